@@ -1,0 +1,72 @@
+// Graph: a DNN as a DAG of layers in topological order, with what partitioning
+// needs to know of each layer (shapes, MACs, parameter and output bytes).
+// Plain C++: no LibTorch here, so everything above dnn/ compiles without it.
+// A Graph is recorded by running the real model once (dnn/network.h).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace coinfer {
+
+enum class LayerKind {
+  kConv,
+  kDepthwiseConv,
+  kLinear,
+  kBatchNorm,
+  kActivation,
+  kMaxPool,
+  kAvgPool,
+  kAdd,
+  kConcat,
+  kFlatten,
+};
+
+const char* LayerKindName(LayerKind kind);
+
+using Shape = std::vector<int64_t>;
+
+int64_t NumElements(const Shape& shape);
+
+struct Layer {
+  static constexpr int kModelInput = -1;  // an input index naming the model's input
+
+  std::string name;  // module path, e.g. "layer1.0.conv1"
+  LayerKind kind = LayerKind::kConv;
+  std::vector<int> inputs;  // producing layers (kModelInput for the model's input)
+  std::vector<Shape> input_shapes;
+  Shape output_shape;
+  int64_t macs = 0;  // multiply-accumulates (convolutions and linear layers)
+  int64_t param_bytes = 0;
+  int64_t input_bytes = 0;  // sum over inputs
+  int64_t output_bytes = 0;
+};
+
+// A cut after the first `index` layers in topological order: layers [0, index)
+// run on the first side, [index, n) on the second. Valid only when a single
+// tensor crosses it (or none, index == n), so its cost is that tensor's bytes.
+struct SplitPoint {
+  int index = 0;
+  int source = Layer::kModelInput;  // layer whose output crosses (kModelInput at 0)
+  int64_t bytes = 0;                // bytes crossing; 0 when index == n
+};
+
+struct Graph {
+  std::string model;
+  Shape input_shape;  // N, C, H, W
+  int64_t input_bytes = 0;
+  int element_bytes = 4;  // fp32
+  std::vector<Layer> layers;
+
+  int size() const { return static_cast<int>(layers.size()); }
+  int64_t TotalMacs() const;
+  // True when every layer consumes exactly the previous one's output.
+  bool IsChain() const;
+  // Split points in order, from 0 (everything on the second side) to size()
+  // (everything on the first side). For a chain: every layer boundary; for a
+  // DAG: the boundaries where one tensor crosses (block boundaries).
+  std::vector<SplitPoint> SplitPoints() const;
+};
+
+}  // namespace coinfer

@@ -1,0 +1,125 @@
+#include "dnn/network.h"
+
+#include <stdexcept>
+
+namespace coinfer {
+namespace {
+
+Shape ShapeOf(const torch::Tensor& t) { return Shape(t.sizes().begin(), t.sizes().end()); }
+
+int64_t ParamBytes(const torch::nn::Module& m) {
+  int64_t bytes = 0;
+  for (const auto& p : m.parameters()) bytes += p.numel() * p.element_size();
+  return bytes;
+}
+
+// Kind and MACs of a module node, from the module's type and recorded shapes.
+LayerKind ClassifyModule(const torch::nn::Module& m, const torch::Tensor& out, int64_t* macs) {
+  *macs = 0;
+  if (auto* conv = dynamic_cast<const torch::nn::Conv2dImpl*>(&m)) {
+    const auto& o = conv->options;
+    const int64_t in_per_group = o.in_channels() / o.groups();
+    const auto& k = o.kernel_size();
+    *macs = out.numel() * in_per_group * k->at(0) * k->at(1);
+    const bool depthwise = o.groups() > 1 && o.groups() == o.in_channels();
+    return depthwise ? LayerKind::kDepthwiseConv : LayerKind::kConv;
+  }
+  if (auto* fc = dynamic_cast<const torch::nn::LinearImpl*>(&m)) {
+    *macs = out.numel() / fc->options.out_features() * fc->options.in_features() *
+            fc->options.out_features();
+    return LayerKind::kLinear;
+  }
+  if (dynamic_cast<const torch::nn::BatchNorm2dImpl*>(&m)) return LayerKind::kBatchNorm;
+  if (dynamic_cast<const torch::nn::ReLUImpl*>(&m) || dynamic_cast<const torch::nn::ReLU6Impl*>(&m))
+    return LayerKind::kActivation;
+  if (dynamic_cast<const torch::nn::MaxPool2dImpl*>(&m)) return LayerKind::kMaxPool;
+  if (dynamic_cast<const torch::nn::AvgPool2dImpl*>(&m) ||
+      dynamic_cast<const torch::nn::AdaptiveAvgPool2dImpl*>(&m))
+    return LayerKind::kAvgPool;
+  if (dynamic_cast<const torch::nn::FlattenImpl*>(&m)) return LayerKind::kFlatten;
+  throw std::invalid_argument("unsupported module type: " + m.name());
+}
+
+}  // namespace
+
+int Network::Add(std::string name, torch::nn::AnyModule module, int input) {
+  nodes_.push_back({std::move(name), Op::kModule, std::move(module), {input}});
+  return last();
+}
+
+int Network::AddSum(std::string name, std::vector<int> inputs) {
+  nodes_.push_back({std::move(name), Op::kSum, {}, std::move(inputs)});
+  return last();
+}
+
+int Network::AddConcat(std::string name, std::vector<int> inputs) {
+  nodes_.push_back({std::move(name), Op::kConcat, {}, std::move(inputs)});
+  return last();
+}
+
+void Network::Eval() {
+  for (Node& n : nodes_)
+    if (n.op == Op::kModule) n.module.ptr()->eval();
+}
+
+torch::Tensor Network::RunNode(Node& node, const std::vector<torch::Tensor>& outputs,
+                               const torch::Tensor& input) {
+  std::vector<torch::Tensor> args;
+  for (int i : node.inputs) args.push_back(i == kInput ? input : outputs[i]);
+  switch (node.op) {
+    case Op::kModule: return node.module.forward(args[0]);
+    case Op::kSum: {
+      torch::Tensor sum = args[0];
+      for (size_t i = 1; i < args.size(); ++i) sum = sum + args[i];
+      return sum;
+    }
+    case Op::kConcat: return torch::cat(args, 1);
+  }
+  return {};
+}
+
+torch::Tensor Network::Forward(const torch::Tensor& input) {
+  std::vector<torch::Tensor> outputs;
+  outputs.reserve(nodes_.size());
+  for (Node& n : nodes_) outputs.push_back(RunNode(n, outputs, input));
+  return outputs.back();
+}
+
+Graph Network::Record(const std::string& model_name, const Shape& input_shape) {
+  torch::InferenceMode guard;
+  const torch::Tensor input = torch::zeros(input_shape);
+  Graph g;
+  g.model = model_name;
+  g.input_shape = input_shape;
+  g.element_bytes = static_cast<int>(input.element_size());
+  g.input_bytes = input.numel() * input.element_size();
+
+  std::vector<torch::Tensor> outputs;
+  outputs.reserve(nodes_.size());
+  for (Node& n : nodes_) {
+    outputs.push_back(RunNode(n, outputs, input));
+    const torch::Tensor& out = outputs.back();
+    Layer layer;
+    layer.name = n.name;
+    layer.inputs = n.inputs;
+    for (int i : n.inputs) {
+      const torch::Tensor& in = i == kInput ? input : outputs[i];
+      layer.input_shapes.push_back(ShapeOf(in));
+      layer.input_bytes += in.numel() * in.element_size();
+    }
+    layer.output_shape = ShapeOf(out);
+    layer.output_bytes = out.numel() * out.element_size();
+    switch (n.op) {
+      case Op::kModule:
+        layer.kind = ClassifyModule(*n.module.ptr(), out, &layer.macs);
+        layer.param_bytes = ParamBytes(*n.module.ptr());
+        break;
+      case Op::kSum: layer.kind = LayerKind::kAdd; break;
+      case Op::kConcat: layer.kind = LayerKind::kConcat; break;
+    }
+    g.layers.push_back(std::move(layer));
+  }
+  return g;
+}
+
+}  // namespace coinfer

@@ -1,0 +1,90 @@
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "traces/delivery_trace.h"
+
+namespace coinfer {
+namespace {
+
+const std::string kData = std::string(COINFER_SOURCE_DIR) + "/traces/data/";
+
+struct KnownStats {
+  const char* file;
+  double duration_s, mean, p10, median, p90;
+};
+
+class ShippedTraceTest : public ::testing::TestWithParam<KnownStats> {};
+
+// Known answers: the table in traces/data/README.md.
+TEST_P(ShippedTraceTest, StatisticsMatchTheShippedTable) {
+  const KnownStats& k = GetParam();
+  DeliveryTrace t;
+  Status st = ReadMahimahiTrace(kData + k.file, &t);
+  ASSERT_TRUE(st.ok()) << st.message();
+  TraceStats s = ComputeTraceStats(t);
+  EXPECT_NEAR(s.duration_s, k.duration_s, 0.5);
+  EXPECT_NEAR(s.mean_mbps, k.mean, 0.005);
+  // Percentiles depend on how the last partial second is binned; the table's
+  // tool is not named, so these are compared to within 0.3 Mbit/s.
+  EXPECT_NEAR(s.p10_mbps, k.p10, 0.3);
+  EXPECT_NEAR(s.median_mbps, k.median, 0.3);
+  EXPECT_NEAR(s.p90_mbps, k.p90, 0.45);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Readme, ShippedTraceTest,
+    ::testing::Values(KnownStats{"ATT-LTE-driving-2016.down", 120, 4.56, 0.83, 3.74, 10.08},
+                      KnownStats{"ATT-LTE-driving-2016.up", 120, 1.91, 0.26, 1.57, 3.80},
+                      KnownStats{"ATT-LTE-driving.down", 786, 5.17, 1.34, 5.42, 8.63},
+                      KnownStats{"ATT-LTE-driving.up", 1012, 0.83, 0.01, 1.04, 1.16},
+                      KnownStats{"TMobile-LTE-short.down", 140, 16.70, 5.36, 13.81, 29.30},
+                      KnownStats{"TMobile-LTE-short.up", 140, 13.32, 3.48, 11.75, 25.38},
+                      KnownStats{"Verizon-LTE-short.down", 140, 5.03, 1.46, 4.34, 9.80},
+                      KnownStats{"Verizon-LTE-short.up", 140, 5.95, 2.38, 5.74, 10.62}),
+    [](const auto& info) {
+      std::string n = info.param.file;
+      for (char& c : n)
+        if (!isalnum(static_cast<unsigned char>(c))) c = '_';
+      return n;
+    });
+
+std::string WriteTemp(const std::string& name, const std::string& text) {
+  const std::string path = ::testing::TempDir() + name;
+  std::ofstream(path) << text;
+  return path;
+}
+
+struct MalformedCase {
+  const char* name;
+  const char* text;
+  const char* expected;  // substring of the message, after "file:line"
+};
+
+class MalformedTraceTest : public ::testing::TestWithParam<MalformedCase> {};
+
+TEST_P(MalformedTraceTest, ErrorNamesFileAndLine) {
+  const std::string path = WriteTemp(std::string(GetParam().name) + ".trace", GetParam().text);
+  DeliveryTrace t;
+  Status st = ReadMahimahiTrace(path, &t);
+  ASSERT_TRUE(st.IsInvalidInput());
+  EXPECT_NE(st.message().find(path + GetParam().expected), std::string::npos) << st.message();
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, MalformedTraceTest,
+    ::testing::Values(MalformedCase{"non_numeric", "1\n2\nabc\n", ":3: timestamp"},
+                      MalformedCase{"decreasing", "1\n5\n4\n", ":3: timestamp: decreasing"},
+                      MalformedCase{"negative", "1\n-2\n", ":2: timestamp"},
+                      MalformedCase{"empty", "", ":0: empty trace"},
+                      MalformedCase{"zero_period", "0\n0\n", ":2: timestamp"}),
+    [](const auto& info) { return std::string(info.param.name); });
+
+TEST(DeliveryTraceTest, MissingFileIsAnInputError) {
+  DeliveryTrace t;
+  EXPECT_TRUE(ReadMahimahiTrace("/nonexistent/trace.up", &t).IsInvalidInput());
+}
+
+}  // namespace
+}  // namespace coinfer

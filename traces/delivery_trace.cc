@@ -1,0 +1,81 @@
+#include "traces/delivery_trace.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <numeric>
+
+#include "base/percentile.h"
+
+namespace coinfer {
+
+double DeliveryTrace::MeanMbps() const {
+  if (period_ms == 0) return 0.0;
+  return opportunities.size() * kBytesPerOpportunity * 8.0 / (period_ms * 1e3);
+}
+
+Status ReadMahimahiTrace(const std::string& path, DeliveryTrace* out) {
+  std::ifstream in(path);
+  if (!in) return Status::InvalidInput(path, "", "cannot open trace file");
+  DeliveryTrace trace;
+  trace.source = path;
+  std::string line;
+  int line_no = 0;
+  while (std::getline(in, line)) {
+    ++line_no;
+    const std::string where = path + ":" + std::to_string(line_no);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty()) continue;
+    errno = 0;
+    char* end = nullptr;
+    const long long ms = std::strtoll(line.c_str(), &end, 10);
+    if (end == line.c_str() || *end != '\0' || errno == ERANGE || line[0] == '-' ||
+        ms > UINT32_MAX) {
+      return Status::InvalidInput(where, "timestamp",
+                                  "expected a non-negative integer of milliseconds, got '" + line +
+                                      "'");
+    }
+    if (!trace.opportunities.empty() && ms < trace.opportunities.back()) {
+      return Status::InvalidInput(
+          where, "timestamp",
+          "decreasing timestamp " + std::to_string(ms) + " after " +
+              std::to_string(trace.opportunities.back()));
+    }
+    trace.opportunities.push_back(static_cast<uint32_t>(ms));
+  }
+  if (trace.opportunities.empty()) {
+    return Status::InvalidInput(path + ":" + std::to_string(line_no), "",
+                                "empty trace: no delivery opportunity");
+  }
+  trace.period_ms = trace.opportunities.back();
+  if (trace.period_ms == 0) {
+    return Status::InvalidInput(path + ":" + std::to_string(line_no), "timestamp",
+                                "the last timestamp must be > 0 (it is the loop period)");
+  }
+  *out = std::move(trace);
+  return Status::Ok();
+}
+
+std::vector<double> ThroughputPerSecondMbps(const DeliveryTrace& trace) {
+  const size_t bins = (trace.period_ms + 999) / 1000;
+  std::vector<double> mbps(bins, 0.0);
+  for (uint32_t ms : trace.opportunities) {
+    const size_t bin = std::min<size_t>(ms / 1000, bins - 1);
+    mbps[bin] += DeliveryTrace::kBytesPerOpportunity * 8.0 / 1e6;
+  }
+  return mbps;
+}
+
+TraceStats ComputeTraceStats(const DeliveryTrace& trace) {
+  const std::vector<double> bins = ThroughputPerSecondMbps(trace);
+  TraceStats stats;
+  stats.duration_s = trace.period_ms / 1000.0;
+  stats.mean_mbps = trace.MeanMbps();
+  stats.p10_mbps = Percentile(bins, 0.10);
+  stats.median_mbps = Percentile(bins, 0.50);
+  stats.p90_mbps = Percentile(bins, 0.90);
+  return stats;
+}
+
+}  // namespace coinfer
