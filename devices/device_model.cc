@@ -1,0 +1,122 @@
+#include "devices/device_model.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+namespace coinfer {
+namespace {
+
+const char kHeader[] = "kind,fixed_us,ns_per_mac,ns_per_io_byte,ns_per_param_byte";
+const char* const kColumns[] = {"kind", "fixed_us", "ns_per_mac", "ns_per_io_byte",
+                                "ns_per_param_byte"};
+
+std::vector<std::string> SplitCsv(const std::string& line) {
+  std::vector<std::string> fields;
+  std::stringstream ss(line);
+  std::string f;
+  while (std::getline(ss, f, ',')) fields.push_back(f);
+  if (!line.empty() && line.back() == ',') fields.push_back("");
+  return fields;
+}
+
+bool ParseNonNegative(const std::string& text, double* value) {
+  char* end = nullptr;
+  *value = std::strtod(text.c_str(), &end);
+  return !text.empty() && *end == '\0' && *value >= 0;
+}
+
+}  // namespace
+
+DeviceModel DeviceModel::FromCoefficients(std::string name, int cores,
+                                          const KindCoefficients& all) {
+  DeviceModel m;
+  m.name_ = std::move(name);
+  m.cores_ = cores;
+  m.coefficients_.fill(all);
+  return m;
+}
+
+Status DeviceModel::Load(const std::string& path, DeviceModel* out) {
+  std::ifstream in(path);
+  if (!in) return Status::InvalidInput(path, "", "cannot open device file");
+  DeviceModel m;
+  std::array<bool, kKinds> seen{};
+  bool has_default = false, in_table = false;
+  KindCoefficients fallback;
+  std::string line;
+  int line_no = 0;
+  while (std::getline(in, line)) {
+    ++line_no;
+    const std::string where = path + ":" + std::to_string(line_no);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty() || line[0] == '#') continue;
+    const std::vector<std::string> f = SplitCsv(line);
+    if (!in_table) {
+      if (line == kHeader) {
+        in_table = true;
+      } else if (f.size() == 2 && f[0] == "name") {
+        m.name_ = f[1];
+      } else if (f.size() == 2 && f[0] == "cores") {
+        m.cores_ = std::atoi(f[1].c_str());
+        if (m.cores_ < 1 || std::to_string(m.cores_) != f[1])
+          return Status::InvalidInput(where, "cores", "expected a positive integer, got '" + f[1] + "'");
+      } else {
+        return Status::InvalidInput(where, f.empty() ? "" : f[0],
+                                    std::string("expected 'name,<name>', 'cores,<n>' or the header '") +
+                                        kHeader + "'");
+      }
+      continue;
+    }
+    if (f.size() != 5)
+      return Status::InvalidInput(where, "", "expected 5 columns (" + std::string(kHeader) + ")");
+    KindCoefficients c;
+    double* values[] = {&c.fixed_us, &c.ns_per_mac, &c.ns_per_io_byte, &c.ns_per_param_byte};
+    for (int i = 0; i < 4; ++i)
+      if (!ParseNonNegative(f[i + 1], values[i]))
+        return Status::InvalidInput(where, kColumns[i + 1],
+                                    "expected a non-negative number, got '" + f[i + 1] + "'");
+    if (f[0] == "*") {
+      fallback = c;
+      has_default = true;
+      continue;
+    }
+    int kind = -1;
+    for (int k = 0; k < kKinds; ++k)
+      if (f[0] == LayerKindName(static_cast<LayerKind>(k))) kind = k;
+    if (kind < 0) return Status::InvalidInput(where, "kind", "unknown layer kind '" + f[0] + "'");
+    if (seen[kind]) return Status::InvalidInput(where, "kind", "duplicate row for '" + f[0] + "'");
+    seen[kind] = true;
+    m.coefficients_[kind] = c;
+  }
+  const std::string end = path + ":" + std::to_string(line_no);
+  if (m.name_.empty()) return Status::InvalidInput(end, "name", "missing 'name,<name>' line");
+  if (!in_table) return Status::InvalidInput(end, "", std::string("missing header '") + kHeader + "'");
+  for (int k = 0; k < kKinds; ++k) {
+    if (seen[k]) continue;
+    if (!has_default)
+      return Status::InvalidInput(end, "kind",
+                                  std::string("no row for '") + LayerKindName(static_cast<LayerKind>(k)) +
+                                      "' and no default row '*'");
+    m.coefficients_[k] = fallback;
+  }
+  *out = std::move(m);
+  return Status::Ok();
+}
+
+double DeviceModel::LayerLatencyMs(const Layer& layer) const {
+  const KindCoefficients& c = coefficients_[static_cast<int>(layer.kind)];
+  const double ns = c.fixed_us * 1e3 + c.ns_per_mac * layer.macs +
+                    c.ns_per_io_byte * (layer.input_bytes + layer.output_bytes) +
+                    c.ns_per_param_byte * layer.param_bytes;
+  return ns / 1e6;
+}
+
+double DeviceModel::SegmentLatencyMs(const Graph& graph, int begin, int end) const {
+  double ms = 0;
+  for (int i = begin; i < end; ++i) ms += LayerLatencyMs(graph.layers[i]);
+  return ms;
+}
+
+}  // namespace coinfer

@@ -1,0 +1,36 @@
+// Plan: what a policy decided for one request, as a small DAG of stages —
+// compute stages (a range of layers on one site) and transfer stages (bytes
+// from one site to another). The Engine runs a stage once its dependencies
+// are done; each stage carries the policy's predicted duration.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace coinfer {
+
+// The places a stage runs on. Topologies with more tiers add sites.
+enum class Site { kEndDevice = 0, kCloud = 1 };
+constexpr int kNumSites = 2;
+const char* SiteName(Site site);
+
+struct Stage {
+  enum class Kind { kCompute, kTransfer };
+  Kind kind = Kind::kCompute;
+  Site site = Site::kEndDevice;  // compute: where; transfer: the sender
+  Site to = Site::kCloud;        // transfer only: the receiver
+  int layer_begin = 0;           // compute only: layers [layer_begin, layer_end)
+  int layer_end = 0;
+  int64_t bytes = 0;             // transfer only: payload bytes
+  std::vector<int> deps;         // indices of stages that must finish first
+  double predicted_ms = 0;
+};
+
+struct Plan {
+  std::vector<Stage> stages;  // in an order where every dep precedes its user
+  int split = -1;             // split point index for single-cut plans
+  double predicted_ms = 0;    // the policy's prediction of the whole request
+};
+
+}  // namespace coinfer

@@ -1,0 +1,31 @@
+// Policy: a partition strategy. sim/ knows policies only through this
+// interface; policies/ implements them and registers them by name.
+#pragma once
+
+#include <string>
+
+#include "sim/observation.h"
+#include "sim/plan.h"
+
+namespace coinfer {
+
+class Policy {
+ public:
+  virtual ~Policy() = default;
+  Policy() = default;
+  Policy(const Policy&) = delete;
+  Policy& operator=(const Policy&) = delete;
+
+  virtual std::string name() const = 0;
+  // Decides one request. Called on the simulation thread only; must not
+  // block. The returned plan's stages reference layers of observation.graph.
+  virtual Plan Decide(const Observation& observation) = 0;
+};
+
+// The plan of a single cut at `split` (an index into graph.SplitPoints()):
+// compute [0, k) on the end device, send the crossing tensor, compute [k, n)
+// in the cloud; empty stages are left out. Predicted times use the device
+// models and bytes / uplink estimate.
+Plan MakeSplitPlan(const Observation& observation, int split);
+
+}  // namespace coinfer
