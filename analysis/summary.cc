@@ -1,0 +1,111 @@
+#include "analysis/summary.h"
+
+#include <sqlite3.h>
+
+#include <cstdio>
+#include <memory>
+
+#include "base/percentile.h"
+
+namespace coinfer {
+namespace {
+
+using Db = std::unique_ptr<sqlite3, decltype(&sqlite3_close)>;
+using Stmt = std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)>;
+
+Stmt Prepare(sqlite3* db, const char* sql) {
+  sqlite3_stmt* s = nullptr;
+  sqlite3_prepare_v2(db, sql, -1, &s, nullptr);
+  return Stmt(s, sqlite3_finalize);
+}
+
+std::string Histogram(const std::map<int, int>& h) {
+  std::string s;
+  for (const auto& [split, n] : h) s += (s.empty() ? "" : " ") + std::to_string(split) + ":" + std::to_string(n);
+  return s;
+}
+
+}  // namespace
+
+Status SummarizeRun(const std::string& db_path, int64_t run_id, std::vector<PolicySummary>* out) {
+  sqlite3* raw = nullptr;
+  const int rc = sqlite3_open_v2(db_path.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
+  Db db(raw, sqlite3_close);
+  if (rc != SQLITE_OK) return Status::IoError(db_path + ": cannot open: " + sqlite3_errmsg(raw));
+  if (run_id <= 0) {
+    Stmt last = Prepare(db.get(), "SELECT MAX(run_id) FROM runs WHERE finished_at IS NOT NULL");
+    if (!last || sqlite3_step(last.get()) != SQLITE_ROW || sqlite3_column_type(last.get(), 0) == SQLITE_NULL)
+      return Status::IoError(db_path + ": no finished run");
+    run_id = sqlite3_column_int64(last.get(), 0);
+  }
+  Stmt policies = Prepare(db.get(), "SELECT policy FROM policy_runs WHERE run_id = ? ORDER BY rowid");
+  Stmt rows = Prepare(db.get(),
+                      "SELECT completed, actual_ms, predicted_ms, bytes_sent, split, decision_wall_us "
+                      "FROM requests WHERE run_id = ? AND policy = ? ORDER BY request_id");
+  if (!policies || !rows) return Status::IoError(db_path + ": " + sqlite3_errmsg(db.get()));
+  sqlite3_bind_int64(policies.get(), 1, run_id);
+  out->clear();
+  while (sqlite3_step(policies.get()) == SQLITE_ROW) {
+    PolicySummary s;
+    s.policy = reinterpret_cast<const char*>(sqlite3_column_text(policies.get(), 0));
+    sqlite3_reset(rows.get());
+    sqlite3_bind_int64(rows.get(), 1, run_id);
+    sqlite3_bind_text(rows.get(), 2, s.policy.c_str(), -1, SQLITE_TRANSIENT);
+    std::vector<double> latencies;
+    double bytes = 0, error = 0, decision = 0;
+    while (sqlite3_step(rows.get()) == SQLITE_ROW) {
+      ++s.requests;
+      bytes += sqlite3_column_double(rows.get(), 3);
+      decision += sqlite3_column_double(rows.get(), 5);
+      ++s.split_histogram[sqlite3_column_int(rows.get(), 4)];
+      if (sqlite3_column_int(rows.get(), 0)) {
+        const double actual = sqlite3_column_double(rows.get(), 1);
+        latencies.push_back(actual);
+        error += std::abs(sqlite3_column_double(rows.get(), 2) - actual);
+      }
+    }
+    s.completed = static_cast<int>(latencies.size());
+    if (s.requests > 0) {
+      s.mean_bytes_sent = bytes / s.requests;
+      s.mean_decision_us = decision / s.requests;
+    }
+    if (s.completed > 0) {
+      double sum = 0;
+      for (double l : latencies) sum += l;
+      s.mean_ms = sum / s.completed;
+      s.mean_abs_prediction_error_ms = error / s.completed;
+      s.p50_ms = Percentile(latencies, 0.50);
+      s.p95_ms = Percentile(latencies, 0.95);
+      s.p99_ms = Percentile(latencies, 0.99);
+    }
+    out->push_back(std::move(s));
+  }
+  return Status::Ok();
+}
+
+void PrintSummaryTable(const std::vector<PolicySummary>& summaries, std::ostream& os) {
+  char line[512];
+  std::snprintf(line, sizeof line, "%-14s %8s %9s %9s %9s %9s %9s %12s %10s  %s\n", "policy",
+                "requests", "done", "mean_ms", "p50_ms", "p95_ms", "p99_ms", "mean_bytes",
+                "pred_err", "splits (index:requests)");
+  os << line;
+  for (const PolicySummary& s : summaries) {
+    std::snprintf(line, sizeof line, "%-14s %8d %9d %9.1f %9.1f %9.1f %9.1f %12.0f %10.1f  ",
+                  s.policy.c_str(), s.requests, s.completed, s.mean_ms, s.p50_ms, s.p95_ms,
+                  s.p99_ms, s.mean_bytes_sent, s.mean_abs_prediction_error_ms);
+    os << line << Histogram(s.split_histogram) << "\n";
+  }
+}
+
+void WriteSummaryCsv(const std::vector<PolicySummary>& summaries, std::ostream& os) {
+  os << "policy,requests,completed,mean_ms,p50_ms,p95_ms,p99_ms,mean_bytes_sent,"
+        "mean_abs_prediction_error_ms,mean_decision_us,split_histogram\n";
+  for (const PolicySummary& s : summaries) {
+    os << s.policy << "," << s.requests << "," << s.completed << "," << s.mean_ms << ","
+       << s.p50_ms << "," << s.p95_ms << "," << s.p99_ms << "," << s.mean_bytes_sent << ","
+       << s.mean_abs_prediction_error_ms << "," << s.mean_decision_us << ",\""
+       << Histogram(s.split_histogram) << "\"\n";
+  }
+}
+
+}  // namespace coinfer

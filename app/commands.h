@@ -1,0 +1,19 @@
+// The coinfer subcommands. Each takes its arguments (after the subcommand
+// name) and returns the process exit code: 0 success, 1 failure of the
+// environment, 2 bad input (with a message naming file:line and field).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace coinfer {
+
+int RunCommand(const std::vector<std::string>& args);
+int GraphCommand(const std::vector<std::string>& args);
+int TraceCommand(const std::vector<std::string>& args);
+
+// Prints "coinfer: <message>" to stderr and returns the exit code for the status.
+class Status;
+int ReportError(const Status& status);
+
+}  // namespace coinfer

@@ -1,0 +1,43 @@
+// coinfer: simulation testbed for collaborative DNN inference.
+#include <cstring>
+#include <iostream>
+
+#include "app/commands.h"
+#include "base/status.h"
+
+namespace coinfer {
+
+int ReportError(const Status& status) {
+  std::cerr << "coinfer: " << status.message() << "\n";
+  return status.IsInvalidInput() ? 2 : 1;
+}
+
+}  // namespace coinfer
+
+namespace {
+
+const char kUsage[] = R"(usage: coinfer <command> [options]
+
+commands:
+  run <scenario.ini> [--set key=value ...] [--csv FILE]   simulate a scenario, store results, print the table
+  graph --model NAME | --list                             show a zoo model's layers and split points
+  trace stats FILE                                        duration and throughput statistics of a Mahimahi trace
+
+'coinfer <command> --help' describes each command.
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
+    std::cout << kUsage;
+    return argc < 2 ? 2 : 0;
+  }
+  const std::string command = argv[1];
+  const std::vector<std::string> args(argv + 2, argv + argc);
+  if (command == "run") return coinfer::RunCommand(args);
+  if (command == "graph") return coinfer::GraphCommand(args);
+  if (command == "trace") return coinfer::TraceCommand(args);
+  std::cerr << "coinfer: unknown command '" << command << "'\n" << kUsage;
+  return 2;
+}

@@ -1,0 +1,150 @@
+// coinfer run: scenario -> graph, devices, traces -> one engine run per
+// policy -> one SQLite transaction -> summary table read back from SQLite.
+#include <boost/program_options.hpp>
+
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include "analysis/summary.h"
+#include "app/commands.h"
+#include "dnn/zoo.h"
+#include "policies/registry.h"
+#include "sim/result_store.h"
+#include "sim/scenario.h"
+
+namespace coinfer {
+namespace {
+
+namespace po = boost::program_options;
+
+Status LoadCapacity(const std::string& trace_file, double mbps, LinkCapacity* out) {
+  LinkCapacity c;
+  c.constant_mbps = mbps;
+  if (!trace_file.empty()) {
+    auto trace = std::make_shared<DeliveryTrace>();
+    COINFER_RETURN_IF_ERROR(ReadMahimahiTrace(trace_file, trace.get()));
+    c.trace = std::move(trace);
+  }
+  *out = std::move(c);
+  return Status::Ok();
+}
+
+std::string Join(const std::vector<std::string>& items, const char* sep) {
+  std::string s;
+  for (const auto& i : items) s += (s.empty() ? "" : sep) + i;
+  return s;
+}
+
+struct Inputs {
+  Scenario scenario;
+  Graph graph;
+  DeviceModel end_device, cloud;
+};
+
+// Everything is read and checked before the first simulated event.
+Status Prepare(const std::string& path, const std::vector<std::string>& overrides, Inputs* in) {
+  Scenario& sc = in->scenario;
+  COINFER_RETURN_IF_ERROR(LoadScenario(path, overrides, &sc));
+  for (const std::string& p : sc.policies)
+    if (!CreatePolicy(p))
+      return sc.KeyError("policies", "unknown policy '" + p + "' (known: " + Join(PolicyNames(), ", ") + ")");
+  COINFER_RETURN_IF_ERROR(DeviceModel::Load(sc.end_device_file, &in->end_device));
+  COINFER_RETURN_IF_ERROR(DeviceModel::Load(sc.cloud_file, &in->cloud));
+  NetworkConfig& net = sc.engine.network;
+  COINFER_RETURN_IF_ERROR(LoadCapacity(sc.uplink_trace_file, sc.uplink_mbps, &net.uplink));
+  COINFER_RETURN_IF_ERROR(LoadCapacity(sc.downlink_trace_file, sc.downlink_mbps, &net.downlink));
+  if (sc.engine.duration_s == 0)
+    sc.engine.duration_s = net.uplink.traced() ? net.uplink.trace->period_ms / 1e3 : 60;
+  COINFER_RETURN_IF_ERROR(RecordZooGraph(sc.model, &in->graph));
+  sc.engine.graph = &in->graph;
+  sc.engine.end_device = &in->end_device;
+  sc.engine.cloud = &in->cloud;
+  return Status::Ok();
+}
+
+// Runs every policy and stores all of it in one transaction.
+Status Simulate(const Inputs& in, int64_t* run_id, uint64_t* events, double* wall_s) {
+  const Scenario& sc = in.scenario;
+  std::unique_ptr<ResultStore> store;
+  COINFER_RETURN_IF_ERROR(ResultStore::Open(sc.output_db, &store));
+  RunInfo info;
+  info.scenario_path = sc.path;
+  info.scenario_text = sc.text;
+  info.resolved_settings = Join(sc.settings, "\n");
+  info.seed = sc.engine.seed;
+  info.coinfer_version = COINFER_VERSION;
+  COINFER_RETURN_IF_ERROR(store->BeginRun(info, run_id));
+  for (const std::string& name : sc.policies) {
+    std::unique_ptr<Policy> policy = CreatePolicy(name);
+    RunStats stats;
+    const std::vector<RequestRecord> records = RunEngine(sc.engine, *policy, &stats);
+    *events += stats.events;
+    *wall_s += stats.wall_s;
+    COINFER_RETURN_IF_ERROR(store->AddRequests(*run_id, name, records, stats));
+  }
+  return store->CommitRun(*run_id);  // the store rolls back if this is not reached
+}
+
+}  // namespace
+
+int RunCommand(const std::vector<std::string>& args) {
+  po::options_description opts("coinfer run <scenario.ini> [options]");
+  opts.add_options()("help,h", "show the options and every scenario key")(
+      "set", po::value<std::vector<std::string>>()->composing(), "override a scenario key: --set key=value")(
+      "csv", po::value<std::string>(), "also write the summary table as CSV to this file")(
+      "scenario", po::value<std::string>(), "scenario INI file");
+  po::positional_options_description pos;
+  pos.add("scenario", 1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "coinfer run: " << e.what() << "\n";
+    return 2;
+  }
+  if (vm.count("help")) {
+    std::cout << opts << "\n" << ScenarioHelp();
+    return 0;
+  }
+  if (!vm.count("scenario")) {
+    std::cerr << "coinfer run: a scenario file is required\n" << opts;
+    return 2;
+  }
+  const std::vector<std::string> overrides =
+      vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
+
+  Inputs in;
+  Status st = Prepare(vm["scenario"].as<std::string>(), overrides, &in);
+  if (!st.ok()) return ReportError(st);
+
+  int64_t run_id = 0;
+  uint64_t events = 0;
+  double wall_s = 0;
+  try {
+    st = Simulate(in, &run_id, &events, &wall_s);
+  } catch (const std::exception& e) {
+    st = Status::IoError(std::string("simulation failed: ") + e.what());
+  }
+  if (!st.ok()) return ReportError(st);
+
+  std::vector<PolicySummary> summaries;
+  st = SummarizeRun(in.scenario.output_db, run_id, &summaries);
+  if (!st.ok()) return ReportError(st);
+  std::cout << "scenario " << in.scenario.path << ": model " << in.scenario.model << ", "
+            << in.scenario.engine.duration_s << " s of arrivals, seed " << in.scenario.engine.seed
+            << "\n\n";
+  PrintSummaryTable(summaries, std::cout);
+  std::cout << "\nresults: " << in.scenario.output_db << " (run_id " << run_id << ")\n";
+  std::cout << "simulated " << events << " events in " << wall_s << " s ("
+            << static_cast<uint64_t>(events / std::max(wall_s, 1e-9)) << " events/s)\n";
+  if (vm.count("csv")) {
+    std::ofstream csv(vm["csv"].as<std::string>());
+    if (!csv) return ReportError(Status::IoError(vm["csv"].as<std::string>() + ": cannot write"));
+    WriteSummaryCsv(summaries, csv);
+  }
+  return 0;
+}
+
+}  // namespace coinfer

@@ -1,0 +1,42 @@
+#include "policies/registry.h"
+
+#include <functional>
+#include <map>
+
+#include "policies/cloud_only.h"
+#include "policies/device_only.h"
+#include "policies/neurosurgeon.h"
+
+namespace coinfer {
+namespace {
+
+using Factory = std::function<std::unique_ptr<Policy>()>;
+
+template <class P>
+Factory Make() {
+  return [] { return std::make_unique<P>(); };
+}
+
+const std::map<std::string, Factory>& Registry() {
+  static const std::map<std::string, Factory> registry = {
+      {"device-only", Make<DeviceOnlyPolicy>()},
+      {"cloud-only", Make<CloudOnlyPolicy>()},
+      {"neurosurgeon", Make<NeurosurgeonPolicy>()},
+  };
+  return registry;
+}
+
+}  // namespace
+
+std::vector<std::string> PolicyNames() {
+  std::vector<std::string> names;
+  for (const auto& [name, factory] : Registry()) names.push_back(name);
+  return names;
+}
+
+std::unique_ptr<Policy> CreatePolicy(const std::string& name) {
+  auto it = Registry().find(name);
+  return it == Registry().end() ? nullptr : it->second();
+}
+
+}  // namespace coinfer

@@ -1,0 +1,208 @@
+#include "sim/engine.h"
+
+#include <chrono>
+#include <cmath>
+#include <deque>
+#include <random>
+#include <stdexcept>
+
+#include "sim/bandwidth_estimator.h"
+#include "sim/simulation.h"
+
+namespace coinfer {
+namespace {
+
+// A site's compute: `cores` slots and one FIFO queue.
+class SiteQueue {
+ public:
+  explicit SiteQueue(int cores) : cores_(cores) {}
+
+  // Runs `start` when a slot is free; the caller ends the stage with Release.
+  void Acquire(std::function<void()> start) {
+    waiting_.push_back(std::move(start));
+    Dispatch();
+  }
+  void Release() {
+    --busy_;
+    Dispatch();
+  }
+  int load() const { return busy_ + static_cast<int>(waiting_.size()); }
+
+ private:
+  void Dispatch() {
+    while (busy_ < cores_ && !waiting_.empty()) {
+      ++busy_;
+      auto start = std::move(waiting_.front());
+      waiting_.pop_front();
+      start();
+    }
+  }
+  int cores_;
+  int busy_ = 0;
+  std::deque<std::function<void()>> waiting_;
+};
+
+class EngineRun {
+ public:
+  EngineRun(const EngineConfig& config, Policy& policy)
+      : config_(config),
+        policy_(policy),
+        network_(config.network),
+        estimator_(config.estimator_prior_mbps, config.estimator_alpha),
+        sites_{SiteQueue(config.end_device->cores()), SiteQueue(config.cloud->cores())} {}
+
+  void Start(const std::vector<double>& arrivals) {
+    records_.resize(arrivals.size());
+    for (size_t i = 0; i < arrivals.size(); ++i) {
+      records_[i].id = static_cast<int>(i);
+      records_[i].arrival_s = arrivals[i];
+      Simulation::Schedule(arrivals[i], [this, i] { OnArrival(static_cast<int>(i)); });
+    }
+  }
+
+  std::vector<RequestRecord> TakeRecords() { return std::move(records_); }
+
+ private:
+  void OnArrival(int id) {
+    RequestRecord& r = records_[id];
+    Observation obs;
+    obs.graph = config_.graph;
+    obs.end_device = config_.end_device;
+    obs.cloud = config_.cloud;
+    obs.uplink_estimate_mbps = estimator_.EstimateMbps();
+    obs.end_device_queue = sites_[0].load();
+    obs.cloud_queue = sites_[1].load();
+    obs.now_s = Simulation::Now();
+
+    const auto t0 = std::chrono::steady_clock::now();
+    Plan plan = policy_.Decide(obs);
+    r.decision_wall_us =
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
+
+    r.split = plan.split;
+    r.uplink_estimate_mbps = obs.uplink_estimate_mbps;
+    r.predicted_ms = plan.predicted_ms;
+    for (size_t s = 0; s < plan.stages.size(); ++s) {
+      for (int dep : plan.stages[s].deps)
+        if (dep < 0 || dep >= static_cast<int>(s))
+          throw std::logic_error(policy_.name() + ": stage dependency out of order");
+      r.stages.push_back({plan.stages[s]});
+    }
+    pending_stages_.push_back(static_cast<int>(r.stages.size()));
+    if (r.stages.empty()) {
+      Finish(id);
+      return;
+    }
+    for (size_t s = 0; s < r.stages.size(); ++s)
+      if (r.stages[s].stage.deps.empty()) StartStage(id, static_cast<int>(s));
+  }
+
+  void StartStage(int id, int s) {
+    StageRecord& sr = records_[id].stages[s];
+    sr.ready_s = Simulation::Now();
+    const Stage& st = sr.stage;
+    if (st.kind == Stage::Kind::kCompute) {
+      const DeviceModel* model = st.site == Site::kEndDevice ? config_.end_device : config_.cloud;
+      const double ms = model->SegmentLatencyMs(*config_.graph, st.layer_begin, st.layer_end);
+      SiteQueue& queue = sites_[static_cast<int>(st.site)];
+      queue.Acquire([this, id, s, ms, &queue] {
+        records_[id].stages[s].start_s = Simulation::Now();
+        Simulation::Schedule(ms / 1e3, [this, id, s, &queue] {
+          queue.Release();
+          EndStage(id, s);
+        });
+      });
+    } else {
+      sr.start_s = Simulation::Now();
+      network_.Send(st.site, st.to, st.bytes, [this, id, s] { EndStage(id, s); });
+    }
+  }
+
+  void EndStage(int id, int s) {
+    RequestRecord& r = records_[id];
+    StageRecord& sr = r.stages[s];
+    sr.end_s = Simulation::Now();
+    const Stage& st = sr.stage;
+    const double wait_ms = (sr.start_s - sr.ready_s) * 1e3;
+    const double run_ms = (sr.end_s - sr.start_s) * 1e3;
+    if (st.kind == Stage::Kind::kTransfer) {
+      r.transfer_ms += run_ms;
+      r.bytes_sent += st.bytes;
+      if (st.site == Site::kEndDevice) {
+        estimator_.OnTransferComplete(static_cast<double>(st.bytes), sr.end_s - sr.start_s);
+        r.uplink_capacity_mbps = config_.network.uplink.MeanMbpsBetween(sr.start_s, sr.end_s);
+      }
+    } else if (st.site == Site::kEndDevice) {
+      r.end_wait_ms += wait_ms;
+      r.end_compute_ms += run_ms;
+    } else {
+      r.cloud_wait_ms += wait_ms;
+      r.cloud_compute_ms += run_ms;
+    }
+    // Start every stage whose dependencies are now all done.
+    for (size_t next = s + 1; next < r.stages.size(); ++next) {
+      const auto& deps = r.stages[next].stage.deps;
+      if (std::find(deps.begin(), deps.end(), s) == deps.end()) continue;
+      bool ready = true;
+      for (int d : deps) ready = ready && r.stages[d].end_s >= 0;
+      if (ready) StartStage(id, static_cast<int>(next));
+    }
+    if (--pending_stages_[id] == 0) Finish(id);
+  }
+
+  void Finish(int id) {
+    RequestRecord& r = records_[id];
+    r.completed = true;
+    r.actual_ms = (Simulation::Now() - r.arrival_s) * 1e3;
+    if (++finished_ == static_cast<int>(records_.size())) Simulation::Stop();
+  }
+
+  const EngineConfig& config_;
+  Policy& policy_;
+  Network network_;
+  BandwidthEstimator estimator_;
+  SiteQueue sites_[kNumSites];
+  std::vector<RequestRecord> records_;
+  std::vector<int> pending_stages_;  // per request, stages not yet ended
+  int finished_ = 0;
+};
+
+}  // namespace
+
+std::vector<double> ArrivalTimes(const ArrivalConfig& arrivals, double duration_s, uint64_t seed) {
+  std::vector<double> times;
+  if (arrivals.process == ArrivalConfig::Process::kPeriodic) {
+    for (double t = 0; t < duration_s; t += 1.0 / arrivals.rate_per_s) times.push_back(t);
+    return times;
+  }
+  // mt19937_64's output is fixed by the standard; converting it to a uniform
+  // by hand (not std::uniform_real_distribution) keeps arrivals identical
+  // across standard libraries.
+  std::mt19937_64 rng(seed);
+  double t = 0;
+  while (true) {
+    const double u = static_cast<double>(rng() >> 11) * 0x1.0p-53;  // [0, 1)
+    t += -std::log1p(-u) / arrivals.rate_per_s;
+    if (t >= duration_s) return times;
+    times.push_back(t);
+  }
+}
+
+std::vector<RequestRecord> RunEngine(const EngineConfig& config, Policy& policy, RunStats* stats) {
+  const auto wall0 = std::chrono::steady_clock::now();
+  Simulation sim(config.seed);
+  const uint64_t events0 = Simulation::EventCount();
+  std::vector<RequestRecord> records;
+  {
+    EngineRun run(config, policy);
+    run.Start(ArrivalTimes(config.arrivals, config.duration_s, config.seed));
+    sim.Run(config.duration_s + config.drain_s);
+    records = run.TakeRecords();
+    stats->events = Simulation::EventCount() - events0;
+    stats->simulated_s = Simulation::Now();
+  }
+  stats->wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+  return records;
+}
+
+}  // namespace coinfer

@@ -1,0 +1,50 @@
+// Engine: runs one policy over one scenario on ns-3's event loop. Requests
+// arrive (periodic or Poisson, seeded); for each, the engine builds an
+// Observation (bandwidth from an estimator fed by completed transfers only),
+// asks the policy for a Plan, and executes it: compute stages occupy a core
+// of their site for the device model's time (a FIFO queue per site, so
+// concurrent requests contend), transfer stages are real TCP messages over
+// the simulated network. Same config and seed: the same records.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "sim/network.h"
+#include "sim/policy.h"
+#include "sim/request_record.h"
+
+namespace coinfer {
+
+struct ArrivalConfig {
+  enum class Process { kPeriodic, kPoisson };
+  Process process = Process::kPoisson;
+  double rate_per_s = 1;
+};
+
+struct EngineConfig {
+  const Graph* graph = nullptr;
+  const DeviceModel* end_device = nullptr;
+  const DeviceModel* cloud = nullptr;
+  NetworkConfig network;
+  ArrivalConfig arrivals;
+  double duration_s = 60;  // requests arrive in [0, duration_s)
+  double drain_s = 60;     // then the run goes on at most this long for them to finish
+  uint64_t seed = 1;
+  double estimator_prior_mbps = 5;
+  double estimator_alpha = 0.3;
+};
+
+struct RunStats {
+  uint64_t events = 0;       // ns-3 events processed
+  double simulated_s = 0;    // simulated time at the end
+  double wall_s = 0;         // host time of the run
+};
+
+// Arrival times in [0, duration_s) for the config's process and seed.
+std::vector<double> ArrivalTimes(const ArrivalConfig& arrivals, double duration_s, uint64_t seed);
+
+// Runs the scenario with `policy`; returns one record per arrival, in order.
+std::vector<RequestRecord> RunEngine(const EngineConfig& config, Policy& policy, RunStats* stats);
+
+}  // namespace coinfer

@@ -1,0 +1,36 @@
+// What happened to one request, next to what its policy predicted. Rows of
+// the `requests` and `stages` tables (docs/formats.md).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "sim/plan.h"
+
+namespace coinfer {
+
+struct StageRecord {
+  Stage stage;          // as planned, with the prediction
+  double ready_s = -1;  // dependencies done
+  double start_s = -1;  // compute: a core was free; transfer: handed to TCP
+  double end_s = -1;    // compute finished / last byte delivered
+};
+
+struct RequestRecord {
+  int id = 0;
+  double arrival_s = 0;
+  double decision_wall_us = 0;  // host wall time of Policy::Decide (not deterministic)
+  int split = -1;
+  int64_t bytes_sent = 0;
+  double uplink_estimate_mbps = 0;   // what the policy was told
+  double uplink_capacity_mbps = -1;  // true mean capacity over its uplink transfer (-1: none)
+  double predicted_ms = 0;
+  double actual_ms = -1;  // -1 while unfinished
+  bool completed = false;
+  // Sums over the request's stages, in ms.
+  double end_wait_ms = 0, end_compute_ms = 0, transfer_ms = 0, cloud_wait_ms = 0,
+         cloud_compute_ms = 0;
+  std::vector<StageRecord> stages;
+};
+
+}  // namespace coinfer

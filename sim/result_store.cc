@@ -1,0 +1,226 @@
+#include "sim/result_store.h"
+
+#include <sqlite3.h>
+
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+
+namespace coinfer {
+namespace {
+
+const char kSchema[] = R"sql(
+CREATE TABLE IF NOT EXISTS runs (
+  run_id INTEGER PRIMARY KEY,
+  scenario_path TEXT NOT NULL,
+  scenario_text TEXT NOT NULL,
+  resolved_settings TEXT NOT NULL,
+  seed INTEGER NOT NULL,
+  coinfer_version TEXT NOT NULL,
+  started_at TEXT NOT NULL,
+  finished_at TEXT
+);
+CREATE TABLE IF NOT EXISTS policy_runs (
+  run_id INTEGER NOT NULL REFERENCES runs(run_id),
+  policy TEXT NOT NULL,
+  events INTEGER NOT NULL,
+  simulated_s REAL NOT NULL,
+  wall_s REAL NOT NULL,
+  PRIMARY KEY (run_id, policy)
+);
+CREATE TABLE IF NOT EXISTS requests (
+  run_id INTEGER NOT NULL REFERENCES runs(run_id),
+  policy TEXT NOT NULL,
+  request_id INTEGER NOT NULL,
+  arrival_s REAL NOT NULL,
+  decision_wall_us REAL NOT NULL,
+  split INTEGER NOT NULL,
+  bytes_sent INTEGER NOT NULL,
+  uplink_estimate_mbps REAL NOT NULL,
+  uplink_capacity_mbps REAL,
+  predicted_ms REAL NOT NULL,
+  actual_ms REAL,
+  completed INTEGER NOT NULL,
+  end_wait_ms REAL NOT NULL,
+  end_compute_ms REAL NOT NULL,
+  transfer_ms REAL NOT NULL,
+  cloud_wait_ms REAL NOT NULL,
+  cloud_compute_ms REAL NOT NULL,
+  PRIMARY KEY (run_id, policy, request_id)
+);
+CREATE TABLE IF NOT EXISTS stages (
+  run_id INTEGER NOT NULL,
+  policy TEXT NOT NULL,
+  request_id INTEGER NOT NULL,
+  stage INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  site TEXT NOT NULL,
+  to_site TEXT,
+  layer_begin INTEGER,
+  layer_end INTEGER,
+  bytes INTEGER,
+  predicted_ms REAL NOT NULL,
+  ready_s REAL,
+  start_s REAL,
+  end_s REAL,
+  PRIMARY KEY (run_id, policy, request_id, stage)
+);
+)sql";
+
+std::string UtcNow() {
+  const std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
+
+// A prepared statement, finalized when it goes out of scope.
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql) : db_(db) { rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  bool ok() const { return rc_ == SQLITE_OK; }
+  Statement& Bind(int i, int64_t v) { sqlite3_bind_int64(stmt_, i, v); return *this; }
+  Statement& Bind(int i, double v) { sqlite3_bind_double(stmt_, i, v); return *this; }
+  Statement& Bind(int i, const std::string& v) {
+    sqlite3_bind_text(stmt_, i, v.c_str(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Statement& BindOptional(int i, double v, bool present) {
+    if (present) return Bind(i, v);
+    sqlite3_bind_null(stmt_, i);
+    return *this;
+  }
+  // Executes once and resets for the next bindings.
+  Status Step() {
+    const int rc = sqlite3_step(stmt_);
+    sqlite3_reset(stmt_);
+    if (rc != SQLITE_DONE) return Status::IoError(std::string("sqlite: ") + sqlite3_errmsg(db_));
+    return Status::Ok();
+  }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+  int rc_;
+};
+
+}  // namespace
+
+Status ResultStore::Open(const std::string& path, std::unique_ptr<ResultStore>* out) {
+  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  std::error_code ec;
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  sqlite3* db = nullptr;
+  if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) {
+    const std::string msg = path + ": cannot open results database: " + sqlite3_errmsg(db);
+    sqlite3_close(db);
+    return Status::IoError(msg);
+  }
+  std::unique_ptr<ResultStore> store(new ResultStore(db));
+  sqlite3_busy_timeout(db, 5000);
+  COINFER_RETURN_IF_ERROR(store->Exec("PRAGMA journal_mode=WAL"));
+  int version = 0;
+  sqlite3_stmt* stmt = nullptr;
+  sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, nullptr);
+  if (sqlite3_step(stmt) == SQLITE_ROW) version = sqlite3_column_int(stmt, 0);
+  sqlite3_finalize(stmt);
+  if (version != 0 && version != kSchemaVersion) {
+    return Status::IoError(path + ": results schema version " + std::to_string(version) +
+                           ", this coinfer writes version " + std::to_string(kSchemaVersion));
+  }
+  COINFER_RETURN_IF_ERROR(store->Exec(kSchema));
+  COINFER_RETURN_IF_ERROR(store->Exec("PRAGMA user_version=" + std::to_string(kSchemaVersion)));
+  *out = std::move(store);
+  return Status::Ok();
+}
+
+ResultStore::~ResultStore() {
+  AbortRun();
+  sqlite3_close(db_);
+}
+
+Status ResultStore::Exec(const std::string& sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    const std::string msg = std::string("sqlite: ") + (err ? err : "error");
+    sqlite3_free(err);
+    return Status::IoError(msg);
+  }
+  return Status::Ok();
+}
+
+Status ResultStore::BeginRun(const RunInfo& info, int64_t* run_id) {
+  COINFER_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
+  in_run_ = true;
+  Statement insert(db_,
+                   "INSERT INTO runs (scenario_path, scenario_text, resolved_settings, seed, "
+                   "coinfer_version, started_at) VALUES (?, ?, ?, ?, ?, ?)");
+  insert.Bind(1, info.scenario_path)
+      .Bind(2, info.scenario_text)
+      .Bind(3, info.resolved_settings)
+      .Bind(4, static_cast<int64_t>(info.seed))
+      .Bind(5, info.coinfer_version)
+      .Bind(6, UtcNow());
+  COINFER_RETURN_IF_ERROR(insert.Step());
+  *run_id = sqlite3_last_insert_rowid(db_);
+  return Status::Ok();
+}
+
+Status ResultStore::AddRequests(int64_t run_id, const std::string& policy,
+                                const std::vector<RequestRecord>& records, const RunStats& stats) {
+  Statement run(db_, "INSERT INTO policy_runs VALUES (?, ?, ?, ?, ?)");
+  run.Bind(1, run_id).Bind(2, policy).Bind(3, static_cast<int64_t>(stats.events))
+      .Bind(4, stats.simulated_s).Bind(5, stats.wall_s);
+  COINFER_RETURN_IF_ERROR(run.Step());
+
+  Statement req(db_,
+                "INSERT INTO requests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  Statement stage(db_, "INSERT INTO stages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  for (const RequestRecord& r : records) {
+    req.Bind(1, run_id).Bind(2, policy).Bind(3, static_cast<int64_t>(r.id)).Bind(4, r.arrival_s)
+        .Bind(5, r.decision_wall_us).Bind(6, static_cast<int64_t>(r.split)).Bind(7, r.bytes_sent)
+        .Bind(8, r.uplink_estimate_mbps)
+        .BindOptional(9, r.uplink_capacity_mbps, r.uplink_capacity_mbps >= 0)
+        .Bind(10, r.predicted_ms).BindOptional(11, r.actual_ms, r.completed)
+        .Bind(12, static_cast<int64_t>(r.completed)).Bind(13, r.end_wait_ms)
+        .Bind(14, r.end_compute_ms).Bind(15, r.transfer_ms).Bind(16, r.cloud_wait_ms)
+        .Bind(17, r.cloud_compute_ms);
+    COINFER_RETURN_IF_ERROR(req.Step());
+    for (size_t i = 0; i < r.stages.size(); ++i) {
+      const StageRecord& s = r.stages[i];
+      const bool transfer = s.stage.kind == Stage::Kind::kTransfer;
+      stage.Bind(1, run_id).Bind(2, policy).Bind(3, static_cast<int64_t>(r.id))
+          .Bind(4, static_cast<int64_t>(i)).Bind(5, std::string(transfer ? "transfer" : "compute"))
+          .Bind(6, std::string(SiteName(s.stage.site)));
+      if (transfer) {
+        stage.Bind(7, std::string(SiteName(s.stage.to))).BindOptional(8, 0, false)
+            .BindOptional(9, 0, false).Bind(10, s.stage.bytes);
+      } else {
+        stage.BindOptional(7, 0, false).Bind(8, static_cast<int64_t>(s.stage.layer_begin))
+            .Bind(9, static_cast<int64_t>(s.stage.layer_end)).BindOptional(10, 0, false);
+      }
+      stage.Bind(11, s.stage.predicted_ms).BindOptional(12, s.ready_s, s.ready_s >= 0)
+          .BindOptional(13, s.start_s, s.start_s >= 0).BindOptional(14, s.end_s, s.end_s >= 0);
+      COINFER_RETURN_IF_ERROR(stage.Step());
+    }
+  }
+  return Status::Ok();
+}
+
+Status ResultStore::CommitRun(int64_t run_id) {
+  Statement done(db_, "UPDATE runs SET finished_at = ? WHERE run_id = ?");
+  done.Bind(1, UtcNow()).Bind(2, run_id);
+  COINFER_RETURN_IF_ERROR(done.Step());
+  COINFER_RETURN_IF_ERROR(Exec("COMMIT"));
+  in_run_ = false;
+  return Status::Ok();
+}
+
+void ResultStore::AbortRun() {
+  if (!in_run_) return;
+  Exec("ROLLBACK");
+  in_run_ = false;
+}
+
+}  // namespace coinfer

@@ -1,0 +1,53 @@
+// ResultStore: results in SQLite (schema: docs/formats.md; version in
+// PRAGMA user_version; WAL journal). A run is written in one transaction:
+// BeginRun opens it, CommitRun makes it visible, and a run that is abandoned
+// (AbortRun, or the store destroyed before CommitRun) leaves no rows.
+// Not thread-safe: one writer per store.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "sim/engine.h"
+
+struct sqlite3;
+
+namespace coinfer {
+
+struct RunInfo {
+  std::string scenario_path;
+  std::string scenario_text;      // the file as read
+  std::string resolved_settings;  // every key = value after defaults and --set
+  uint64_t seed = 0;
+  std::string coinfer_version;
+};
+
+class ResultStore {
+ public:
+  static constexpr int kSchemaVersion = 1;
+
+  // Opens or creates the database at `path` (its folder is created). Fails
+  // with IoError if it cannot be opened or has another schema version.
+  static Status Open(const std::string& path, std::unique_ptr<ResultStore>* out);
+  ~ResultStore();
+  ResultStore(const ResultStore&) = delete;
+  ResultStore& operator=(const ResultStore&) = delete;
+
+  Status BeginRun(const RunInfo& info, int64_t* run_id);
+  Status AddRequests(int64_t run_id, const std::string& policy,
+                     const std::vector<RequestRecord>& records, const RunStats& stats);
+  Status CommitRun(int64_t run_id);
+  void AbortRun();
+
+ private:
+  explicit ResultStore(sqlite3* db) : db_(db) {}
+  Status Exec(const std::string& sql);
+
+  sqlite3* db_;
+  bool in_run_ = false;
+};
+
+}  // namespace coinfer

@@ -1,0 +1,52 @@
+// Scenario: an INI file of keys (read with Boost.Program_options), each key
+// declared once with its default and help text (ScenarioHelp prints them),
+// overridable from the command line with --set key=value. Everything is
+// validated before a simulation starts: a bad key or value is an InvalidInput
+// naming file:line (or "--set"), the key and the reason. Keys: docs/formats.md.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "sim/engine.h"
+
+namespace coinfer {
+
+struct Scenario {
+  std::string path;
+  std::string text;                       // the file as read
+  std::vector<std::string> settings;      // "key = value" for every key, resolved
+  std::string model;
+  std::vector<std::string> policies;
+  std::string end_device_file;            // resolved paths
+  std::string cloud_file;
+  std::string uplink_trace_file;          // empty: constant rate
+  std::string downlink_trace_file;
+  double uplink_mbps = 0;
+  double downlink_mbps = 0;
+  std::string output_db;
+  EngineConfig engine;  // all but the graph, devices and link capacities
+
+  // An InvalidInput for `key` naming where it was set ("file:line", "--set"
+  // or "(default)"), for checks made after loading (e.g. policy names).
+  Status KeyError(const std::string& key, const std::string& reason) const;
+
+  std::map<std::string, std::string> key_locations;
+};
+
+// Reads and validates `path` with `overrides` ("key=value") applied.
+// Relative file paths in the scenario resolve against the scenario's folder;
+// device names without a path resolve to devices/data/<name>.device of the
+// data directory (COINFER_DATA_DIR, by default the source tree).
+Status LoadScenario(const std::string& path, const std::vector<std::string>& overrides,
+                    Scenario* out);
+
+// The documentation of every key, generated from the declaration.
+std::string ScenarioHelp();
+
+// The folder shipped data is read from.
+std::string DataDir();
+
+}  // namespace coinfer

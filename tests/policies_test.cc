@@ -1,0 +1,93 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "dnn/zoo.h"
+#include "policies/neurosurgeon.h"
+#include "policies/registry.h"
+
+namespace coinfer {
+namespace {
+
+class NeurosurgeonTest : public ::testing::TestWithParam<const char*> {
+ protected:
+  void SetUp() override {
+    Status st = RecordZooGraph(GetParam(), &graph_);
+    ASSERT_TRUE(st.ok()) << st.message();
+    KindCoefficients slow, fast;
+    slow.ns_per_mac = 0.05;
+    slow.ns_per_io_byte = 0.3;
+    fast.ns_per_mac = 0.001;
+    fast.ns_per_io_byte = 0.02;
+    end_ = DeviceModel::FromCoefficients("slow", 1, slow);
+    cloud_ = DeviceModel::FromCoefficients("fast", 8, fast);
+  }
+  Observation Obs(double mbps) const {
+    Observation o;
+    o.graph = &graph_;
+    o.end_device = &end_;
+    o.cloud = &cloud_;
+    o.uplink_estimate_mbps = mbps;
+    return o;
+  }
+  Graph graph_;
+  DeviceModel end_, cloud_;
+};
+
+TEST_P(NeurosurgeonTest, ChoiceEqualsBruteForceOverAllSplits) {
+  NeurosurgeonPolicy policy;
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<double> log_mbps(-1, 3);  // 0.1 .. 1000 Mbit/s
+  const int splits = static_cast<int>(graph_.SplitPoints().size());
+  for (int trial = 0; trial < 200; ++trial) {
+    const Observation obs = Obs(std::pow(10, log_mbps(rng)));
+    double best = INFINITY;
+    for (int k = 0; k < splits; ++k) best = std::min(best, MakeSplitPlan(obs, k).predicted_ms);
+    const Plan chosen = policy.Decide(obs);
+    EXPECT_NEAR(chosen.predicted_ms, best, 1e-9 * best) << obs.uplink_estimate_mbps << " Mbit/s";
+  }
+}
+
+TEST_P(NeurosurgeonTest, NoBandwidthMeansDeviceOnlyAndUnlimitedMeansCloudOnly) {
+  NeurosurgeonPolicy policy;
+  const int last = static_cast<int>(graph_.SplitPoints().size()) - 1;
+  EXPECT_EQ(policy.Decide(Obs(1e-6)).split, last);
+  EXPECT_EQ(policy.Decide(Obs(1e12)).split, 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Zoo, NeurosurgeonTest, ::testing::Values("small_vgg", "resnet18"));
+
+TEST(RegistryTest, KnowsTheBaselinesByName) {
+  for (const char* name : {"device-only", "cloud-only", "neurosurgeon"}) {
+    auto p = CreatePolicy(name);
+    ASSERT_NE(p, nullptr) << name;
+    EXPECT_EQ(p->name(), name);
+  }
+  EXPECT_EQ(CreatePolicy("oracle"), nullptr);
+}
+
+TEST(SplitPlanTest, StagesFollowTheCut) {
+  Graph g;
+  ASSERT_TRUE(RecordZooGraph("small_vgg", &g).ok());
+  const DeviceModel d = DeviceModel::FromCoefficients("d", 1, {0, 0.01, 0, 0});
+  Observation obs;
+  obs.graph = &g;
+  obs.end_device = &d;
+  obs.cloud = &d;
+  obs.uplink_estimate_mbps = 8;  // one byte per microsecond
+  const int k = 3;
+  const SplitPoint p = g.SplitPoints()[k];
+  const Plan plan = MakeSplitPlan(obs, k);
+  ASSERT_EQ(plan.stages.size(), 3u);
+  EXPECT_EQ(plan.stages[0].layer_end, p.index);
+  EXPECT_EQ(plan.stages[1].bytes, p.bytes);
+  EXPECT_DOUBLE_EQ(plan.stages[1].predicted_ms, p.bytes / 1e3);
+  EXPECT_EQ(plan.stages[2].layer_begin, p.index);
+  EXPECT_EQ(plan.stages[2].deps, std::vector<int>{1});
+  EXPECT_EQ(MakeSplitPlan(obs, 0).stages.size(), 2u);  // nothing computed on the device
+  EXPECT_EQ(MakeSplitPlan(obs, static_cast<int>(g.SplitPoints().size()) - 1).stages.size(), 1u);
+}
+
+}  // namespace
+}  // namespace coinfer
