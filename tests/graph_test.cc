@@ -25,6 +25,8 @@ struct PublishedMacs {
   double gmacs;
 };
 
+void PrintTo(const PublishedMacs& p, std::ostream* os) { *os << p.model; }
+
 class ZooMacsTest : public ::testing::TestWithParam<PublishedMacs> {};
 
 TEST_P(ZooMacsTest, MacsWithinThreePercentOfPublished) {

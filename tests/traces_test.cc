@@ -15,6 +15,8 @@ struct KnownStats {
   double duration_s, mean, p10, median, p90;
 };
 
+void PrintTo(const KnownStats& p, std::ostream* os) { *os << p.file; }
+
 class ShippedTraceTest : public ::testing::TestWithParam<KnownStats> {};
 
 // Known answers: the table in traces/data/README.md.
@@ -61,6 +63,8 @@ struct MalformedCase {
   const char* text;
   const char* expected;  // substring of the message, after "file:line"
 };
+
+void PrintTo(const MalformedCase& p, std::ostream* os) { *os << p.name; }
 
 class MalformedTraceTest : public ::testing::TestWithParam<MalformedCase> {};
 

@@ -1,0 +1,36 @@
+// Decision time of the baseline policies on zoo graphs (host wall time).
+#include <benchmark/benchmark.h>
+
+#include "dnn/zoo.h"
+#include "policies/registry.h"
+
+namespace coinfer {
+namespace {
+
+void BM_Decide(benchmark::State& state, const std::string& policy_name, const std::string& model) {
+  Graph graph;
+  if (!RecordZooGraph(model, &graph).ok()) {
+    state.SkipWithError("cannot record graph");
+    return;
+  }
+  const DeviceModel end = DeviceModel::FromCoefficients("end", 1, {0, 0.05, 0.3, 0});
+  const DeviceModel cloud = DeviceModel::FromCoefficients("cloud", 8, {0, 0.001, 0.02, 0});
+  auto policy = CreatePolicy(policy_name);
+  Observation obs;
+  obs.graph = &graph;
+  obs.end_device = &end;
+  obs.cloud = &cloud;
+  double mbps = 1;
+  for (auto _ : state) {
+    obs.uplink_estimate_mbps = mbps;
+    mbps = mbps > 500 ? 1 : mbps * 1.1;
+    benchmark::DoNotOptimize(policy->Decide(obs));
+  }
+}
+
+BENCHMARK_CAPTURE(BM_Decide, neurosurgeon_vgg16, "neurosurgeon", "vgg16");
+BENCHMARK_CAPTURE(BM_Decide, neurosurgeon_resnet50, "neurosurgeon", "resnet50");
+BENCHMARK_CAPTURE(BM_Decide, device_only_resnet50, "device-only", "resnet50");
+
+}  // namespace
+}  // namespace coinfer

@@ -1,0 +1,47 @@
+// Whole simulated runs: events per second of the engine over a real trace.
+#include <benchmark/benchmark.h>
+
+#include <memory>
+
+#include "dnn/zoo.h"
+#include "policies/registry.h"
+#include "sim/engine.h"
+
+namespace coinfer {
+namespace {
+
+void BM_EngineOverVerizonUplink(benchmark::State& state, const std::string& policy_name) {
+  Graph graph;
+  RecordZooGraph("small_vgg", &graph);
+  const DeviceModel end = DeviceModel::FromCoefficients("end", 1, {0, 0.05, 0.3, 0});
+  const DeviceModel cloud = DeviceModel::FromCoefficients("cloud", 8, {0, 0.001, 0.02, 0});
+  auto trace = std::make_shared<DeliveryTrace>();
+  if (!ReadMahimahiTrace(std::string(COINFER_SOURCE_DIR) + "/traces/data/Verizon-LTE-short.up",
+                         trace.get())
+           .ok()) {
+    state.SkipWithError("cannot read trace");
+    return;
+  }
+  EngineConfig config;
+  config.graph = &graph;
+  config.end_device = &end;
+  config.cloud = &cloud;
+  config.network.uplink.trace = trace;
+  config.network.downlink.constant_mbps = 20;
+  config.arrivals = {ArrivalConfig::Process::kPoisson, 10};
+  config.duration_s = 60;
+  uint64_t events = 0;
+  for (auto _ : state) {
+    auto policy = CreatePolicy(policy_name);
+    RunStats stats;
+    benchmark::DoNotOptimize(RunEngine(config, *policy, &stats));
+    events += stats.events;
+  }
+  state.counters["events/s"] = benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
+}
+
+BENCHMARK_CAPTURE(BM_EngineOverVerizonUplink, cloud_only, "cloud-only")->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_EngineOverVerizonUplink, neurosurgeon, "neurosurgeon")->Unit(benchmark::kMillisecond);
+
+}  // namespace
+}  // namespace coinfer

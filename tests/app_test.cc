@@ -1,0 +1,192 @@
+// The coinfer command as a user runs it: exit codes, messages, results.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace coinfer {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kSource = COINFER_SOURCE_DIR;
+
+// A folder of this test process's own: ctest runs tests in parallel.
+std::string ScratchDir() {
+  static const std::string dir = [] {
+    const fs::path d = fs::path(::testing::TempDir()) / ("coinfer_app_" + std::to_string(getpid()));
+    fs::create_directories(d);
+    return d.string() + "/";
+  }();
+  return dir;
+}
+
+struct Outcome {
+  int exit_code;
+  std::string output;  // stdout and stderr
+};
+
+Outcome Coinfer(const std::string& args) {
+  const std::string out = ScratchDir() + "output.txt";
+  const std::string cmd = std::string(COINFER_BINARY) + " " + args + " > " + out + " 2>&1";
+  const int status = std::system(cmd.c_str());
+  std::stringstream text;
+  text << std::ifstream(out).rdbuf();
+  return {WEXITSTATUS(status), text.str()};
+}
+
+// A scenario in a fresh folder; `db` is where its results go. Returns the
+// arguments that run it.
+std::string WriteScenario(const std::string& name, const std::string& body, std::string* db,
+                          std::string* path = nullptr) {
+  const fs::path dir = fs::path(ScratchDir()) / ("scenario_" + name);
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  *db = (dir / "results.sqlite").string();
+  const std::string file = (dir / "s.ini").string();
+  std::ofstream(file) << body;
+  if (path) *path = file;
+  return file + " --set output.db=" + *db;
+}
+
+// Every stored request row except the host wall time of decisions, in order.
+std::string RequestRows(const std::string& db_path) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* s = nullptr;
+  sqlite3_prepare_v2(db,
+                     "SELECT policy, request_id, arrival_s, split, bytes_sent, uplink_estimate_mbps,"
+                     " uplink_capacity_mbps, predicted_ms, actual_ms, completed, end_wait_ms,"
+                     " end_compute_ms, transfer_ms, cloud_wait_ms, cloud_compute_ms FROM requests"
+                     " ORDER BY policy, request_id",
+                     -1, &s, nullptr);
+  std::string rows;
+  while (sqlite3_step(s) == SQLITE_ROW) {
+    for (int c = 0; c < sqlite3_column_count(s); ++c) {
+      const unsigned char* t = sqlite3_column_text(s, c);
+      rows += t ? reinterpret_cast<const char*>(t) : "NULL";
+      rows += c + 1 < sqlite3_column_count(s) ? "|" : "\n";
+    }
+  }
+  sqlite3_finalize(s);
+  sqlite3_close(db);
+  return rows;
+}
+
+int CountRuns(const std::string& db_path) {
+  if (!fs::exists(db_path)) return 0;
+  sqlite3* db = nullptr;
+  sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+  sqlite3_stmt* s = nullptr;
+  sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM runs", -1, &s, nullptr);
+  const int n = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
+  sqlite3_finalize(s);
+  sqlite3_close(db);
+  return n;
+}
+
+const std::string kSmallScenario = "model = small_vgg\n"
+                                   "duration_s = 20\n"
+                                   "[arrival]\nrate_per_s = 5\n"
+                                   "[uplink]\ntrace = " + kSource + "/traces/data/Verizon-LTE-short.up\n"
+                                   "[downlink]\ntrace = " + kSource + "/traces/data/Verizon-LTE-short.down\n";
+
+TEST(AppTest, SameSeedSameRowsDifferentSeedDifferentRows) {
+  std::string db1, db2, db3;
+  const std::string s1 = WriteScenario("det1", kSmallScenario, &db1);
+  const std::string s2 = WriteScenario("det2", kSmallScenario, &db2);
+  const std::string s3 = WriteScenario("det3", kSmallScenario, &db3);
+  ASSERT_EQ(Coinfer("run " + s1).exit_code, 0);
+  ASSERT_EQ(Coinfer("run " + s2).exit_code, 0);
+  ASSERT_EQ(Coinfer("run " + s3 + " --set seed=2").exit_code, 0);
+  const std::string rows = RequestRows(db1);
+  EXPECT_GT(std::count(rows.begin(), rows.end(), '\n'), 3 * 50);
+  EXPECT_EQ(std::hash<std::string>()(rows), std::hash<std::string>()(RequestRows(db2)));
+  EXPECT_NE(rows, RequestRows(db3));
+}
+
+TEST(AppTest, RunPrintsOneRowPerPolicyAndWritesCsv) {
+  std::string db;
+  const std::string s = WriteScenario("table", kSmallScenario, &db);
+  const std::string csv = ScratchDir() + "summary.csv";
+  const Outcome o = Coinfer("run " + s + " --csv " + csv);
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  for (const char* p : {"device-only", "cloud-only", "neurosurgeon", db.c_str()})
+    EXPECT_NE(o.output.find(p), std::string::npos) << p;
+  std::ifstream in(csv);
+  std::string header, line;
+  std::getline(in, header);
+  EXPECT_EQ(header.rfind("policy,requests,completed,mean_ms", 0), 0u);
+  int rows = 0;
+  while (std::getline(in, line)) ++rows;
+  EXPECT_EQ(rows, 3);
+  EXPECT_EQ(CountRuns(db), 1);
+}
+
+struct BadInput {
+  const char* name;
+  std::string body;      // scenario text (line numbers matter)
+  std::string args;      // extra arguments
+  std::string expected;  // in the message, after the scenario path
+};
+
+void PrintTo(const BadInput& b, std::ostream* os) { *os << b.name; }
+
+class BadInputTest : public ::testing::TestWithParam<BadInput> {};
+
+TEST_P(BadInputTest, ExitsTwoWithWhereAndWhyAndWritesNoRun) {
+  std::string db;
+  std::string path;
+  const std::string run = WriteScenario(GetParam().name, GetParam().body, &db, &path);
+  const Outcome o = Coinfer("run " + run + " " + GetParam().args);
+  EXPECT_EQ(o.exit_code, 2) << o.output;
+  std::string expected = GetParam().expected;
+  if (expected[0] == ':') expected = path + expected;
+  EXPECT_NE(o.output.find(expected), std::string::npos) << o.output;
+  EXPECT_EQ(CountRuns(db), 0);
+}
+
+std::string BadTracePath() {
+  const std::string path = ScratchDir() + "bad.up";
+  std::ofstream(path) << "1\n2\nsoon\n";
+  return path;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, BadInputTest,
+    ::testing::Values(
+        BadInput{"unknown_key", "model = small_vgg\nmodle = vgg16\n", "", ":2: modle: unknown key"},
+        BadInput{"missing_model", "model = vgg17\n", "", ":1: model: unknown model 'vgg17'"},
+        BadInput{"bad_number", "[arrival]\nrate_per_s = fast\n", "", ":2: arrival.rate_per_s"},
+        BadInput{"negative_rate", "[arrival]\nrate_per_s = -1\n", "", ":2: arrival.rate_per_s: must be > 0"},
+        BadInput{"unknown_policy", "model = small_vgg\npolicies = cloud-only,oracle\n", "",
+                 ":2: policies: unknown policy 'oracle'"},
+        BadInput{"malformed_trace", "model = small_vgg\n[uplink]\ntrace = " + BadTracePath() + "\n", "",
+                 BadTracePath() + ":3: timestamp"},
+        BadInput{"missing_trace", "[uplink]\ntrace = nowhere.up\n", "", "nowhere.up: cannot open"},
+        BadInput{"bad_override", "model = small_vgg\n", "--set speed=3", "--set: speed: unknown key"},
+        BadInput{"bad_device", "[device]\nend = phone9000\n", "", "phone9000.device: cannot open"}),
+    [](const auto& info) { return std::string(info.param.name); });
+
+TEST(AppTest, HelpListsEveryScenarioKey) {
+  const Outcome o = Coinfer("run --help");
+  EXPECT_EQ(o.exit_code, 0);
+  for (const char* key : {"model", "policies", "seed", "arrival.rate_per_s", "uplink.trace",
+                          "link.delay_ms", "estimator.alpha", "output.db"})
+    EXPECT_NE(o.output.find(key), std::string::npos) << key;
+}
+
+TEST(AppTest, TraceStatsPrintsTheShippedFigures) {
+  const Outcome o = Coinfer("trace stats " + kSource + "/traces/data/Verizon-LTE-short.up");
+  EXPECT_EQ(o.exit_code, 0);
+  EXPECT_NE(o.output.find("140"), std::string::npos);
+  EXPECT_NE(o.output.find("5.95"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace coinfer
