@@ -21,7 +21,8 @@ Stmt Prepare(sqlite3* db, const char* sql) {
 
 std::string Histogram(const std::map<int, int>& h) {
   std::string s;
-  for (const auto& [split, n] : h) s += (s.empty() ? "" : " ") + std::to_string(split) + ":" + std::to_string(n);
+  for (const auto& [split, n] : h)
+    s += (s.empty() ? "" : " ") + std::to_string(split) + ":" + std::to_string(n);
   return s;
 }
 
@@ -34,14 +35,17 @@ Status SummarizeRun(const std::string& db_path, int64_t run_id, std::vector<Poli
   if (rc != SQLITE_OK) return Status::IoError(db_path + ": cannot open: " + sqlite3_errmsg(raw));
   if (run_id <= 0) {
     Stmt last = Prepare(db.get(), "SELECT MAX(run_id) FROM runs WHERE finished_at IS NOT NULL");
-    if (!last || sqlite3_step(last.get()) != SQLITE_ROW || sqlite3_column_type(last.get(), 0) == SQLITE_NULL)
+    if (!last || sqlite3_step(last.get()) != SQLITE_ROW ||
+        sqlite3_column_type(last.get(), 0) == SQLITE_NULL)
       return Status::IoError(db_path + ": no finished run");
     run_id = sqlite3_column_int64(last.get(), 0);
   }
-  Stmt policies = Prepare(db.get(), "SELECT policy FROM policy_runs WHERE run_id = ? ORDER BY rowid");
-  Stmt rows = Prepare(db.get(),
-                      "SELECT completed, actual_ms, predicted_ms, bytes_sent, split, decision_wall_us "
-                      "FROM requests WHERE run_id = ? AND policy = ? ORDER BY request_id");
+  Stmt policies =
+      Prepare(db.get(), "SELECT policy FROM policy_runs WHERE run_id = ? ORDER BY rowid");
+  Stmt rows =
+      Prepare(db.get(),
+              "SELECT completed, actual_ms, predicted_ms, bytes_sent, split, decision_wall_us "
+              "FROM requests WHERE run_id = ? AND policy = ? ORDER BY request_id");
   if (!policies || !rows) return Status::IoError(db_path + ": " + sqlite3_errmsg(db.get()));
   sqlite3_bind_int64(policies.get(), 1, run_id);
   out->clear();
@@ -101,8 +105,8 @@ void WriteSummaryCsv(const std::vector<PolicySummary>& summaries, std::ostream& 
   os << "policy,requests,completed,mean_ms,p50_ms,p95_ms,p99_ms,mean_bytes_sent,"
         "mean_abs_prediction_error_ms,mean_decision_us,split_histogram\n";
   for (const PolicySummary& s : summaries) {
-    os << s.policy << "," << s.requests << "," << s.completed << "," << s.mean_ms << ","
-       << s.p50_ms << "," << s.p95_ms << "," << s.p99_ms << "," << s.mean_bytes_sent << ","
+    os << s.policy << "," << s.requests << "," << s.completed << "," << s.mean_ms << "," << s.p50_ms
+       << "," << s.p95_ms << "," << s.p99_ms << "," << s.mean_bytes_sent << ","
        << s.mean_abs_prediction_error_ms << "," << s.mean_decision_us << ",\""
        << Histogram(s.split_histogram) << "\"\n";
   }

@@ -36,7 +36,8 @@ int GraphCommand(const std::vector<std::string>& args) {
   for (int i = 0; i < g.size(); ++i) {
     const Layer& l = g.layers[i];
     std::string inputs;
-    for (int u : l.inputs) inputs += (inputs.empty() ? "" : ",") + (u < 0 ? std::string("input") : std::to_string(u));
+    for (int u : l.inputs)
+      inputs += (inputs.empty() ? "" : ",") + (u < 0 ? std::string("input") : std::to_string(u));
     std::printf("%4d  %-28s %-10s %-16s %14lld %12lld %12lld  %s\n", i, l.name.c_str(),
                 LayerKindName(l.kind), ShapeText(l.output_shape).c_str(), (long long)l.macs,
                 (long long)l.param_bytes, (long long)l.output_bytes, inputs.c_str());

@@ -48,7 +48,8 @@ Status Prepare(const std::string& path, const std::vector<std::string>& override
   COINFER_RETURN_IF_ERROR(LoadScenario(path, overrides, &sc));
   for (const std::string& p : sc.policies)
     if (!CreatePolicy(p))
-      return sc.KeyError("policies", "unknown policy '" + p + "' (known: " + Join(PolicyNames(), ", ") + ")");
+      return sc.KeyError("policies",
+                         "unknown policy '" + p + "' (known: " + Join(PolicyNames(), ", ") + ")");
   COINFER_RETURN_IF_ERROR(DeviceModel::Load(sc.end_device_file, &in->end_device));
   COINFER_RETURN_IF_ERROR(DeviceModel::Load(sc.cloud_file, &in->cloud));
   NetworkConfig& net = sc.engine.network;
@@ -91,7 +92,8 @@ Status Simulate(const Inputs& in, int64_t* run_id, uint64_t* events, double* wal
 int RunCommand(const std::vector<std::string>& args) {
   po::options_description opts("coinfer run <scenario.ini> [options]");
   opts.add_options()("help,h", "show the options and every scenario key")(
-      "set", po::value<std::vector<std::string>>()->composing(), "override a scenario key: --set key=value")(
+      "set", po::value<std::vector<std::string>>()->composing(),
+      "override a scenario key: --set key=value")(
       "csv", po::value<std::string>(), "also write the summary table as CSV to this file")(
       "scenario", po::value<std::string>(), "scenario INI file");
   po::positional_options_description pos;

@@ -40,8 +40,8 @@ class Status {
 }  // namespace coinfer
 
 // Returns from the enclosing function when `expr` yields a non-OK Status.
-#define COINFER_RETURN_IF_ERROR(expr)   \
-  do {                                  \
-    ::coinfer::Status _st = (expr);     \
-    if (!_st.ok()) return _st;          \
+#define COINFER_RETURN_IF_ERROR(expr) \
+  do {                                \
+    ::coinfer::Status _st = (expr);   \
+    if (!_st.ok()) return _st;        \
   } while (0)

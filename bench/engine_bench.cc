@@ -37,11 +37,14 @@ void BM_EngineOverVerizonUplink(benchmark::State& state, const std::string& poli
     benchmark::DoNotOptimize(RunEngine(config, *policy, &stats));
     events += stats.events;
   }
-  state.counters["events/s"] = benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
+  state.counters["events/s"] =
+      benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
 }
 
-BENCHMARK_CAPTURE(BM_EngineOverVerizonUplink, cloud_only, "cloud-only")->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_EngineOverVerizonUplink, neurosurgeon, "neurosurgeon")->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_EngineOverVerizonUplink, cloud_only, "cloud-only")
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_EngineOverVerizonUplink, neurosurgeon, "neurosurgeon")
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace coinfer

@@ -61,11 +61,12 @@ Status DeviceModel::Load(const std::string& path, DeviceModel* out) {
       } else if (f.size() == 2 && f[0] == "cores") {
         m.cores_ = std::atoi(f[1].c_str());
         if (m.cores_ < 1 || std::to_string(m.cores_) != f[1])
-          return Status::InvalidInput(where, "cores", "expected a positive integer, got '" + f[1] + "'");
+          return Status::InvalidInput(where, "cores",
+                                      "expected a positive integer, got '" + f[1] + "'");
       } else {
-        return Status::InvalidInput(where, f.empty() ? "" : f[0],
-                                    std::string("expected 'name,<name>', 'cores,<n>' or the header '") +
-                                        kHeader + "'");
+        return Status::InvalidInput(
+            where, f.empty() ? "" : f[0],
+            std::string("expected 'name,<name>', 'cores,<n>' or the header '") + kHeader + "'");
       }
       continue;
     }
@@ -92,12 +93,14 @@ Status DeviceModel::Load(const std::string& path, DeviceModel* out) {
   }
   const std::string end = path + ":" + std::to_string(line_no);
   if (m.name_.empty()) return Status::InvalidInput(end, "name", "missing 'name,<name>' line");
-  if (!in_table) return Status::InvalidInput(end, "", std::string("missing header '") + kHeader + "'");
+  if (!in_table)
+    return Status::InvalidInput(end, "", std::string("missing header '") + kHeader + "'");
   for (int k = 0; k < kKinds; ++k) {
     if (seen[k]) continue;
     if (!has_default)
       return Status::InvalidInput(end, "kind",
-                                  std::string("no row for '") + LayerKindName(static_cast<LayerKind>(k)) +
+                                  std::string("no row for '") +
+                                      LayerKindName(static_cast<LayerKind>(k)) +
                                       "' and no default row '*'");
     m.coefficients_[k] = fallback;
   }

@@ -6,16 +6,26 @@ namespace coinfer {
 
 const char* LayerKindName(LayerKind kind) {
   switch (kind) {
-    case LayerKind::kConv: return "conv";
-    case LayerKind::kDepthwiseConv: return "dwconv";
-    case LayerKind::kLinear: return "linear";
-    case LayerKind::kBatchNorm: return "batchnorm";
-    case LayerKind::kActivation: return "activation";
-    case LayerKind::kMaxPool: return "maxpool";
-    case LayerKind::kAvgPool: return "avgpool";
-    case LayerKind::kAdd: return "add";
-    case LayerKind::kConcat: return "concat";
-    case LayerKind::kFlatten: return "flatten";
+    case LayerKind::kConv:
+      return "conv";
+    case LayerKind::kDepthwiseConv:
+      return "dwconv";
+    case LayerKind::kLinear:
+      return "linear";
+    case LayerKind::kBatchNorm:
+      return "batchnorm";
+    case LayerKind::kActivation:
+      return "activation";
+    case LayerKind::kMaxPool:
+      return "maxpool";
+    case LayerKind::kAvgPool:
+      return "avgpool";
+    case LayerKind::kAdd:
+      return "add";
+    case LayerKind::kConcat:
+      return "concat";
+    case LayerKind::kFlatten:
+      return "flatten";
   }
   return "unknown";
 }
@@ -60,7 +70,8 @@ std::vector<SplitPoint> Graph::SplitPoints() const {
       points.push_back({k, k - 1, 0});
     } else if (live.size() == 1) {
       const int src = *live.begin();
-      points.push_back({k, src, src == Layer::kModelInput ? input_bytes : layers[src].output_bytes});
+      points.push_back(
+          {k, src, src == Layer::kModelInput ? input_bytes : layers[src].output_bytes});
     }
   }
   return points;

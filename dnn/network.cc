@@ -67,13 +67,15 @@ torch::Tensor Network::RunNode(Node& node, const std::vector<torch::Tensor>& out
   std::vector<torch::Tensor> args;
   for (int i : node.inputs) args.push_back(i == kInput ? input : outputs[i]);
   switch (node.op) {
-    case Op::kModule: return node.module.forward(args[0]);
+    case Op::kModule:
+      return node.module.forward(args[0]);
     case Op::kSum: {
       torch::Tensor sum = args[0];
       for (size_t i = 1; i < args.size(); ++i) sum = sum + args[i];
       return sum;
     }
-    case Op::kConcat: return torch::cat(args, 1);
+    case Op::kConcat:
+      return torch::cat(args, 1);
   }
   return {};
 }
@@ -114,8 +116,12 @@ Graph Network::Record(const std::string& model_name, const Shape& input_shape) {
         layer.kind = ClassifyModule(*n.module.ptr(), out, &layer.macs);
         layer.param_bytes = ParamBytes(*n.module.ptr());
         break;
-      case Op::kSum: layer.kind = LayerKind::kAdd; break;
-      case Op::kConcat: layer.kind = LayerKind::kConcat; break;
+      case Op::kSum:
+        layer.kind = LayerKind::kAdd;
+        break;
+      case Op::kConcat:
+        layer.kind = LayerKind::kConcat;
+        break;
     }
     g.layers.push_back(std::move(layer));
   }

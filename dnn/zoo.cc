@@ -17,12 +17,11 @@ struct Builder {
 
   int Conv(const std::string& name, int in, int64_t cin, int64_t cout, int64_t k, int64_t stride,
            int64_t pad, int64_t groups = 1, bool bias = false) {
-    return net->Add(name, nn::AnyModule(nn::Conv2d(nn::Conv2dOptions(cin, cout, k)
-                                                       .stride(stride)
-                                                       .padding(pad)
-                                                       .groups(groups)
-                                                       .bias(bias))),
-                    in);
+    return net->Add(
+        name,
+        nn::AnyModule(nn::Conv2d(
+            nn::Conv2dOptions(cin, cout, k).stride(stride).padding(pad).groups(groups).bias(bias))),
+        in);
   }
   int BatchNorm(const std::string& name, int in, int64_t c) {
     return net->Add(name, nn::AnyModule(nn::BatchNorm2d(c)), in);
@@ -34,8 +33,9 @@ struct Builder {
     return net->Add(name, nn::AnyModule(nn::ReLU6()), in);
   }
   int MaxPool(const std::string& name, int in, int64_t k, int64_t stride, int64_t pad = 0) {
-    return net->Add(name, nn::AnyModule(nn::MaxPool2d(nn::MaxPool2dOptions(k).stride(stride).padding(pad))),
-                    in);
+    return net->Add(
+        name, nn::AnyModule(nn::MaxPool2d(nn::MaxPool2dOptions(k).stride(stride).padding(pad))),
+        in);
   }
   int AdaptiveAvgPool(const std::string& name, int in, int64_t size) {
     return net->Add(name, nn::AnyModule(nn::AdaptiveAvgPool2d(size)), in);
@@ -75,8 +75,8 @@ int VggFeatures(Builder& b, const std::vector<int>& cfg, int64_t cin) {
 }
 
 void Vgg16(Builder& b) {
-  int x = VggFeatures(b, {64, 64, 0, 128, 128, 0, 256, 256, 256, 0, 512, 512, 512, 0, 512, 512, 512, 0},
-                      3);
+  int x = VggFeatures(
+      b, {64, 64, 0, 128, 128, 0, 256, 256, 256, 0, 512, 512, 512, 0, 512, 512, 512, 0}, 3);
   x = b.AdaptiveAvgPool("avgpool", x, 7);
   x = b.Flatten("flatten", x);
   x = b.Relu("classifier.1", b.Linear("classifier.0", x, 512 * 7 * 7, 4096));
@@ -103,7 +103,9 @@ void AlexNet(Builder& b) {
 // ResNet basic block (two 3x3 convs); returns the block's output node.
 int BasicBlock(Builder& b, const std::string& name, int in, int64_t cin, int64_t cout,
                int64_t stride) {
-  int x = b.Relu(name + ".relu1", b.BatchNorm(name + ".bn1", b.Conv(name + ".conv1", in, cin, cout, 3, stride, 1), cout));
+  int x = b.Relu(
+      name + ".relu1",
+      b.BatchNorm(name + ".bn1", b.Conv(name + ".conv1", in, cin, cout, 3, stride, 1), cout));
   x = b.BatchNorm(name + ".bn2", b.Conv(name + ".conv2", x, cout, cout, 3, 1, 1), cout);
   int shortcut = in;
   if (stride != 1 || cin != cout) {
@@ -117,8 +119,12 @@ int BasicBlock(Builder& b, const std::string& name, int in, int64_t cin, int64_t
 int Bottleneck(Builder& b, const std::string& name, int in, int64_t cin, int64_t width,
                int64_t stride) {
   const int64_t cout = width * 4;
-  int x = b.Relu(name + ".relu1", b.BatchNorm(name + ".bn1", b.Conv(name + ".conv1", in, cin, width, 1, 1, 0), width));
-  x = b.Relu(name + ".relu2", b.BatchNorm(name + ".bn2", b.Conv(name + ".conv2", x, width, width, 3, stride, 1), width));
+  int x =
+      b.Relu(name + ".relu1",
+             b.BatchNorm(name + ".bn1", b.Conv(name + ".conv1", in, cin, width, 1, 1, 0), width));
+  x = b.Relu(
+      name + ".relu2",
+      b.BatchNorm(name + ".bn2", b.Conv(name + ".conv2", x, width, width, 3, stride, 1), width));
   x = b.BatchNorm(name + ".bn3", b.Conv(name + ".conv3", x, width, cout, 1, 1, 0), cout);
   int shortcut = in;
   if (stride != 1 || cin != cout) {
@@ -149,8 +155,8 @@ void ResNet(Builder& b, bool bottleneck, const std::vector<int>& blocks) {
 
 void MobileNetV2(Builder& b) {
   // t (expansion), c (channels), n (repeats), s (first stride), as in the paper.
-  const int settings[7][4] = {{1, 16, 1, 1},  {6, 24, 2, 2},  {6, 32, 3, 2}, {6, 64, 4, 2},
-                              {6, 96, 3, 1},  {6, 160, 3, 2}, {6, 320, 1, 1}};
+  const int settings[7][4] = {{1, 16, 1, 1}, {6, 24, 2, 2},  {6, 32, 3, 2}, {6, 64, 4, 2},
+                              {6, 96, 3, 1}, {6, 160, 3, 2}, {6, 320, 1, 1}};
   int x = b.ConvBn("features.0", Network::kInput, 3, 32, 3, 2, 1, true);
   int64_t cin = 32;
   int block = 1;
@@ -162,7 +168,8 @@ void MobileNetV2(Builder& b) {
       int y = x;
       if (s[0] != 1) y = b.ConvBn(name + ".expand", y, cin, hidden, 1, 1, 1, true);
       y = b.ConvBn(name + ".dw", y, hidden, hidden, 3, stride, hidden, true);
-      y = b.BatchNorm(name + ".project.bn", b.Conv(name + ".project.conv", y, hidden, s[1], 1, 1, 0), s[1]);
+      y = b.BatchNorm(name + ".project.bn",
+                      b.Conv(name + ".project.conv", y, hidden, s[1], 1, 1, 0), s[1]);
       x = (stride == 1 && cin == s[1]) ? b.net->AddSum(name + ".add", {x, y}) : y;
       cin = s[1];
     }
@@ -200,8 +207,16 @@ const std::map<std::string, ZooEntry>& Zoo() {
   static const std::map<std::string, ZooEntry> zoo = {
       {"vgg16", {Vgg16, kImageNet}},
       {"alexnet", {AlexNet, kImageNet}},
-      {"resnet18", {[](Builder& b) { ResNet(b, false, {2, 2, 2, 2}); }, kImageNet}},
-      {"resnet50", {[](Builder& b) { ResNet(b, true, {3, 4, 6, 3}); }, kImageNet}},
+      {"resnet18",
+       {[](Builder& b) {
+          ResNet(b, false, {2, 2, 2, 2});
+        },
+        kImageNet}},
+      {"resnet50",
+       {[](Builder& b) {
+          ResNet(b, true, {3, 4, 6, 3});
+        },
+        kImageNet}},
       {"mobilenet_v2", {MobileNetV2, kImageNet}},
       {"small_vgg", {SmallVgg, kMnist}},
       {"small_resnet", {SmallResNet, kMnist}},

@@ -9,7 +9,8 @@ class DeviceOnlyPolicy : public Policy {
  public:
   std::string name() const override { return "device-only"; }
   Plan Decide(const Observation& observation) override {
-    return MakeSplitPlan(observation, static_cast<int>(observation.graph->SplitPoints().size()) - 1);
+    return MakeSplitPlan(observation,
+                         static_cast<int>(observation.graph->SplitPoints().size()) - 1);
   }
 };
 

@@ -36,6 +36,8 @@ int NeurosurgeonPolicy::BestSplit(const Observation& obs) {
   return best;
 }
 
-Plan NeurosurgeonPolicy::Decide(const Observation& obs) { return MakeSplitPlan(obs, BestSplit(obs)); }
+Plan NeurosurgeonPolicy::Decide(const Observation& obs) {
+  return MakeSplitPlan(obs, BestSplit(obs));
+}
 
 }  // namespace coinfer

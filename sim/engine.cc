@@ -1,5 +1,6 @@
 #include "sim/engine.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <deque>
@@ -172,7 +173,8 @@ class EngineRun {
 std::vector<double> ArrivalTimes(const ArrivalConfig& arrivals, double duration_s, uint64_t seed) {
   std::vector<double> times;
   if (arrivals.process == ArrivalConfig::Process::kPeriodic) {
-    for (double t = 0; t < duration_s; t += 1.0 / arrivals.rate_per_s) times.push_back(t);
+    for (int64_t i = 0; i / arrivals.rate_per_s < duration_s; ++i)
+      times.push_back(i / arrivals.rate_per_s);
     return times;
   }
   // mt19937_64's output is fixed by the standard; converting it to a uniform

@@ -36,9 +36,9 @@ struct EngineConfig {
 };
 
 struct RunStats {
-  uint64_t events = 0;       // ns-3 events processed
-  double simulated_s = 0;    // simulated time at the end
-  double wall_s = 0;         // host time of the run
+  uint64_t events = 0;     // ns-3 events processed
+  double simulated_s = 0;  // simulated time at the end
+  double wall_s = 0;       // host time of the run
 };
 
 // Arrival times in [0, duration_s) for the config's process and seed.

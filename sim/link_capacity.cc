@@ -19,7 +19,8 @@ double OpportunitiesBefore(const DeliveryTrace& trace, double t_ms) {
 
 double LinkCapacity::MeanMbpsBetween(double t0_s, double t1_s) const {
   if (!traced() || t1_s <= t0_s) return traced() ? trace->MeanMbps() : constant_mbps;
-  const double n = OpportunitiesBefore(*trace, t1_s * 1e3) - OpportunitiesBefore(*trace, t0_s * 1e3);
+  const double n =
+      OpportunitiesBefore(*trace, t1_s * 1e3) - OpportunitiesBefore(*trace, t0_s * 1e3);
   return n * DeliveryTrace::kBytesPerOpportunity * 8.0 / ((t1_s - t0_s) * 1e6);
 }
 

@@ -38,10 +38,10 @@ class MessageConnection {
   };
   // One direction of the stream.
   struct Direction {
-    ns3::Ptr<ns3::Socket> tx;  // null until connected / accepted
-    std::deque<uint64_t> unsent;  // bytes still to write, per queued message
+    ns3::Ptr<ns3::Socket> tx;       // null until connected / accepted
+    std::deque<uint64_t> unsent;    // bytes still to write, per queued message
     std::deque<Message> in_flight;  // messages the receiver has not completed
-    uint64_t received = 0;  // bytes of in_flight.front() received so far
+    uint64_t received = 0;          // bytes of in_flight.front() received so far
   };
 
   void Pump(Direction& d);

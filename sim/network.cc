@@ -64,8 +64,8 @@ Network::Network(const NetworkConfig& config) : impl_(std::make_unique<Impl>()) 
   address.SetBase("10.1.1.0", "255.255.255.0");
   Ipv4InterfaceContainer interfaces = address.Assign(devices);
 
-  impl_->connection = std::make_unique<MessageConnection>(
-      impl_->nodes.Get(0), impl_->nodes.Get(1), interfaces.GetAddress(1), 9000);
+  impl_->connection = std::make_unique<MessageConnection>(impl_->nodes.Get(0), impl_->nodes.Get(1),
+                                                          interfaces.GetAddress(1), 9000);
 }
 
 Network::~Network() = default;

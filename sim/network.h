@@ -23,7 +23,7 @@ struct NetworkConfig {
   LinkCapacity uplink;    // end device -> cloud
   LinkCapacity downlink;  // cloud -> end device
   double one_way_delay_ms = 20;
-  int queue_packets = 100;  // bottleneck queue limit (drop-tail), each direction
+  int queue_packets = 100;         // bottleneck queue limit (drop-tail), each direction
   int tcp_buffer_bytes = 4 << 20;  // socket send and receive buffers
 };
 

@@ -77,11 +77,19 @@ std::string UtcNow() {
 // A prepared statement, finalized when it goes out of scope.
 class Statement {
  public:
-  Statement(sqlite3* db, const char* sql) : db_(db) { rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
+  Statement(sqlite3* db, const char* sql) : db_(db) {
+    rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
+  }
   ~Statement() { sqlite3_finalize(stmt_); }
   bool ok() const { return rc_ == SQLITE_OK; }
-  Statement& Bind(int i, int64_t v) { sqlite3_bind_int64(stmt_, i, v); return *this; }
-  Statement& Bind(int i, double v) { sqlite3_bind_double(stmt_, i, v); return *this; }
+  Statement& Bind(int i, int64_t v) {
+    sqlite3_bind_int64(stmt_, i, v);
+    return *this;
+  }
+  Statement& Bind(int i, double v) {
+    sqlite3_bind_double(stmt_, i, v);
+    return *this;
+  }
   Statement& Bind(int i, const std::string& v) {
     sqlite3_bind_text(stmt_, i, v.c_str(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
     return *this;
@@ -170,38 +178,59 @@ Status ResultStore::BeginRun(const RunInfo& info, int64_t* run_id) {
 Status ResultStore::AddRequests(int64_t run_id, const std::string& policy,
                                 const std::vector<RequestRecord>& records, const RunStats& stats) {
   Statement run(db_, "INSERT INTO policy_runs VALUES (?, ?, ?, ?, ?)");
-  run.Bind(1, run_id).Bind(2, policy).Bind(3, static_cast<int64_t>(stats.events))
-      .Bind(4, stats.simulated_s).Bind(5, stats.wall_s);
+  run.Bind(1, run_id)
+      .Bind(2, policy)
+      .Bind(3, static_cast<int64_t>(stats.events))
+      .Bind(4, stats.simulated_s)
+      .Bind(5, stats.wall_s);
   COINFER_RETURN_IF_ERROR(run.Step());
 
   Statement req(db_,
                 "INSERT INTO requests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   Statement stage(db_, "INSERT INTO stages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   for (const RequestRecord& r : records) {
-    req.Bind(1, run_id).Bind(2, policy).Bind(3, static_cast<int64_t>(r.id)).Bind(4, r.arrival_s)
-        .Bind(5, r.decision_wall_us).Bind(6, static_cast<int64_t>(r.split)).Bind(7, r.bytes_sent)
+    req.Bind(1, run_id)
+        .Bind(2, policy)
+        .Bind(3, static_cast<int64_t>(r.id))
+        .Bind(4, r.arrival_s)
+        .Bind(5, r.decision_wall_us)
+        .Bind(6, static_cast<int64_t>(r.split))
+        .Bind(7, r.bytes_sent)
         .Bind(8, r.uplink_estimate_mbps)
         .BindOptional(9, r.uplink_capacity_mbps, r.uplink_capacity_mbps >= 0)
-        .Bind(10, r.predicted_ms).BindOptional(11, r.actual_ms, r.completed)
-        .Bind(12, static_cast<int64_t>(r.completed)).Bind(13, r.end_wait_ms)
-        .Bind(14, r.end_compute_ms).Bind(15, r.transfer_ms).Bind(16, r.cloud_wait_ms)
+        .Bind(10, r.predicted_ms)
+        .BindOptional(11, r.actual_ms, r.completed)
+        .Bind(12, static_cast<int64_t>(r.completed))
+        .Bind(13, r.end_wait_ms)
+        .Bind(14, r.end_compute_ms)
+        .Bind(15, r.transfer_ms)
+        .Bind(16, r.cloud_wait_ms)
         .Bind(17, r.cloud_compute_ms);
     COINFER_RETURN_IF_ERROR(req.Step());
     for (size_t i = 0; i < r.stages.size(); ++i) {
       const StageRecord& s = r.stages[i];
       const bool transfer = s.stage.kind == Stage::Kind::kTransfer;
-      stage.Bind(1, run_id).Bind(2, policy).Bind(3, static_cast<int64_t>(r.id))
-          .Bind(4, static_cast<int64_t>(i)).Bind(5, std::string(transfer ? "transfer" : "compute"))
+      stage.Bind(1, run_id)
+          .Bind(2, policy)
+          .Bind(3, static_cast<int64_t>(r.id))
+          .Bind(4, static_cast<int64_t>(i))
+          .Bind(5, std::string(transfer ? "transfer" : "compute"))
           .Bind(6, std::string(SiteName(s.stage.site)));
       if (transfer) {
-        stage.Bind(7, std::string(SiteName(s.stage.to))).BindOptional(8, 0, false)
-            .BindOptional(9, 0, false).Bind(10, s.stage.bytes);
+        stage.Bind(7, std::string(SiteName(s.stage.to)))
+            .BindOptional(8, 0, false)
+            .BindOptional(9, 0, false)
+            .Bind(10, s.stage.bytes);
       } else {
-        stage.BindOptional(7, 0, false).Bind(8, static_cast<int64_t>(s.stage.layer_begin))
-            .Bind(9, static_cast<int64_t>(s.stage.layer_end)).BindOptional(10, 0, false);
+        stage.BindOptional(7, 0, false)
+            .Bind(8, static_cast<int64_t>(s.stage.layer_begin))
+            .Bind(9, static_cast<int64_t>(s.stage.layer_end))
+            .BindOptional(10, 0, false);
       }
-      stage.Bind(11, s.stage.predicted_ms).BindOptional(12, s.ready_s, s.ready_s >= 0)
-          .BindOptional(13, s.start_s, s.start_s >= 0).BindOptional(14, s.end_s, s.end_s >= 0);
+      stage.Bind(11, s.stage.predicted_ms)
+          .BindOptional(12, s.ready_s, s.ready_s >= 0)
+          .BindOptional(13, s.start_s, s.start_s >= 0)
+          .BindOptional(14, s.end_s, s.end_s >= 0);
       COINFER_RETURN_IF_ERROR(stage.Step());
     }
   }

@@ -19,38 +19,39 @@ namespace fs = std::filesystem;
 
 // The single declaration of the scenario keys: type, default, help.
 po::options_description Declaration() {
-  po::options_description d("Scenario keys (INI; [section] prefixes keys with 'section.')");
-  d.add_options()
-      ("model", po::value<std::string>()->default_value("vgg16"),
-       "zoo model: vgg16, resnet18, resnet50, mobilenet_v2, alexnet, small_vgg, small_resnet")
-      ("policies", po::value<std::string>()->default_value("device-only,cloud-only,neurosurgeon"),
-       "comma-separated policies, each run on the same arrivals")
-      ("seed", po::value<uint64_t>()->default_value(1), "seed of the arrivals and of ns-3")
-      ("duration_s", po::value<double>()->default_value(0),
-       "requests arrive during this many seconds; 0: the uplink trace's length (60 s if constant)")
-      ("drain_s", po::value<double>()->default_value(60),
-       "extra simulated time for the last requests to finish; unfinished ones are recorded as such")
-      ("arrival.process", po::value<std::string>()->default_value("poisson"), "poisson or periodic")
-      ("arrival.rate_per_s", po::value<double>()->default_value(2), "mean requests per second")
-      ("device.end", po::value<std::string>()->default_value("pi4b"),
-       "end device: a name in devices/data/ or a path to a .device file")
-      ("device.cloud", po::value<std::string>()->default_value("cloud"),
-       "cloud server: a name in devices/data/ or a path to a .device file")
-      ("uplink.trace", po::value<std::string>()->default_value(""),
-       "Mahimahi trace of the end->cloud direction; empty: constant uplink.mbps")
-      ("uplink.mbps", po::value<double>()->default_value(10), "uplink rate when no trace is given")
-      ("downlink.trace", po::value<std::string>()->default_value(""),
-       "Mahimahi trace of the cloud->end direction; empty: constant downlink.mbps")
-      ("downlink.mbps", po::value<double>()->default_value(10), "downlink rate when no trace is given")
-      ("link.delay_ms", po::value<double>()->default_value(20), "one-way propagation delay")
-      ("link.queue_packets", po::value<int>()->default_value(100),
-       "bottleneck drop-tail queue limit in packets, each direction")
-      ("estimator.prior_mbps", po::value<double>()->default_value(5),
-       "uplink estimate before the first transfer completes")
-      ("estimator.alpha", po::value<double>()->default_value(0.3),
-       "EWMA weight of the newest transfer's throughput, in (0, 1]")
-      ("output.db", po::value<std::string>()->default_value("results/coinfer.sqlite"),
-       "SQLite results file (relative to the working directory)");
+  po::options_description d;
+  d.add_options()(
+      "model", po::value<std::string>()->default_value("vgg16"),
+      "zoo model: vgg16, resnet18, resnet50, mobilenet_v2, alexnet, small_vgg, small_resnet")(
+      "policies", po::value<std::string>()->default_value("device-only,cloud-only,neurosurgeon"),
+      "comma-separated policies, each run on the same arrivals")(
+      "seed", po::value<uint64_t>()->default_value(1), "seed of the arrivals and of ns-3")(
+      "duration_s", po::value<double>()->default_value(0),
+      "requests arrive during this many seconds; 0: the uplink trace's length (60 s if constant)")(
+      "drain_s", po::value<double>()->default_value(60),
+      "extra simulated time for the last requests to finish; unfinished ones are recorded as such")(
+      "arrival.process", po::value<std::string>()->default_value("poisson"), "poisson or periodic")(
+      "arrival.rate_per_s", po::value<double>()->default_value(2), "mean requests per second")(
+      "device.end", po::value<std::string>()->default_value("pi4b"),
+      "end device: a name in devices/data/ or a path to a .device file")(
+      "device.cloud", po::value<std::string>()->default_value("cloud"),
+      "cloud server: a name in devices/data/ or a path to a .device file")(
+      "uplink.trace", po::value<std::string>()->default_value(""),
+      "Mahimahi trace of the end->cloud direction; empty: constant uplink.mbps")(
+      "uplink.mbps", po::value<double>()->default_value(10), "uplink rate when no trace is given")(
+      "downlink.trace", po::value<std::string>()->default_value(""),
+      "Mahimahi trace of the cloud->end direction; empty: constant downlink.mbps")(
+      "downlink.mbps", po::value<double>()->default_value(10),
+      "downlink rate when no trace is given")(
+      "link.delay_ms", po::value<double>()->default_value(20), "one-way propagation delay")(
+      "link.queue_packets", po::value<int>()->default_value(100),
+      "bottleneck drop-tail queue limit in packets, each direction")(
+      "estimator.prior_mbps", po::value<double>()->default_value(5),
+      "uplink estimate before the first transfer completes")(
+      "estimator.alpha", po::value<double>()->default_value(0.3, "0.3"),
+      "EWMA weight of the newest transfer's throughput, in (0, 1]")(
+      "output.db", po::value<std::string>()->default_value("results/coinfer.sqlite"),
+      "SQLite results file (relative to the working directory)");
   return d;
 }
 
@@ -129,7 +130,16 @@ std::string DataDir() {
 
 std::string ScenarioHelp() {
   std::ostringstream os;
-  os << Declaration();
+  os << "Scenario keys (INI: 'key = value'; a [section] line prefixes the keys after it\n"
+        "with 'section.'; --set key=value overrides a key):\n";
+  const po::options_description decl = Declaration();
+  for (const auto& opt : decl.options()) {
+    std::string def = opt->format_parameter();  // "arg (=default)" or "arg"
+    const size_t open = def.find("(=");
+    def = open == std::string::npos ? "" : def.substr(open + 2, def.size() - open - 3);
+    os << "  " << opt->long_name() << " = " << (def.empty() ? "(empty)" : def) << "\n      "
+       << opt->description() << "\n";
+  }
   return os.str();
 }
 
@@ -152,8 +162,7 @@ Status LoadScenario(const std::string& path, const std::vector<std::string>& ove
     // --set values take precedence: program_options keeps the first value stored.
     for (const std::string& o : overrides) {
       const size_t eq = o.find('=');
-      if (eq == std::string::npos)
-        return Status::InvalidInput("--set", o, "expected key=value");
+      if (eq == std::string::npos) return Status::InvalidInput("--set", o, "expected key=value");
       current_key = Trim(o.substr(0, eq));
       if (!decl.find_nothrow(current_key, false))
         return Status::InvalidInput("--set", current_key, "unknown key (see coinfer run --help)");
@@ -186,7 +195,8 @@ Status LoadScenario(const std::string& path, const std::vector<std::string>& ove
   sc.model = str("model");
   const std::vector<std::string> zoo = ZooModelNames();
   if (std::find(zoo.begin(), zoo.end(), sc.model) == zoo.end())
-    return v.KeyError("model", "unknown model '" + sc.model + "' (coinfer graph --list shows the zoo)");
+    return v.KeyError("model",
+                      "unknown model '" + sc.model + "' (coinfer graph --list shows the zoo)");
   sc.policies = SplitList(str("policies"));
   if (sc.policies.empty()) return v.KeyError("policies", "at least one policy is needed");
   sc.end_device_file = ResolveDevice(base, str("device.end"));
@@ -220,14 +230,14 @@ Status LoadScenario(const std::string& path, const std::vector<std::string>& ove
     double value;
     bool allow_zero;
   };
-  for (const Positive& p : {Positive{"duration_s", e.duration_s, true},
-                            Positive{"drain_s", e.drain_s, true},
-                            Positive{"arrival.rate_per_s", e.arrivals.rate_per_s, false},
-                            Positive{"uplink.mbps", sc.uplink_mbps, false},
-                            Positive{"downlink.mbps", sc.downlink_mbps, false},
-                            Positive{"link.delay_ms", e.network.one_way_delay_ms, true},
-                            Positive{"link.queue_packets", double(e.network.queue_packets), false},
-                            Positive{"estimator.prior_mbps", e.estimator_prior_mbps, false}}) {
+  for (const Positive& p :
+       {Positive{"duration_s", e.duration_s, true}, Positive{"drain_s", e.drain_s, true},
+        Positive{"arrival.rate_per_s", e.arrivals.rate_per_s, false},
+        Positive{"uplink.mbps", sc.uplink_mbps, false},
+        Positive{"downlink.mbps", sc.downlink_mbps, false},
+        Positive{"link.delay_ms", e.network.one_way_delay_ms, true},
+        Positive{"link.queue_packets", double(e.network.queue_packets), false},
+        Positive{"estimator.prior_mbps", e.estimator_prior_mbps, false}}) {
     if (p.value < 0 || (!p.allow_zero && p.value == 0))
       return v.KeyError(p.key, std::string("must be ") + (p.allow_zero ? ">= 0" : "> 0"));
   }

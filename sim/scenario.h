@@ -16,13 +16,13 @@ namespace coinfer {
 
 struct Scenario {
   std::string path;
-  std::string text;                       // the file as read
-  std::vector<std::string> settings;      // "key = value" for every key, resolved
+  std::string text;                   // the file as read
+  std::vector<std::string> settings;  // "key = value" for every key, resolved
   std::string model;
   std::vector<std::string> policies;
-  std::string end_device_file;            // resolved paths
+  std::string end_device_file;  // resolved paths
   std::string cloud_file;
-  std::string uplink_trace_file;          // empty: constant rate
+  std::string uplink_trace_file;  // empty: constant rate
   std::string downlink_trace_file;
   double uplink_mbps = 0;
   double downlink_mbps = 0;

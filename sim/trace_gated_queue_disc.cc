@@ -24,7 +24,8 @@ TypeId TraceGatedQueueDisc::GetTypeId() {
   return tid;
 }
 
-TraceGatedQueueDisc::TraceGatedQueueDisc() : QueueDisc(QueueDiscSizePolicy::SINGLE_INTERNAL_QUEUE) {}
+TraceGatedQueueDisc::TraceGatedQueueDisc()
+    : QueueDisc(QueueDiscSizePolicy::SINGLE_INTERNAL_QUEUE) {}
 
 TraceGatedQueueDisc::~TraceGatedQueueDisc() = default;
 

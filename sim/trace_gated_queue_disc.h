@@ -40,10 +40,10 @@ class TraceGatedQueueDisc : public ns3::QueueDisc {
   void OnOpportunity();
 
   std::shared_ptr<const DeliveryTrace> trace_;
-  std::deque<uint32_t> sizes_;   // sizes of the queued packets, in order
-  size_t released_ = 0;          // packets at the head that may leave now
-  uint32_t head_progress_ = 0;   // bytes of the next unreleased packet already carried
-  uint64_t next_index_ = 0;      // next opportunity not yet used or skipped
+  std::deque<uint32_t> sizes_;  // sizes of the queued packets, in order
+  size_t released_ = 0;         // packets at the head that may leave now
+  uint32_t head_progress_ = 0;  // bytes of the next unreleased packet already carried
+  uint64_t next_index_ = 0;     // next opportunity not yet used or skipped
   ns3::EventId event_;
 };
 

@@ -59,12 +59,13 @@ std::string RequestRows(const std::string& db_path) {
   sqlite3* db = nullptr;
   EXPECT_EQ(sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
   sqlite3_stmt* s = nullptr;
-  sqlite3_prepare_v2(db,
-                     "SELECT policy, request_id, arrival_s, split, bytes_sent, uplink_estimate_mbps,"
-                     " uplink_capacity_mbps, predicted_ms, actual_ms, completed, end_wait_ms,"
-                     " end_compute_ms, transfer_ms, cloud_wait_ms, cloud_compute_ms FROM requests"
-                     " ORDER BY policy, request_id",
-                     -1, &s, nullptr);
+  sqlite3_prepare_v2(
+      db,
+      "SELECT policy, request_id, arrival_s, split, bytes_sent, uplink_estimate_mbps,"
+      " uplink_capacity_mbps, predicted_ms, actual_ms, completed, end_wait_ms,"
+      " end_compute_ms, transfer_ms, cloud_wait_ms, cloud_compute_ms FROM requests"
+      " ORDER BY policy, request_id",
+      -1, &s, nullptr);
   std::string rows;
   while (sqlite3_step(s) == SQLITE_ROW) {
     for (int c = 0; c < sqlite3_column_count(s); ++c) {
@@ -90,11 +91,15 @@ int CountRuns(const std::string& db_path) {
   return n;
 }
 
-const std::string kSmallScenario = "model = small_vgg\n"
-                                   "duration_s = 20\n"
-                                   "[arrival]\nrate_per_s = 5\n"
-                                   "[uplink]\ntrace = " + kSource + "/traces/data/Verizon-LTE-short.up\n"
-                                   "[downlink]\ntrace = " + kSource + "/traces/data/Verizon-LTE-short.down\n";
+const std::string kSmallScenario =
+    "model = small_vgg\n"
+    "duration_s = 20\n"
+    "[arrival]\nrate_per_s = 5\n"
+    "[uplink]\ntrace = " +
+    kSource +
+    "/traces/data/Verizon-LTE-short.up\n"
+    "[downlink]\ntrace = " +
+    kSource + "/traces/data/Verizon-LTE-short.down\n";
 
 TEST(AppTest, SameSeedSameRowsDifferentSeedDifferentRows) {
   std::string db1, db2, db3;
@@ -163,15 +168,26 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"unknown_key", "model = small_vgg\nmodle = vgg16\n", "", ":2: modle: unknown key"},
         BadInput{"missing_model", "model = vgg17\n", "", ":1: model: unknown model 'vgg17'"},
         BadInput{"bad_number", "[arrival]\nrate_per_s = fast\n", "", ":2: arrival.rate_per_s"},
-        BadInput{"negative_rate", "[arrival]\nrate_per_s = -1\n", "", ":2: arrival.rate_per_s: must be > 0"},
+        BadInput{"negative_rate", "[arrival]\nrate_per_s = -1\n", "",
+                 ":2: arrival.rate_per_s: must be > 0"},
         BadInput{"unknown_policy", "model = small_vgg\npolicies = cloud-only,oracle\n", "",
                  ":2: policies: unknown policy 'oracle'"},
-        BadInput{"malformed_trace", "model = small_vgg\n[uplink]\ntrace = " + BadTracePath() + "\n", "",
-                 BadTracePath() + ":3: timestamp"},
+        BadInput{"malformed_trace", "model = small_vgg\n[uplink]\ntrace = " + BadTracePath() + "\n",
+                 "", BadTracePath() + ":3: timestamp"},
         BadInput{"missing_trace", "[uplink]\ntrace = nowhere.up\n", "", "nowhere.up: cannot open"},
-        BadInput{"bad_override", "model = small_vgg\n", "--set speed=3", "--set: speed: unknown key"},
+        BadInput{"bad_override", "model = small_vgg\n", "--set speed=3",
+                 "--set: speed: unknown key"},
         BadInput{"bad_device", "[device]\nend = phone9000\n", "", "phone9000.device: cannot open"}),
     [](const auto& info) { return std::string(info.param.name); });
+
+TEST(AppTest, DefaultScenarioRunsShortened) {
+  const std::string db = ScratchDir() + "default.sqlite";
+  const Outcome o = Coinfer("run " + kSource +
+                            "/scenarios/default.ini --set duration_s=10 --set output.db=" + db);
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_NE(o.output.find("model vgg16"), std::string::npos);
+  EXPECT_EQ(CountRuns(db), 1);
+}
 
 TEST(AppTest, HelpListsEveryScenarioKey) {
   const Outcome o = Coinfer("run --help");

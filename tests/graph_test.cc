@@ -36,7 +36,8 @@ TEST_P(ZooMacsTest, MacsWithinThreePercentOfPublished) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Published, ZooMacsTest,
-                         ::testing::Values(PublishedMacs{"vgg16", 15.5}, PublishedMacs{"resnet18", 1.82},
+                         ::testing::Values(PublishedMacs{"vgg16", 15.5},
+                                           PublishedMacs{"resnet18", 1.82},
                                            PublishedMacs{"resnet50", 4.1},
                                            PublishedMacs{"mobilenet_v2", 0.30},
                                            PublishedMacs{"alexnet", 0.71}),
@@ -46,7 +47,8 @@ TEST(GraphTest, OutputBytesAreShapeTimesElementSize) {
   for (const std::string name : {"resnet18", "mobilenet_v2", "small_vgg"}) {
     const Graph& g = ZooGraph(name);
     for (const Layer& l : g.layers) {
-      EXPECT_EQ(l.output_bytes, NumElements(l.output_shape) * g.element_bytes) << name << " " << l.name;
+      EXPECT_EQ(l.output_bytes, NumElements(l.output_shape) * g.element_bytes)
+          << name << " " << l.name;
     }
     EXPECT_EQ(g.input_bytes, NumElements(g.input_shape) * g.element_bytes);
   }
@@ -85,7 +87,8 @@ TEST(GraphTest, ResNetSplitsOnlyWhereOneTensorCrosses) {
   // The output of each of the 8 basic blocks is a split point, plus stem and head ones.
   int block_outputs = 0;
   for (const SplitPoint& p : points)
-    if (p.source >= 0 && g.layers[p.source].name.find(".relu2") != std::string::npos) ++block_outputs;
+    if (p.source >= 0 && g.layers[p.source].name.find(".relu2") != std::string::npos)
+      ++block_outputs;
   EXPECT_EQ(block_outputs, 8);
 }
 

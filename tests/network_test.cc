@@ -80,7 +80,8 @@ TEST(NetworkTest, DeliveredBytesFollowTheMahimahiTrace) {
   Network net(config);
   uint64_t delivered = 0;
   // Keep the uplink saturated: more bytes queued than the trace can carry.
-  const int messages = static_cast<int>(config.uplink.trace->MeanMbps() * 2 * 1e6 / 8 * horizon_s / message);
+  const int messages =
+      static_cast<int>(config.uplink.trace->MeanMbps() * 2 * 1e6 / 8 * horizon_s / message);
   for (int i = 0; i < messages; ++i)
     net.Send(Site::kEndDevice, Site::kCloud, message, [&] { delivered += message; });
   sim.Run(horizon_s);

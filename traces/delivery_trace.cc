@@ -32,15 +32,14 @@ Status ReadMahimahiTrace(const std::string& path, DeliveryTrace* out) {
     const long long ms = std::strtoll(line.c_str(), &end, 10);
     if (end == line.c_str() || *end != '\0' || errno == ERANGE || line[0] == '-' ||
         ms > UINT32_MAX) {
-      return Status::InvalidInput(where, "timestamp",
-                                  "expected a non-negative integer of milliseconds, got '" + line +
-                                      "'");
-    }
-    if (!trace.opportunities.empty() && ms < trace.opportunities.back()) {
       return Status::InvalidInput(
           where, "timestamp",
-          "decreasing timestamp " + std::to_string(ms) + " after " +
-              std::to_string(trace.opportunities.back()));
+          "expected a non-negative integer of milliseconds, got '" + line + "'");
+    }
+    if (!trace.opportunities.empty() && ms < trace.opportunities.back()) {
+      return Status::InvalidInput(where, "timestamp",
+                                  "decreasing timestamp " + std::to_string(ms) + " after " +
+                                      std::to_string(trace.opportunities.back()));
     }
     trace.opportunities.push_back(static_cast<uint32_t>(ms));
   }

@@ -14,9 +14,9 @@ namespace coinfer {
 struct DeliveryTrace {
   static constexpr int kBytesPerOpportunity = 1500;
 
-  std::string source;                  // file it was read from (for messages)
+  std::string source;                   // file it was read from (for messages)
   std::vector<uint32_t> opportunities;  // ms since start, non-decreasing
-  uint32_t period_ms = 0;              // loop length: the last timestamp
+  uint32_t period_ms = 0;               // loop length: the last timestamp
 
   // Capacity in Mbit/s over the whole period.
   double MeanMbps() const;
