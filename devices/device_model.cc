@@ -1,7 +1,8 @@
 #include "devices/device_model.h"
 
+#include "base/line_reader.h"
+
 #include <cstdlib>
-#include <fstream>
 #include <sstream>
 #include <vector>
 
@@ -39,18 +40,15 @@ DeviceModel DeviceModel::FromCoefficients(std::string name, int cores,
 }
 
 Status DeviceModel::Load(const std::string& path, DeviceModel* out) {
-  std::ifstream in(path);
-  if (!in) return Status::InvalidInput(path, "", "cannot open device file");
+  LineReader in(path);
+  if (!in.is_open()) return Status::InvalidInput(path, "", "cannot open device file");
   DeviceModel m;
   std::array<bool, kKinds> seen{};
   bool has_default = false, in_table = false;
   KindCoefficients fallback;
   std::string line;
-  int line_no = 0;
-  while (std::getline(in, line)) {
-    ++line_no;
-    const std::string where = path + ":" + std::to_string(line_no);
-    if (!line.empty() && line.back() == '\r') line.pop_back();
+  while (in.Next(&line)) {
+    const std::string where = in.Where();
     if (line.empty() || line[0] == '#') continue;
     const std::vector<std::string> f = SplitCsv(line);
     if (!in_table) {
@@ -91,7 +89,7 @@ Status DeviceModel::Load(const std::string& path, DeviceModel* out) {
     seen[kind] = true;
     m.coefficients_[kind] = c;
   }
-  const std::string end = path + ":" + std::to_string(line_no);
+  const std::string end = in.Where();
   if (m.name_.empty()) return Status::InvalidInput(end, "name", "missing 'name,<name>' line");
   if (!in_table)
     return Status::InvalidInput(end, "", std::string("missing header '") + kHeader + "'");

@@ -100,38 +100,43 @@ void AlexNet(Builder& b) {
   b.Linear("classifier.6", x, 4096, 1000);
 }
 
+// convN -> bnN of a ResNet block, named as torchvision names them.
+int ResNetConvBn(Builder& b, const std::string& block, int n, int in, int64_t cin, int64_t cout,
+                 int64_t k, int64_t stride) {
+  const std::string i = std::to_string(n);
+  return b.BatchNorm(block + ".bn" + i,
+                     b.Conv(block + ".conv" + i, in, cin, cout, k, stride, (k - 1) / 2), cout);
+}
+
+// The block's output: relu(residual + shortcut), the shortcut downsampled by a
+// strided 1x1 conv and batch norm when the shape changes.
+int ResidualAdd(Builder& b, const std::string& block, int last_relu, int residual, int in,
+                int64_t cin, int64_t cout, int64_t stride) {
+  int shortcut = in;
+  if (stride != 1 || cin != cout) {
+    shortcut = b.BatchNorm(block + ".downsample.1",
+                           b.Conv(block + ".downsample.0", in, cin, cout, 1, stride, 0), cout);
+  }
+  return b.Relu(block + ".relu" + std::to_string(last_relu),
+                b.net->AddSum(block + ".add", {residual, shortcut}));
+}
+
 // ResNet basic block (two 3x3 convs); returns the block's output node.
 int BasicBlock(Builder& b, const std::string& name, int in, int64_t cin, int64_t cout,
                int64_t stride) {
-  int x = b.Relu(
-      name + ".relu1",
-      b.BatchNorm(name + ".bn1", b.Conv(name + ".conv1", in, cin, cout, 3, stride, 1), cout));
-  x = b.BatchNorm(name + ".bn2", b.Conv(name + ".conv2", x, cout, cout, 3, 1, 1), cout);
-  int shortcut = in;
-  if (stride != 1 || cin != cout) {
-    shortcut = b.BatchNorm(name + ".downsample.1",
-                           b.Conv(name + ".downsample.0", in, cin, cout, 1, stride, 0), cout);
-  }
-  return b.Relu(name + ".relu2", b.net->AddSum(name + ".add", {x, shortcut}));
+  int x = b.Relu(name + ".relu1", ResNetConvBn(b, name, 1, in, cin, cout, 3, stride));
+  x = ResNetConvBn(b, name, 2, x, cout, cout, 3, 1);
+  return ResidualAdd(b, name, 2, x, in, cin, cout, stride);
 }
 
 // ResNet bottleneck block (1x1 reduce, 3x3, 1x1 expand by 4).
 int Bottleneck(Builder& b, const std::string& name, int in, int64_t cin, int64_t width,
                int64_t stride) {
   const int64_t cout = width * 4;
-  int x =
-      b.Relu(name + ".relu1",
-             b.BatchNorm(name + ".bn1", b.Conv(name + ".conv1", in, cin, width, 1, 1, 0), width));
-  x = b.Relu(
-      name + ".relu2",
-      b.BatchNorm(name + ".bn2", b.Conv(name + ".conv2", x, width, width, 3, stride, 1), width));
-  x = b.BatchNorm(name + ".bn3", b.Conv(name + ".conv3", x, width, cout, 1, 1, 0), cout);
-  int shortcut = in;
-  if (stride != 1 || cin != cout) {
-    shortcut = b.BatchNorm(name + ".downsample.1",
-                           b.Conv(name + ".downsample.0", in, cin, cout, 1, stride, 0), cout);
-  }
-  return b.Relu(name + ".relu3", b.net->AddSum(name + ".add", {x, shortcut}));
+  int x = b.Relu(name + ".relu1", ResNetConvBn(b, name, 1, in, cin, width, 1, 1));
+  x = b.Relu(name + ".relu2", ResNetConvBn(b, name, 2, x, width, width, 3, stride));
+  x = ResNetConvBn(b, name, 3, x, width, cout, 1, 1);
+  return ResidualAdd(b, name, 3, x, in, cin, cout, stride);
 }
 
 void ResNet(Builder& b, bool bottleneck, const std::vector<int>& blocks) {

@@ -3,9 +3,9 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
-#include <fstream>
 #include <numeric>
 
+#include "base/line_reader.h"
 #include "base/percentile.h"
 
 namespace coinfer {
@@ -16,16 +16,13 @@ double DeliveryTrace::MeanMbps() const {
 }
 
 Status ReadMahimahiTrace(const std::string& path, DeliveryTrace* out) {
-  std::ifstream in(path);
-  if (!in) return Status::InvalidInput(path, "", "cannot open trace file");
+  LineReader in(path);
+  if (!in.is_open()) return Status::InvalidInput(path, "", "cannot open trace file");
   DeliveryTrace trace;
   trace.source = path;
   std::string line;
-  int line_no = 0;
-  while (std::getline(in, line)) {
-    ++line_no;
-    const std::string where = path + ":" + std::to_string(line_no);
-    if (!line.empty() && line.back() == '\r') line.pop_back();
+  while (in.Next(&line)) {
+    const std::string where = in.Where();
     if (line.empty()) continue;
     errno = 0;
     char* end = nullptr;
@@ -44,12 +41,11 @@ Status ReadMahimahiTrace(const std::string& path, DeliveryTrace* out) {
     trace.opportunities.push_back(static_cast<uint32_t>(ms));
   }
   if (trace.opportunities.empty()) {
-    return Status::InvalidInput(path + ":" + std::to_string(line_no), "",
-                                "empty trace: no delivery opportunity");
+    return Status::InvalidInput(in.Where(), "", "empty trace: no delivery opportunity");
   }
   trace.period_ms = trace.opportunities.back();
   if (trace.period_ms == 0) {
-    return Status::InvalidInput(path + ":" + std::to_string(line_no), "timestamp",
+    return Status::InvalidInput(in.Where(), "timestamp",
                                 "the last timestamp must be > 0 (it is the loop period)");
   }
   *out = std::move(trace);
