@@ -18,18 +18,6 @@ namespace {
 
 namespace po = boost::program_options;
 
-Status LoadCapacity(const std::string& trace_file, double mbps, LinkCapacity* out) {
-  LinkCapacity c;
-  c.constant_mbps = mbps;
-  if (!trace_file.empty()) {
-    auto trace = std::make_shared<DeliveryTrace>();
-    COINFER_RETURN_IF_ERROR(ReadMahimahiTrace(trace_file, trace.get()));
-    c.trace = std::move(trace);
-  }
-  *out = std::move(c);
-  return Status::Ok();
-}
-
 std::string Join(const std::vector<std::string>& items, const char* sep) {
   std::string s;
   for (const auto& i : items) s += (s.empty() ? "" : sep) + i;
@@ -52,11 +40,6 @@ Status Prepare(const std::string& path, const std::vector<std::string>& override
                          "unknown policy '" + p + "' (known: " + Join(PolicyNames(), ", ") + ")");
   COINFER_RETURN_IF_ERROR(DeviceModel::Load(sc.end_device_file, &in->end_device));
   COINFER_RETURN_IF_ERROR(DeviceModel::Load(sc.cloud_file, &in->cloud));
-  NetworkConfig& net = sc.engine.network;
-  COINFER_RETURN_IF_ERROR(LoadCapacity(sc.uplink_trace_file, sc.uplink_mbps, &net.uplink));
-  COINFER_RETURN_IF_ERROR(LoadCapacity(sc.downlink_trace_file, sc.downlink_mbps, &net.downlink));
-  if (sc.engine.duration_s == 0)
-    sc.engine.duration_s = net.uplink.traced() ? net.uplink.trace->period_ms / 1e3 : 60;
   COINFER_RETURN_IF_ERROR(RecordZooGraph(sc.model, &in->graph));
   sc.engine.graph = &in->graph;
   sc.engine.end_device = &in->end_device;

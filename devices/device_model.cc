@@ -1,10 +1,9 @@
 #include "devices/device_model.h"
 
-#include "base/line_reader.h"
-
-#include <cstdlib>
-#include <sstream>
 #include <vector>
+
+#include "base/line_reader.h"
+#include "base/parse.h"
 
 namespace coinfer {
 namespace {
@@ -13,19 +12,8 @@ const char kHeader[] = "kind,fixed_us,ns_per_mac,ns_per_io_byte,ns_per_param_byt
 const char* const kColumns[] = {"kind", "fixed_us", "ns_per_mac", "ns_per_io_byte",
                                 "ns_per_param_byte"};
 
-std::vector<std::string> SplitCsv(const std::string& line) {
-  std::vector<std::string> fields;
-  std::stringstream ss(line);
-  std::string f;
-  while (std::getline(ss, f, ',')) fields.push_back(f);
-  if (!line.empty() && line.back() == ',') fields.push_back("");
-  return fields;
-}
-
 bool ParseNonNegative(const std::string& text, double* value) {
-  char* end = nullptr;
-  *value = std::strtod(text.c_str(), &end);
-  return !text.empty() && *end == '\0' && *value >= 0;
+  return ParseNumber(text, value) && *value >= 0;
 }
 
 }  // namespace
@@ -50,7 +38,7 @@ Status DeviceModel::Load(const std::string& path, DeviceModel* out) {
   while (in.Next(&line)) {
     const std::string where = in.Where();
     if (line.empty() || line[0] == '#') continue;
-    const std::vector<std::string> f = SplitCsv(line);
+    const std::vector<std::string> f = SplitFields(line, ',');
     if (!in_table) {
       if (line == kHeader) {
         in_table = true;

@@ -1,28 +1,41 @@
 // BandwidthEstimator: a policy's view of a link, from completed transfers
-// only. An exponentially weighted moving average of per-transfer throughput
-// (bytes / time from first byte sent to last byte received), starting from a
-// prior the scenario gives.
+// only. Each completed transfer gives one throughput sample (payload bytes /
+// time from handing it to TCP to its last byte arriving). Kinds, as used by
+// adaptive-streaming controllers:
+//   last      the newest sample;
+//   ewma      exponentially weighted moving average, weight alpha on the newest;
+//   harmonic  harmonic mean of the last `window` samples (robust to outliers).
+// Before the first sample the estimate is the scenario's prior.
 #pragma once
+
+#include <deque>
+#include <string>
 
 namespace coinfer {
 
+struct EstimatorConfig {
+  enum class Kind { kLast, kEwma, kHarmonic };
+  Kind kind = Kind::kEwma;
+  double prior_mbps = 5;
+  double alpha = 0.3;  // ewma
+  int window = 5;      // harmonic
+};
+
+// "last", "ewma" or "harmonic".
+bool ParseEstimatorKind(const std::string& name, EstimatorConfig::Kind* kind);
+
 class BandwidthEstimator {
  public:
-  // alpha in (0, 1]: the weight of the newest sample.
-  BandwidthEstimator(double prior_mbps, double alpha) : estimate_mbps_(prior_mbps), alpha_(alpha) {}
+  explicit BandwidthEstimator(const EstimatorConfig& config);
 
-  void OnTransferComplete(double bytes, double seconds) {
-    if (seconds <= 0) return;
-    const double sample = bytes * 8.0 / seconds / 1e6;
-    estimate_mbps_ = samples_ == 0 ? sample : alpha_ * sample + (1 - alpha_) * estimate_mbps_;
-    ++samples_;
-  }
+  void OnTransferComplete(double bytes, double seconds);
   double EstimateMbps() const { return estimate_mbps_; }
   int samples() const { return samples_; }
 
  private:
+  EstimatorConfig config_;
   double estimate_mbps_;
-  double alpha_;
+  std::deque<double> window_;  // harmonic: the last samples
   int samples_ = 0;
 };
 

@@ -49,7 +49,7 @@ class EngineRun {
       : config_(config),
         policy_(policy),
         network_(config.network),
-        estimator_(config.estimator_prior_mbps, config.estimator_alpha),
+        estimator_(config.estimator),
         sites_{SiteQueue(config.end_device->cores()), SiteQueue(config.cloud->cores())} {}
 
   void Start(const std::vector<double>& arrivals) {

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "sim/bandwidth_estimator.h"
 #include "sim/network.h"
 #include "sim/policy.h"
 #include "sim/request_record.h"
@@ -31,8 +32,7 @@ struct EngineConfig {
   double duration_s = 60;  // requests arrive in [0, duration_s)
   double drain_s = 60;     // then the run goes on at most this long for them to finish
   uint64_t seed = 1;
-  double estimator_prior_mbps = 5;
-  double estimator_alpha = 0.3;
+  EstimatorConfig estimator;
 };
 
 struct RunStats {

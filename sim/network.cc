@@ -1,7 +1,9 @@
 #include "sim/network.h"
 
+#include <cmath>
 #include <stdexcept>
 
+#include "ns3/applications-module.h"
 #include "ns3/core-module.h"
 #include "ns3/internet-module.h"
 #include "ns3/network-module.h"
@@ -16,23 +18,86 @@ using namespace ns3;
 
 namespace {
 
-// Far above any trace's rate: a traced direction's bottleneck is the gate.
+// Far above any trace's rate: in exact replay the bottleneck is the gate.
 const char kTracedDeviceRate[] = "10Gbps";
+const uint16_t kTransferPort = 9000;
+
+const char* AqmTypeId(NetworkConfig::Aqm aqm) {
+  switch (aqm) {
+    case NetworkConfig::Aqm::kDropTail:
+      return "ns3::FifoQueueDisc";
+    case NetworkConfig::Aqm::kCoDel:
+      return "ns3::CoDelQueueDisc";
+    case NetworkConfig::Aqm::kFqCoDel:
+      return "ns3::FqCoDelQueueDisc";
+  }
+  return "";
+}
+
+// Mean rate of each bin of bin_s over one period of the trace, in bit/s.
+std::vector<double> BinRates(const DeliveryTrace& trace, double bin_s) {
+  const double bin_ms = bin_s * 1e3;
+  const size_t bins = static_cast<size_t>(std::ceil(trace.period_ms / bin_ms));
+  std::vector<double> bps(bins, 0.0);
+  for (uint32_t ms : trace.opportunities)
+    bps[std::min(bins - 1, static_cast<size_t>(ms / bin_ms))] +=
+        DeliveryTrace::kBytesPerOpportunity * 8.0 / bin_s;
+  return bps;
+}
 
 // Sets one direction's rate and bottleneck queue on the device that sends it.
-void ConfigureDirection(Ptr<NetDevice> device, const LinkCapacity& capacity, int queue_packets) {
-  const QueueSizeValue limit(QueueSize(QueueSizeUnit::PACKETS, queue_packets));
+void ConfigureDirection(Ptr<NetDevice> device, const LinkCapacity& capacity,
+                        const NetworkConfig& config) {
+  const QueueSizeValue limit{QueueSize(config.queue)};
   TrafficControlHelper tch;
-  if (capacity.traced()) {
-    device->SetAttribute("DataRate", DataRateValue(DataRate(kTracedDeviceRate)));
-    tch.SetRootQueueDisc("coinfer::TraceGatedQueueDisc", "MaxSize", limit);
-  } else {
+  if (!capacity.traced()) {
     if (capacity.constant_mbps <= 0) throw std::invalid_argument("link rate must be positive");
     device->SetAttribute("DataRate", DataRateValue(DataRate(capacity.constant_mbps * 1e6)));
-    tch.SetRootQueueDisc("ns3::FifoQueueDisc", "MaxSize", limit);
+    tch.SetRootQueueDisc(AqmTypeId(config.aqm), "MaxSize", limit);
+    tch.Install(device);
+    return;
   }
-  QueueDiscContainer qdiscs = tch.Install(device);
-  if (capacity.traced()) DynamicCast<TraceGatedQueueDisc>(qdiscs.Get(0))->SetTrace(capacity.trace);
+  const uint16_t root = tch.SetRootQueueDisc("coinfer::TraceGatedQueueDisc");
+  const auto classes = tch.AddQueueDiscClasses(root, 1, "ns3::QueueDiscClass");
+  tch.AddChildQueueDisc(root, classes[0], AqmTypeId(config.aqm), "MaxSize", limit);
+  auto gate = DynamicCast<TraceGatedQueueDisc>(tch.Install(device).Get(0));
+  if (config.replay == NetworkConfig::Replay::kExact) {
+    device->SetAttribute("DataRate", DataRateValue(DataRate(kTracedDeviceRate)));
+    gate->SetTrace(capacity.trace);
+  } else {
+    gate->SetBinnedRates(device, BinRates(*capacity.trace, config.bin_ms / 1e3),
+                         config.bin_ms / 1e3);
+  }
+}
+
+void AddLoss(Ptr<NetDevice> receiver, double probability) {
+  if (probability <= 0) return;
+  Ptr<RateErrorModel> loss = CreateObject<RateErrorModel>();
+  loss->SetUnit(RateErrorModel::ERROR_UNIT_PACKET);
+  loss->SetRate(probability);
+  receiver->SetAttribute("ReceiveErrorModel", PointerValue(loss));
+}
+
+// Installs one cross-traffic flow from `from` to `to`, on its own port.
+void AddCrossTraffic(const CrossTraffic& flow, Ptr<Node> from, Ptr<Node> to, Ipv4Address to_address,
+                     uint16_t port) {
+  const Address sink_address(InetSocketAddress(to_address, port));
+  const bool bulk = flow.kind == CrossTraffic::Kind::kBulk;
+  const char* factory = bulk ? "ns3::TcpSocketFactory" : "ns3::UdpSocketFactory";
+  PacketSinkHelper sink(factory, InetSocketAddress(Ipv4Address::GetAny(), port));
+  sink.Install(to).Start(Seconds(0));
+  ApplicationContainer source;
+  if (bulk) {
+    BulkSendHelper send(factory, sink_address);
+    send.SetAttribute("MaxBytes", UintegerValue(0));
+    source = send.Install(from);
+  } else {
+    OnOffHelper send(factory, sink_address);
+    send.SetConstantRate(DataRate(flow.rate_mbps * 1e6), 1400);
+    source = send.Install(from);
+  }
+  source.Start(Seconds(flow.start_s));
+  source.Stop(Seconds(flow.stop_s));
 }
 
 }  // namespace
@@ -56,8 +121,10 @@ Network::Network(const NetworkConfig& config) : impl_(std::make_unique<Impl>()) 
 
   InternetStackHelper stack;
   stack.Install(impl_->nodes);
-  ConfigureDirection(devices.Get(0), config.uplink, config.queue_packets);
-  ConfigureDirection(devices.Get(1), config.downlink, config.queue_packets);
+  ConfigureDirection(devices.Get(0), config.uplink, config);
+  ConfigureDirection(devices.Get(1), config.downlink, config);
+  AddLoss(devices.Get(1), config.uplink_loss);
+  AddLoss(devices.Get(0), config.downlink_loss);
 
   // Simulated addresses inside ns-3, not host addresses.
   Ipv4AddressHelper address;
@@ -65,7 +132,13 @@ Network::Network(const NetworkConfig& config) : impl_(std::make_unique<Impl>()) 
   Ipv4InterfaceContainer interfaces = address.Assign(devices);
 
   impl_->connection = std::make_unique<MessageConnection>(impl_->nodes.Get(0), impl_->nodes.Get(1),
-                                                          interfaces.GetAddress(1), 9000);
+                                                          interfaces.GetAddress(1), kTransferPort);
+  uint16_t port = kTransferPort + 1;
+  for (const CrossTraffic& flow : config.cross_traffic) {
+    const int from = flow.uplink ? 0 : 1;
+    AddCrossTraffic(flow, impl_->nodes.Get(from), impl_->nodes.Get(1 - from),
+                    interfaces.GetAddress(1 - from), port++);
+  }
 }
 
 Network::~Network() = default;

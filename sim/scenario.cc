@@ -9,13 +9,19 @@
 #include <map>
 #include <sstream>
 
+#include "base/parse.h"
 #include "dnn/zoo.h"
+#include "traces/generators.h"
+#include "traces/trace_loader.h"
 
 namespace coinfer {
 namespace {
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
+
+// Arrival time when neither duration_s nor a trace file sets it.
+constexpr double kDefaultDurationS = 60;
 
 // The single declaration of the scenario keys: type, default, help.
 po::options_description Declaration() {
@@ -37,19 +43,44 @@ po::options_description Declaration() {
       "device.cloud", po::value<std::string>()->default_value("cloud"),
       "cloud server: a name in devices/data/ or a path to a .device file")(
       "uplink.trace", po::value<std::string>()->default_value(""),
-      "Mahimahi trace of the end->cloud direction; empty: constant uplink.mbps")(
+      "end->cloud capacity: a trace file (Mahimahi, cooked or CSV) or a generator "
+      "(constant:10Mbps, step:10Mbps@0s,2Mbps@30s, walk:1Mbps,5Mbps,10Mbps@2s); "
+      "empty: constant uplink.mbps")(
+      "uplink.format", po::value<std::string>()->default_value("auto"),
+      "uplink trace file format: auto (detected from the content), mahimahi, cooked or csv")(
       "uplink.mbps", po::value<double>()->default_value(10), "uplink rate when no trace is given")(
+      "uplink.loss", po::value<double>()->default_value(0),
+      "probability that an uplink packet is lost, in [0, 1)")(
       "downlink.trace", po::value<std::string>()->default_value(""),
-      "Mahimahi trace of the cloud->end direction; empty: constant downlink.mbps")(
-      "downlink.mbps", po::value<double>()->default_value(10),
-      "downlink rate when no trace is given")(
+      "cloud->end capacity, as uplink.trace; empty: constant downlink.mbps")(
+      "downlink.format", po::value<std::string>()->default_value("auto"),
+      "downlink trace file format, as uplink.format")("downlink.mbps",
+                                                      po::value<double>()->default_value(10),
+                                                      "downlink rate when no trace is given")(
+      "downlink.loss", po::value<double>()->default_value(0),
+      "probability that a downlink packet is lost, in [0, 1)")(
       "link.delay_ms", po::value<double>()->default_value(20), "one-way propagation delay")(
-      "link.queue_packets", po::value<int>()->default_value(100),
-      "bottleneck drop-tail queue limit in packets, each direction")(
+      "link.queue", po::value<std::string>()->default_value("100p"),
+      "bottleneck queue limit, each direction: packets (100p) or bytes (150000B)")(
+      "link.aqm", po::value<std::string>()->default_value("droptail"),
+      "bottleneck queue discipline: droptail, codel or fq_codel (ns-3 traffic-control)")(
+      "link.replay", po::value<std::string>()->default_value("exact"),
+      "trace replay: exact (packets leave at the trace's delivery opportunities) or binned "
+      "(the link rate is set to each bin's mean)")(
+      "link.bin_ms", po::value<double>()->default_value(100), "bin length of binned replay")(
+      "cross.up", po::value<std::string>()->default_value(""),
+      "uplink cross traffic, comma-separated flows: bulk@START-STOP (TCP, as fast as it can) or "
+      "constant:RATE@START-STOP (UDP), e.g. bulk@10s-60s,constant:2Mbps@0s-30s")(
+      "cross.down", po::value<std::string>()->default_value(""),
+      "downlink cross traffic, as cross.up")(
+      "estimator.kind", po::value<std::string>()->default_value("ewma"),
+      "uplink bandwidth estimator over completed transfers: last, ewma or harmonic")(
       "estimator.prior_mbps", po::value<double>()->default_value(5),
       "uplink estimate before the first transfer completes")(
       "estimator.alpha", po::value<double>()->default_value(0.3, "0.3"),
-      "EWMA weight of the newest transfer's throughput, in (0, 1]")(
+      "ewma: weight of the newest transfer's throughput, in (0, 1]")(
+      "estimator.window", po::value<int>()->default_value(5),
+      "harmonic: number of recent transfers averaged")(
       "output.db", po::value<std::string>()->default_value("results/coinfer.sqlite"),
       "SQLite results file (relative to the working directory)");
   return d;
@@ -114,6 +145,73 @@ std::string Render(const boost::any& value) {
   if (auto* i = boost::any_cast<int>(&value)) return std::to_string(*i);
   if (auto* u = boost::any_cast<uint64_t>(&value)) return std::to_string(*u);
   return "?";
+}
+
+// ns-3 QueueSize syntax: a positive integer then 'p' (packets) or 'B' (bytes).
+bool IsQueueSize(const std::string& text) {
+  if (text.size() < 2 || (text.back() != 'p' && text.back() != 'B')) return false;
+  const std::string digits = text.substr(0, text.size() - 1);
+  return digits.find_first_not_of("0123456789") == std::string::npos && std::stoll(digits) > 0;
+}
+
+// "bulk@10s-60s,constant:2Mbps@0s-30s"
+Status ParseCrossTraffic(const Scenario& v, const char* key, const std::string& spec, bool uplink,
+                         std::vector<CrossTraffic>* flows) {
+  for (const std::string& item : SplitList(spec)) {
+    CrossTraffic flow;
+    flow.uplink = uplink;
+    const size_t at = item.find('@');
+    const size_t dash = item.find('-', at);
+    const std::string kind = item.substr(0, at);
+    bool ok = at != std::string::npos && dash != std::string::npos;
+    if (ok && kind == "bulk") {
+      flow.kind = CrossTraffic::Kind::kBulk;
+    } else if (ok && kind.rfind("constant:", 0) == 0) {
+      flow.kind = CrossTraffic::Kind::kConstant;
+      std::string rate = kind.substr(9);
+      if (rate.size() > 4 && rate.compare(rate.size() - 4, 4, "Mbps") == 0)
+        rate.resize(rate.size() - 4);
+      ok = ParseNumber(rate, &flow.rate_mbps) && flow.rate_mbps > 0;
+    } else {
+      ok = false;
+    }
+    auto seconds = [](std::string t, double* value) {
+      if (!t.empty() && t.back() == 's') t.pop_back();
+      return ParseNumber(t, value) && *value >= 0;
+    };
+    ok = ok && seconds(item.substr(at + 1, dash - at - 1), &flow.start_s) &&
+         seconds(item.substr(dash + 1), &flow.stop_s) && flow.stop_s > flow.start_s;
+    if (!ok)
+      return v.KeyError(
+          key, "bad flow '" + item + "': expected bulk@START-STOP or constant:RATE@START-STOP");
+    flows->push_back(flow);
+  }
+  return Status::Ok();
+}
+
+// A direction's capacity: a trace file or generator spec, else a constant rate.
+Status LoadCapacity(const Scenario& v, const fs::path& base, const std::string& direction,
+                    double horizon_s, uint64_t seed, const std::string& spec,
+                    const std::string& format, double mbps, LinkCapacity* out) {
+  LinkCapacity c;
+  c.constant_mbps = mbps;
+  TraceRequest r;
+  if (!ParseTraceFormat(format, &r.format))
+    return v.KeyError(direction + ".format",
+                      "expected auto, mahimahi, cooked or csv, got '" + format + "'");
+  if (!spec.empty()) {
+    r.spec = IsGeneratorSpec(spec) ? spec : ResolveFile(base, spec);
+    r.uplink = direction == "uplink";
+    r.horizon_s = horizon_s;
+    r.seed = seed;
+    auto where = v.key_locations.find(direction + ".trace");
+    r.where = where == v.key_locations.end() ? "(default)" : where->second;
+    auto trace = std::make_shared<DeliveryTrace>();
+    COINFER_RETURN_IF_ERROR(LoadTrace(r, trace.get()));
+    c.trace = std::move(trace);
+  }
+  *out = std::move(c);
+  return Status::Ok();
 }
 
 }  // namespace
@@ -201,10 +299,6 @@ Status LoadScenario(const std::string& path, const std::vector<std::string>& ove
   if (sc.policies.empty()) return v.KeyError("policies", "at least one policy is needed");
   sc.end_device_file = ResolveDevice(base, str("device.end"));
   sc.cloud_file = ResolveDevice(base, str("device.cloud"));
-  sc.uplink_trace_file = ResolveFile(base, str("uplink.trace"));
-  sc.downlink_trace_file = ResolveFile(base, str("downlink.trace"));
-  sc.uplink_mbps = num("uplink.mbps");
-  sc.downlink_mbps = num("downlink.mbps");
   sc.output_db = str("output.db");
 
   EngineConfig& e = sc.engine;
@@ -220,10 +314,49 @@ Status LoadScenario(const std::string& path, const std::vector<std::string>& ove
     return v.KeyError("arrival.process", "expected 'poisson' or 'periodic', got '" + process + "'");
   }
   e.arrivals.rate_per_s = num("arrival.rate_per_s");
-  e.network.one_way_delay_ms = num("link.delay_ms");
-  e.network.queue_packets = vm["link.queue_packets"].as<int>();
-  e.estimator_prior_mbps = num("estimator.prior_mbps");
-  e.estimator_alpha = num("estimator.alpha");
+
+  NetworkConfig& net = e.network;
+  net.one_way_delay_ms = num("link.delay_ms");
+  net.queue = str("link.queue");
+  if (!IsQueueSize(net.queue))
+    return v.KeyError("link.queue",
+                      "expected packets (100p) or bytes (150000B), got '" + net.queue + "'");
+  const std::string aqm = str("link.aqm");
+  if (aqm == "droptail") {
+    net.aqm = NetworkConfig::Aqm::kDropTail;
+  } else if (aqm == "codel") {
+    net.aqm = NetworkConfig::Aqm::kCoDel;
+  } else if (aqm == "fq_codel") {
+    net.aqm = NetworkConfig::Aqm::kFqCoDel;
+  } else {
+    return v.KeyError("link.aqm", "expected droptail, codel or fq_codel, got '" + aqm + "'");
+  }
+  const std::string replay = str("link.replay");
+  if (replay == "exact") {
+    net.replay = NetworkConfig::Replay::kExact;
+  } else if (replay == "binned") {
+    net.replay = NetworkConfig::Replay::kBinned;
+  } else {
+    return v.KeyError("link.replay", "expected exact or binned, got '" + replay + "'");
+  }
+  net.bin_ms = num("link.bin_ms");
+  net.uplink_loss = num("uplink.loss");
+  net.downlink_loss = num("downlink.loss");
+  for (const char* key : {"uplink.loss", "downlink.loss"})
+    if (num(key) < 0 || num(key) >= 1) return v.KeyError(key, "must be in [0, 1)");
+  COINFER_RETURN_IF_ERROR(
+      ParseCrossTraffic(v, "cross.up", str("cross.up"), true, &net.cross_traffic));
+  COINFER_RETURN_IF_ERROR(
+      ParseCrossTraffic(v, "cross.down", str("cross.down"), false, &net.cross_traffic));
+
+  EstimatorConfig& est = e.estimator;
+  if (!ParseEstimatorKind(str("estimator.kind"), &est.kind))
+    return v.KeyError("estimator.kind",
+                      "expected last, ewma or harmonic, got '" + str("estimator.kind") + "'");
+  est.prior_mbps = num("estimator.prior_mbps");
+  est.alpha = num("estimator.alpha");
+  est.window = vm["estimator.window"].as<int>();
+  if (est.alpha <= 0 || est.alpha > 1) return v.KeyError("estimator.alpha", "must be in (0, 1]");
 
   struct Positive {
     const char* key;
@@ -233,16 +366,27 @@ Status LoadScenario(const std::string& path, const std::vector<std::string>& ove
   for (const Positive& p :
        {Positive{"duration_s", e.duration_s, true}, Positive{"drain_s", e.drain_s, true},
         Positive{"arrival.rate_per_s", e.arrivals.rate_per_s, false},
-        Positive{"uplink.mbps", sc.uplink_mbps, false},
-        Positive{"downlink.mbps", sc.downlink_mbps, false},
-        Positive{"link.delay_ms", e.network.one_way_delay_ms, true},
-        Positive{"link.queue_packets", double(e.network.queue_packets), false},
-        Positive{"estimator.prior_mbps", e.estimator_prior_mbps, false}}) {
+        Positive{"uplink.mbps", num("uplink.mbps"), false},
+        Positive{"downlink.mbps", num("downlink.mbps"), false},
+        Positive{"link.delay_ms", net.one_way_delay_ms, true},
+        Positive{"link.bin_ms", net.bin_ms, false},
+        Positive{"estimator.prior_mbps", est.prior_mbps, false},
+        Positive{"estimator.window", double(est.window), false}}) {
     if (p.value < 0 || (!p.allow_zero && p.value == 0))
       return v.KeyError(p.key, std::string("must be ") + (p.allow_zero ? ">= 0" : "> 0"));
   }
-  if (e.estimator_alpha <= 0 || e.estimator_alpha > 1)
-    return v.KeyError("estimator.alpha", "must be in (0, 1]");
+
+  // Traces last: a generator's length follows the run's.
+  const double horizon_s = (e.duration_s > 0 ? e.duration_s : kDefaultDurationS) + e.drain_s;
+  COINFER_RETURN_IF_ERROR(LoadCapacity(v, base, "uplink", horizon_s, e.seed, str("uplink.trace"),
+                                       str("uplink.format"), num("uplink.mbps"), &net.uplink));
+  COINFER_RETURN_IF_ERROR(LoadCapacity(v, base, "downlink", horizon_s, e.seed,
+                                       str("downlink.trace"), str("downlink.format"),
+                                       num("downlink.mbps"), &net.downlink));
+  if (e.duration_s == 0)
+    e.duration_s = net.uplink.traced() && !IsGeneratorSpec(str("uplink.trace"))
+                       ? net.uplink.trace->period_ms / 1e3
+                       : kDefaultDurationS;
   *out = std::move(sc);
   return Status::Ok();
 }

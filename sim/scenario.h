@@ -27,7 +27,7 @@ struct Scenario {
   double uplink_mbps = 0;
   double downlink_mbps = 0;
   std::string output_db;
-  EngineConfig engine;  // all but the graph, devices and link capacities
+  EngineConfig engine;  // all but the graph and devices (traces are loaded)
 
   // An InvalidInput for `key` naming where it was set ("file:line", "--set"
   // or "(default)"), for checks made after loading (e.g. policy names).
@@ -36,7 +36,8 @@ struct Scenario {
   std::map<std::string, std::string> key_locations;
 };
 
-// Reads and validates `path` with `overrides` ("key=value") applied.
+// Reads and validates `path` with `overrides` ("key=value") applied, and
+// loads the link traces (their errors name the trace's file:line).
 // Relative file paths in the scenario resolve against the scenario's folder;
 // device names without a path resolve to devices/data/<name>.device of the
 // data directory (COINFER_DATA_DIR, by default the source tree).

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "ns3/drop-tail-queue.h"
+#include "ns3/data-rate.h"
 #include "ns3/simulator.h"
 
 namespace coinfer {
@@ -12,20 +12,14 @@ using namespace ns3;
 NS_OBJECT_ENSURE_REGISTERED(TraceGatedQueueDisc);
 
 TypeId TraceGatedQueueDisc::GetTypeId() {
-  static TypeId tid =
-      TypeId("coinfer::TraceGatedQueueDisc")
-          .SetParent<QueueDisc>()
-          .SetGroupName("TrafficControl")
-          .AddConstructor<TraceGatedQueueDisc>()
-          .AddAttribute("MaxSize", "The bottleneck queue's limit (drop-tail)",
-                        QueueSizeValue(QueueSize("1000p")),
-                        MakeQueueSizeAccessor(&QueueDisc::SetMaxSize, &QueueDisc::GetMaxSize),
-                        MakeQueueSizeChecker());
+  static TypeId tid = TypeId("coinfer::TraceGatedQueueDisc")
+                          .SetParent<QueueDisc>()
+                          .SetGroupName("TrafficControl")
+                          .AddConstructor<TraceGatedQueueDisc>();
   return tid;
 }
 
-TraceGatedQueueDisc::TraceGatedQueueDisc()
-    : QueueDisc(QueueDiscSizePolicy::SINGLE_INTERNAL_QUEUE) {}
+TraceGatedQueueDisc::TraceGatedQueueDisc() : QueueDisc(QueueDiscSizePolicy::NO_LIMITS) {}
 
 TraceGatedQueueDisc::~TraceGatedQueueDisc() = default;
 
@@ -33,31 +27,35 @@ void TraceGatedQueueDisc::SetTrace(std::shared_ptr<const DeliveryTrace> trace) {
   trace_ = std::move(trace);
 }
 
+void TraceGatedQueueDisc::SetBinnedRates(Ptr<NetDevice> device, std::vector<double> rates_bps,
+                                         double bin_s) {
+  device_ = device;
+  bin_rates_bps_ = std::move(rates_bps);
+  bin_s_ = bin_s;
+  Simulator::ScheduleNow(&TraceGatedQueueDisc::OnBin, this, 0);
+}
+
+Ptr<QueueDisc> TraceGatedQueueDisc::Child() const { return GetQueueDiscClass(0)->GetQueueDisc(); }
+
+bool TraceGatedQueueDisc::DoEnqueue(Ptr<QueueDiscItem> item) {
+  if (!Child()->Enqueue(item)) return false;
+  if (trace_ && !event_.IsRunning()) ScheduleNextOpportunity();
+  return true;
+}
+
+Ptr<QueueDiscItem> TraceGatedQueueDisc::DoDequeue() {
+  if (!trace_) return open_ ? Child()->Dequeue() : nullptr;
+  if (released_.empty()) return nullptr;
+  Ptr<QueueDiscItem> item = released_.front();
+  released_.pop_front();
+  return item;
+}
+
 int64_t TraceGatedQueueDisc::OpportunityNs(uint64_t index) const {
   const uint64_t n = trace_->opportunities.size();
   const uint64_t cycle = index / n;
   return (static_cast<int64_t>(cycle) * trace_->period_ms + trace_->opportunities[index % n]) *
          1000000LL;
-}
-
-bool TraceGatedQueueDisc::DoEnqueue(Ptr<QueueDiscItem> item) {
-  if (GetCurrentSize() + item > GetMaxSize()) {
-    DropBeforeEnqueue(item, kLimitExceededDrop);
-    return false;
-  }
-  const uint32_t size = item->GetSize();
-  if (!GetInternalQueue(0)->Enqueue(item)) return false;
-  sizes_.push_back(size);
-  if (!event_.IsRunning()) ScheduleNextOpportunity();
-  return true;
-}
-
-Ptr<QueueDiscItem> TraceGatedQueueDisc::DoDequeue() {
-  if (released_ == 0) return nullptr;
-  Ptr<QueueDiscItem> item = GetInternalQueue(0)->Dequeue();
-  --released_;
-  sizes_.pop_front();
-  return item;
 }
 
 void TraceGatedQueueDisc::ScheduleNextOpportunity() {
@@ -80,34 +78,43 @@ void TraceGatedQueueDisc::ScheduleNextOpportunity() {
 void TraceGatedQueueDisc::OnOpportunity() {
   ++next_index_;
   uint32_t budget = DeliveryTrace::kBytesPerOpportunity;
-  while (released_ < sizes_.size() && budget > 0) {
-    const uint32_t need = sizes_[released_] - head_progress_;
+  while (budget > 0) {
+    Ptr<const QueueDiscItem> head = Child()->Peek();
+    if (!head) break;
+    const uint32_t need = head->GetSize() - head_progress_;
     if (need > budget) {
       head_progress_ += budget;
-      budget = 0;
-    } else {
-      budget -= need;
-      head_progress_ = 0;
-      ++released_;
+      break;
     }
+    budget -= need;
+    head_progress_ = 0;
+    released_.push_back(Child()->Dequeue());
   }
-  if (released_ > 0) Run();
-  if (released_ < sizes_.size()) ScheduleNextOpportunity();
+  if (!released_.empty()) Run();
+  if (Child()->GetNPackets() > 0) ScheduleNextOpportunity();
+}
+
+void TraceGatedQueueDisc::OnBin(size_t bin) {
+  const double bps = bin_rates_bps_[bin % bin_rates_bps_.size()];
+  open_ = bps > 0;
+  if (open_) {
+    device_->SetAttribute("DataRate", DataRateValue(DataRate(static_cast<uint64_t>(bps))));
+    Run();
+  }
+  event_ = Simulator::Schedule(Seconds(bin_s_), &TraceGatedQueueDisc::OnBin, this, bin + 1);
 }
 
 bool TraceGatedQueueDisc::CheckConfig() {
-  if (GetNQueueDiscClasses() > 0 || GetNPacketFilters() > 0 || !trace_) return false;
-  if (GetNInternalQueues() == 0) {
-    AddInternalQueue(CreateObjectWithAttributes<DropTailQueue<QueueDiscItem>>(
-        "MaxSize", QueueSizeValue(GetMaxSize())));
-  }
-  return GetNInternalQueues() == 1;
+  return GetNQueueDiscClasses() == 1 && GetNInternalQueues() == 0 && GetNPacketFilters() == 0 &&
+         (trace_ || !bin_rates_bps_.empty());
 }
 
 void TraceGatedQueueDisc::InitializeParams() {}
 
 void TraceGatedQueueDisc::DoDispose() {
   Simulator::Cancel(event_);
+  released_.clear();
+  device_ = nullptr;
   QueueDisc::DoDispose();
 }
 

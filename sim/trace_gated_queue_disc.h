@@ -1,16 +1,23 @@
-// TraceGatedQueueDisc: an ns-3 queue disc that releases packets only at a
-// Mahimahi trace's delivery opportunities, as mm-link does: each opportunity
-// carries up to 1500 bytes from the head of the queue; a larger packet waits
-// for several, and bytes an opportunity cannot use are lost. Bursts and
-// outages of the trace are reproduced, not averaged. Installed on a device
-// much faster than the trace, it is the link's bottleneck; its queue is a
-// drop-tail queue of MaxSize.
+// TraceGatedQueueDisc: the bottleneck of a traced link direction, as an ns-3
+// root queue disc with one child queue disc that holds the queue (drop-tail
+// FIFO by default, or CoDel / FqCoDel). Two replay modes:
+//   exact:  packets leave only at the trace's delivery opportunities, as
+//           Mahimahi's mm-link does: each opportunity carries up to 1500 bytes
+//           from the head of the queue; a larger packet waits for several, and
+//           bytes an opportunity cannot use are lost. Bursts and outages are
+//           reproduced, not averaged. The device must be much faster than the
+//           trace.
+//   binned: the device's DataRate is set to each bin's mean rate at the bin's
+//           start (cheaper: no event per opportunity); bins without capacity
+//           hold the queue.
 #pragma once
 
 #include <deque>
 #include <memory>
+#include <vector>
 
 #include "ns3/event-id.h"
+#include "ns3/net-device.h"
 #include "ns3/queue-disc.h"
 #include "traces/delivery_trace.h"
 
@@ -22,10 +29,10 @@ class TraceGatedQueueDisc : public ns3::QueueDisc {
   TraceGatedQueueDisc();
   ~TraceGatedQueueDisc() override;
 
-  // Must be called before the first packet; the trace is shared, not copied.
+  // Exact mode. Call before the simulation runs; the trace is shared.
   void SetTrace(std::shared_ptr<const DeliveryTrace> trace);
-
-  static constexpr const char* kLimitExceededDrop = "Queue disc limit exceeded";
+  // Binned mode: `device` sends this direction; rates in bit/s per bin of bin_s.
+  void SetBinnedRates(ns3::Ptr<ns3::NetDevice> device, std::vector<double> rates_bps, double bin_s);
 
  private:
   bool DoEnqueue(ns3::Ptr<ns3::QueueDiscItem> item) override;
@@ -34,17 +41,24 @@ class TraceGatedQueueDisc : public ns3::QueueDisc {
   void InitializeParams() override;
   void DoDispose() override;
 
-  // Time of opportunity `index` (counted over all loops), in ns.
+  ns3::Ptr<ns3::QueueDisc> Child() const;
+  // Exact mode.
   int64_t OpportunityNs(uint64_t index) const;
   void ScheduleNextOpportunity();
   void OnOpportunity();
+  // Binned mode.
+  void OnBin(size_t bin);
 
   std::shared_ptr<const DeliveryTrace> trace_;
-  std::deque<uint32_t> sizes_;  // sizes of the queued packets, in order
-  size_t released_ = 0;         // packets at the head that may leave now
-  uint32_t head_progress_ = 0;  // bytes of the next unreleased packet already carried
-  uint64_t next_index_ = 0;     // next opportunity not yet used or skipped
+  std::deque<ns3::Ptr<ns3::QueueDiscItem>> released_;  // may leave now
+  uint32_t head_progress_ = 0;                         // bytes of the child's head already carried
+  uint64_t next_index_ = 0;                            // next opportunity not yet used or skipped
   ns3::EventId event_;
+
+  ns3::Ptr<ns3::NetDevice> device_;
+  std::vector<double> bin_rates_bps_;
+  double bin_s_ = 0;
+  bool open_ = true;
 };
 
 }  // namespace coinfer

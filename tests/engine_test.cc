@@ -5,6 +5,7 @@
 #include "dnn/zoo.h"
 #include "policies/registry.h"
 #include "sim/engine.h"
+#include "traces/trace_loader.h"
 
 namespace coinfer {
 namespace {
@@ -62,8 +63,8 @@ TEST_F(EngineTest, CloudOnlySendsTheInputOverTcp) {
     EXPECT_NEAR(r.uplink_capacity_mbps, 10, 1e-9);
   }
   // The estimator learnt from the first transfer: the later requests saw another estimate.
-  EXPECT_DOUBLE_EQ(records[0].uplink_estimate_mbps, config_.estimator_prior_mbps);
-  EXPECT_NE(records[1].uplink_estimate_mbps, config_.estimator_prior_mbps);
+  EXPECT_DOUBLE_EQ(records[0].uplink_estimate_mbps, config_.estimator.prior_mbps);
+  EXPECT_NE(records[1].uplink_estimate_mbps, config_.estimator.prior_mbps);
 }
 
 TEST(ArrivalTest, PoissonIsSeededAndHasTheRequestedRate) {
@@ -79,6 +80,92 @@ TEST(ArrivalTest, PeriodicIsEvenlySpaced) {
   const auto a = ArrivalTimes({ArrivalConfig::Process::kPeriodic, 4}, 1, 9);
   ASSERT_EQ(a.size(), 4u);
   EXPECT_DOUBLE_EQ(a[3], 0.75);
+}
+
+}  // namespace
+}  // namespace coinfer
+
+namespace coinfer {
+namespace {
+
+// A one-layer model whose input is 500 kB: cloud-only sends it every request.
+Graph BigInputGraph() {
+  Graph g;
+  g.model = "big_input";
+  g.input_shape = {1, 125000};
+  g.input_bytes = 500'000;
+  Layer l;
+  l.name = "fc";
+  l.kind = LayerKind::kLinear;
+  l.inputs = {Layer::kModelInput};
+  l.input_shapes = {g.input_shape};
+  l.input_bytes = g.input_bytes;
+  l.output_shape = {1, 10};
+  l.output_bytes = 40;
+  g.layers.push_back(l);
+  return g;
+}
+
+class EstimatorStepTest : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(EstimatorStepTest, LearnsAStepDropOnlyFromTransfersThatSawIt) {
+  const Graph graph = BigInputGraph();
+  const DeviceModel fast = DeviceModel::FromCoefficients("fast", 4, KindCoefficients{10, 0, 0, 0});
+  EngineConfig config;
+  config.graph = &graph;
+  config.end_device = &fast;
+  config.cloud = &fast;
+  TraceRequest step;
+  step.spec = "step:20Mbps@0s,2Mbps@20s";
+  step.horizon_s = 120;
+  auto trace = std::make_shared<DeliveryTrace>();
+  ASSERT_TRUE(LoadTrace(step, trace.get()).ok());
+  config.network.uplink.trace = trace;
+  config.network.downlink.constant_mbps = 20;
+  config.network.one_way_delay_ms = 10;
+  config.arrivals = {ArrivalConfig::Process::kPeriodic, 0.25};
+  config.duration_s = 80;
+  ASSERT_TRUE(ParseEstimatorKind(GetParam(), &config.estimator.kind));
+  config.estimator.prior_mbps = 10;
+  auto policy = CreatePolicy("cloud-only");
+  RunStats stats;
+  const auto records = RunEngine(config, *policy, &stats);
+  ASSERT_EQ(records.size(), 20u);
+
+  // The first transfer that ends after the drop is the first to see it.
+  double seen_at = -1;
+  int after = 0;
+  for (const RequestRecord& r : records) {
+    ASSERT_TRUE(r.completed);
+    const double end = r.stages[0].end_s;
+    if (r.id > 0 && r.arrival_s < 20) EXPECT_GT(r.uplink_estimate_mbps, 15) << r.id;
+    if (seen_at < 0 && end > 20) seen_at = end;
+    if (seen_at >= 0 && r.arrival_s < seen_at) EXPECT_GT(r.uplink_estimate_mbps, 10) << r.id;
+    if (seen_at >= 0 && r.arrival_s > seen_at) ++after;
+    // Ten transfers after the drop every estimator has settled near 2 Mbit/s of goodput.
+    if (after > 10) EXPECT_NEAR(r.uplink_estimate_mbps, 1.9, 0.3) << r.id;
+  }
+  EXPECT_GT(after, 10);
+}
+
+INSTANTIATE_TEST_SUITE_P(Kinds, EstimatorStepTest, ::testing::Values("last", "ewma", "harmonic"));
+
+TEST(EstimatorTest, KindsCombineSamplesAsDocumented) {
+  EstimatorConfig c;
+  c.prior_mbps = 7;
+  c.alpha = 0.5;
+  c.window = 2;
+  for (auto kind : {EstimatorConfig::Kind::kLast, EstimatorConfig::Kind::kEwma,
+                    EstimatorConfig::Kind::kHarmonic}) {
+    c.kind = kind;
+    BandwidthEstimator e(c);
+    EXPECT_EQ(e.EstimateMbps(), 7);
+    e.OnTransferComplete(1e6 / 8 * 4, 1);  // 4 Mbit/s
+    e.OnTransferComplete(1e6 / 8 * 1, 1);  // 1 Mbit/s
+    e.OnTransferComplete(1e6 / 8 * 2, 1);  // 2 Mbit/s
+    const double expected[] = {2.0, 0.5 * 2 + 0.5 * (0.5 * 1 + 0.5 * 4), 2 / (1.0 / 1 + 1.0 / 2)};
+    EXPECT_NEAR(e.EstimateMbps(), expected[static_cast<int>(kind)], 1e-12);
+  }
 }
 
 }  // namespace

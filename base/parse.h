@@ -1,0 +1,41 @@
+// Strict number parsing for readers of user files: the whole field must be
+// the number (no trailing characters), or the reader reports the field.
+#pragma once
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace coinfer {
+
+inline bool ParseNumber(const std::string& text, double* value) {
+  if (text.empty()) return false;
+  errno = 0;
+  char* end = nullptr;
+  *value = std::strtod(text.c_str(), &end);
+  return *end == '\0' && errno != ERANGE && std::isfinite(*value);
+}
+
+// Splits on `sep`; a trailing separator yields a trailing empty field.
+inline std::vector<std::string> SplitFields(const std::string& line, char sep) {
+  std::vector<std::string> fields;
+  std::stringstream ss(line);
+  std::string f;
+  while (std::getline(ss, f, sep)) fields.push_back(f);
+  if (!line.empty() && line.back() == sep) fields.push_back("");
+  return fields;
+}
+
+// Splits on runs of spaces and tabs.
+inline std::vector<std::string> SplitWhitespace(const std::string& line) {
+  std::vector<std::string> fields;
+  std::istringstream in(line);
+  std::string f;
+  while (in >> f) fields.push_back(f);
+  return fields;
+}
+
+}  // namespace coinfer

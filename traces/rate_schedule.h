@@ -1,0 +1,27 @@
+// RateSchedule: capacity as a piecewise-constant rate over time, the shape of
+// "cooked" and CSV traces and of the generators. The network replays it as a
+// DeliveryTrace (ToDeliveryTrace), with Mahimahi's 1-ms granularity.
+#pragma once
+
+#include <vector>
+
+#include "traces/delivery_trace.h"
+
+namespace coinfer {
+
+struct RateSchedule {
+  // rate_mbps[i] holds from start_s[i] until start_s[i + 1] (the last one until
+  // period_s); start_s[0] == 0 and start_s is increasing. Replayed in a loop.
+  std::vector<double> start_s;
+  std::vector<double> rate_mbps;
+  double period_s = 0;
+
+  double MeanMbps() const;
+};
+
+// Delivery opportunities that carry the schedule's bits: in each millisecond
+// the rate adds bits to a budget, and every 1500 bytes of budget is one
+// opportunity at that millisecond. The period is the schedule's, rounded to ms.
+DeliveryTrace ToDeliveryTrace(const RateSchedule& schedule, const std::string& source);
+
+}  // namespace coinfer
