@@ -197,6 +197,17 @@ TEST(AppTest, HelpListsEveryScenarioKey) {
     EXPECT_NE(o.output.find(key), std::string::npos) << key;
 }
 
+TEST(AppTest, TracePlotDrawsAnSvg) {
+  const std::string svg = ScratchDir() + "trace.svg";
+  const Outcome o =
+      Coinfer("trace plot " + kSource + "/traces/data/Verizon-LTE-short.up -o " + svg);
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  std::stringstream text;
+  text << std::ifstream(svg).rdbuf();
+  EXPECT_NE(text.str().find("<svg"), std::string::npos);
+  EXPECT_NE(text.str().find("mean 5.95 Mbit/s"), std::string::npos);
+}
+
 TEST(AppTest, TraceStatsPrintsTheShippedFigures) {
   const Outcome o = Coinfer("trace stats " + kSource + "/traces/data/Verizon-LTE-short.up");
   EXPECT_EQ(o.exit_code, 0);
