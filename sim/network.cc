@@ -1,6 +1,7 @@
 #include "sim/network.h"
 
 #include <cmath>
+#include <map>
 #include <stdexcept>
 
 #include "ns3/applications-module.h"
@@ -20,7 +21,8 @@ namespace {
 
 // Far above any trace's rate: in exact replay the bottleneck is the gate.
 const char kTracedDeviceRate[] = "10Gbps";
-const uint16_t kTransferPort = 9000;
+const uint16_t kTransferPort = 9000;       // + connection index
+const uint16_t kCrossTrafficPort = 20000;  // + flow index
 
 const char* AqmTypeId(NetworkConfig::Aqm aqm) {
   switch (aqm) {
@@ -70,6 +72,12 @@ void ConfigureDirection(Ptr<NetDevice> device, const LinkCapacity& capacity,
   }
 }
 
+LinkCapacity ConstantCapacity(double mbps) {
+  LinkCapacity c;
+  c.constant_mbps = mbps;
+  return c;
+}
+
 void AddLoss(Ptr<NetDevice> receiver, double probability) {
   if (probability <= 0) return;
   Ptr<RateErrorModel> loss = CreateObject<RateErrorModel>();
@@ -103,49 +111,148 @@ void AddCrossTraffic(const CrossTraffic& flow, Ptr<Node> from, Ptr<Node> to, Ipv
 }  // namespace
 
 struct Network::Impl {
-  NodeContainer nodes;  // 0: end device, 1: cloud
-  std::unique_ptr<MessageConnection> connection;
+  NodeContainer sites;                 // numbered as NetworkSiteName says
+  NodeContainer infrastructure;        // router or switch
+  std::vector<Ipv4Address> addresses;  // one per site
+  std::map<std::pair<int, int>, std::unique_ptr<MessageConnection>> connections;
+  uint32_t next_subnet = 0;
+
+  // A point-to-point link a <-> b; `a_to_b` and `b_to_a` set each direction's
+  // capacity and queue. Returns the devices (a's first) after addressing.
+  NetDeviceContainer Link(Ptr<Node> a, Ptr<Node> b, const LinkCapacity& a_to_b,
+                          const LinkCapacity& b_to_a, double delay_ms,
+                          const NetworkConfig& config) {
+    PointToPointHelper p2p;
+    p2p.SetChannelAttribute("Delay", TimeValue(MicroSeconds(delay_ms * 1e3)));
+    // A one-packet device queue leaves the queueing to the queue disc.
+    p2p.SetQueue("ns3::DropTailQueue", "MaxSize", StringValue("1p"));
+    NetDeviceContainer devices = p2p.Install(a, b);
+    ConfigureDirection(devices.Get(0), a_to_b, config);
+    ConfigureDirection(devices.Get(1), b_to_a, config);
+    // Simulated addresses inside ns-3, not host addresses: one /24 per link.
+    Ipv4AddressHelper address;
+    const uint32_t subnet = next_subnet++;
+    const std::string base =
+        "10." + std::to_string(1 + subnet / 256) + "." + std::to_string(subnet % 256) + ".0";
+    address.SetBase(base.c_str(), "255.255.255.0");
+    Ipv4InterfaceContainer interfaces = address.Assign(devices);
+    for (int i = 0; i < 2; ++i) {
+      Ptr<Node> node = devices.Get(i)->GetNode();
+      for (uint32_t s = 0; s < sites.GetN(); ++s)
+        if (sites.Get(s) == node && addresses[s] == Ipv4Address())
+          addresses[s] = interfaces.GetAddress(i);
+    }
+    return devices;
+  }
+
+  void Connect(int client, int server) {
+    const uint16_t port = kTransferPort + static_cast<uint16_t>(connections.size());
+    connections[{client, server}] = std::make_unique<MessageConnection>(
+        sites.Get(client), sites.Get(server), addresses[server], port);
+  }
 };
+
+int NetworkSiteCount(const NetworkConfig& config) {
+  switch (config.topology) {
+    case NetworkConfig::Topology::kTwoTier:
+      return 2;
+    case NetworkConfig::Topology::kThreeTier:
+      return 3;
+    case NetworkConfig::Topology::kCluster:
+      return 2 + config.cluster_devices;
+  }
+  return 0;
+}
+
+std::string NetworkSiteName(const NetworkConfig& config, int site) {
+  if (config.topology == NetworkConfig::Topology::kCluster) {
+    if (site == 0) return "leader";
+    if (site == 1) return "cloud";
+    return "device" + std::to_string(site - 2);
+  }
+  static const char* const kNames[] = {"end", "cloud", "edge"};
+  return kNames[site];
+}
 
 Network::Network(const NetworkConfig& config) : impl_(std::make_unique<Impl>()) {
   Config::SetDefault("ns3::TcpSocket::SegmentSize", UintegerValue(1448));
   Config::SetDefault("ns3::TcpSocket::SndBufSize", UintegerValue(config.tcp_buffer_bytes));
   Config::SetDefault("ns3::TcpSocket::RcvBufSize", UintegerValue(config.tcp_buffer_bytes));
 
-  impl_->nodes.Create(kNumSites);
-  PointToPointHelper p2p;
-  p2p.SetChannelAttribute("Delay", TimeValue(MicroSeconds(config.one_way_delay_ms * 1e3)));
-  // A one-packet device queue leaves the queueing to the queue disc.
-  p2p.SetQueue("ns3::DropTailQueue", "MaxSize", StringValue("1p"));
-  NetDeviceContainer devices = p2p.Install(impl_->nodes);
-
+  Impl& n = *impl_;
+  n.sites.Create(NetworkSiteCount(config));
+  n.infrastructure.Create(1);
+  n.addresses.resize(n.sites.GetN());
   InternetStackHelper stack;
-  stack.Install(impl_->nodes);
-  ConfigureDirection(devices.Get(0), config.uplink, config);
-  ConfigureDirection(devices.Get(1), config.downlink, config);
-  AddLoss(devices.Get(1), config.uplink_loss);
-  AddLoss(devices.Get(0), config.downlink_loss);
+  stack.Install(n.sites);
+  stack.Install(n.infrastructure);
 
-  // Simulated addresses inside ns-3, not host addresses.
-  Ipv4AddressHelper address;
-  address.SetBase("10.1.1.0", "255.255.255.0");
-  Ipv4InterfaceContainer interfaces = address.Assign(devices);
+  using Topology = NetworkConfig::Topology;
+  const LinkCapacity wan_down = ConstantCapacity(config.wan_mbps);
+  const LinkCapacity wan_up = config.wan_uplink.traced() ? config.wan_uplink : wan_down;
+  // The access link's two ends: the traced uplink leaves `access_low`.
+  int access_low = 0, access_high = 1;
+  Ptr<Node> access_peer;
+  NetDeviceContainer access;
+  switch (config.topology) {
+    case Topology::kTwoTier:
+      access_peer = n.infrastructure.Get(0);  // the router
+      access = n.Link(n.sites.Get(0), access_peer, config.uplink, config.downlink,
+                      config.one_way_delay_ms, config);
+      n.Link(access_peer, n.sites.Get(1), wan_up, wan_down, config.wan_delay_ms, config);
+      n.Connect(0, 1);
+      break;
+    case Topology::kThreeTier:
+      access_high = 2;
+      access = n.Link(n.sites.Get(0), n.sites.Get(2), config.uplink, config.downlink,
+                      config.one_way_delay_ms, config);
+      n.Link(n.sites.Get(2), n.sites.Get(1), wan_up, wan_down, config.wan_delay_ms, config);
+      n.Connect(0, 2);
+      n.Connect(2, 1);
+      n.Connect(0, 1);
+      break;
+    case Topology::kCluster: {
+      const LinkCapacity lan = ConstantCapacity(config.lan_mbps);
+      Ptr<Node> hub = n.infrastructure.Get(0);  // the switch
+      for (uint32_t s = 0; s < n.sites.GetN(); ++s)
+        if (s != 1) n.Link(n.sites.Get(s), hub, lan, lan, config.lan_delay_ms, config);
+      if (config.cluster_upstream) {
+        access = n.Link(n.sites.Get(0), n.sites.Get(1), config.uplink, config.downlink,
+                        config.one_way_delay_ms, config);
+        n.Connect(0, 1);
+      }
+      for (uint32_t s = 2; s < n.sites.GetN(); ++s) n.Connect(0, static_cast<int>(s));
+      break;
+    }
+  }
+  Ipv4GlobalRoutingHelper::PopulateRoutingTables();
 
-  impl_->connection = std::make_unique<MessageConnection>(impl_->nodes.Get(0), impl_->nodes.Get(1),
-                                                          interfaces.GetAddress(1), kTransferPort);
-  uint16_t port = kTransferPort + 1;
+  if (access.GetN() == 2) {
+    AddLoss(access.Get(1), config.uplink_loss);
+    AddLoss(access.Get(0), config.downlink_loss);
+  }
+  uint16_t port = kCrossTrafficPort;
   for (const CrossTraffic& flow : config.cross_traffic) {
-    const int from = flow.uplink ? 0 : 1;
-    AddCrossTraffic(flow, impl_->nodes.Get(from), impl_->nodes.Get(1 - from),
-                    interfaces.GetAddress(1 - from), port++);
+    if (access.GetN() != 2) throw std::invalid_argument("cross traffic needs an access link");
+    const int from = flow.uplink ? access_low : access_high;
+    const int to = flow.uplink ? access_high : access_low;
+    AddCrossTraffic(flow, n.sites.Get(from), n.sites.Get(to), n.addresses[to], port++);
   }
 }
 
 Network::~Network() = default;
 
-void Network::Send(Site from, Site to, uint64_t bytes, std::function<void()> delivered) {
-  if (from == to) throw std::invalid_argument("transfer to the same site");
-  impl_->connection->Send(from == Site::kEndDevice, bytes, std::move(delivered));
+void Network::Send(int from, int to, uint64_t bytes, std::function<void()> delivered) {
+  auto it = impl_->connections.find({from, to});
+  if (it != impl_->connections.end()) {
+    it->second->Send(true, bytes, std::move(delivered));
+    return;
+  }
+  it = impl_->connections.find({to, from});
+  if (it == impl_->connections.end())
+    throw std::invalid_argument("no connection between sites " + std::to_string(from) + " and " +
+                                std::to_string(to));
+  it->second->Send(false, bytes, std::move(delivered));
 }
 
 }  // namespace coinfer

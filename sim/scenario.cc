@@ -59,7 +59,24 @@ po::options_description Declaration() {
                                                       "downlink rate when no trace is given")(
       "downlink.loss", po::value<double>()->default_value(0),
       "probability that a downlink packet is lost, in [0, 1)")(
-      "link.delay_ms", po::value<double>()->default_value(20), "one-way propagation delay")(
+      "topology", po::value<std::string>()->default_value("two-tier"),
+      "two-tier (end -access- router -WAN- cloud), three-tier (end -access- edge -WAN- cloud) "
+      "or cluster (leader and devices on a LAN; the leader's access link to the cloud is "
+      "uplink/downlink)")("wan.mbps", po::value<double>()->default_value(1000),
+                          "WAN rate (router or edge <-> cloud)")(
+      "wan.delay_ms", po::value<double>()->default_value(0), "WAN one-way delay")(
+      "wan.trace", po::value<std::string>()->default_value(""),
+      "edge->cloud capacity as uplink.trace; empty: constant wan.mbps")(
+      "wan.format", po::value<std::string>()->default_value("auto"),
+      "WAN trace file format, as uplink.format")(
+      "cluster.devices", po::value<int>()->default_value(4), "cluster: devices besides the leader")(
+      "cluster.lan_mbps", po::value<double>()->default_value(100),
+      "cluster: LAN port rate (100 or 1000 Mbit/s Ethernet)")(
+      "cluster.lan_delay_ms", po::value<double>()->default_value(0.05),
+      "cluster: LAN one-way delay")("cluster.upstream", po::value<bool>()->default_value(true),
+                                    "cluster: the leader reaches the cloud over the access link")(
+      "link.delay_ms", po::value<double>()->default_value(20),
+      "access link one-way propagation delay")(
       "link.queue", po::value<std::string>()->default_value("100p"),
       "bottleneck queue limit, each direction: packets (100p) or bytes (150000B)")(
       "link.aqm", po::value<std::string>()->default_value("droptail"),
@@ -144,6 +161,7 @@ std::string Render(const boost::any& value) {
   }
   if (auto* i = boost::any_cast<int>(&value)) return std::to_string(*i);
   if (auto* u = boost::any_cast<uint64_t>(&value)) return std::to_string(*u);
+  if (auto* b = boost::any_cast<bool>(&value)) return *b ? "true" : "false";
   return "?";
 }
 
@@ -201,7 +219,7 @@ Status LoadCapacity(const Scenario& v, const fs::path& base, const std::string& 
                       "expected auto, mahimahi, cooked or csv, got '" + format + "'");
   if (!spec.empty()) {
     r.spec = IsGeneratorSpec(spec) ? spec : ResolveFile(base, spec);
-    r.uplink = direction == "uplink";
+    r.uplink = direction != "downlink";
     r.horizon_s = horizon_s;
     r.seed = seed;
     auto where = v.key_locations.find(direction + ".trace");
@@ -316,6 +334,26 @@ Status LoadScenario(const std::string& path, const std::vector<std::string>& ove
   e.arrivals.rate_per_s = num("arrival.rate_per_s");
 
   NetworkConfig& net = e.network;
+  const std::string topology = str("topology");
+  if (topology == "two-tier") {
+    net.topology = NetworkConfig::Topology::kTwoTier;
+  } else if (topology == "three-tier") {
+    net.topology = NetworkConfig::Topology::kThreeTier;
+  } else if (topology == "cluster") {
+    net.topology = NetworkConfig::Topology::kCluster;
+  } else {
+    return v.KeyError("topology",
+                      "expected two-tier, three-tier or cluster, got '" + topology + "'");
+  }
+  net.wan_mbps = num("wan.mbps");
+  net.wan_delay_ms = num("wan.delay_ms");
+  net.cluster_devices = vm["cluster.devices"].as<int>();
+  net.lan_mbps = num("cluster.lan_mbps");
+  net.lan_delay_ms = num("cluster.lan_delay_ms");
+  net.cluster_upstream = vm["cluster.upstream"].as<bool>();
+  // The engine's sites are the end device (the cluster's leader) and the cloud.
+  if (net.topology == NetworkConfig::Topology::kCluster && !net.cluster_upstream)
+    return v.KeyError("cluster.upstream", "the policies offload to the cloud: it must be true");
   net.one_way_delay_ms = num("link.delay_ms");
   net.queue = str("link.queue");
   if (!IsQueueSize(net.queue))
@@ -369,6 +407,10 @@ Status LoadScenario(const std::string& path, const std::vector<std::string>& ove
         Positive{"uplink.mbps", num("uplink.mbps"), false},
         Positive{"downlink.mbps", num("downlink.mbps"), false},
         Positive{"link.delay_ms", net.one_way_delay_ms, true},
+        Positive{"wan.mbps", net.wan_mbps, false}, Positive{"wan.delay_ms", net.wan_delay_ms, true},
+        Positive{"cluster.devices", double(net.cluster_devices), false},
+        Positive{"cluster.lan_mbps", net.lan_mbps, false},
+        Positive{"cluster.lan_delay_ms", net.lan_delay_ms, true},
         Positive{"link.bin_ms", net.bin_ms, false},
         Positive{"estimator.prior_mbps", est.prior_mbps, false},
         Positive{"estimator.window", double(est.window), false}}) {
@@ -383,6 +425,8 @@ Status LoadScenario(const std::string& path, const std::vector<std::string>& ove
   COINFER_RETURN_IF_ERROR(LoadCapacity(v, base, "downlink", horizon_s, e.seed,
                                        str("downlink.trace"), str("downlink.format"),
                                        num("downlink.mbps"), &net.downlink));
+  COINFER_RETURN_IF_ERROR(LoadCapacity(v, base, "wan", horizon_s, e.seed, str("wan.trace"),
+                                       str("wan.format"), num("wan.mbps"), &net.wan_uplink));
   if (e.duration_s == 0)
     e.duration_s = net.uplink.traced() && !IsGeneratorSpec(str("uplink.trace"))
                        ? net.uplink.trace->period_ms / 1e3
