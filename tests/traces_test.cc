@@ -26,13 +26,16 @@ TEST_P(ShippedTraceTest, StatisticsMatchTheShippedTable) {
   Status st = ReadMahimahiTrace(kData + k.file, &t);
   ASSERT_TRUE(st.ok()) << st.message();
   TraceStats s = ComputeTraceStats(t);
+  // The table has two decimals: every figure must round to it.
   EXPECT_NEAR(s.duration_s, k.duration_s, 0.5);
   EXPECT_NEAR(s.mean_mbps, k.mean, 0.005);
-  // Percentiles depend on how the last partial second is binned; the table's
-  // tool is not named, so these are compared to within 0.3 Mbit/s.
-  EXPECT_NEAR(s.p10_mbps, k.p10, 0.3);
-  EXPECT_NEAR(s.median_mbps, k.median, 0.3);
-  EXPECT_NEAR(s.p90_mbps, k.p90, 0.45);
+  EXPECT_NEAR(s.median_mbps, k.median, 0.005);
+  EXPECT_NEAR(s.p90_mbps, k.p90, 0.005);
+  // Two p10 entries of the table match no binning of the file that reproduces
+  // the other 38 figures (see traces/data/README.md): 1.38 vs 1.34, 5.66 vs 5.36.
+  const std::string file = k.file;
+  const bool known_deviation = file == "ATT-LTE-driving.down" || file == "TMobile-LTE-short.down";
+  EXPECT_NEAR(s.p10_mbps, k.p10, known_deviation ? 0.31 : 0.005);
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -63,13 +63,14 @@ std::vector<double> ThroughputPerSecondMbps(const DeliveryTrace& trace) {
 }
 
 TraceStats ComputeTraceStats(const DeliveryTrace& trace) {
-  const std::vector<double> bins = ThroughputPerSecondMbps(trace);
+  std::vector<double> bins = ThroughputPerSecondMbps(trace);
+  if (trace.period_ms % 1000 != 0 && bins.size() > 1) bins.pop_back();  // a partial second
   TraceStats stats;
   stats.duration_s = trace.period_ms / 1000.0;
   stats.mean_mbps = trace.MeanMbps();
-  stats.p10_mbps = Percentile(bins, 0.10);
-  stats.median_mbps = Percentile(bins, 0.50);
-  stats.p90_mbps = Percentile(bins, 0.90);
+  stats.p10_mbps = PercentileHigher(bins, 0.10);
+  stats.median_mbps = PercentileHigher(bins, 0.50);
+  stats.p90_mbps = PercentileHigher(bins, 0.90);
   return stats;
 }
 

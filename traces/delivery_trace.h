@@ -39,7 +39,9 @@ struct TraceStats {
   double p90_mbps = 0;
 };
 
-// Duration, mean and percentiles of the 1-second throughput bins.
+// Duration, mean over the period, and percentiles of the whole-second
+// throughput bins (a last partial second is left out), each percentile being
+// a bin's value: the one at rank ceil(q·(n−1)) of the sorted bins.
 TraceStats ComputeTraceStats(const DeliveryTrace& trace);
 
 }  // namespace coinfer
