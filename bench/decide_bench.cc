@@ -1,6 +1,8 @@
 // Decision time of the baseline policies on zoo graphs (host wall time).
 #include <benchmark/benchmark.h>
 
+#include "bench/bench_inputs.h"
+
 #include "dnn/zoo.h"
 #include "policies/registry.h"
 
@@ -13,8 +15,8 @@ void BM_Decide(benchmark::State& state, const std::string& policy_name, const st
     state.SkipWithError("cannot record graph");
     return;
   }
-  const DeviceModel end = DeviceModel::FromCoefficients("end", 1, {0, 0.05, 0.3, 0});
-  const DeviceModel cloud = DeviceModel::FromCoefficients("cloud", 8, {0, 0.001, 0.02, 0});
+  const DeviceModel end = BenchEndDevice();
+  const DeviceModel cloud = BenchCloud();
   auto policy = CreatePolicy(policy_name);
   Observation obs;
   obs.graph = &graph;

@@ -1,6 +1,8 @@
 // Whole simulated runs: events per second of the engine over a real trace.
 #include <benchmark/benchmark.h>
 
+#include "bench/bench_inputs.h"
+
 #include <memory>
 
 #include "dnn/zoo.h"
@@ -13,12 +15,10 @@ namespace {
 void BM_EngineOverVerizonUplink(benchmark::State& state, const std::string& policy_name) {
   Graph graph;
   RecordZooGraph("small_vgg", &graph);
-  const DeviceModel end = DeviceModel::FromCoefficients("end", 1, {0, 0.05, 0.3, 0});
-  const DeviceModel cloud = DeviceModel::FromCoefficients("cloud", 8, {0, 0.001, 0.02, 0});
-  auto trace = std::make_shared<DeliveryTrace>();
-  if (!ReadMahimahiTrace(std::string(COINFER_SOURCE_DIR) + "/traces/data/Verizon-LTE-short.up",
-                         trace.get())
-           .ok()) {
+  const DeviceModel end = BenchEndDevice();
+  const DeviceModel cloud = BenchCloud();
+  const auto trace = VerizonUplink();
+  if (!trace) {
     state.SkipWithError("cannot read trace");
     return;
   }

@@ -2,6 +2,8 @@
 // (an event per delivery opportunity) vs binned (the rate set every 100 ms).
 #include <benchmark/benchmark.h>
 
+#include "bench/bench_inputs.h"
+
 #include <memory>
 
 #include "sim/network.h"
@@ -11,10 +13,8 @@ namespace coinfer {
 namespace {
 
 void BM_SaturatedReplay(benchmark::State& state, NetworkConfig::Replay replay) {
-  auto trace = std::make_shared<DeliveryTrace>();
-  if (!ReadMahimahiTrace(std::string(COINFER_SOURCE_DIR) + "/traces/data/Verizon-LTE-short.up",
-                         trace.get())
-           .ok()) {
+  const auto trace = VerizonUplink();
+  if (!trace) {
     state.SkipWithError("cannot read trace");
     return;
   }
