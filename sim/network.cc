@@ -190,8 +190,6 @@ Network::Network(const NetworkConfig& config) : impl_(std::make_unique<Impl>()) 
   using Topology = NetworkConfig::Topology;
   const LinkCapacity wan_down = ConstantCapacity(config.wan_mbps);
   const LinkCapacity wan_up = config.wan_uplink.traced() ? config.wan_uplink : wan_down;
-  // The access link's two ends: the traced uplink leaves `access_low`.
-  int access_low = 0, access_high = 1;
   Ptr<Node> access_peer;
   NetDeviceContainer access;
   switch (config.topology) {
@@ -203,7 +201,6 @@ Network::Network(const NetworkConfig& config) : impl_(std::make_unique<Impl>()) 
       n.Connect(0, 1);
       break;
     case Topology::kThreeTier:
-      access_high = 2;
       access = n.Link(n.sites.Get(0), n.sites.Get(2), config.uplink, config.downlink,
                       config.one_way_delay_ms, config);
       n.Link(n.sites.Get(2), n.sites.Get(1), wan_up, wan_down, config.wan_delay_ms, config);
@@ -233,10 +230,12 @@ Network::Network(const NetworkConfig& config) : impl_(std::make_unique<Impl>()) 
   }
   uint16_t port = kCrossTrafficPort;
   for (const CrossTraffic& flow : config.cross_traffic) {
-    if (access.GetN() != 2) throw std::invalid_argument("cross traffic needs an access link");
-    const int from = flow.uplink ? access_low : access_high;
-    const int to = flow.uplink ? access_high : access_low;
-    AddCrossTraffic(flow, n.sites.Get(from), n.sites.Get(to), n.addresses[to], port++);
+    const int sites = static_cast<int>(n.sites.GetN());
+    if (flow.from < 0 || flow.from >= sites || flow.to < 0 || flow.to >= sites ||
+        flow.from == flow.to)
+      throw std::invalid_argument("cross traffic between unknown sites");
+    AddCrossTraffic(flow, n.sites.Get(flow.from), n.sites.Get(flow.to), n.addresses[flow.to],
+                    port++);
   }
 }
 

@@ -28,12 +28,14 @@
 
 namespace coinfer {
 
-// Competing traffic on the access link: a bulk TCP flow (BulkSend: as fast as
-// TCP can) or a constant-rate UDP flow (OnOff, always on), between two times.
+// Competing traffic between two sites (routed over whatever links join them):
+// a bulk TCP flow (BulkSend: as fast as TCP can) or a constant-rate UDP flow
+// (OnOff, always on), between two times.
 struct CrossTraffic {
   enum class Kind { kBulk, kConstant };
   Kind kind = Kind::kBulk;
-  bool uplink = true;
+  int from = 0;  // sites, numbered as NetworkSiteName says
+  int to = 1;
   double rate_mbps = 0;  // kConstant only
   double start_s = 0;
   double stop_s = 0;
@@ -59,7 +61,7 @@ struct NetworkConfig {
   enum class Replay { kExact, kBinned };
   Replay replay = Replay::kExact;
   double bin_ms = 100;
-  std::vector<CrossTraffic> cross_traffic;  // on the access link
+  std::vector<CrossTraffic> cross_traffic;
 
   // The WAN (two-tier: router - cloud; three-tier: edge - cloud). Its
   // edge->cloud direction may follow a trace instead of wan_mbps.

@@ -85,11 +85,10 @@ po::options_description Declaration() {
       "trace replay: exact (packets leave at the trace's delivery opportunities) or binned "
       "(the link rate is set to each bin's mean)")(
       "link.bin_ms", po::value<double>()->default_value(100), "bin length of binned replay")(
-      "cross.up", po::value<std::string>()->default_value(""),
-      "uplink cross traffic, comma-separated flows: bulk@START-STOP (TCP, as fast as it can) or "
-      "constant:RATE@START-STOP (UDP), e.g. bulk@10s-60s,constant:2Mbps@0s-30s")(
-      "cross.down", po::value<std::string>()->default_value(""),
-      "downlink cross traffic, as cross.up")(
+      "cross", po::value<std::string>()->default_value(""),
+      "cross traffic, comma-separated flows FROM>TO:bulk@START-STOP (TCP, as fast as it can) or "
+      "FROM>TO:constant:RATE@START-STOP (UDP) between sites (end, edge, cloud; leader, "
+      "device0..), e.g. end>cloud:bulk@10s-60s,cloud>end:constant:2Mbps@0s-30s")(
       "estimator.kind", po::value<std::string>()->default_value("ewma"),
       "uplink bandwidth estimator over completed transfers: last, ewma or harmonic")(
       "estimator.prior_mbps", po::value<double>()->default_value(5),
@@ -172,16 +171,28 @@ bool IsQueueSize(const std::string& text) {
   return digits.find_first_not_of("0123456789") == std::string::npos && std::stoll(digits) > 0;
 }
 
-// "bulk@10s-60s,constant:2Mbps@0s-30s"
-Status ParseCrossTraffic(const Scenario& v, const char* key, const std::string& spec, bool uplink,
-                         std::vector<CrossTraffic>* flows) {
+// "end>cloud:bulk@10s-60s,cloud>end:constant:2Mbps@0s-30s"
+Status ParseCrossTraffic(const Scenario& v, const std::string& spec, NetworkConfig* net) {
+  auto site = [net](const std::string& name) {
+    for (int s = 0; s < NetworkSiteCount(*net); ++s)
+      if (NetworkSiteName(*net, s) == name) return s;
+    return -1;
+  };
   for (const std::string& item : SplitList(spec)) {
     CrossTraffic flow;
-    flow.uplink = uplink;
+    const size_t arrow = item.find('>');
+    const size_t colon = item.find(':');
     const size_t at = item.find('@');
     const size_t dash = item.find('-', at);
-    const std::string kind = item.substr(0, at);
-    bool ok = at != std::string::npos && dash != std::string::npos;
+    bool ok = arrow != std::string::npos && colon != std::string::npos && arrow < colon &&
+              at != std::string::npos && dash != std::string::npos;
+    if (ok) {
+      flow.from = site(item.substr(0, arrow));
+      flow.to = site(item.substr(arrow + 1, colon - arrow - 1));
+      if (flow.from < 0 || flow.to < 0 || flow.from == flow.to)
+        return v.KeyError("cross", "flow '" + item + "': unknown or identical sites in topology");
+    }
+    const std::string kind = ok ? item.substr(colon + 1, at - colon - 1) : "";
     if (ok && kind == "bulk") {
       flow.kind = CrossTraffic::Kind::kBulk;
     } else if (ok && kind.rfind("constant:", 0) == 0) {
@@ -200,9 +211,10 @@ Status ParseCrossTraffic(const Scenario& v, const char* key, const std::string& 
     ok = ok && seconds(item.substr(at + 1, dash - at - 1), &flow.start_s) &&
          seconds(item.substr(dash + 1), &flow.stop_s) && flow.stop_s > flow.start_s;
     if (!ok)
-      return v.KeyError(
-          key, "bad flow '" + item + "': expected bulk@START-STOP or constant:RATE@START-STOP");
-    flows->push_back(flow);
+      return v.KeyError("cross", "bad flow '" + item +
+                                     "': expected FROM>TO:bulk@START-STOP or "
+                                     "FROM>TO:constant:RATE@START-STOP");
+    net->cross_traffic.push_back(flow);
   }
   return Status::Ok();
 }
@@ -382,10 +394,7 @@ Status LoadScenario(const std::string& path, const std::vector<std::string>& ove
   net.downlink_loss = num("downlink.loss");
   for (const char* key : {"uplink.loss", "downlink.loss"})
     if (num(key) < 0 || num(key) >= 1) return v.KeyError(key, "must be in [0, 1)");
-  COINFER_RETURN_IF_ERROR(
-      ParseCrossTraffic(v, "cross.up", str("cross.up"), true, &net.cross_traffic));
-  COINFER_RETURN_IF_ERROR(
-      ParseCrossTraffic(v, "cross.down", str("cross.down"), false, &net.cross_traffic));
+  COINFER_RETURN_IF_ERROR(ParseCrossTraffic(v, str("cross"), &net));
 
   EstimatorConfig& est = e.estimator;
   if (!ParseEstimatorKind(str("estimator.kind"), &est.kind))

@@ -177,7 +177,12 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"missing_trace", "[uplink]\ntrace = nowhere.up\n", "", "nowhere.up: cannot open"},
         BadInput{"bad_override", "model = small_vgg\n", "--set speed=3",
                  "--set: speed: unknown key"},
-        BadInput{"bad_device", "[device]\nend = phone9000\n", "", "phone9000.device: cannot open"}),
+        BadInput{"bad_device", "[device]\nend = phone9000\n", "", "phone9000.device: cannot open"},
+        BadInput{"cross_unknown_site", "model = small_vgg\ncross = end>edge:bulk@0s-10s\n", "",
+                 ":2: cross: flow 'end>edge:bulk@0s-10s': unknown"},
+        BadInput{"bad_generator", "[uplink]\ntrace = step:5Mbps@3s\n", "",
+                 ":2: trace: 'step:5Mbps@3s'"},
+        BadInput{"bad_topology", "topology = mesh\n", "", ":1: topology: expected"}),
     [](const auto& info) { return std::string(info.param.name); });
 
 TEST(AppTest, DefaultScenarioRunsShortened) {
@@ -187,6 +192,30 @@ TEST(AppTest, DefaultScenarioRunsShortened) {
   ASSERT_EQ(o.exit_code, 0) << o.output;
   EXPECT_NE(o.output.find("model vgg16"), std::string::npos);
   EXPECT_EQ(CountRuns(db), 1);
+}
+
+TEST(AppTest, CrossTrafficSlowsOffloading) {
+  // cloud-only over a 10 Mbit/s uplink, alone and next to a bulk TCP flow.
+  double mean_ms[2];
+  for (int cross = 0; cross < 2; ++cross) {
+    std::string db;
+    const std::string run =
+        WriteScenario("cross" + std::to_string(cross),
+                      std::string("model = small_vgg\npolicies = cloud-only\nduration_s = 20\n") +
+                          (cross ? "cross = end>cloud:bulk@0s-40s\n" : ""),
+                      &db);
+    const Outcome o = Coinfer("run " + run);
+    ASSERT_EQ(o.exit_code, 0) << o.output;
+    sqlite3* h = nullptr;
+    sqlite3_open(db.c_str(), &h);
+    sqlite3_stmt* s = nullptr;
+    sqlite3_prepare_v2(h, "SELECT AVG(actual_ms) FROM requests", -1, &s, nullptr);
+    ASSERT_EQ(sqlite3_step(s), SQLITE_ROW);
+    mean_ms[cross] = sqlite3_column_double(s, 0);
+    sqlite3_finalize(s);
+    sqlite3_close(h);
+  }
+  EXPECT_GT(mean_ms[1], 2 * mean_ms[0]);  // the shared queue fills behind the bulk flow
 }
 
 TEST(AppTest, HelpListsEveryScenarioKey) {

@@ -180,7 +180,7 @@ TEST(NetworkTest, CoDelKeepsTheQueueShortUnderCrossTraffic) {
     config.one_way_delay_ms = 10;
     config.queue = "1000p";
     config.aqm = codel ? NetworkConfig::Aqm::kCoDel : NetworkConfig::Aqm::kDropTail;
-    config.cross_traffic.push_back({CrossTraffic::Kind::kBulk, true, 0, 0, 30});
+    config.cross_traffic.push_back({CrossTraffic::Kind::kBulk, 0, 1, 0, 0, 30});
     Simulation sim(1);
     Network net(config);
     double sent = 0, done = -1;
