@@ -26,8 +26,8 @@ void BM_EngineOverVerizonUplink(benchmark::State& state, const std::string& poli
   config.graph = &graph;
   config.end_device = &end;
   config.cloud = &cloud;
-  config.network.uplink.trace = trace;
-  config.network.downlink.constant_mbps = 20;
+  config.network.uplink.capacity.trace = trace;
+  config.network.downlink.capacity.constant_mbps = 20;
   config.arrivals = {ArrivalConfig::Process::kPoisson, 10};
   config.duration_s = 60;
   uint64_t events = 0;

@@ -19,8 +19,8 @@ void BM_SaturatedReplay(benchmark::State& state, NetworkConfig::Replay replay) {
     return;
   }
   NetworkConfig config;
-  config.uplink.trace = trace;
-  config.downlink.constant_mbps = 100;
+  config.uplink.capacity.trace = trace;
+  config.downlink.capacity.constant_mbps = 100;
   config.replay = replay;
   const double horizon_s = trace->period_ms / 1e3;
   uint64_t events = 0;

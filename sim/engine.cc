@@ -131,7 +131,8 @@ class EngineRun {
       r.bytes_sent += st.bytes;
       if (st.site == Site::kEndDevice) {
         estimator_.OnTransferComplete(static_cast<double>(st.bytes), sr.end_s - sr.start_s);
-        r.uplink_capacity_mbps = config_.network.uplink.MeanMbpsBetween(sr.start_s, sr.end_s);
+        r.uplink_capacity_mbps =
+            config_.network.uplink.capacity.MeanMbpsBetween(sr.start_s, sr.end_s);
       }
     } else if (st.site == Site::kEndDevice) {
       r.end_wait_ms += wait_ms;

@@ -1,5 +1,6 @@
 #include "sim/network.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <stdexcept>
@@ -24,13 +25,13 @@ const char kTracedDeviceRate[] = "10Gbps";
 const uint16_t kTransferPort = 9000;       // + connection index
 const uint16_t kCrossTrafficPort = 20000;  // + flow index
 
-const char* AqmTypeId(NetworkConfig::Aqm aqm) {
-  switch (aqm) {
-    case NetworkConfig::Aqm::kDropTail:
+const char* QueueDiscTypeId(QueueDiscipline discipline) {
+  switch (discipline) {
+    case QueueDiscipline::kDropTail:
       return "ns3::FifoQueueDisc";
-    case NetworkConfig::Aqm::kCoDel:
+    case QueueDiscipline::kCoDel:
       return "ns3::CoDelQueueDisc";
-    case NetworkConfig::Aqm::kFqCoDel:
+    case QueueDiscipline::kFqCoDel:
       return "ns3::FqCoDelQueueDisc";
   }
   return "";
@@ -47,22 +48,29 @@ std::vector<double> BinRates(const DeliveryTrace& trace, double bin_s) {
   return bps;
 }
 
-// Sets one direction's rate and bottleneck queue on the device that sends it.
-void ConfigureDirection(Ptr<NetDevice> device, const LinkCapacity& capacity,
+// Sets one direction's rate, queue and the part of its delay (`extra`) the
+// shared channel delay does not carry, on the device that sends it.
+void ConfigureDirection(Ptr<NetDevice> device, const DirectionConfig& direction, double extra_ms,
                         const NetworkConfig& config) {
-  const QueueSizeValue limit{QueueSize(config.queue)};
-  TrafficControlHelper tch;
+  const LinkCapacity& capacity = direction.capacity;
+  const QueueSizeValue limit{QueueSize(direction.queue)};
+  const char* discipline = QueueDiscTypeId(direction.discipline);
   if (!capacity.traced()) {
     if (capacity.constant_mbps <= 0) throw std::invalid_argument("link rate must be positive");
     device->SetAttribute("DataRate", DataRateValue(DataRate(capacity.constant_mbps * 1e6)));
-    tch.SetRootQueueDisc(AqmTypeId(config.aqm), "MaxSize", limit);
+  }
+  TrafficControlHelper tch;
+  if (!capacity.traced() && extra_ms == 0) {
+    tch.SetRootQueueDisc(discipline, "MaxSize", limit);
     tch.Install(device);
     return;
   }
   const uint16_t root = tch.SetRootQueueDisc("coinfer::TraceGatedQueueDisc");
   const auto classes = tch.AddQueueDiscClasses(root, 1, "ns3::QueueDiscClass");
-  tch.AddChildQueueDisc(root, classes[0], AqmTypeId(config.aqm), "MaxSize", limit);
+  tch.AddChildQueueDisc(root, classes[0], discipline, "MaxSize", limit);
   auto gate = DynamicCast<TraceGatedQueueDisc>(tch.Install(device).Get(0));
+  gate->SetIngressDelay(MicroSeconds(extra_ms * 1e3));
+  if (!capacity.traced()) return;
   if (config.replay == NetworkConfig::Replay::kExact) {
     device->SetAttribute("DataRate", DataRateValue(DataRate(kTracedDeviceRate)));
     gate->SetTrace(capacity.trace);
@@ -72,10 +80,11 @@ void ConfigureDirection(Ptr<NetDevice> device, const LinkCapacity& capacity,
   }
 }
 
-LinkCapacity ConstantCapacity(double mbps) {
-  LinkCapacity c;
-  c.constant_mbps = mbps;
-  return c;
+DirectionConfig LanDirection(const NetworkConfig& config) {
+  DirectionConfig lan;
+  lan.capacity.constant_mbps = config.lan_mbps;
+  lan.delay_ms = config.lan_delay_ms;
+  return lan;
 }
 
 void AddLoss(Ptr<NetDevice> receiver, double probability) {
@@ -117,18 +126,21 @@ struct Network::Impl {
   std::map<std::pair<int, int>, std::unique_ptr<MessageConnection>> connections;
   uint32_t next_subnet = 0;
 
-  // A point-to-point link a <-> b; `a_to_b` and `b_to_a` set each direction's
-  // capacity and queue. Returns the devices (a's first) after addressing.
-  NetDeviceContainer Link(Ptr<Node> a, Ptr<Node> b, const LinkCapacity& a_to_b,
-                          const LinkCapacity& b_to_a, double delay_ms,
-                          const NetworkConfig& config) {
+  // A point-to-point link a <-> b, each direction as configured. The channel
+  // carries the smaller of the two delays; the other direction's queue disc
+  // adds the rest. Returns the devices (a's first) after addressing.
+  NetDeviceContainer Link(Ptr<Node> a, Ptr<Node> b, const DirectionConfig& a_to_b,
+                          const DirectionConfig& b_to_a, const NetworkConfig& config) {
+    const double shared_ms = std::min(a_to_b.delay_ms, b_to_a.delay_ms);
     PointToPointHelper p2p;
-    p2p.SetChannelAttribute("Delay", TimeValue(MicroSeconds(delay_ms * 1e3)));
+    p2p.SetChannelAttribute("Delay", TimeValue(MicroSeconds(shared_ms * 1e3)));
     // A one-packet device queue leaves the queueing to the queue disc.
     p2p.SetQueue("ns3::DropTailQueue", "MaxSize", StringValue("1p"));
     NetDeviceContainer devices = p2p.Install(a, b);
-    ConfigureDirection(devices.Get(0), a_to_b, config);
-    ConfigureDirection(devices.Get(1), b_to_a, config);
+    ConfigureDirection(devices.Get(0), a_to_b, a_to_b.delay_ms - shared_ms, config);
+    ConfigureDirection(devices.Get(1), b_to_a, b_to_a.delay_ms - shared_ms, config);
+    AddLoss(devices.Get(1), a_to_b.loss);
+    AddLoss(devices.Get(0), b_to_a.loss);
     // Simulated addresses inside ns-3, not host addresses: one /24 per link.
     Ipv4AddressHelper address;
     const uint32_t subnet = next_subnet++;
@@ -188,34 +200,28 @@ Network::Network(const NetworkConfig& config) : impl_(std::make_unique<Impl>()) 
   stack.Install(n.infrastructure);
 
   using Topology = NetworkConfig::Topology;
-  const LinkCapacity wan_down = ConstantCapacity(config.wan_mbps);
-  const LinkCapacity wan_up = config.wan_uplink.traced() ? config.wan_uplink : wan_down;
-  Ptr<Node> access_peer;
-  NetDeviceContainer access;
   switch (config.topology) {
-    case Topology::kTwoTier:
-      access_peer = n.infrastructure.Get(0);  // the router
-      access = n.Link(n.sites.Get(0), access_peer, config.uplink, config.downlink,
-                      config.one_way_delay_ms, config);
-      n.Link(access_peer, n.sites.Get(1), wan_up, wan_down, config.wan_delay_ms, config);
+    case Topology::kTwoTier: {
+      Ptr<Node> router = n.infrastructure.Get(0);
+      n.Link(n.sites.Get(0), router, config.uplink, config.downlink, config);
+      n.Link(router, n.sites.Get(1), config.wan_up, config.wan_down, config);
       n.Connect(0, 1);
       break;
+    }
     case Topology::kThreeTier:
-      access = n.Link(n.sites.Get(0), n.sites.Get(2), config.uplink, config.downlink,
-                      config.one_way_delay_ms, config);
-      n.Link(n.sites.Get(2), n.sites.Get(1), wan_up, wan_down, config.wan_delay_ms, config);
+      n.Link(n.sites.Get(0), n.sites.Get(2), config.uplink, config.downlink, config);
+      n.Link(n.sites.Get(2), n.sites.Get(1), config.wan_up, config.wan_down, config);
       n.Connect(0, 2);
       n.Connect(2, 1);
       n.Connect(0, 1);
       break;
     case Topology::kCluster: {
-      const LinkCapacity lan = ConstantCapacity(config.lan_mbps);
+      const DirectionConfig lan = LanDirection(config);
       Ptr<Node> hub = n.infrastructure.Get(0);  // the switch
       for (uint32_t s = 0; s < n.sites.GetN(); ++s)
-        if (s != 1) n.Link(n.sites.Get(s), hub, lan, lan, config.lan_delay_ms, config);
+        if (s != 1) n.Link(n.sites.Get(s), hub, lan, lan, config);
       if (config.cluster_upstream) {
-        access = n.Link(n.sites.Get(0), n.sites.Get(1), config.uplink, config.downlink,
-                        config.one_way_delay_ms, config);
+        n.Link(n.sites.Get(0), n.sites.Get(1), config.uplink, config.downlink, config);
         n.Connect(0, 1);
       }
       for (uint32_t s = 2; s < n.sites.GetN(); ++s) n.Connect(0, static_cast<int>(s));
@@ -224,10 +230,6 @@ Network::Network(const NetworkConfig& config) : impl_(std::make_unique<Impl>()) 
   }
   Ipv4GlobalRoutingHelper::PopulateRoutingTables();
 
-  if (access.GetN() == 2) {
-    AddLoss(access.Get(1), config.uplink_loss);
-    AddLoss(access.Get(0), config.downlink_loss);
-  }
   uint16_t port = kCrossTrafficPort;
   for (const CrossTraffic& flow : config.cross_traffic) {
     const int sites = static_cast<int>(n.sites.GetN());

@@ -5,11 +5,11 @@
 //   cluster:    a leader and N devices on a switched LAN (a star of
 //               point-to-point links through a switch node), optionally with
 //               an access link from the leader to a cloud (EdgeDI's setting)
-// The access link's capacity in each direction follows a LinkCapacity (a
-// replayed trace, gated packet by packet or binned, or a constant rate), with
-// a one-way delay, a bottleneck queue (drop-tail, CoDel or FqCoDel), random
-// loss and optional cross traffic; the WAN has its own rate, delay and
-// optional trace. Routing is ns-3's global routing. Transfers are framed
+// Each direction of the access link and of the WAN has its own capacity (a
+// replayed trace, gated packet by packet or binned, or a constant rate),
+// one-way delay, bottleneck queue (drop-tail, CoDel or FqCoDel) and random
+// loss; cross traffic may flow between any two sites. Routing is ns-3's
+// global routing. Transfers are framed
 // messages over one persistent TCP connection per pair of sites that talk
 // (sim/message_transport.h), opened at time 0.
 //
@@ -41,33 +41,35 @@ struct CrossTraffic {
   double stop_s = 0;
 };
 
+// The queue discipline of a bottleneck (ns-3 traffic-control queue discs).
+enum class QueueDiscipline { kDropTail, kCoDel, kFqCoDel };
+
+// One direction of a link: its capacity, delay, queue and loss.
+struct DirectionConfig {
+  LinkCapacity capacity;       // a replayed trace or a constant rate
+  double delay_ms = 20;        // one-way propagation delay
+  std::string queue = "100p";  // queue limit, ns-3 QueueSize syntax: "100p", "150000B"
+  QueueDiscipline discipline = QueueDiscipline::kDropTail;
+  double loss = 0;  // probability that a packet is lost
+};
+
 struct NetworkConfig {
   enum class Topology { kTwoTier, kThreeTier, kCluster };
   Topology topology = Topology::kTwoTier;
 
   // The access link. two-tier: end -> router; three-tier: end -> edge;
   // cluster: leader -> cloud (only when cluster_upstream).
-  LinkCapacity uplink;
-  LinkCapacity downlink;
-  double one_way_delay_ms = 20;
-  // Bottleneck queue, each direction: limit in ns-3's QueueSize syntax
-  // ("100p" packets, "150000B" bytes) and discipline.
-  std::string queue = "100p";
-  enum class Aqm { kDropTail, kCoDel, kFqCoDel };
-  Aqm aqm = Aqm::kDropTail;
-  double uplink_loss = 0;  // probability that a packet is lost, per direction
-  double downlink_loss = 0;
+  DirectionConfig uplink;
+  DirectionConfig downlink;
+  // The WAN (two-tier: router - cloud; three-tier: edge - cloud).
+  DirectionConfig wan_up{{nullptr, 1000}, 0};
+  DirectionConfig wan_down{{nullptr, 1000}, 0};
+
   // How traced directions are replayed (sim/trace_gated_queue_disc.h).
   enum class Replay { kExact, kBinned };
   Replay replay = Replay::kExact;
   double bin_ms = 100;
   std::vector<CrossTraffic> cross_traffic;
-
-  // The WAN (two-tier: router - cloud; three-tier: edge - cloud). Its
-  // edge->cloud direction may follow a trace instead of wan_mbps.
-  double wan_mbps = 1000;
-  double wan_delay_ms = 0;
-  LinkCapacity wan_uplink;  // untraced: wan_mbps
 
   // The cluster's LAN: every device and the leader reach the switch over a
   // full-duplex link of lan_mbps (100 Mbit/s or 1 Gbit/s Ethernet).

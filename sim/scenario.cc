@@ -24,6 +24,44 @@ namespace fs = std::filesystem;
 constexpr double kDefaultDurationS = 60;
 
 // The single declaration of the scenario keys: type, default, help.
+// The links' directions: each has the same keys under its own prefix.
+struct DirectionKeys {
+  const char* prefix;
+  const char* what;
+  double mbps, delay_ms;
+};
+const DirectionKeys kDirections[] = {
+    {"uplink", "access link, end device (cluster: leader) -> next hop", 10, 20},
+    {"downlink", "access link, back to the end device", 10, 20},
+    {"wan.up", "WAN towards the cloud (two-tier: router -> cloud; three-tier: edge -> cloud)", 1000,
+     0},
+    {"wan.down", "WAN from the cloud", 1000, 0},
+};
+
+void DeclareDirection(po::options_description& d, const DirectionKeys& k) {
+  const std::string p = k.prefix;
+  const std::string what = std::string(" (") + k.what + ")";
+  d.add_options()((p + ".trace").c_str(), po::value<std::string>()->default_value(""),
+                  ("capacity" + what +
+                   ": a trace file (Mahimahi, cooked or CSV) or a generator (constant:10Mbps, "
+                   "step:10Mbps@0s,2Mbps@30s, walk:1Mbps,5Mbps,10Mbps@2s); empty: constant " +
+                   p + ".mbps")
+                      .c_str())(
+      (p + ".format").c_str(), po::value<std::string>()->default_value("auto"),
+      "trace file format: auto (detected from the content), mahimahi, cooked or csv")(
+      (p + ".mbps").c_str(), po::value<double>()->default_value(k.mbps),
+      "rate when no trace is given")((p + ".delay_ms").c_str(),
+                                     po::value<double>()->default_value(k.delay_ms),
+                                     "one-way propagation delay")(
+      (p + ".queue").c_str(), po::value<std::string>()->default_value("100p"),
+      "bottleneck queue limit: packets (100p) or bytes (150000B)")(
+      (p + ".aqm").c_str(), po::value<std::string>()->default_value("droptail"),
+      "queue discipline: droptail, codel or fq_codel (ns-3 traffic-control)")(
+      (p + ".loss").c_str(), po::value<double>()->default_value(0),
+      "probability that a packet is lost, in [0, 1)");
+}
+
+// The single declaration of the scenario keys: type, default, help.
 po::options_description Declaration() {
   po::options_description d;
   d.add_options()(
@@ -42,49 +80,22 @@ po::options_description Declaration() {
       "end device: a name in devices/data/ or a path to a .device file")(
       "device.cloud", po::value<std::string>()->default_value("cloud"),
       "cloud server: a name in devices/data/ or a path to a .device file")(
-      "uplink.trace", po::value<std::string>()->default_value(""),
-      "end->cloud capacity: a trace file (Mahimahi, cooked or CSV) or a generator "
-      "(constant:10Mbps, step:10Mbps@0s,2Mbps@30s, walk:1Mbps,5Mbps,10Mbps@2s); "
-      "empty: constant uplink.mbps")(
-      "uplink.format", po::value<std::string>()->default_value("auto"),
-      "uplink trace file format: auto (detected from the content), mahimahi, cooked or csv")(
-      "uplink.mbps", po::value<double>()->default_value(10), "uplink rate when no trace is given")(
-      "uplink.loss", po::value<double>()->default_value(0),
-      "probability that an uplink packet is lost, in [0, 1)")(
-      "downlink.trace", po::value<std::string>()->default_value(""),
-      "cloud->end capacity, as uplink.trace; empty: constant downlink.mbps")(
-      "downlink.format", po::value<std::string>()->default_value("auto"),
-      "downlink trace file format, as uplink.format")("downlink.mbps",
-                                                      po::value<double>()->default_value(10),
-                                                      "downlink rate when no trace is given")(
-      "downlink.loss", po::value<double>()->default_value(0),
-      "probability that a downlink packet is lost, in [0, 1)")(
       "topology", po::value<std::string>()->default_value("two-tier"),
       "two-tier (end -access- router -WAN- cloud), three-tier (end -access- edge -WAN- cloud) "
       "or cluster (leader and devices on a LAN; the leader's access link to the cloud is "
-      "uplink/downlink)")("wan.mbps", po::value<double>()->default_value(1000),
-                          "WAN rate (router or edge <-> cloud)")(
-      "wan.delay_ms", po::value<double>()->default_value(0), "WAN one-way delay")(
-      "wan.trace", po::value<std::string>()->default_value(""),
-      "edge->cloud capacity as uplink.trace; empty: constant wan.mbps")(
-      "wan.format", po::value<std::string>()->default_value("auto"),
-      "WAN trace file format, as uplink.format")(
+      "uplink/downlink)");
+  for (const DirectionKeys& k : kDirections) DeclareDirection(d, k);
+  d.add_options()(
+      "link.replay", po::value<std::string>()->default_value("exact"),
+      "trace replay: exact (packets leave at the trace's delivery opportunities) or binned "
+      "(the link rate is set to each bin's mean)")(
+      "link.bin_ms", po::value<double>()->default_value(100), "bin length of binned replay")(
       "cluster.devices", po::value<int>()->default_value(4), "cluster: devices besides the leader")(
       "cluster.lan_mbps", po::value<double>()->default_value(100),
       "cluster: LAN port rate (100 or 1000 Mbit/s Ethernet)")(
       "cluster.lan_delay_ms", po::value<double>()->default_value(0.05),
       "cluster: LAN one-way delay")("cluster.upstream", po::value<bool>()->default_value(true),
                                     "cluster: the leader reaches the cloud over the access link")(
-      "link.delay_ms", po::value<double>()->default_value(20),
-      "access link one-way propagation delay")(
-      "link.queue", po::value<std::string>()->default_value("100p"),
-      "bottleneck queue limit, each direction: packets (100p) or bytes (150000B)")(
-      "link.aqm", po::value<std::string>()->default_value("droptail"),
-      "bottleneck queue discipline: droptail, codel or fq_codel (ns-3 traffic-control)")(
-      "link.replay", po::value<std::string>()->default_value("exact"),
-      "trace replay: exact (packets leave at the trace's delivery opportunities) or binned "
-      "(the link rate is set to each bin's mean)")(
-      "link.bin_ms", po::value<double>()->default_value(100), "bin length of binned replay")(
       "cross", po::value<std::string>()->default_value(""),
       "cross traffic, comma-separated flows FROM>TO:bulk@START-STOP (TCP, as fast as it can) or "
       "FROM>TO:constant:RATE@START-STOP (UDP) between sites (end, edge, cloud; leader, "
@@ -219,28 +230,51 @@ Status ParseCrossTraffic(const Scenario& v, const std::string& spec, NetworkConf
   return Status::Ok();
 }
 
-// A direction's capacity: a trace file or generator spec, else a constant rate.
-Status LoadCapacity(const Scenario& v, const fs::path& base, const std::string& direction,
-                    double horizon_s, uint64_t seed, const std::string& spec,
-                    const std::string& format, double mbps, LinkCapacity* out) {
-  LinkCapacity c;
-  c.constant_mbps = mbps;
+// One direction's keys under `prefix`: capacity (a trace file or generator
+// spec, else a constant rate), delay, queue, discipline and loss.
+Status ReadDirection(const Scenario& v, const po::variables_map& vm, const std::string& prefix,
+                     const fs::path& base, double horizon_s, uint64_t seed, DirectionConfig* out) {
+  auto str = [&](const char* k) { return vm[prefix + k].as<std::string>(); };
+  auto num = [&](const char* k) { return vm[prefix + k].as<double>(); };
+  auto bad = [&](const char* k, const std::string& reason) {
+    return v.KeyError(prefix + k, reason);
+  };
+  DirectionConfig d;
+  d.capacity.constant_mbps = num(".mbps");
+  d.delay_ms = num(".delay_ms");
+  d.queue = str(".queue");
+  d.loss = num(".loss");
+  if (d.capacity.constant_mbps <= 0) return bad(".mbps", "must be > 0");
+  if (d.delay_ms < 0) return bad(".delay_ms", "must be >= 0");
+  if (d.loss < 0 || d.loss >= 1) return bad(".loss", "must be in [0, 1)");
+  if (!IsQueueSize(d.queue))
+    return bad(".queue", "expected packets (100p) or bytes (150000B), got '" + d.queue + "'");
+  const std::string aqm = str(".aqm");
+  if (aqm == "droptail") {
+    d.discipline = QueueDiscipline::kDropTail;
+  } else if (aqm == "codel") {
+    d.discipline = QueueDiscipline::kCoDel;
+  } else if (aqm == "fq_codel") {
+    d.discipline = QueueDiscipline::kFqCoDel;
+  } else {
+    return bad(".aqm", "expected droptail, codel or fq_codel, got '" + aqm + "'");
+  }
   TraceRequest r;
-  if (!ParseTraceFormat(format, &r.format))
-    return v.KeyError(direction + ".format",
-                      "expected auto, mahimahi, cooked or csv, got '" + format + "'");
+  if (!ParseTraceFormat(str(".format"), &r.format))
+    return bad(".format", "expected auto, mahimahi, cooked or csv, got '" + str(".format") + "'");
+  const std::string spec = str(".trace");
   if (!spec.empty()) {
     r.spec = IsGeneratorSpec(spec) ? spec : ResolveFile(base, spec);
-    r.uplink = direction != "downlink";
+    r.uplink = prefix != "downlink" && prefix != "wan.down";
     r.horizon_s = horizon_s;
     r.seed = seed;
-    auto where = v.key_locations.find(direction + ".trace");
+    auto where = v.key_locations.find(prefix + ".trace");
     r.where = where == v.key_locations.end() ? "(default)" : where->second;
     auto trace = std::make_shared<DeliveryTrace>();
     COINFER_RETURN_IF_ERROR(LoadTrace(r, trace.get()));
-    c.trace = std::move(trace);
+    d.capacity.trace = std::move(trace);
   }
-  *out = std::move(c);
+  *out = std::move(d);
   return Status::Ok();
 }
 
@@ -357,8 +391,6 @@ Status LoadScenario(const std::string& path, const std::vector<std::string>& ove
     return v.KeyError("topology",
                       "expected two-tier, three-tier or cluster, got '" + topology + "'");
   }
-  net.wan_mbps = num("wan.mbps");
-  net.wan_delay_ms = num("wan.delay_ms");
   net.cluster_devices = vm["cluster.devices"].as<int>();
   net.lan_mbps = num("cluster.lan_mbps");
   net.lan_delay_ms = num("cluster.lan_delay_ms");
@@ -366,21 +398,6 @@ Status LoadScenario(const std::string& path, const std::vector<std::string>& ove
   // The engine's sites are the end device (the cluster's leader) and the cloud.
   if (net.topology == NetworkConfig::Topology::kCluster && !net.cluster_upstream)
     return v.KeyError("cluster.upstream", "the policies offload to the cloud: it must be true");
-  net.one_way_delay_ms = num("link.delay_ms");
-  net.queue = str("link.queue");
-  if (!IsQueueSize(net.queue))
-    return v.KeyError("link.queue",
-                      "expected packets (100p) or bytes (150000B), got '" + net.queue + "'");
-  const std::string aqm = str("link.aqm");
-  if (aqm == "droptail") {
-    net.aqm = NetworkConfig::Aqm::kDropTail;
-  } else if (aqm == "codel") {
-    net.aqm = NetworkConfig::Aqm::kCoDel;
-  } else if (aqm == "fq_codel") {
-    net.aqm = NetworkConfig::Aqm::kFqCoDel;
-  } else {
-    return v.KeyError("link.aqm", "expected droptail, codel or fq_codel, got '" + aqm + "'");
-  }
   const std::string replay = str("link.replay");
   if (replay == "exact") {
     net.replay = NetworkConfig::Replay::kExact;
@@ -390,10 +407,6 @@ Status LoadScenario(const std::string& path, const std::vector<std::string>& ove
     return v.KeyError("link.replay", "expected exact or binned, got '" + replay + "'");
   }
   net.bin_ms = num("link.bin_ms");
-  net.uplink_loss = num("uplink.loss");
-  net.downlink_loss = num("downlink.loss");
-  for (const char* key : {"uplink.loss", "downlink.loss"})
-    if (num(key) < 0 || num(key) >= 1) return v.KeyError(key, "must be in [0, 1)");
   COINFER_RETURN_IF_ERROR(ParseCrossTraffic(v, str("cross"), &net));
 
   EstimatorConfig& est = e.estimator;
@@ -413,10 +426,6 @@ Status LoadScenario(const std::string& path, const std::vector<std::string>& ove
   for (const Positive& p :
        {Positive{"duration_s", e.duration_s, true}, Positive{"drain_s", e.drain_s, true},
         Positive{"arrival.rate_per_s", e.arrivals.rate_per_s, false},
-        Positive{"uplink.mbps", num("uplink.mbps"), false},
-        Positive{"downlink.mbps", num("downlink.mbps"), false},
-        Positive{"link.delay_ms", net.one_way_delay_ms, true},
-        Positive{"wan.mbps", net.wan_mbps, false}, Positive{"wan.delay_ms", net.wan_delay_ms, true},
         Positive{"cluster.devices", double(net.cluster_devices), false},
         Positive{"cluster.lan_mbps", net.lan_mbps, false},
         Positive{"cluster.lan_delay_ms", net.lan_delay_ms, true},
@@ -427,18 +436,16 @@ Status LoadScenario(const std::string& path, const std::vector<std::string>& ove
       return v.KeyError(p.key, std::string("must be ") + (p.allow_zero ? ">= 0" : "> 0"));
   }
 
-  // Traces last: a generator's length follows the run's.
+  // Links last: a generated trace's length follows the run's.
   const double horizon_s = (e.duration_s > 0 ? e.duration_s : kDefaultDurationS) + e.drain_s;
-  COINFER_RETURN_IF_ERROR(LoadCapacity(v, base, "uplink", horizon_s, e.seed, str("uplink.trace"),
-                                       str("uplink.format"), num("uplink.mbps"), &net.uplink));
-  COINFER_RETURN_IF_ERROR(LoadCapacity(v, base, "downlink", horizon_s, e.seed,
-                                       str("downlink.trace"), str("downlink.format"),
-                                       num("downlink.mbps"), &net.downlink));
-  COINFER_RETURN_IF_ERROR(LoadCapacity(v, base, "wan", horizon_s, e.seed, str("wan.trace"),
-                                       str("wan.format"), num("wan.mbps"), &net.wan_uplink));
+  DirectionConfig* directions[] = {&net.uplink, &net.downlink, &net.wan_up, &net.wan_down};
+  for (int i = 0; i < 4; ++i) {
+    COINFER_RETURN_IF_ERROR(
+        ReadDirection(v, vm, kDirections[i].prefix, base, horizon_s, e.seed, directions[i]));
+  }
   if (e.duration_s == 0)
-    e.duration_s = net.uplink.traced() && !IsGeneratorSpec(str("uplink.trace"))
-                       ? net.uplink.trace->period_ms / 1e3
+    e.duration_s = net.uplink.capacity.traced() && !IsGeneratorSpec(str("uplink.trace"))
+                       ? net.uplink.capacity.trace->period_ms / 1e3
                        : kDefaultDurationS;
   *out = std::move(sc);
   return Status::Ok();

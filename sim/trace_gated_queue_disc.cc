@@ -35,9 +35,21 @@ void TraceGatedQueueDisc::SetBinnedRates(Ptr<NetDevice> device, std::vector<doub
   Simulator::ScheduleNow(&TraceGatedQueueDisc::OnBin, this, 0);
 }
 
+void TraceGatedQueueDisc::SetIngressDelay(Time delay) { ingress_delay_ = delay; }
+
 Ptr<QueueDisc> TraceGatedQueueDisc::Child() const { return GetQueueDiscClass(0)->GetQueueDisc(); }
 
 bool TraceGatedQueueDisc::DoEnqueue(Ptr<QueueDiscItem> item) {
+  if (ingress_delay_.IsZero()) return EnqueueInChild(item);
+  // In flight towards the bottleneck: it joins the queue later (or is dropped
+  // there, which the child reports to this queue disc's statistics).
+  Simulator::Schedule(ingress_delay_, [this, item] {
+    if (EnqueueInChild(item)) Run();
+  });
+  return true;
+}
+
+bool TraceGatedQueueDisc::EnqueueInChild(Ptr<QueueDiscItem> item) {
   if (!Child()->Enqueue(item)) return false;
   if (trace_ && !event_.IsRunning()) ScheduleNextOpportunity();
   return true;
@@ -105,8 +117,7 @@ void TraceGatedQueueDisc::OnBin(size_t bin) {
 }
 
 bool TraceGatedQueueDisc::CheckConfig() {
-  return GetNQueueDiscClasses() == 1 && GetNInternalQueues() == 0 && GetNPacketFilters() == 0 &&
-         (trace_ || !bin_rates_bps_.empty());
+  return GetNQueueDiscClasses() == 1 && GetNInternalQueues() == 0 && GetNPacketFilters() == 0;
 }
 
 void TraceGatedQueueDisc::InitializeParams() {}

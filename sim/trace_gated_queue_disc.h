@@ -1,6 +1,9 @@
-// TraceGatedQueueDisc: the bottleneck of a traced link direction, as an ns-3
-// root queue disc with one child queue disc that holds the queue (drop-tail
-// FIFO by default, or CoDel / FqCoDel). Two replay modes:
+// TraceGatedQueueDisc: one direction of a link as Mahimahi's shells stack
+// it (mm-delay, then mm-link): an optional ingress delay line (the part of
+// the direction's propagation delay the ns-3 channel, shared by both
+// directions, does not carry), then the bottleneck queue — a child queue disc
+// (drop-tail FIFO, CoDel or FqCoDel) — drained by the device either at its
+// constant DataRate or as a trace says. Two replay modes for traces:
 //   exact:  packets leave only at the trace's delivery opportunities, as
 //           Mahimahi's mm-link does: each opportunity carries up to 1500 bytes
 //           from the head of the queue; a larger packet waits for several, and
@@ -18,6 +21,7 @@
 
 #include "ns3/event-id.h"
 #include "ns3/net-device.h"
+#include "ns3/nstime.h"
 #include "ns3/queue-disc.h"
 #include "traces/delivery_trace.h"
 
@@ -33,6 +37,9 @@ class TraceGatedQueueDisc : public ns3::QueueDisc {
   void SetTrace(std::shared_ptr<const DeliveryTrace> trace);
   // Binned mode: `device` sends this direction; rates in bit/s per bin of bin_s.
   void SetBinnedRates(ns3::Ptr<ns3::NetDevice> device, std::vector<double> rates_bps, double bin_s);
+  // Holds every packet this long before it joins the queue. Without a trace
+  // the device's DataRate drains the queue.
+  void SetIngressDelay(ns3::Time delay);
 
  private:
   bool DoEnqueue(ns3::Ptr<ns3::QueueDiscItem> item) override;
@@ -42,6 +49,7 @@ class TraceGatedQueueDisc : public ns3::QueueDisc {
   void DoDispose() override;
 
   ns3::Ptr<ns3::QueueDisc> Child() const;
+  bool EnqueueInChild(ns3::Ptr<ns3::QueueDiscItem> item);
   // Exact mode.
   int64_t OpportunityNs(uint64_t index) const;
   void ScheduleNextOpportunity();
@@ -59,6 +67,8 @@ class TraceGatedQueueDisc : public ns3::QueueDisc {
   std::vector<double> bin_rates_bps_;
   double bin_s_ = 0;
   bool open_ = true;
+
+  ns3::Time ingress_delay_;
 };
 
 }  // namespace coinfer

@@ -222,7 +222,7 @@ TEST(AppTest, HelpListsEveryScenarioKey) {
   const Outcome o = Coinfer("run --help");
   EXPECT_EQ(o.exit_code, 0);
   for (const char* key : {"model", "policies", "seed", "arrival.rate_per_s", "uplink.trace",
-                          "link.delay_ms", "estimator.alpha", "output.db"})
+                          "uplink.delay_ms", "wan.down.aqm", "estimator.alpha", "output.db"})
     EXPECT_NE(o.output.find(key), std::string::npos) << key;
 }
 

@@ -21,9 +21,9 @@ class EngineTest : public ::testing::Test {
     config_.graph = &graph_;
     config_.end_device = &end_;
     config_.cloud = &cloud_;
-    config_.network.uplink.constant_mbps = 10;
-    config_.network.downlink.constant_mbps = 10;
-    config_.network.one_way_delay_ms = 10;
+    config_.network.uplink.capacity.constant_mbps = 10;
+    config_.network.downlink.capacity.constant_mbps = 10;
+    config_.network.uplink.delay_ms = config_.network.downlink.delay_ms = 10;
   }
   std::vector<RequestRecord> Run(const std::string& policy_name) {
     auto policy = CreatePolicy(policy_name);
@@ -120,9 +120,9 @@ TEST_P(EstimatorStepTest, LearnsAStepDropOnlyFromTransfersThatSawIt) {
   step.horizon_s = 120;
   auto trace = std::make_shared<DeliveryTrace>();
   ASSERT_TRUE(LoadTrace(step, trace.get()).ok());
-  config.network.uplink.trace = trace;
-  config.network.downlink.constant_mbps = 20;
-  config.network.one_way_delay_ms = 10;
+  config.network.uplink.capacity.trace = trace;
+  config.network.downlink.capacity.constant_mbps = 20;
+  config.network.uplink.delay_ms = config.network.downlink.delay_ms = 10;
   config.arrivals = {ArrivalConfig::Process::kPeriodic, 0.25};
   config.duration_s = 80;
   ASSERT_TRUE(ParseEstimatorKind(GetParam(), &config.estimator.kind));

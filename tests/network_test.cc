@@ -41,16 +41,16 @@ double TransferSeconds(const NetworkConfig& config, uint64_t bytes, uint64_t see
 TEST(NetworkTest, BulkTransferOverConstantLinkTakesBytesOverRate) {
   for (double mbps : {10.0, 50.0}) {
     NetworkConfig config;
-    config.uplink = Constant(mbps);
-    config.downlink = Constant(mbps);
-    config.one_way_delay_ms = 20;
+    config.uplink.capacity = Constant(mbps);
+    config.downlink.capacity = Constant(mbps);
+    config.uplink.delay_ms = config.downlink.delay_ms = 20;
     const uint64_t n = 10'000'000;
     // Formula check of ns-3: every 1448-byte segment carries 52 bytes of
     // TCP/IP headers and 2 of PPP; add the handshake, the last byte's one-way
     // trip, and the round trips slow start needs to grow from the initial
     // window (10 segments) to the bandwidth-delay product.
     const double wire_bytes = n * (1448.0 + 54.0) / 1448.0;
-    const double rtt = 2 * config.one_way_delay_ms / 1e3;
+    const double rtt = 2 * config.uplink.delay_ms / 1e3;
     const double bdp_segments = mbps * 1e6 / 8 * rtt / 1448.0;
     const double slow_start_rtts = std::max(0.0, std::log2(bdp_segments / 10));
     const double expected = wire_bytes * 8 / (mbps * 1e6) + rtt * (1 + slow_start_rtts) + rtt / 2;
@@ -61,9 +61,9 @@ TEST(NetworkTest, BulkTransferOverConstantLinkTakesBytesOverRate) {
 
 TEST(NetworkTest, DelayAddsToSmallTransfers) {
   NetworkConfig config;
-  config.uplink = Constant(100);
-  config.downlink = Constant(100);
-  config.one_way_delay_ms = 50;
+  config.uplink.capacity = Constant(100);
+  config.downlink.capacity = Constant(100);
+  config.uplink.delay_ms = config.downlink.delay_ms = 50;
   // Handshake (one RTT) then one one-way trip for a message that fits the initial window.
   const double t = TransferSeconds(config, 1000);
   EXPECT_NEAR(t, 0.150, 0.005);
@@ -71,13 +71,13 @@ TEST(NetworkTest, DelayAddsToSmallTransfers) {
 
 TEST(NetworkTest, ExactReplayFollowsTheMahimahiTraceSecondBySecond) {
   NetworkConfig config;
-  config.uplink = Traced("Verizon-LTE-short.up");
-  config.downlink = Traced("Verizon-LTE-short.down");
-  config.one_way_delay_ms = 10;
+  config.uplink.capacity = Traced("Verizon-LTE-short.up");
+  config.downlink.capacity = Traced("Verizon-LTE-short.down");
+  config.uplink.delay_ms = config.downlink.delay_ms = 10;
   // A deep queue, as Mahimahi's default (unbounded), so that TCP's reaction to
   // losses never leaves the link idle: this test measures the replay, not TCP.
-  config.queue = "10000p";
-  const DeliveryTrace& trace = *config.uplink.trace;
+  config.uplink.queue = "10000p";
+  const DeliveryTrace& trace = *config.uplink.capacity.trace;
   const double horizon_s = trace.period_ms / 1e3;
   const uint64_t message = 10'000;
 
@@ -114,8 +114,9 @@ uint64_t SaturatedDelivery(const NetworkConfig& config, double horizon_s) {
   Network net(config);
   uint64_t delivered = 0;
   const uint64_t message = 100'000;
-  const double capacity_mbps =
-      config.uplink.traced() ? config.uplink.trace->MeanMbps() : config.uplink.constant_mbps;
+  const double capacity_mbps = config.uplink.capacity.traced()
+                                   ? config.uplink.capacity.trace->MeanMbps()
+                                   : config.uplink.capacity.constant_mbps;
   const int messages = static_cast<int>(capacity_mbps * 2e6 / 8 * horizon_s / message) + 10;
   for (int i = 0; i < messages; ++i)
     net.Send(Site::kEndDevice, Site::kCloud, message, [&] { delivered += message; });
@@ -125,13 +126,13 @@ uint64_t SaturatedDelivery(const NetworkConfig& config, double horizon_s) {
 
 TEST(NetworkTest, BinnedReplayDeliversTheTraceMeanToo) {
   NetworkConfig config;
-  config.uplink = Traced("Verizon-LTE-short.up");
-  config.downlink = Constant(100);
-  config.one_way_delay_ms = 10;
+  config.uplink.capacity = Traced("Verizon-LTE-short.up");
+  config.downlink.capacity = Constant(100);
+  config.uplink.delay_ms = config.downlink.delay_ms = 10;
   config.replay = NetworkConfig::Replay::kBinned;
   const double horizon_s = 60;
   const double capacity_bytes =
-      config.uplink.MeanMbpsBetween(0, horizon_s) * 1e6 / 8 * horizon_s * 1448.0 / 1502.0;
+      config.uplink.capacity.MeanMbpsBetween(0, horizon_s) * 1e6 / 8 * horizon_s * 1448.0 / 1502.0;
   const double delivered = SaturatedDelivery(config, horizon_s);
   // Binned replay serialises at the bin's rate, PPP header included (2 more bytes per packet).
   EXPECT_NEAR(delivered, capacity_bytes, 0.02 * capacity_bytes);
@@ -139,9 +140,9 @@ TEST(NetworkTest, BinnedReplayDeliversTheTraceMeanToo) {
 
 TEST(NetworkTest, TwoBulkFlowsShareTheBottleneck) {
   NetworkConfig config;
-  config.uplink = Constant(10);
-  config.downlink = Constant(10);
-  config.one_way_delay_ms = 10;
+  config.uplink.capacity = Constant(10);
+  config.downlink.capacity = Constant(10);
+  config.uplink.delay_ms = config.downlink.delay_ms = 10;
   CrossTraffic bulk;
   bulk.kind = CrossTraffic::Kind::kBulk;
   bulk.start_s = 0;
@@ -158,10 +159,10 @@ TEST(NetworkTest, LossMakesTransfersSlower) {
   double previous = 0;
   for (double loss : {0.0, 0.002, 0.01, 0.03}) {
     NetworkConfig config;
-    config.uplink = Constant(20);
-    config.downlink = Constant(20);
-    config.one_way_delay_ms = 20;
-    config.uplink_loss = loss;
+    config.uplink.capacity = Constant(20);
+    config.downlink.capacity = Constant(20);
+    config.uplink.delay_ms = config.downlink.delay_ms = 20;
+    config.uplink.loss = loss;
     double mean = 0;
     for (uint64_t seed = 1; seed <= 10; ++seed)
       mean += TransferSeconds(config, 2'000'000, seed) / 10;
@@ -175,11 +176,11 @@ TEST(NetworkTest, CoDelKeepsTheQueueShortUnderCrossTraffic) {
   double waited[2];
   for (int codel = 0; codel < 2; ++codel) {
     NetworkConfig config;
-    config.uplink = Constant(5);
-    config.downlink = Constant(5);
-    config.one_way_delay_ms = 10;
-    config.queue = "1000p";
-    config.aqm = codel ? NetworkConfig::Aqm::kCoDel : NetworkConfig::Aqm::kDropTail;
+    config.uplink.capacity = Constant(5);
+    config.downlink.capacity = Constant(5);
+    config.uplink.delay_ms = config.downlink.delay_ms = 10;
+    config.uplink.queue = "1000p";
+    config.uplink.discipline = codel ? QueueDiscipline::kCoDel : QueueDiscipline::kDropTail;
     config.cross_traffic.push_back({CrossTraffic::Kind::kBulk, 0, 1, 0, 0, 30});
     Simulation sim(1);
     Network net(config);
@@ -214,11 +215,11 @@ std::vector<double> DeliveryTimes(const NetworkConfig& config,
 TEST(NetworkTest, ThreeTierRoutesEndToCloudThroughTheEdge) {
   NetworkConfig config;
   config.topology = NetworkConfig::Topology::kThreeTier;
-  config.uplink = Constant(50);
-  config.downlink = Constant(50);
-  config.one_way_delay_ms = 5;  // end - edge
-  config.wan_mbps = 10;
-  config.wan_delay_ms = 30;  // edge - cloud
+  config.uplink.capacity = Constant(50);
+  config.downlink.capacity = Constant(50);
+  config.uplink.delay_ms = config.downlink.delay_ms = 5;  // end - edge
+  config.wan_up.capacity.constant_mbps = config.wan_down.capacity.constant_mbps = 10;
+  config.wan_up.delay_ms = config.wan_down.delay_ms = 30;  // edge - cloud
   EXPECT_EQ(NetworkSiteName(config, 2), "edge");
   const int end = 0, cloud = 1, edge = 2;
   // One small message per pair: each takes its path's one-way delay.
@@ -253,6 +254,19 @@ TEST(NetworkTest, ClusterLeaderSendsParallelStripsAtLanRate) {
   }
 }
 
+TEST(NetworkTest, EachDirectionHasItsOwnDelay) {
+  for (auto [up_ms, down_ms] : {std::pair{50.0, 10.0}, std::pair{5.0, 80.0}}) {
+    NetworkConfig config;
+    config.uplink.capacity = Constant(50);
+    config.downlink.capacity = Constant(50);
+    config.uplink.delay_ms = up_ms;
+    config.downlink.delay_ms = down_ms;
+    const auto t = DeliveryTimes(config, {{0, 1, 100}, {1, 0, 100}});
+    EXPECT_NEAR(t[0], up_ms / 1e3, 0.001);
+    EXPECT_NEAR(t[1], down_ms / 1e3, 0.001);
+  }
+}
+
 TEST(NetworkTest, SitesThatDoNotTalkAreRejected) {
   NetworkConfig config;
   config.topology = NetworkConfig::Topology::kCluster;
@@ -270,9 +284,9 @@ TEST(NetworkTest, TraceOutageStallsTransfers) {
   for (int ms = 2000; ms < 3000; ++ms) trace->opportunities.push_back(ms);
   trace->period_ms = trace->opportunities.back();
   NetworkConfig config;
-  config.uplink.trace = trace;
-  config.downlink = Constant(100);
-  config.one_way_delay_ms = 5;
+  config.uplink.capacity.trace = trace;
+  config.downlink.capacity = Constant(100);
+  config.uplink.delay_ms = config.downlink.delay_ms = 5;
   // 300 kB cannot cross before the outage ends at 2 s.
   const double t = TransferSeconds(config, 300'000);
   EXPECT_GT(t, 2.0);
