@@ -175,6 +175,22 @@ std::string Render(const boost::any& value) {
   return "?";
 }
 
+// Maps a key's value to one of its choices; anything else is an error that
+// lists them.
+template <class T>
+Status Choose(const Scenario& v, const std::string& key, const std::string& value,
+              std::initializer_list<std::pair<const char*, T>> choices, T* out) {
+  std::string names;
+  for (const auto& [name, choice] : choices) {
+    if (value == name) {
+      *out = choice;
+      return Status::Ok();
+    }
+    names += (names.empty() ? "" : ", ") + std::string(name);
+  }
+  return v.KeyError(key, "expected one of " + names + "; got '" + value + "'");
+}
+
 // ns-3 QueueSize syntax: a positive integer then 'p' (packets) or 'B' (bytes).
 bool IsQueueSize(const std::string& text) {
   if (text.size() < 2 || (text.back() != 'p' && text.back() != 'B')) return false;
@@ -249,16 +265,11 @@ Status ReadDirection(const Scenario& v, const po::variables_map& vm, const std::
   if (d.loss < 0 || d.loss >= 1) return bad(".loss", "must be in [0, 1)");
   if (!IsQueueSize(d.queue))
     return bad(".queue", "expected packets (100p) or bytes (150000B), got '" + d.queue + "'");
-  const std::string aqm = str(".aqm");
-  if (aqm == "droptail") {
-    d.discipline = QueueDiscipline::kDropTail;
-  } else if (aqm == "codel") {
-    d.discipline = QueueDiscipline::kCoDel;
-  } else if (aqm == "fq_codel") {
-    d.discipline = QueueDiscipline::kFqCoDel;
-  } else {
-    return bad(".aqm", "expected droptail, codel or fq_codel, got '" + aqm + "'");
-  }
+  COINFER_RETURN_IF_ERROR(Choose(v, prefix + ".aqm", str(".aqm"),
+                                 {{"droptail", QueueDiscipline::kDropTail},
+                                  {"codel", QueueDiscipline::kCoDel},
+                                  {"fq_codel", QueueDiscipline::kFqCoDel}},
+                                 &d.discipline));
   TraceRequest r;
   if (!ParseTraceFormat(str(".format"), &r.format))
     return bad(".format", "expected auto, mahimahi, cooked or csv, got '" + str(".format") + "'");
@@ -369,28 +380,19 @@ Status LoadScenario(const std::string& path, const std::vector<std::string>& ove
   e.seed = vm["seed"].as<uint64_t>();
   e.duration_s = num("duration_s");
   e.drain_s = num("drain_s");
-  const std::string process = str("arrival.process");
-  if (process == "poisson") {
-    e.arrivals.process = ArrivalConfig::Process::kPoisson;
-  } else if (process == "periodic") {
-    e.arrivals.process = ArrivalConfig::Process::kPeriodic;
-  } else {
-    return v.KeyError("arrival.process", "expected 'poisson' or 'periodic', got '" + process + "'");
-  }
+  using Process = ArrivalConfig::Process;
+  COINFER_RETURN_IF_ERROR(Choose(v, "arrival.process", str("arrival.process"),
+                                 {{"poisson", Process::kPoisson}, {"periodic", Process::kPeriodic}},
+                                 &e.arrivals.process));
   e.arrivals.rate_per_s = num("arrival.rate_per_s");
 
   NetworkConfig& net = e.network;
-  const std::string topology = str("topology");
-  if (topology == "two-tier") {
-    net.topology = NetworkConfig::Topology::kTwoTier;
-  } else if (topology == "three-tier") {
-    net.topology = NetworkConfig::Topology::kThreeTier;
-  } else if (topology == "cluster") {
-    net.topology = NetworkConfig::Topology::kCluster;
-  } else {
-    return v.KeyError("topology",
-                      "expected two-tier, three-tier or cluster, got '" + topology + "'");
-  }
+  using Topology = NetworkConfig::Topology;
+  COINFER_RETURN_IF_ERROR(Choose(v, "topology", str("topology"),
+                                 {{"two-tier", Topology::kTwoTier},
+                                  {"three-tier", Topology::kThreeTier},
+                                  {"cluster", Topology::kCluster}},
+                                 &net.topology));
   net.cluster_devices = vm["cluster.devices"].as<int>();
   net.lan_mbps = num("cluster.lan_mbps");
   net.lan_delay_ms = num("cluster.lan_delay_ms");
@@ -398,14 +400,10 @@ Status LoadScenario(const std::string& path, const std::vector<std::string>& ove
   // The engine's sites are the end device (the cluster's leader) and the cloud.
   if (net.topology == NetworkConfig::Topology::kCluster && !net.cluster_upstream)
     return v.KeyError("cluster.upstream", "the policies offload to the cloud: it must be true");
-  const std::string replay = str("link.replay");
-  if (replay == "exact") {
-    net.replay = NetworkConfig::Replay::kExact;
-  } else if (replay == "binned") {
-    net.replay = NetworkConfig::Replay::kBinned;
-  } else {
-    return v.KeyError("link.replay", "expected exact or binned, got '" + replay + "'");
-  }
+  using Replay = NetworkConfig::Replay;
+  COINFER_RETURN_IF_ERROR(Choose(v, "link.replay", str("link.replay"),
+                                 {{"exact", Replay::kExact}, {"binned", Replay::kBinned}},
+                                 &net.replay));
   net.bin_ms = num("link.bin_ms");
   COINFER_RETURN_IF_ERROR(ParseCrossTraffic(v, str("cross"), &net));
 
