@@ -6,15 +6,6 @@
 #include "dnn/zoo.h"
 
 namespace coinfer {
-namespace {
-
-std::string ShapeText(const Shape& s) {
-  std::string t;
-  for (int64_t d : s) t += (t.empty() ? "" : "x") + std::to_string(d);
-  return t;
-}
-
-}  // namespace
 
 int GraphCommand(const std::vector<std::string>& args) {
   if (args.size() == 1 && args[0] == "--list") {

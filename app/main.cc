@@ -21,7 +21,8 @@ const char kUsage[] = R"(usage: coinfer <command> [options]
 commands:
   run <scenario.ini> [--set key=value ...] [--csv FILE]   simulate a scenario, store results, print the table
   graph --model NAME | --list                             show a zoo model's layers and split points
-  trace stats FILE                                        duration and throughput statistics of a Mahimahi trace
+  trace stats FILE... | trace plot FILE -o OUT.svg        statistics and plots of bandwidth traces
+  profile --model NAME -o FILE                            measure a model on this host, layer by layer (LibTorch)
 
 'coinfer <command> --help' describes each command.
 )";
@@ -38,6 +39,7 @@ int main(int argc, char** argv) {
   if (command == "run") return coinfer::RunCommand(args);
   if (command == "graph") return coinfer::GraphCommand(args);
   if (command == "trace") return coinfer::TraceCommand(args);
+  if (command == "profile") return coinfer::ProfileCommand(args);
   std::cerr << "coinfer: unknown command '" << command << "'\n" << kUsage;
   return 2;
 }

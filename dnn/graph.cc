@@ -36,6 +36,12 @@ int64_t NumElements(const Shape& shape) {
   return n;
 }
 
+std::string ShapeText(const Shape& shape) {
+  std::string t;
+  for (int64_t d : shape) t += (t.empty() ? "" : "x") + std::to_string(d);
+  return t;
+}
+
 int64_t Graph::TotalMacs() const {
   int64_t total = 0;
   for (const Layer& l : layers) total += l.macs;

@@ -28,6 +28,8 @@ const char* LayerKindName(LayerKind kind);
 using Shape = std::vector<int64_t>;
 
 int64_t NumElements(const Shape& shape);
+// Dimensions joined by 'x', e.g. "1x3x224x224".
+std::string ShapeText(const Shape& shape);
 
 struct Layer {
   static constexpr int kModelInput = -1;  // an input index naming the model's input

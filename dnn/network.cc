@@ -1,5 +1,6 @@
 #include "dnn/network.h"
 
+#include <chrono>
 #include <stdexcept>
 
 namespace coinfer {
@@ -126,6 +127,25 @@ Graph Network::Record(const std::string& model_name, const Shape& input_shape) {
     g.layers.push_back(std::move(layer));
   }
   return g;
+}
+
+std::vector<std::vector<double>> Network::TimeNodes(const torch::Tensor& input, int warmup,
+                                                    int repeats) {
+  torch::InferenceMode guard;
+  std::vector<torch::Tensor> outputs;
+  outputs.reserve(nodes_.size());
+  for (Node& n : nodes_) outputs.push_back(RunNode(n, outputs, input));
+  std::vector<std::vector<double>> ms(nodes_.size());
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    for (int w = 0; w < warmup; ++w) RunNode(nodes_[i], outputs, input);
+    for (int r = 0; r < repeats; ++r) {
+      const auto t0 = std::chrono::steady_clock::now();
+      torch::Tensor out = RunNode(nodes_[i], outputs, input);
+      ms[i].push_back(
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    }
+  }
+  return ms;
 }
 
 }  // namespace coinfer

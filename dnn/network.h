@@ -32,6 +32,9 @@ class Network {
   torch::Tensor Forward(const torch::Tensor& input);
   // Runs the model once on a zero input of `input_shape` and records the Graph.
   Graph Record(const std::string& model_name, const Shape& input_shape);
+  // Host time of each node run alone on the inputs one forward pass gave it,
+  // `repeats` samples after `warmup` runs, in ms: result[node][sample].
+  std::vector<std::vector<double>> TimeNodes(const torch::Tensor& input, int warmup, int repeats);
 
  private:
   enum class Op { kModule, kSum, kConcat };

@@ -1,0 +1,106 @@
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "devices/profiler.h"
+
+namespace coinfer {
+namespace {
+
+TEST(ProfilerTest, MeasuresEveryLayerAndTheWholeModelAndReadsBack) {
+  TimingOptions options;
+  options.warmup = 1;
+  options.repeats = 3;
+  Profile profile;
+  Status st = ProfileHost("small_vgg", options, "host", &profile);
+  ASSERT_TRUE(st.ok()) << st.message();
+  ASSERT_EQ(profile.rows.size(), 15u);  // 14 layers + the whole model
+  const ProfileRow& conv = profile.rows[0];
+  EXPECT_EQ(conv.kind, "conv");
+  EXPECT_EQ(conv.input_shape, "1x1x28x28");
+  EXPECT_EQ(conv.output_shape, "1x32x28x28");
+  EXPECT_EQ(conv.macs, 32 * 28 * 28 * 9);
+  const ProfileRow& whole = profile.rows.back();
+  EXPECT_EQ(whole.kind, "model");
+  EXPECT_EQ(whole.layer, -1);
+  for (const ProfileRow& r : profile.rows) {
+    EXPECT_GT(r.median_ms, 0) << r.name;
+    EXPECT_GE(r.p90_ms, r.median_ms) << r.name;
+    EXPECT_EQ(r.repeats, 3);
+  }
+  EXPECT_NE(profile.comments[0].find(HostCpuModel()), std::string::npos);
+
+  const std::string path = ::testing::TempDir() + "profile_roundtrip.csv";
+  {
+    std::ofstream out(path);
+    WriteProfileCsv(profile, out);
+  }
+  Profile back;
+  st = ReadProfileCsv(path, &back);
+  ASSERT_TRUE(st.ok()) << st.message();
+  EXPECT_EQ(back.comments, profile.comments);
+  ASSERT_EQ(back.rows.size(), profile.rows.size());
+  EXPECT_EQ(back.rows[3].name, profile.rows[3].name);
+  EXPECT_EQ(back.rows[3].macs, profile.rows[3].macs);
+  EXPECT_NEAR(back.rows[3].median_ms, profile.rows[3].median_ms, 1e-4);
+}
+
+TEST(ProfilerTest, RejectsBadOptionsAndModels) {
+  Profile p;
+  TimingOptions none;
+  none.repeats = 0;
+  EXPECT_TRUE(ProfileHost("small_vgg", none, "host", &p).IsInvalidInput());
+  EXPECT_TRUE(ProfileHost("vgg17", TimingOptions{}, "host", &p).IsInvalidInput());
+}
+
+const char kHeader[] =
+    "device,model,layer,name,kind,input_shape,output_shape,macs,param_bytes,output_bytes,"
+    "threads,repeats,median_ms,p90_ms,framework,source\n";
+const char kGoodRow[] = "pi,m,0,conv1,conv,1x3x8x8,1x4x8x8,100,40,1024,4,10,1.5,1.7,ncnn,x\n";
+
+struct BadProfile {
+  const char* name;
+  std::string text;
+  const char* expected;  // after the path
+};
+
+void PrintTo(const BadProfile& b, std::ostream* os) { *os << b.name; }
+
+class BadProfileTest : public ::testing::TestWithParam<BadProfile> {};
+
+TEST_P(BadProfileTest, ErrorNamesLineAndColumn) {
+  const std::string path = ::testing::TempDir() + "bad_profile_" + GetParam().name + ".csv";
+  std::ofstream(path) << GetParam().text;
+  Profile p;
+  Status st = ReadProfileCsv(path, &p);
+  ASSERT_TRUE(st.IsInvalidInput());
+  EXPECT_NE(st.message().find(path + GetParam().expected), std::string::npos) << st.message();
+}
+
+std::string WithRow(const std::string& row) {
+  return std::string("# measured\n") + kHeader + kGoodRow + row;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, BadProfileTest,
+    ::testing::Values(
+        BadProfile{"header", "device,model\n", ":1: header"},
+        BadProfile{"columns", WithRow("pi,m,1,relu\n"), ":4: expected 16 columns"},
+        BadProfile{"kind", WithRow("pi,m,1,x,lstm,1x4,1x4,0,0,16,1,1,1,1,t,s\n"),
+                   ":4: kind: unknown"},
+        BadProfile{"shape", WithRow("pi,m,1,x,activation,1by4,1x4,0,0,16,1,1,1,1,t,s\n"),
+                   ":4: input_shape"},
+        BadProfile{"macs", WithRow("pi,m,1,x,activation,1x4,1x4,-5,0,16,1,1,1,1,t,s\n"),
+                   ":4: macs"},
+        BadProfile{"threads", WithRow("pi,m,1,x,activation,1x4,1x4,0,0,16,0,1,1,1,t,s\n"),
+                   ":4: threads"},
+        BadProfile{"median", WithRow("pi,m,1,x,activation,1x4,1x4,0,0,16,1,1,fast,1,t,s\n"),
+                   ":4: median_ms"},
+        BadProfile{"p90", WithRow("pi,m,1,x,activation,1x4,1x4,0,0,16,1,1,2,1,t,s\n"),
+                   ":4: p90_ms"},
+        BadProfile{"empty", std::string(kHeader), ":1: no rows"}),
+    [](const auto& info) { return std::string(info.param.name); });
+
+}  // namespace
+}  // namespace coinfer
