@@ -12,6 +12,7 @@ int RunCommand(const std::vector<std::string>& args);
 int GraphCommand(const std::vector<std::string>& args);
 int TraceCommand(const std::vector<std::string>& args);
 int ProfileCommand(const std::vector<std::string>& args);
+int CalibrateCommand(const std::vector<std::string>& args);
 
 // Prints "coinfer: <message>" to stderr and returns the exit code for the status.
 class Status;

@@ -23,6 +23,7 @@ commands:
   graph --model NAME | --list                             show a zoo model's layers and split points
   trace stats FILE... | trace plot FILE -o OUT.svg        statistics and plots of bandwidth traces
   profile --model NAME -o FILE                            measure a model on this host, layer by layer (LibTorch)
+  calibrate PROFILE.csv... --device NAME -o FILE.device   fit a device model; print its held-out error
 
 'coinfer <command> --help' describes each command.
 )";
@@ -40,6 +41,7 @@ int main(int argc, char** argv) {
   if (command == "graph") return coinfer::GraphCommand(args);
   if (command == "trace") return coinfer::TraceCommand(args);
   if (command == "profile") return coinfer::ProfileCommand(args);
+  if (command == "calibrate") return coinfer::CalibrateCommand(args);
   std::cerr << "coinfer: unknown command '" << command << "'\n" << kUsage;
   return 2;
 }

@@ -1,0 +1,86 @@
+// coinfer calibrate: fits a device model to profile CSVs, prints the
+// leave-one-model-out prediction error per kind and end to end, and writes a
+// .device file the scenarios load.
+#include <boost/program_options.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include "app/commands.h"
+#include "base/percentile.h"
+#include "devices/calibration.h"
+
+namespace coinfer {
+
+int CalibrateCommand(const std::vector<std::string>& args) {
+  namespace po = boost::program_options;
+  po::options_description opts("coinfer calibrate PROFILE.csv... --device NAME -o FILE.device");
+  std::vector<std::string> inputs;
+  std::string device, output;
+  int cores = 1;
+  opts.add_options()("help,h", "show the options")(
+      "profile", po::value(&inputs)->required(), "profile CSV files (coinfer profile or measured)")(
+      "device", po::value(&device)->required(), "the device whose rows are fitted")(
+      "output,o", po::value(&output)->required(), ".device file to write")(
+      "cores", po::value(&cores)->default_value(1), "concurrent compute slots of the device");
+  po::positional_options_description pos;
+  pos.add("profile", -1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
+    if (vm.count("help")) {
+      std::cout << opts;
+      return 0;
+    }
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "coinfer calibrate: " << e.what() << "\n" << opts;
+    return 2;
+  }
+  std::vector<ProfileRow> rows;
+  std::vector<std::string> provenance = {"fitted by coinfer calibrate --device " + device +
+                                         " from:"};
+  for (const std::string& path : inputs) {
+    Profile p;
+    Status st = ReadProfileCsv(path, &p);
+    if (!st.ok()) return ReportError(st);
+    provenance.push_back("  " + path);
+    for (const std::string& c : p.comments) provenance.push_back("    " + c);
+    for (ProfileRow& r : p.rows)
+      if (r.device == device) rows.push_back(std::move(r));
+  }
+  KindFits fits;
+  Status st = FitKinds(rows, &fits);
+  if (!st.ok())
+    return ReportError(Status::InvalidInput("", "device", "no layer rows of '" + device + "'"));
+
+  std::vector<HeldOutError> held;
+  if (LeaveOneModelOut(rows, &held).ok()) {
+    std::map<std::string, std::vector<double>> by_kind;
+    std::printf("leave-one-model-out prediction error (%%):\n%-16s %12s\n", "held-out model",
+                "end-to-end");
+    std::vector<double> end_to_end;
+    for (const HeldOutError& h : held) {
+      std::printf("%-16s %12.1f\n", h.model.c_str(), 100 * h.end_to_end_error);
+      end_to_end.push_back(h.end_to_end_error);
+      for (const auto& [kind, errors] : h.layer_errors)
+        by_kind[kind].insert(by_kind[kind].end(), errors.begin(), errors.end());
+    }
+    std::printf("\n%-12s %8s %10s %8s\n", "kind", "layers", "median_%", "p90_%");
+    for (const auto& [kind, errors] : by_kind)
+      std::printf("%-12s %8zu %10.1f %8.1f\n", kind.c_str(), errors.size(),
+                  100 * Percentile(errors, 0.5), 100 * Percentile(errors, 0.9));
+    std::printf("%-12s %8zu %10.1f %8.1f\n", "end-to-end", end_to_end.size(),
+                100 * Percentile(end_to_end, 0.5), 100 * Percentile(end_to_end, 0.9));
+  } else {
+    std::printf("one model only: no held-out error can be measured\n");
+  }
+  std::ofstream out(output);
+  if (!out) return ReportError(Status::IoError(output + ": cannot write"));
+  WriteDeviceFile(device, cores, fits, provenance, out);
+  std::cout << "\n" << output << "\n";
+  return 0;
+}
+
+}  // namespace coinfer

@@ -1,0 +1,45 @@
+// Calibration: fits a device's per-kind linear latency model
+//   latency = fixed + a·MACs + b·(input + output bytes) + c·parameter bytes
+// to measured layer rows of a profile by least squares of the relative error
+// (LibTorch's linalg_lstsq), every coefficient kept non-negative (the most negative one is
+// dropped and the rest refitted until none is). A kind with fewer rows than
+// coefficients takes the fit of all rows ("*"). Prediction error is measured,
+// never assumed: leave one model out, fit on the others, predict its layers
+// and its whole-model time.
+#pragma once
+
+#include <map>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "devices/device_model.h"
+#include "devices/profile.h"
+
+namespace coinfer {
+
+// Kind name (as LayerKindName) -> coefficients; "*" holds the fit of all rows.
+using KindFits = std::map<std::string, KindCoefficients>;
+
+// Fits the layer rows (kinds other than "model" and "segment") of `rows`.
+// InvalidInput when there are none.
+Status FitKinds(const std::vector<ProfileRow>& rows, KindFits* out);
+
+// Predicted latency of a layer row, in ms.
+double PredictMs(const KindFits& fits, const ProfileRow& row);
+
+struct HeldOutError {
+  std::string model;
+  double end_to_end_error = 0;  // |Σ predicted layers − measured whole model| / measured
+  std::map<std::string, std::vector<double>> layer_errors;  // kind -> |pred − meas| / meas
+};
+
+// Leave-one-model-out errors for each model of `rows` (at least two models).
+Status LeaveOneModelOut(const std::vector<ProfileRow>& rows, std::vector<HeldOutError>* out);
+
+// The fits as a .device file (format: docs/formats.md).
+void WriteDeviceFile(const std::string& device, int cores, const KindFits& fits,
+                     const std::vector<std::string>& provenance, std::ostream& os);
+
+}  // namespace coinfer

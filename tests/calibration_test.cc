@@ -1,0 +1,117 @@
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "devices/calibration.h"
+
+namespace coinfer {
+namespace {
+
+// A layer row whose latency follows `c` exactly.
+ProfileRow Row(const std::string& model, const std::string& kind, int64_t macs, int64_t in_elems,
+               int64_t out_elems, int64_t params, const KindCoefficients& c) {
+  ProfileRow r;
+  r.device = "synthetic";
+  r.model = model;
+  r.kind = kind;
+  r.input_shape = "1x" + std::to_string(in_elems);
+  r.output_shape = "1x" + std::to_string(out_elems);
+  r.macs = macs;
+  r.output_bytes = out_elems * 4;
+  r.param_bytes = params;
+  const double io = 4.0 * (in_elems + out_elems);
+  r.median_ms = (c.fixed_us * 1e3 + c.ns_per_mac * macs + c.ns_per_io_byte * io +
+                 c.ns_per_param_byte * params) /
+                1e6;
+  r.p90_ms = r.median_ms;
+  return r;
+}
+
+std::vector<ProfileRow> SyntheticRows(const KindCoefficients& conv, const KindCoefficients& act) {
+  std::mt19937 rng(3);
+  std::uniform_int_distribution<int64_t> size(1000, 2000000);
+  std::vector<ProfileRow> rows;
+  for (const char* model : {"a", "b", "c"}) {
+    for (int i = 0; i < 12; ++i) {
+      const int64_t in = size(rng), out = size(rng);
+      rows.push_back(Row(model, "conv", size(rng) * 50, in, out, size(rng) / 10, conv));
+      rows.push_back(Row(model, "activation", 0, out, out, 0, act));
+    }
+  }
+  return rows;
+}
+
+TEST(CalibrationTest, RecoversAKnownLinearModelExactly) {
+  const KindCoefficients conv{12, 0.05, 0.3, 0.1}, act{1, 0, 0.02, 0};
+  KindFits fits;
+  ASSERT_TRUE(FitKinds(SyntheticRows(conv, act), &fits).ok());
+  const KindCoefficients& c = fits.at("conv");
+  EXPECT_NEAR(c.fixed_us, 12, 1e-6);
+  EXPECT_NEAR(c.ns_per_mac, 0.05, 1e-9);
+  EXPECT_NEAR(c.ns_per_io_byte, 0.3, 1e-9);
+  EXPECT_NEAR(c.ns_per_param_byte, 0.1, 1e-9);
+  EXPECT_NEAR(fits.at("activation").ns_per_io_byte, 0.02, 1e-9);
+  EXPECT_EQ(fits.at("activation").ns_per_mac, 0);
+
+  std::vector<HeldOutError> held;
+  ASSERT_TRUE(LeaveOneModelOut(SyntheticRows(conv, act), &held).ok());
+  ASSERT_EQ(held.size(), 3u);
+  for (const HeldOutError& h : held) {
+    EXPECT_LT(h.end_to_end_error, 1e-9) << h.model;
+    for (const auto& [kind, errors] : h.layer_errors)
+      for (double e : errors) EXPECT_LT(e, 1e-9) << kind;
+  }
+}
+
+TEST(CalibrationTest, CoefficientsStayNonNegative) {
+  // Latency falls with parameter bytes here: the fit must not go negative.
+  std::vector<ProfileRow> rows;
+  for (int i = 1; i <= 20; ++i) {
+    ProfileRow r = Row("m", "conv", i * 1000000, 1000, 1000, 0, {5, 0.01, 0, 0});
+    r.param_bytes = (21 - i) * 1000;
+    rows.push_back(r);
+  }
+  KindFits fits;
+  ASSERT_TRUE(FitKinds(rows, &fits).ok());
+  for (const auto& [kind, c] : fits) {
+    EXPECT_GE(c.fixed_us, 0) << kind;
+    EXPECT_GE(c.ns_per_mac, 0) << kind;
+    EXPECT_GE(c.ns_per_io_byte, 0) << kind;
+    EXPECT_GE(c.ns_per_param_byte, 0) << kind;
+  }
+}
+
+TEST(CalibrationTest, WrittenDeviceFileLoadsAndPredictsTheSame) {
+  const auto rows = SyntheticRows({12, 0.05, 0.3, 0.1}, {1, 0, 0.02, 0});
+  KindFits fits;
+  ASSERT_TRUE(FitKinds(rows, &fits).ok());
+  const std::string path = ::testing::TempDir() + "calibrated.device";
+  {
+    std::ofstream out(path);
+    WriteDeviceFile("synthetic", 2, fits, {"test fit"}, out);
+  }
+  DeviceModel d;
+  Status st = DeviceModel::Load(path, &d);
+  ASSERT_TRUE(st.ok()) << st.message();
+  EXPECT_EQ(d.cores(), 2);
+  Layer conv;
+  conv.kind = LayerKind::kConv;
+  conv.macs = rows[0].macs;
+  conv.input_bytes = 4 * std::stoll(rows[0].input_shape.substr(2));
+  conv.output_bytes = rows[0].output_bytes;
+  conv.param_bytes = rows[0].param_bytes;
+  EXPECT_NEAR(d.LayerLatencyMs(conv), rows[0].median_ms, 1e-6 * rows[0].median_ms);
+}
+
+TEST(CalibrationTest, NeedsLayerRowsAndTwoModelsToHoldOut) {
+  KindFits fits;
+  EXPECT_TRUE(FitKinds({}, &fits).IsInvalidInput());
+  std::vector<HeldOutError> held;
+  EXPECT_TRUE(
+      LeaveOneModelOut({Row("m", "conv", 1, 1, 1, 1, {1, 1, 1, 1})}, &held).IsInvalidInput());
+}
+
+}  // namespace
+}  // namespace coinfer
