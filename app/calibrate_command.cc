@@ -4,6 +4,7 @@
 #include <boost/program_options.hpp>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
@@ -78,7 +79,12 @@ int CalibrateCommand(const std::vector<std::string>& args) {
   }
   std::ofstream out(output);
   if (!out) return ReportError(Status::IoError(output + ": cannot write"));
-  WriteDeviceFile(device, cores, fits, provenance, out);
+  // Measured rows win over the fit: the device file names its profiles.
+  std::vector<std::string> profiles;
+  const std::filesystem::path dir = std::filesystem::absolute(output).parent_path();
+  for (const std::string& path : inputs)
+    profiles.push_back(std::filesystem::absolute(path).lexically_relative(dir).string());
+  WriteDeviceFile(device, cores, fits, profiles, provenance, out);
   std::cout << "\n" << output << "\n";
   return 0;
 }

@@ -141,10 +141,12 @@ Status LeaveOneModelOut(const std::vector<ProfileRow>& rows, std::vector<HeldOut
 }
 
 void WriteDeviceFile(const std::string& device, int cores, const KindFits& fits,
+                     const std::vector<std::string>& profiles,
                      const std::vector<std::string>& provenance, std::ostream& os) {
   for (const std::string& line : provenance) os << "# " << line << "\n";
-  os << "name," << device << "\ncores," << cores
-     << "\nkind,fixed_us,ns_per_mac,ns_per_io_byte,ns_per_param_byte\n";
+  os << "name," << device << "\ncores," << cores << "\n";
+  for (const std::string& p : profiles) os << "profile," << p << "\n";
+  os << "kind,fixed_us,ns_per_mac,ns_per_io_byte,ns_per_param_byte\n";
   for (const auto& [kind, c] : fits)
     os << kind << "," << c.fixed_us << "," << c.ns_per_mac << "," << c.ns_per_io_byte << ","
        << c.ns_per_param_byte << "\n";

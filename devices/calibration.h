@@ -38,8 +38,10 @@ struct HeldOutError {
 // Leave-one-model-out errors for each model of `rows` (at least two models).
 Status LeaveOneModelOut(const std::vector<ProfileRow>& rows, std::vector<HeldOutError>* out);
 
-// The fits as a .device file (format: docs/formats.md).
+// The fits as a .device file (format: docs/formats.md). `profiles` are named
+// in it (paths relative to the file) so measured rows take precedence.
 void WriteDeviceFile(const std::string& device, int cores, const KindFits& fits,
+                     const std::vector<std::string>& profiles,
                      const std::vector<std::string>& provenance, std::ostream& os);
 
 }  // namespace coinfer

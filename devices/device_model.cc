@@ -1,9 +1,11 @@
 #include "devices/device_model.h"
 
+#include <filesystem>
 #include <vector>
 
 #include "base/line_reader.h"
 #include "base/parse.h"
+#include "devices/profile.h"
 
 namespace coinfer {
 namespace {
@@ -44,6 +46,13 @@ Status DeviceModel::Load(const std::string& path, DeviceModel* out) {
         in_table = true;
       } else if (f.size() == 2 && f[0] == "name") {
         m.name_ = f[1];
+      } else if (f.size() == 2 && f[0] == "profile") {
+        if (m.name_.empty())
+          return Status::InvalidInput(where, "profile", "must follow the name line");
+        const std::filesystem::path rel(f[1]);
+        const std::string file =
+            rel.is_absolute() ? f[1] : (std::filesystem::path(path).parent_path() / rel).string();
+        COINFER_RETURN_IF_ERROR(m.AddProfile(file, where));
       } else if (f.size() == 2 && f[0] == "cores") {
         m.cores_ = std::atoi(f[1].c_str());
         if (m.cores_ < 1 || std::to_string(m.cores_) != f[1])
@@ -94,7 +103,50 @@ Status DeviceModel::Load(const std::string& path, DeviceModel* out) {
   return Status::Ok();
 }
 
-double DeviceModel::LayerLatencyMs(const Layer& layer) const {
+Status DeviceModel::AddProfile(const std::string& path, const std::string& where) {
+  Profile profile;
+  Status st = ReadProfileCsv(path, &profile);
+  if (!st.ok()) return Status::InvalidInput(where, "profile", st.message());
+  for (const ProfileRow& r : profile.rows) {
+    if (r.device != name_) continue;
+    std::pair<int, int> range{r.layer, r.layer + 1};
+    if (r.kind == "model") {
+      range = {0, kWholeModel};
+    } else if (r.kind == "segment") {
+      // A segment's name is its layer range "BEGIN-END" (END excluded).
+      const std::vector<std::string> ends = SplitFields(r.name, '-');
+      double b = 0, e = 0;
+      if (ends.size() != 2 || !ParseNumber(ends[0], &b) || !ParseNumber(ends[1], &e) || b >= e)
+        return Status::InvalidInput(where, "profile",
+                                    path + ": segment '" + r.name + "' is not BEGIN-END");
+      range = {static_cast<int>(b), static_cast<int>(e)};
+    }
+    measured_[r.model][range] = {r.median_ms, r.kind, r.output_shape};
+  }
+  return Status::Ok();
+}
+
+const DeviceModel::Measured* DeviceModel::Find(const Graph& graph, int begin, int end) const {
+  auto model = measured_.find(graph.model);
+  if (model == measured_.end()) return nullptr;
+  if (begin == 0 && end == graph.size()) {
+    auto whole = model->second.find({0, kWholeModel});
+    if (whole != model->second.end()) return &whole->second;
+  }
+  auto it = model->second.find({begin, end});
+  return it == model->second.end() ? nullptr : &it->second;
+}
+
+const DeviceModel::Measured* DeviceModel::FindLayer(const Graph& graph, int index) const {
+  const Measured* m = Find(graph, index, index + 1);
+  if (!m || m->kind == "segment" || m->kind == "model") return m;
+  const Layer& l = graph.layers[index];
+  const bool same =
+      m->kind == LayerKindName(l.kind) && m->output_shape == ShapeText(l.output_shape);
+  return same ? m : nullptr;
+}
+
+double DeviceModel::PredictLayerMs(const Layer& layer) const {
   const KindCoefficients& c = coefficients_[static_cast<int>(layer.kind)];
   const double ns = c.fixed_us * 1e3 + c.ns_per_mac * layer.macs +
                     c.ns_per_io_byte * (layer.input_bytes + layer.output_bytes) +
@@ -103,9 +155,20 @@ double DeviceModel::LayerLatencyMs(const Layer& layer) const {
 }
 
 double DeviceModel::SegmentLatencyMs(const Graph& graph, int begin, int end) const {
+  if (const Measured* m = Find(graph, begin, end); m && begin + 1 < end) return m->ms;
   double ms = 0;
-  for (int i = begin; i < end; ++i) ms += LayerLatencyMs(graph.layers[i]);
+  for (int i = begin; i < end; ++i) {
+    const Measured* m = FindLayer(graph, i);
+    ms += m ? m->ms : PredictLayerMs(graph.layers[i]);
+  }
   return ms;
+}
+
+bool DeviceModel::SegmentMeasured(const Graph& graph, int begin, int end) const {
+  if (begin + 1 < end && Find(graph, begin, end)) return true;
+  for (int i = begin; i < end; ++i)
+    if (!FindLayer(graph, i)) return false;
+  return true;
 }
 
 }  // namespace coinfer

@@ -1,5 +1,7 @@
 // DeviceModel: how long a layer or a segment of layers takes on one device.
-// A per-kind linear model: for a layer of kind k,
+// Measured first: a device file may name profiles (devices/profile.h), and a
+// segment, whole model or layer that was measured on this device takes its
+// measured median. Otherwise a per-kind linear model: for a layer of kind k,
 //   latency = fixed_us[k] + ns_per_mac[k]·MACs + ns_per_io_byte[k]·(input + output bytes)
 //             + ns_per_param_byte[k]·parameter bytes.
 // Coefficients come from a device file (format: docs/formats.md), each with
@@ -7,7 +9,9 @@
 #pragma once
 
 #include <array>
+#include <map>
 #include <string>
+#include <utility>
 
 #include "base/status.h"
 #include "dnn/graph.h"
@@ -33,16 +37,34 @@ class DeviceModel {
   // Concurrent compute slots: one inference stage occupies one slot.
   int cores() const { return cores_; }
 
-  double LayerLatencyMs(const Layer& layer) const;
-  // Sum over layers [begin, end) of the graph's topological order.
+  // The regression's prediction for a layer (no measured row).
+  double PredictLayerMs(const Layer& layer) const;
+  // Layers [begin, end) of the graph's topological order: the measured
+  // segment (or whole model) if there is one, else the sum over its layers of
+  // their measured rows or, where a layer was not measured, the regression.
+  // A measured layer row counts only if its kind and output shape match.
   double SegmentLatencyMs(const Graph& graph, int begin, int end) const;
+  // Whether SegmentLatencyMs of that range used measurements only.
+  bool SegmentMeasured(const Graph& graph, int begin, int end) const;
 
  private:
   static constexpr int kKinds = static_cast<int>(LayerKind::kFlatten) + 1;
+  static constexpr int kWholeModel = -1;  // end of the range of a whole-model row
+
+  struct Measured {
+    double ms;
+    std::string kind;
+    std::string output_shape;
+  };
+  const Measured* Find(const Graph& graph, int begin, int end) const;
+  const Measured* FindLayer(const Graph& graph, int index) const;
+  Status AddProfile(const std::string& path, const std::string& where);
 
   std::string name_;
   int cores_ = 1;
   std::array<KindCoefficients, kKinds> coefficients_{};
+  // model -> (begin, end) -> measured median; end == kWholeModel for whole models.
+  std::map<std::string, std::map<std::pair<int, int>, Measured>> measured_;
 };
 
 }  // namespace coinfer

@@ -7,16 +7,12 @@ void NeurosurgeonPolicy::Tabulate(const Observation& obs) {
   end_ = obs.end_device;
   cloud_ = obs.cloud;
   const Graph& g = *graph_;
-  // Prefix sums of per-layer times on each side.
-  std::vector<double> end_prefix(g.size() + 1, 0), cloud_prefix(g.size() + 1, 0);
-  for (int i = 0; i < g.size(); ++i) {
-    end_prefix[i + 1] = end_prefix[i] + end_->LayerLatencyMs(g.layers[i]);
-    cloud_prefix[i + 1] = cloud_prefix[i] + cloud_->LayerLatencyMs(g.layers[i]);
-  }
   compute_ms_.clear();
   bytes_.clear();
   for (const SplitPoint& p : g.SplitPoints()) {
-    compute_ms_.push_back(end_prefix[p.index] + cloud_prefix[g.size()] - cloud_prefix[p.index]);
+    // Segments, not sums of layers: a device may have measured a segment whole.
+    compute_ms_.push_back(end_->SegmentLatencyMs(g, 0, p.index) +
+                          cloud_->SegmentLatencyMs(g, p.index, g.size()));
     bytes_.push_back(p.bytes);
   }
 }

@@ -1,9 +1,12 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
+#include <map>
 #include <random>
 #include <sstream>
 
+#include "base/percentile.h"
 #include "devices/calibration.h"
 
 namespace coinfer {
@@ -90,7 +93,7 @@ TEST(CalibrationTest, WrittenDeviceFileLoadsAndPredictsTheSame) {
   const std::string path = ::testing::TempDir() + "calibrated.device";
   {
     std::ofstream out(path);
-    WriteDeviceFile("synthetic", 2, fits, {"test fit"}, out);
+    WriteDeviceFile("synthetic", 2, fits, {}, {"test fit"}, out);
   }
   DeviceModel d;
   Status st = DeviceModel::Load(path, &d);
@@ -102,7 +105,7 @@ TEST(CalibrationTest, WrittenDeviceFileLoadsAndPredictsTheSame) {
   conv.input_bytes = 4 * std::stoll(rows[0].input_shape.substr(2));
   conv.output_bytes = rows[0].output_bytes;
   conv.param_bytes = rows[0].param_bytes;
-  EXPECT_NEAR(d.LayerLatencyMs(conv), rows[0].median_ms, 1e-6 * rows[0].median_ms);
+  EXPECT_NEAR(d.PredictLayerMs(conv), rows[0].median_ms, 1e-6 * rows[0].median_ms);
 }
 
 TEST(CalibrationTest, NeedsLayerRowsAndTwoModelsToHoldOut) {
@@ -111,6 +114,34 @@ TEST(CalibrationTest, NeedsLayerRowsAndTwoModelsToHoldOut) {
   std::vector<HeldOutError> held;
   EXPECT_TRUE(
       LeaveOneModelOut({Row("m", "conv", 1, 1, 1, 1, {1, 1, 1, 1})}, &held).IsInvalidInput());
+}
+
+// The shipped host profiles, held out one model at a time: the figures in
+// devices/data/README.md, as bounds (measured + 1 point) so a regression shows.
+TEST(CalibrationTest, ShippedHostProfileHeldOutErrorStaysWithinItsMeasuredBounds) {
+  std::vector<ProfileRow> rows;
+  const std::string dir = std::string(COINFER_SOURCE_DIR) + "/devices/data/host/";
+  for (const char* m :
+       {"alexnet", "mobilenet_v2", "resnet18", "resnet50", "small_resnet", "small_vgg", "vgg16"}) {
+    Profile p;
+    Status st = ReadProfileCsv(dir + m + ".csv", &p);
+    ASSERT_TRUE(st.ok()) << st.message();
+    rows.insert(rows.end(), p.rows.begin(), p.rows.end());
+  }
+  std::vector<HeldOutError> held;
+  ASSERT_TRUE(LeaveOneModelOut(rows, &held).ok());
+  std::map<std::string, std::vector<double>> by_kind;
+  std::vector<double> end_to_end;
+  for (const HeldOutError& h : held) {
+    end_to_end.push_back(h.end_to_end_error);
+    for (const auto& [kind, e] : h.layer_errors)
+      by_kind[kind].insert(by_kind[kind].end(), e.begin(), e.end());
+  }
+  auto median = [](const std::vector<double>& v) { return Percentile(v, 0.5); };
+  EXPECT_LT(median(by_kind["conv"]), 0.103);
+  EXPECT_LT(median(by_kind["linear"]), 0.041);
+  EXPECT_LT(median(by_kind["batchnorm"]), 0.065);
+  EXPECT_LT(median(end_to_end), 0.438);
 }
 
 }  // namespace

@@ -35,7 +35,49 @@ TEST(DeviceModelTest, LayerLatencyIsTheLinearModel) {
   l.input_bytes = 400;
   l.output_bytes = 400;
   l.param_bytes = 800;
-  EXPECT_DOUBLE_EQ(d.LayerLatencyMs(l), (5000 + 500 + 200 + 100) / 1e6);
+  EXPECT_DOUBLE_EQ(d.PredictLayerMs(l), (5000 + 500 + 200 + 100) / 1e6);
+}
+
+TEST(DeviceModelTest, MeasuredRowsComeBeforeTheRegression) {
+  Graph g;
+  ASSERT_TRUE(RecordZooGraph("small_vgg", &g).ok());
+  const std::string dir = ::testing::TempDir();
+  // Layer 0 and a segment [4, 10) and the whole model are measured; layer 1's
+  // row has a wrong shape (another version of the model) and is not used.
+  std::ofstream(dir + "measured.csv")
+      << "device,model,layer,name,kind,input_shape,output_shape,macs,param_bytes,output_bytes,"
+         "threads,repeats,median_ms,p90_ms,framework,source\n"
+      << "dev,small_vgg,0,features.0,conv,1x1x28x28,1x32x28x28,0,0,0,1,1,7.5,8,t,s\n"
+      << "dev,small_vgg,1,features.1,activation,1x32x28x28,1x99,0,0,0,1,1,50,50,t,s\n"
+      << "dev,small_vgg,-1,4-10,segment,1x32x14x14,1x64x7x7,0,0,0,1,1,3.25,4,t,s\n"
+      << "dev,small_vgg,-1,model,model,1x1x28x28,1x10,0,0,0,1,1,99,99,t,s\n"
+      << "other,small_vgg,2,features.2,conv,1x32x28x28,1x32x28x28,0,0,0,1,1,1000,1000,t,s\n";
+  std::ofstream(dir + "measured.device")
+      << "name,dev\ncores,1\nprofile,measured.csv\n"
+      << "kind,fixed_us,ns_per_mac,ns_per_io_byte,ns_per_param_byte\n"
+      << "*,1000,0,0,0\n";  // 1 ms per layer otherwise
+  DeviceModel d;
+  Status st = DeviceModel::Load(dir + "measured.device", &d);
+  ASSERT_TRUE(st.ok()) << st.message();
+  EXPECT_DOUBLE_EQ(d.SegmentLatencyMs(g, 0, 1), 7.5);
+  EXPECT_DOUBLE_EQ(d.SegmentLatencyMs(g, 1, 2), 1.0);    // shape mismatch: regression
+  EXPECT_DOUBLE_EQ(d.SegmentLatencyMs(g, 2, 3), 1.0);    // another device's row: regression
+  EXPECT_DOUBLE_EQ(d.SegmentLatencyMs(g, 4, 10), 3.25);  // measured segment
+  EXPECT_DOUBLE_EQ(d.SegmentLatencyMs(g, 0, 3), 7.5 + 1 + 1);
+  EXPECT_DOUBLE_EQ(d.SegmentLatencyMs(g, 0, g.size()), 99);  // measured whole model
+  EXPECT_TRUE(d.SegmentMeasured(g, 4, 10));
+  EXPECT_FALSE(d.SegmentMeasured(g, 0, 3));
+}
+
+TEST(DeviceModelTest, ShippedHostPredictsMeasuredModelsExactly) {
+  DeviceModel host;
+  Status st = DeviceModel::Load(kDevices + "host.device", &host);
+  ASSERT_TRUE(st.ok()) << st.message();
+  Graph g;
+  ASSERT_TRUE(RecordZooGraph("resnet18", &g).ok());
+  EXPECT_TRUE(host.SegmentMeasured(g, 0, g.size()));
+  EXPECT_TRUE(host.SegmentMeasured(g, 3, 20));
+  EXPECT_GT(host.SegmentLatencyMs(g, 0, g.size()), 0);
 }
 
 struct BadDevice {
@@ -68,7 +110,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadDevice{"duplicate", "name,x\n" HEADER "conv,0,0,0,0\nconv,0,0,0,0\n",
                   ":4: kind: duplicate"},
         BadDevice{"missing", "name,x\n" HEADER "conv,0,0,0,0\n", ":3: kind: no row for"},
-        BadDevice{"no_name", HEADER "*,0,0,0,0\n", ":2: name"}),
+        BadDevice{"no_name", HEADER "*,0,0,0,0\n", ":2: name"},
+        BadDevice{"missing_profile", "name,x\nprofile,nowhere.csv\n", ":2: profile"}),
     [](const auto& info) { return std::string(info.param.name); });
 
 }  // namespace
