@@ -11,6 +11,7 @@
 #include "app/commands.h"
 #include "base/percentile.h"
 #include "devices/calibration.h"
+#include "dnn/zoo.h"
 
 namespace coinfer {
 
@@ -51,13 +52,21 @@ int CalibrateCommand(const std::vector<std::string>& args) {
     for (ProfileRow& r : p.rows)
       if (r.device == device) rows.push_back(std::move(r));
   }
+  if (rows.empty())
+    return ReportError(Status::InvalidInput("", "device", "no rows of '" + device + "'"));
+  // Segment rows are fitted on the sums over their layers: record the graphs.
+  Graphs graphs;
+  for (const ProfileRow& r : rows) {
+    if (r.kind != "segment" || graphs.count(r.model)) continue;
+    Status st = RecordZooGraph(r.model, &graphs[r.model]);
+    if (!st.ok()) return ReportError(st);
+  }
   KindFits fits;
-  Status st = FitKinds(rows, &fits);
-  if (!st.ok())
-    return ReportError(Status::InvalidInput("", "device", "no layer rows of '" + device + "'"));
+  Status st = FitKinds(rows, graphs, &fits);
+  if (!st.ok()) return ReportError(st);
 
   std::vector<HeldOutError> held;
-  if (LeaveOneModelOut(rows, &held).ok()) {
+  if (LeaveOneModelOut(rows, graphs, &held).ok()) {
     std::map<std::string, std::vector<double>> by_kind;
     std::printf("leave-one-model-out prediction error (%%):\n%-16s %12s\n", "held-out model",
                 "end-to-end");
@@ -65,10 +74,10 @@ int CalibrateCommand(const std::vector<std::string>& args) {
     for (const HeldOutError& h : held) {
       std::printf("%-16s %12.1f\n", h.model.c_str(), 100 * h.end_to_end_error);
       end_to_end.push_back(h.end_to_end_error);
-      for (const auto& [kind, errors] : h.layer_errors)
+      for (const auto& [kind, errors] : h.errors)
         by_kind[kind].insert(by_kind[kind].end(), errors.begin(), errors.end());
     }
-    std::printf("\n%-12s %8s %10s %8s\n", "kind", "layers", "median_%", "p90_%");
+    std::printf("\n%-12s %8s %10s %8s\n", "kind", "rows", "median_%", "p90_%");
     for (const auto& [kind, errors] : by_kind)
       std::printf("%-12s %8zu %10.1f %8.1f\n", kind.c_str(), errors.size(),
                   100 * Percentile(errors, 0.5), 100 * Percentile(errors, 0.9));

@@ -22,7 +22,16 @@ int64_t Elements(const std::string& shape) {
   return n;
 }
 
-std::array<double, kFeatures> Features(const ProfileRow& r) {
+using Features = std::array<double, kFeatures>;
+
+// A measured latency and what the model is fitted on: the row's own layer, or
+// for a segment the sums over its layers (so `fixed` is paid per layer).
+struct Sample {
+  const ProfileRow* row;
+  Features features;
+};
+
+Features LayerFeatures(const ProfileRow& r) {
   // Element size from the output: bytes / elements.
   const int64_t out_elements = Elements(r.output_shape);
   const double element_bytes = out_elements > 0 ? double(r.output_bytes) / out_elements : 4.0;
@@ -32,35 +41,72 @@ std::array<double, kFeatures> Features(const ProfileRow& r) {
   return {1.0, double(r.macs), input_bytes + double(r.output_bytes), double(r.param_bytes)};
 }
 
+Status SegmentFeatures(const ProfileRow& r, const Graphs& graphs, Features* f) {
+  auto g = graphs.find(r.model);
+  const std::vector<std::string> ends = SplitFields(r.name, '-');
+  if (g == graphs.end() || ends.size() != 2)
+    return Status::InvalidInput(
+        "", "profile", "segment '" + r.name + "' of " + r.model + ": no graph or not BEGIN-END");
+  const int begin = std::stoi(ends[0]), end = std::stoi(ends[1]);
+  if (begin < 0 || end > g->second.size() || begin >= end)
+    return Status::InvalidInput("", "profile", "segment '" + r.name + "' outside " + r.model);
+  *f = {};
+  for (int i = begin; i < end; ++i) {
+    const Layer& l = g->second.layers[i];
+    (*f)[0] += 1;
+    (*f)[1] += double(l.macs);
+    (*f)[2] += double(l.input_bytes + l.output_bytes);
+    (*f)[3] += double(l.param_bytes);
+  }
+  return Status::Ok();
+}
+
+// Layer and segment rows as samples (whole-model rows are only checked against).
+Status Samples(const std::vector<ProfileRow>& rows, const Graphs& graphs,
+               std::vector<Sample>* out) {
+  out->clear();
+  for (const ProfileRow& r : rows) {
+    if (r.kind == "model") continue;
+    Sample s{&r, {}};
+    if (r.kind == "segment") {
+      COINFER_RETURN_IF_ERROR(SegmentFeatures(r, graphs, &s.features));
+    } else {
+      s.features = LayerFeatures(r);
+    }
+    out->push_back(s);
+  }
+  return Status::Ok();
+}
+
 // Non-negative least squares of relative error, by elimination: solve, drop
 // the most negative coefficient, repeat. Columns are scaled to [0, 1] for
 // conditioning.
-std::array<double, kFeatures> FitRows(const std::vector<const ProfileRow*>& rows) {
+Features FitSamples(const std::vector<const Sample*>& samples) {
   std::vector<bool> active(kFeatures, true);
-  std::array<double, kFeatures> scale{};
-  for (const ProfileRow* r : rows) {
-    const auto f = Features(*r);
-    for (int j = 0; j < kFeatures; ++j) scale[j] = std::max(scale[j], std::abs(f[j]));
-  }
+  Features scale{};
+  for (const Sample* s : samples)
+    for (int j = 0; j < kFeatures; ++j) scale[j] = std::max(scale[j], std::abs(s->features[j]));
   for (int j = 0; j < kFeatures; ++j)
     if (scale[j] == 0) active[j] = false;  // a feature that is always 0 tells nothing
   while (true) {
     std::vector<int> cols;
     for (int j = 0; j < kFeatures; ++j)
       if (active[j]) cols.push_back(j);
-    std::array<double, kFeatures> coef{};
+    Features coef{};
     if (cols.empty()) return coef;
-    torch::Tensor a = torch::zeros({int64_t(rows.size()), int64_t(cols.size())}, torch::kFloat64);
-    torch::Tensor b = torch::zeros({int64_t(rows.size()), 1}, torch::kFloat64);
+    torch::Tensor a =
+        torch::zeros({int64_t(samples.size()), int64_t(cols.size())}, torch::kFloat64);
+    torch::Tensor b = torch::zeros({int64_t(samples.size()), 1}, torch::kFloat64);
     auto A = a.accessor<double, 2>();
     auto B = b.accessor<double, 2>();
-    for (size_t i = 0; i < rows.size(); ++i) {
+    for (size_t i = 0; i < samples.size(); ++i) {
       // Each row divided by its latency: the fit minimises relative error, so
       // small layers count as much as large ones.
-      const double weight = 1.0 / std::max(rows[i]->median_ms, 1e-6);
-      const auto f = Features(*rows[i]);
-      for (size_t c = 0; c < cols.size(); ++c) A[i][c] = weight * f[cols[c]] / scale[cols[c]];
-      B[i][0] = weight * rows[i]->median_ms;
+      const double ms = samples[i]->row->median_ms;
+      const double weight = 1.0 / std::max(ms, 1e-6);
+      for (size_t c = 0; c < cols.size(); ++c)
+        A[i][c] = weight * samples[i]->features[cols[c]] / scale[cols[c]];
+      B[i][0] = weight * ms;
     }
     // gelsd: minimum-norm solution, also for rank-deficient systems.
     const torch::Tensor x = std::get<0>(torch::linalg_lstsq(a, b, c10::nullopt, "gelsd"));
@@ -75,65 +121,84 @@ std::array<double, kFeatures> FitRows(const std::vector<const ProfileRow*>& rows
   }
 }
 
-KindCoefficients ToCoefficients(const std::array<double, kFeatures>& ms) {
+double Predict(const KindFits& fits, const Sample& s) {
+  auto it = fits.find(s.row->kind);
+  const KindCoefficients& c = it != fits.end() ? it->second : fits.at("*");
+  return (c.fixed_us * 1e3 * s.features[0] + c.ns_per_mac * s.features[1] +
+          c.ns_per_io_byte * s.features[2] + c.ns_per_param_byte * s.features[3]) /
+         1e6;
+}
+
+KindCoefficients ToCoefficients(const Features& ms) {
   // ms per unit -> the device file's units.
   return {ms[0] * 1e3, ms[1] * 1e6, ms[2] * 1e6, ms[3] * 1e6};
 }
 
 }  // namespace
 
-Status FitKinds(const std::vector<ProfileRow>& rows, KindFits* out) {
-  std::vector<const ProfileRow*> all;
-  std::map<std::string, std::vector<const ProfileRow*>> by_kind;
-  for (const ProfileRow& r : rows) {
-    if (!IsLayerRow(r)) continue;
-    all.push_back(&r);
-    by_kind[r.kind].push_back(&r);
+Status FitSamples(const std::vector<Sample>& samples, KindFits* out) {
+  std::vector<const Sample*> all;
+  std::map<std::string, std::vector<const Sample*>> by_kind;
+  for (const Sample& s : samples) {
+    all.push_back(&s);
+    if (IsLayerRow(*s.row)) by_kind[s.row->kind].push_back(&s);
   }
-  if (all.empty()) return Status::InvalidInput("", "profile", "no layer rows to fit");
+  if (all.empty()) return Status::InvalidInput("", "profile", "no layer or segment rows to fit");
   KindFits fits;
-  fits["*"] = ToCoefficients(FitRows(all));
-  for (const auto& [kind, kind_rows] : by_kind)
-    if (kind_rows.size() >= kFeatures) fits[kind] = ToCoefficients(FitRows(kind_rows));
+  fits["*"] = ToCoefficients(FitSamples(all));
+  for (const auto& [kind, kind_samples] : by_kind)
+    if (kind_samples.size() >= kFeatures) fits[kind] = ToCoefficients(FitSamples(kind_samples));
   *out = std::move(fits);
   return Status::Ok();
 }
 
-double PredictMs(const KindFits& fits, const ProfileRow& row) {
-  auto it = fits.find(row.kind);
-  const KindCoefficients& c = it != fits.end() ? it->second : fits.at("*");
-  const auto f = Features(row);
-  return (c.fixed_us * 1e3 + c.ns_per_mac * f[1] + c.ns_per_io_byte * f[2] +
-          c.ns_per_param_byte * f[3]) /
-         1e6;
+Status FitKinds(const std::vector<ProfileRow>& rows, const Graphs& graphs, KindFits* out) {
+  std::vector<Sample> samples;
+  COINFER_RETURN_IF_ERROR(Samples(rows, graphs, &samples));
+  return FitSamples(samples, out);
 }
 
-Status LeaveOneModelOut(const std::vector<ProfileRow>& rows, std::vector<HeldOutError>* out) {
+double PredictMs(const KindFits& fits, const ProfileRow& row) {
+  return Predict(fits, Sample{&row, LayerFeatures(row)});
+}
+
+Status LeaveOneModelOut(const std::vector<ProfileRow>& rows, const Graphs& graphs,
+                        std::vector<HeldOutError>* out) {
   std::set<std::string> models;
   for (const ProfileRow& r : rows) models.insert(r.model);
   if (models.size() < 2)
     return Status::InvalidInput("", "profile", "leave-one-model-out needs at least two models");
+  std::vector<Sample> samples;
+  COINFER_RETURN_IF_ERROR(Samples(rows, graphs, &samples));
   out->clear();
   for (const std::string& held : models) {
-    std::vector<ProfileRow> train;
-    for (const ProfileRow& r : rows)
-      if (r.model != held) train.push_back(r);
+    std::vector<Sample> train;
+    for (const Sample& s : samples)
+      if (s.row->model != held) train.push_back(s);
     KindFits fits;
-    COINFER_RETURN_IF_ERROR(FitKinds(train, &fits));
+    COINFER_RETURN_IF_ERROR(FitSamples(train, &fits));
     HeldOutError e;
     e.model = held;
-    double predicted = 0, measured_layers = 0, measured_whole = -1;
-    for (const ProfileRow& r : rows) {
-      if (r.model != held) continue;
-      if (r.kind == "model") measured_whole = r.median_ms;
-      if (!IsLayerRow(r)) continue;
-      const double p = PredictMs(fits, r);
-      predicted += p;
-      measured_layers += r.median_ms;
-      if (r.median_ms > 0)
-        e.layer_errors[r.kind].push_back(std::abs(p - r.median_ms) / r.median_ms);
+    // End to end: the layers' predictions if the model has layer rows, else its segments'.
+    double layers_predicted = 0, layers_measured = 0, segments_predicted = 0, segments_measured = 0,
+           whole = -1;
+    for (const ProfileRow& r : rows)
+      if (r.model == held && r.kind == "model") whole = r.median_ms;
+    for (const Sample& s : samples) {
+      if (s.row->model != held) continue;
+      const double p = Predict(fits, s), m = s.row->median_ms;
+      if (m > 0) e.errors[s.row->kind].push_back(std::abs(p - m) / m);
+      if (s.row->kind == "segment") {
+        segments_predicted += p;
+        segments_measured += m;
+      } else {
+        layers_predicted += p;
+        layers_measured += m;
+      }
     }
-    const double measured = measured_whole > 0 ? measured_whole : measured_layers;
+    const bool by_layers = layers_measured > 0;
+    const double predicted = by_layers ? layers_predicted : segments_predicted;
+    const double measured = whole > 0 ? whole : by_layers ? layers_measured : segments_measured;
     e.end_to_end_error = measured > 0 ? std::abs(predicted - measured) / measured : 0;
     out->push_back(std::move(e));
   }

@@ -21,22 +21,27 @@ namespace coinfer {
 
 // Kind name (as LayerKindName) -> coefficients; "*" holds the fit of all rows.
 using KindFits = std::map<std::string, KindCoefficients>;
+// Model name -> its recorded graph, for segment rows (their features are the
+// sums over their layers). Layer rows need none.
+using Graphs = std::map<std::string, Graph>;
 
-// Fits the layer rows (kinds other than "model" and "segment") of `rows`.
-// InvalidInput when there are none.
-Status FitKinds(const std::vector<ProfileRow>& rows, KindFits* out);
+// Fits the layer and segment rows of `rows` (whole-model rows are left for
+// checking). InvalidInput when there are none, or a segment's model has no graph.
+Status FitKinds(const std::vector<ProfileRow>& rows, const Graphs& graphs, KindFits* out);
 
 // Predicted latency of a layer row, in ms.
 double PredictMs(const KindFits& fits, const ProfileRow& row);
 
 struct HeldOutError {
   std::string model;
-  double end_to_end_error = 0;  // |Σ predicted layers − measured whole model| / measured
-  std::map<std::string, std::vector<double>> layer_errors;  // kind -> |pred − meas| / meas
+  // |Σ predicted layers (or segments) − measured whole model (or Σ measured)| / measured
+  double end_to_end_error = 0;
+  std::map<std::string, std::vector<double>> errors;  // kind -> |pred − meas| / meas per row
 };
 
 // Leave-one-model-out errors for each model of `rows` (at least two models).
-Status LeaveOneModelOut(const std::vector<ProfileRow>& rows, std::vector<HeldOutError>* out);
+Status LeaveOneModelOut(const std::vector<ProfileRow>& rows, const Graphs& graphs,
+                        std::vector<HeldOutError>* out);
 
 // The fits as a .device file (format: docs/formats.md). `profiles` are named
 // in it (paths relative to the file) so measured rows take precedence.

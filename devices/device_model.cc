@@ -154,21 +154,46 @@ double DeviceModel::PredictLayerMs(const Layer& layer) const {
   return ns / 1e6;
 }
 
-double DeviceModel::SegmentLatencyMs(const Graph& graph, int begin, int end) const {
-  if (const Measured* m = Find(graph, begin, end); m && begin + 1 < end) return m->ms;
+double DeviceModel::Tile(const Graph& graph, int begin, int end, bool* all_measured) const {
+  *all_measured = true;
+  if (begin == 0 && end == graph.size() && end > 1)
+    if (const Measured* whole = Find(graph, 0, end)) return whole->ms;
+  auto model = measured_.find(graph.model);
   double ms = 0;
-  for (int i = begin; i < end; ++i) {
-    const Measured* m = FindLayer(graph, i);
-    ms += m ? m->ms : PredictLayerMs(graph.layers[i]);
+  for (int i = begin; i < end;) {
+    // The longest measured segment that starts here and stays inside the range.
+    int next = -1;
+    if (model != measured_.end()) {
+      for (auto it = model->second.lower_bound({i, i + 2});
+           it != model->second.end() && it->first.first == i && it->first.second <= end; ++it) {
+        if (it->second.kind == "segment") next = it->first.second;
+      }
+    }
+    if (next > 0) {
+      ms += model->second.at({i, next}).ms;
+      i = next;
+      continue;
+    }
+    if (const Measured* m = FindLayer(graph, i)) {
+      ms += m->ms;
+    } else {
+      ms += PredictLayerMs(graph.layers[i]);
+      *all_measured = false;
+    }
+    ++i;
   }
   return ms;
 }
 
+double DeviceModel::SegmentLatencyMs(const Graph& graph, int begin, int end) const {
+  bool measured;
+  return Tile(graph, begin, end, &measured);
+}
+
 bool DeviceModel::SegmentMeasured(const Graph& graph, int begin, int end) const {
-  if (begin + 1 < end && Find(graph, begin, end)) return true;
-  for (int i = begin; i < end; ++i)
-    if (!FindLayer(graph, i)) return false;
-  return true;
+  bool measured;
+  Tile(graph, begin, end, &measured);
+  return measured;
 }
 
 }  // namespace coinfer

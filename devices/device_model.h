@@ -39,10 +39,11 @@ class DeviceModel {
 
   // The regression's prediction for a layer (no measured row).
   double PredictLayerMs(const Layer& layer) const;
-  // Layers [begin, end) of the graph's topological order: the measured
-  // segment (or whole model) if there is one, else the sum over its layers of
-  // their measured rows or, where a layer was not measured, the regression.
-  // A measured layer row counts only if its kind and output shape match.
+  // Layers [begin, end) of the graph's topological order: the measured whole
+  // model if the range is the model, else the range tiled from its start by
+  // the longest measured segments that fit, then measured layer rows, then,
+  // where nothing was measured, the regression. A measured layer row counts
+  // only if its kind and output shape match the graph's layer.
   double SegmentLatencyMs(const Graph& graph, int begin, int end) const;
   // Whether SegmentLatencyMs of that range used measurements only.
   bool SegmentMeasured(const Graph& graph, int begin, int end) const;
@@ -58,6 +59,7 @@ class DeviceModel {
   };
   const Measured* Find(const Graph& graph, int begin, int end) const;
   const Measured* FindLayer(const Graph& graph, int index) const;
+  double Tile(const Graph& graph, int begin, int end, bool* all_measured) const;
   Status AddProfile(const std::string& path, const std::string& where);
 
   std::string name_;

@@ -49,7 +49,7 @@ std::vector<ProfileRow> SyntheticRows(const KindCoefficients& conv, const KindCo
 TEST(CalibrationTest, RecoversAKnownLinearModelExactly) {
   const KindCoefficients conv{12, 0.05, 0.3, 0.1}, act{1, 0, 0.02, 0};
   KindFits fits;
-  ASSERT_TRUE(FitKinds(SyntheticRows(conv, act), &fits).ok());
+  ASSERT_TRUE(FitKinds(SyntheticRows(conv, act), {}, &fits).ok());
   const KindCoefficients& c = fits.at("conv");
   EXPECT_NEAR(c.fixed_us, 12, 1e-6);
   EXPECT_NEAR(c.ns_per_mac, 0.05, 1e-9);
@@ -59,11 +59,11 @@ TEST(CalibrationTest, RecoversAKnownLinearModelExactly) {
   EXPECT_EQ(fits.at("activation").ns_per_mac, 0);
 
   std::vector<HeldOutError> held;
-  ASSERT_TRUE(LeaveOneModelOut(SyntheticRows(conv, act), &held).ok());
+  ASSERT_TRUE(LeaveOneModelOut(SyntheticRows(conv, act), {}, &held).ok());
   ASSERT_EQ(held.size(), 3u);
   for (const HeldOutError& h : held) {
     EXPECT_LT(h.end_to_end_error, 1e-9) << h.model;
-    for (const auto& [kind, errors] : h.layer_errors)
+    for (const auto& [kind, errors] : h.errors)
       for (double e : errors) EXPECT_LT(e, 1e-9) << kind;
   }
 }
@@ -77,7 +77,7 @@ TEST(CalibrationTest, CoefficientsStayNonNegative) {
     rows.push_back(r);
   }
   KindFits fits;
-  ASSERT_TRUE(FitKinds(rows, &fits).ok());
+  ASSERT_TRUE(FitKinds(rows, {}, &fits).ok());
   for (const auto& [kind, c] : fits) {
     EXPECT_GE(c.fixed_us, 0) << kind;
     EXPECT_GE(c.ns_per_mac, 0) << kind;
@@ -89,7 +89,7 @@ TEST(CalibrationTest, CoefficientsStayNonNegative) {
 TEST(CalibrationTest, WrittenDeviceFileLoadsAndPredictsTheSame) {
   const auto rows = SyntheticRows({12, 0.05, 0.3, 0.1}, {1, 0, 0.02, 0});
   KindFits fits;
-  ASSERT_TRUE(FitKinds(rows, &fits).ok());
+  ASSERT_TRUE(FitKinds(rows, {}, &fits).ok());
   const std::string path = ::testing::TempDir() + "calibrated.device";
   {
     std::ofstream out(path);
@@ -110,10 +110,10 @@ TEST(CalibrationTest, WrittenDeviceFileLoadsAndPredictsTheSame) {
 
 TEST(CalibrationTest, NeedsLayerRowsAndTwoModelsToHoldOut) {
   KindFits fits;
-  EXPECT_TRUE(FitKinds({}, &fits).IsInvalidInput());
+  EXPECT_TRUE(FitKinds({}, {}, &fits).IsInvalidInput());
   std::vector<HeldOutError> held;
   EXPECT_TRUE(
-      LeaveOneModelOut({Row("m", "conv", 1, 1, 1, 1, {1, 1, 1, 1})}, &held).IsInvalidInput());
+      LeaveOneModelOut({Row("m", "conv", 1, 1, 1, 1, {1, 1, 1, 1})}, {}, &held).IsInvalidInput());
 }
 
 // The shipped host profiles, held out one model at a time: the figures in
@@ -129,12 +129,12 @@ TEST(CalibrationTest, ShippedHostProfileHeldOutErrorStaysWithinItsMeasuredBounds
     rows.insert(rows.end(), p.rows.begin(), p.rows.end());
   }
   std::vector<HeldOutError> held;
-  ASSERT_TRUE(LeaveOneModelOut(rows, &held).ok());
+  ASSERT_TRUE(LeaveOneModelOut(rows, {}, &held).ok());
   std::map<std::string, std::vector<double>> by_kind;
   std::vector<double> end_to_end;
   for (const HeldOutError& h : held) {
     end_to_end.push_back(h.end_to_end_error);
-    for (const auto& [kind, e] : h.layer_errors)
+    for (const auto& [kind, e] : h.errors)
       by_kind[kind].insert(by_kind[kind].end(), e.begin(), e.end());
   }
   auto median = [](const std::vector<double>& v) { return Percentile(v, 0.5); };

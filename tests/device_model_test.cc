@@ -28,6 +28,27 @@ TEST(DeviceModelTest, ShippedDevicesReproduceTheirSourceTotals) {
   EXPECT_NEAR(pi.SegmentLatencyMs(mobilenet, 0, mobilenet.size()) / 72.62 - 1, 0.038, 0.01);
 }
 
+// CNNPC's measured segments (devices/data/measured/cnnpc_segment_latency.csv),
+// reproduced exactly at CNNPC's partition points, alone and combined.
+TEST(DeviceModelTest, CnnpcSegmentTimesAreReproducedExactly) {
+  DeviceModel mi8, edge;
+  ASSERT_TRUE(DeviceModel::Load(kDevices + "mi8.device", &mi8).ok());
+  ASSERT_TRUE(DeviceModel::Load(kDevices + "edge.device", &edge).ok());
+  Graph g;
+  ASSERT_TRUE(RecordZooGraph("resnet18", &g).ok());
+  // Partition points: after the stem (layer 4), layer1 (18), layer2 (34), layer3 (50).
+  EXPECT_DOUBLE_EQ(mi8.SegmentLatencyMs(g, 0, 4), 16.758);
+  EXPECT_DOUBLE_EQ(mi8.SegmentLatencyMs(g, 4, 18), 46.4808);
+  EXPECT_DOUBLE_EQ(mi8.SegmentLatencyMs(g, 0, 18), 16.758 + 46.4808);
+  EXPECT_DOUBLE_EQ(edge.SegmentLatencyMs(g, 18, 50), 5.2887 + 6.4954);
+  EXPECT_DOUBLE_EQ(mi8.SegmentLatencyMs(g, 0, g.size()),
+                   16.758 + 46.4808 + 35.9714 + 23.1071 + 35.1647);
+  EXPECT_TRUE(mi8.SegmentMeasured(g, 4, 34));
+  // Inside a segment nothing was measured: the regression, flagged as such.
+  EXPECT_FALSE(mi8.SegmentMeasured(g, 0, 10));
+  EXPECT_GT(mi8.SegmentLatencyMs(g, 0, 10), 0);
+}
+
 TEST(DeviceModelTest, LayerLatencyIsTheLinearModel) {
   const DeviceModel d = DeviceModel::FromCoefficients("d", 2, {5, 0.5, 0.25, 0.125});
   Layer l;
