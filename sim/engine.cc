@@ -105,6 +105,7 @@ class EngineRun {
     if (st.kind == Stage::Kind::kCompute) {
       const DeviceModel* model = st.site == Site::kEndDevice ? config_.end_device : config_.cloud;
       const double ms = model->SegmentLatencyMs(*config_.graph, st.layer_begin, st.layer_end);
+      sr.measured = model->SegmentMeasured(*config_.graph, st.layer_begin, st.layer_end);
       SiteQueue& queue = sites_[static_cast<int>(st.site)];
       queue.Acquire([this, id, s, ms, &queue] {
         records_[id].stages[s].start_s = Simulation::Now();

@@ -14,6 +14,9 @@ struct StageRecord {
   double ready_s = -1;  // dependencies done
   double start_s = -1;  // compute: a core was free; transfer: handed to TCP
   double end_s = -1;    // compute finished / last byte delivered
+  // Compute only: the device model's time came from measurements alone
+  // (profile rows), not from its regression (extrapolated).
+  bool measured = false;
 };
 
 struct RequestRecord {

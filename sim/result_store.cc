@@ -63,6 +63,7 @@ CREATE TABLE IF NOT EXISTS stages (
   ready_s REAL,
   start_s REAL,
   end_s REAL,
+  measured INTEGER,
   PRIMARY KEY (run_id, policy, request_id, stage)
 );
 )sql";
@@ -135,7 +136,8 @@ Status ResultStore::Open(const std::string& path, std::unique_ptr<ResultStore>* 
   sqlite3_finalize(stmt);
   if (version != 0 && version != kSchemaVersion) {
     return Status::IoError(path + ": results schema version " + std::to_string(version) +
-                           ", this coinfer writes version " + std::to_string(kSchemaVersion));
+                           ", this coinfer writes version " + std::to_string(kSchemaVersion) +
+                           ": move the file away or set output.db");
   }
   COINFER_RETURN_IF_ERROR(store->Exec(kSchema));
   COINFER_RETURN_IF_ERROR(store->Exec("PRAGMA user_version=" + std::to_string(kSchemaVersion)));
@@ -187,7 +189,7 @@ Status ResultStore::AddRequests(int64_t run_id, const std::string& policy,
 
   Statement req(db_,
                 "INSERT INTO requests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  Statement stage(db_, "INSERT INTO stages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  Statement stage(db_, "INSERT INTO stages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   for (const RequestRecord& r : records) {
     req.Bind(1, run_id)
         .Bind(2, policy)
@@ -220,12 +222,14 @@ Status ResultStore::AddRequests(int64_t run_id, const std::string& policy,
         stage.Bind(7, std::string(SiteName(s.stage.to)))
             .BindOptional(8, 0, false)
             .BindOptional(9, 0, false)
-            .Bind(10, s.stage.bytes);
+            .Bind(10, s.stage.bytes)
+            .BindOptional(15, 0, false);
       } else {
         stage.BindOptional(7, 0, false)
             .Bind(8, static_cast<int64_t>(s.stage.layer_begin))
             .Bind(9, static_cast<int64_t>(s.stage.layer_end))
-            .BindOptional(10, 0, false);
+            .BindOptional(10, 0, false)
+            .Bind(15, static_cast<int64_t>(s.measured));
       }
       stage.Bind(11, s.stage.predicted_ms)
           .BindOptional(12, s.ready_s, s.ready_s >= 0)

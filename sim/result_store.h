@@ -27,7 +27,7 @@ struct RunInfo {
 
 class ResultStore {
  public:
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
 
   // Opens or creates the database at `path` (its folder is created). Fails
   // with IoError if it cannot be opened or has another schema version.
