@@ -1,5 +1,6 @@
 #include "devices/device_model.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <vector>
 
@@ -154,16 +155,23 @@ double DeviceModel::PredictLayerMs(const Layer& layer) const {
   return ns / 1e6;
 }
 
+double DeviceModel::PredictRangeMs(const Graph& graph, int begin, int end) const {
+  double ms = 0;
+  for (int i = begin; i < end; ++i) ms += PredictLayerMs(graph.layers[i]);
+  return ms;
+}
+
 double DeviceModel::Tile(const Graph& graph, int begin, int end, bool* all_measured) const {
   *all_measured = true;
   if (begin == 0 && end == graph.size() && end > 1)
     if (const Measured* whole = Find(graph, 0, end)) return whole->ms;
   auto model = measured_.find(graph.model);
+  const bool has_rows = model != measured_.end();
   double ms = 0;
   for (int i = begin; i < end;) {
-    // The longest measured segment that starts here and stays inside the range.
+    // 1. The longest measured segment that starts here and stays inside the range.
     int next = -1;
-    if (model != measured_.end()) {
+    if (has_rows) {
       for (auto it = model->second.lower_bound({i, i + 2});
            it != model->second.end() && it->first.first == i && it->first.second <= end; ++it) {
         if (it->second.kind == "segment") next = it->first.second;
@@ -174,12 +182,34 @@ double DeviceModel::Tile(const Graph& graph, int begin, int end, bool* all_measu
       i = next;
       continue;
     }
+    // 2. The layer's own measured row.
     if (const Measured* m = FindLayer(graph, i)) {
       ms += m->ms;
-    } else {
-      ms += PredictLayerMs(graph.layers[i]);
-      *all_measured = false;
+      ++i;
+      continue;
     }
+    *all_measured = false;
+    // 3. Inside a measured segment [B, E): its time shared out in proportion to
+    //    the regression, so the parts of a measured segment add up to it.
+    std::pair<int, int> around{-1, -1};
+    if (has_rows) {
+      for (const auto& [range, m] : model->second) {
+        const bool contains = m.kind == "segment" && range.first <= i && i < range.second;
+        if (contains &&
+            (around.first < 0 || range.second - range.first < around.second - around.first))
+          around = range;
+      }
+    }
+    const double whole_regression =
+        around.first < 0 ? 0 : PredictRangeMs(graph, around.first, around.second);
+    if (whole_regression > 0) {
+      const int stop = std::min(around.second, end);
+      ms += model->second.at(around).ms * PredictRangeMs(graph, i, stop) / whole_regression;
+      i = stop;
+      continue;
+    }
+    // 4. The regression.
+    ms += PredictLayerMs(graph.layers[i]);
     ++i;
   }
   return ms;

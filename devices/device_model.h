@@ -41,11 +41,14 @@ class DeviceModel {
   double PredictLayerMs(const Layer& layer) const;
   // Layers [begin, end) of the graph's topological order: the measured whole
   // model if the range is the model, else the range tiled from its start by
-  // the longest measured segments that fit, then measured layer rows, then,
-  // where nothing was measured, the regression. A measured layer row counts
-  // only if its kind and output shape match the graph's layer.
+  // the longest measured segments that fit, then measured layer rows; a part
+  // of a measured segment gets the segment's time in proportion to the
+  // regression (so parts add up to the measurement); where nothing was
+  // measured, the regression. A measured layer row counts only if its kind
+  // and output shape match the graph's layer.
   double SegmentLatencyMs(const Graph& graph, int begin, int end) const;
-  // Whether SegmentLatencyMs of that range used measurements only.
+  // Whether SegmentLatencyMs of that range used measurements only (no
+  // regression, no proportional share).
   bool SegmentMeasured(const Graph& graph, int begin, int end) const;
 
  private:
@@ -60,6 +63,7 @@ class DeviceModel {
   const Measured* Find(const Graph& graph, int begin, int end) const;
   const Measured* FindLayer(const Graph& graph, int index) const;
   double Tile(const Graph& graph, int begin, int end, bool* all_measured) const;
+  double PredictRangeMs(const Graph& graph, int begin, int end) const;
   Status AddProfile(const std::string& path, const std::string& where);
 
   std::string name_;

@@ -23,9 +23,14 @@ TEST(DeviceModelTest, ShippedDevicesReproduceTheirSourceTotals) {
   // The cloud model solves CNNPC's two measured totals exactly.
   EXPECT_NEAR(cloud.SegmentLatencyMs(resnet18, 0, resnet18.size()), 3.7208, 0.01);
   EXPECT_NEAR(cloud.SegmentLatencyMs(mobilenet, 0, mobilenet.size()), 4.2562, 0.01);
-  // The Pi's fit residuals, as its file states: ResNet-18 -33.6 %, MobileNetV2 +3.8 %.
-  EXPECT_NEAR(pi.SegmentLatencyMs(resnet18, 0, resnet18.size()) / 176.18 - 1, -0.336, 0.01);
-  EXPECT_NEAR(pi.SegmentLatencyMs(mobilenet, 0, mobilenet.size()) / 72.62 - 1, 0.038, 0.01);
+  // The Pi 4B's ncnn whole-model measurements, exactly.
+  EXPECT_DOUBLE_EQ(pi.SegmentLatencyMs(resnet18, 0, resnet18.size()), 176.18);
+  EXPECT_DOUBLE_EQ(pi.SegmentLatencyMs(mobilenet, 0, mobilenet.size()), 72.62);
+  // A split shares the measured whole out: the two sides add up to it.
+  EXPECT_NEAR(
+      pi.SegmentLatencyMs(resnet18, 0, 18) + pi.SegmentLatencyMs(resnet18, 18, resnet18.size()),
+      176.18, 1e-9);
+  EXPECT_FALSE(pi.SegmentMeasured(resnet18, 0, 18));
 }
 
 // CNNPC's measured segments (devices/data/measured/cnnpc_segment_latency.csv),
@@ -44,9 +49,9 @@ TEST(DeviceModelTest, CnnpcSegmentTimesAreReproducedExactly) {
   EXPECT_DOUBLE_EQ(mi8.SegmentLatencyMs(g, 0, g.size()),
                    16.758 + 46.4808 + 35.9714 + 23.1071 + 35.1647);
   EXPECT_TRUE(mi8.SegmentMeasured(g, 4, 34));
-  // Inside a segment nothing was measured: the regression, flagged as such.
-  EXPECT_FALSE(mi8.SegmentMeasured(g, 0, 10));
-  EXPECT_GT(mi8.SegmentLatencyMs(g, 0, 10), 0);
+  // Inside a segment nothing was measured: a share of it, flagged as not measured.
+  EXPECT_FALSE(mi8.SegmentMeasured(g, 0, 2));
+  EXPECT_NEAR(mi8.SegmentLatencyMs(g, 0, 2) + mi8.SegmentLatencyMs(g, 2, 4), 16.758, 1e-9);
 }
 
 TEST(DeviceModelTest, LayerLatencyIsTheLinearModel) {
