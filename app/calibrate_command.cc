@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "app/commands.h"
+#include "base/parse.h"
 #include "base/percentile.h"
 #include "devices/calibration.h"
 #include "dnn/zoo.h"
@@ -21,11 +22,15 @@ int CalibrateCommand(const std::vector<std::string>& args) {
   std::vector<std::string> inputs;
   std::string device, output;
   int cores = 1;
+  std::string power_text, power_source;
   opts.add_options()("help,h", "show the options")(
       "profile", po::value(&inputs)->required(), "profile CSV files (coinfer profile or measured)")(
       "device", po::value(&device)->required(), "the device whose rows are fitted")(
       "output,o", po::value(&output)->required(), ".device file to write")(
-      "cores", po::value(&cores)->default_value(1), "concurrent compute slots of the device");
+      "cores", po::value(&cores)->default_value(1), "concurrent compute slots of the device")(
+      "power", po::value(&power_text),
+      "IDLE_W,COMPUTE_W,TRANSMIT_W,TRANSMIT_W_PER_MBPS: the device's power, for energy")(
+      "power-source", po::value(&power_source), "where the power figures come from");
   po::positional_options_description pos;
   pos.add("profile", -1);
   po::variables_map vm;
@@ -39,6 +44,19 @@ int CalibrateCommand(const std::vector<std::string>& args) {
   } catch (const po::error& e) {
     std::cerr << "coinfer calibrate: " << e.what() << "\n" << opts;
     return 2;
+  }
+  DevicePower power;
+  if (!power_text.empty()) {
+    const std::vector<std::string> f = SplitFields(power_text, ',');
+    double* values[] = {&power.idle_w, &power.compute_w, &power.transmit_w,
+                        &power.transmit_w_per_mbps};
+    for (size_t i = 0; i < 4; ++i)
+      if (f.size() != 4 || !ParseNumber(f[i], values[i]) || *values[i] < 0)
+        return ReportError(
+            Status::InvalidInput("--power", "", "expected four non-negative numbers"));
+    if (power_source.empty())
+      return ReportError(
+          Status::InvalidInput("--power-source", "", "say where the power figures come from"));
   }
   std::vector<ProfileRow> rows;
   std::vector<std::string> provenance = {"fitted by coinfer calibrate --device " + device +
@@ -93,7 +111,8 @@ int CalibrateCommand(const std::vector<std::string>& args) {
   const std::filesystem::path dir = std::filesystem::absolute(output).parent_path();
   for (const std::string& path : inputs)
     profiles.push_back(std::filesystem::absolute(path).lexically_relative(dir).string());
-  WriteDeviceFile(device, cores, fits, profiles, provenance, out);
+  if (power.known()) provenance.push_back("power: " + power_source);
+  WriteDeviceFile(device, cores, fits, profiles, power, provenance, out);
   std::cout << "\n" << output << "\n";
   return 0;
 }

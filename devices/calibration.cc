@@ -206,10 +206,14 @@ Status LeaveOneModelOut(const std::vector<ProfileRow>& rows, const Graphs& graph
 }
 
 void WriteDeviceFile(const std::string& device, int cores, const KindFits& fits,
-                     const std::vector<std::string>& profiles,
+                     const std::vector<std::string>& profiles, const DevicePower& power,
                      const std::vector<std::string>& provenance, std::ostream& os) {
   for (const std::string& line : provenance) os << "# " << line << "\n";
   os << "name," << device << "\ncores," << cores << "\n";
+  if (power.known()) {
+    os << "power," << power.idle_w << "," << power.compute_w << "," << power.transmit_w << ","
+       << power.transmit_w_per_mbps << "\n";
+  }
   for (const std::string& p : profiles) os << "profile," << p << "\n";
   os << "kind,fixed_us,ns_per_mac,ns_per_io_byte,ns_per_param_byte\n";
   for (const auto& [kind, c] : fits)

@@ -45,8 +45,9 @@ Status LeaveOneModelOut(const std::vector<ProfileRow>& rows, const Graphs& graph
 
 // The fits as a .device file (format: docs/formats.md). `profiles` are named
 // in it (paths relative to the file) so measured rows take precedence.
+// `power` is written when known().
 void WriteDeviceFile(const std::string& device, int cores, const KindFits& fits,
-                     const std::vector<std::string>& profiles,
+                     const std::vector<std::string>& profiles, const DevicePower& power,
                      const std::vector<std::string>& provenance, std::ostream& os);
 
 }  // namespace coinfer

@@ -54,6 +54,14 @@ Status DeviceModel::Load(const std::string& path, DeviceModel* out) {
         const std::string file =
             rel.is_absolute() ? f[1] : (std::filesystem::path(path).parent_path() / rel).string();
         COINFER_RETURN_IF_ERROR(m.AddProfile(file, where));
+      } else if (f.size() == 5 && f[0] == "power") {
+        double* values[] = {&m.power_.idle_w, &m.power_.compute_w, &m.power_.transmit_w,
+                            &m.power_.transmit_w_per_mbps};
+        const char* names[] = {"idle_w", "compute_w", "transmit_w", "transmit_w_per_mbps"};
+        for (int i = 0; i < 4; ++i)
+          if (!ParseNonNegative(f[i + 1], values[i]))
+            return Status::InvalidInput(where, std::string("power: ") + names[i],
+                                        "expected a non-negative number, got '" + f[i + 1] + "'");
       } else if (f.size() == 2 && f[0] == "cores") {
         m.cores_ = std::atoi(f[1].c_str());
         if (m.cores_ < 1 || std::to_string(m.cores_) != f[1])
@@ -62,7 +70,10 @@ Status DeviceModel::Load(const std::string& path, DeviceModel* out) {
       } else {
         return Status::InvalidInput(
             where, f.empty() ? "" : f[0],
-            std::string("expected 'name,<name>', 'cores,<n>' or the header '") + kHeader + "'");
+            std::string("expected 'name,<name>', 'cores,<n>', 'profile,<file>', "
+                        "'power,<idle_w>,<compute_w>,<transmit_w>,<transmit_w_per_mbps>' or the "
+                        "header '") +
+                kHeader + "'");
       }
       continue;
     }

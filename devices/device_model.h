@@ -25,6 +25,19 @@ struct KindCoefficients {
   double ns_per_param_byte = 0;
 };
 
+// Electrical power of a device in its states, for energy per request: idle,
+// computing, and transmitting on its radio at `mbps` (transmit_w +
+// transmit_w_per_mbps·mbps, the form of Huang et al.'s LTE model). Negative:
+// not known (a device file without a power line).
+struct DevicePower {
+  double idle_w = -1;
+  double compute_w = -1;
+  double transmit_w = -1;
+  double transmit_w_per_mbps = 0;
+
+  bool known() const { return idle_w >= 0 && compute_w >= 0 && transmit_w >= 0; }
+};
+
 class DeviceModel {
  public:
   // Reads a device file. On failure returns InvalidInput naming file:line and
@@ -36,6 +49,7 @@ class DeviceModel {
   const std::string& name() const { return name_; }
   // Concurrent compute slots: one inference stage occupies one slot.
   int cores() const { return cores_; }
+  const DevicePower& power() const { return power_; }
 
   // The regression's prediction for a layer (no measured row).
   double PredictLayerMs(const Layer& layer) const;
@@ -68,6 +82,7 @@ class DeviceModel {
 
   std::string name_;
   int cores_ = 1;
+  DevicePower power_;
   std::array<KindCoefficients, kKinds> coefficients_{};
   // model -> (begin, end) -> measured median; end == kWholeModel for whole models.
   std::map<std::string, std::map<std::pair<int, int>, Measured>> measured_;

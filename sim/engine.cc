@@ -8,40 +8,12 @@
 #include <stdexcept>
 
 #include "sim/bandwidth_estimator.h"
+#include "sim/energy.h"
 #include "sim/simulation.h"
+#include "sim/site_queue.h"
 
 namespace coinfer {
 namespace {
-
-// A site's compute: `cores` slots and one FIFO queue.
-class SiteQueue {
- public:
-  explicit SiteQueue(int cores) : cores_(cores) {}
-
-  // Runs `start` when a slot is free; the caller ends the stage with Release.
-  void Acquire(std::function<void()> start) {
-    waiting_.push_back(std::move(start));
-    Dispatch();
-  }
-  void Release() {
-    --busy_;
-    Dispatch();
-  }
-  int load() const { return busy_ + static_cast<int>(waiting_.size()); }
-
- private:
-  void Dispatch() {
-    while (busy_ < cores_ && !waiting_.empty()) {
-      ++busy_;
-      auto start = std::move(waiting_.front());
-      waiting_.pop_front();
-      start();
-    }
-  }
-  int cores_;
-  int busy_ = 0;
-  std::deque<std::function<void()>> waiting_;
-};
 
 class EngineRun {
  public:
@@ -104,13 +76,17 @@ class EngineRun {
     const Stage& st = sr.stage;
     if (st.kind == Stage::Kind::kCompute) {
       const DeviceModel* model = st.site == Site::kEndDevice ? config_.end_device : config_.cloud;
-      const double ms = model->SegmentLatencyMs(*config_.graph, st.layer_begin, st.layer_end);
+      // Background load takes its fraction of the site's capacity.
+      const double load = st.site == Site::kEndDevice ? config_.end_load : config_.cloud_load;
+      const double ms =
+          model->SegmentLatencyMs(*config_.graph, st.layer_begin, st.layer_end) / (1 - load);
       sr.measured = model->SegmentMeasured(*config_.graph, st.layer_begin, st.layer_end);
       SiteQueue& queue = sites_[static_cast<int>(st.site)];
-      queue.Acquire([this, id, s, ms, &queue] {
+      const int cores = st.cores;
+      queue.Acquire(cores, [this, id, s, ms, cores, &queue] {
         records_[id].stages[s].start_s = Simulation::Now();
-        Simulation::Schedule(ms / 1e3, [this, id, s, &queue] {
-          queue.Release();
+        Simulation::Schedule(ms / 1e3, [this, id, s, cores, &queue] {
+          queue.Release(cores);
           EndStage(id, s);
         });
       });
@@ -157,6 +133,7 @@ class EngineRun {
     RequestRecord& r = records_[id];
     r.completed = true;
     r.actual_ms = (Simulation::Now() - r.arrival_s) * 1e3;
+    r.end_energy_j = EndDeviceEnergyJ(r, config_.end_device->power());
     if (++finished_ == static_cast<int>(records_.size())) Simulation::Stop();
   }
 

@@ -4,7 +4,8 @@
 // asks the policy for a Plan, and executes it: compute stages occupy a core
 // of their site for the device model's time (a FIFO queue per site, so
 // concurrent requests contend), transfer stages are real TCP messages over
-// the simulated network. Same config and seed: the same records.
+// the simulated network. Each finished request also gets the end device's
+// energy (sim/energy.h). Same config and seed: the same records.
 #pragma once
 
 #include <cstdint>
@@ -33,6 +34,10 @@ struct EngineConfig {
   double drain_s = 60;     // then the run goes on at most this long for them to finish
   uint64_t seed = 1;
   EstimatorConfig estimator;
+  // Fractions of each site's capacity taken by other work, in [0, 1):
+  // compute stages there last 1 / (1 − load) times longer.
+  double end_load = 0;
+  double cloud_load = 0;
 };
 
 struct RunStats {

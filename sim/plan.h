@@ -22,6 +22,7 @@ struct Stage {
   Site to = Site::kCloud;        // transfer only: the receiver
   int layer_begin = 0;           // compute only: layers [layer_begin, layer_end)
   int layer_end = 0;
+  int cores = 1;          // compute only: cores the stage holds on its site
   int64_t bytes = 0;      // transfer only: payload bytes
   std::vector<int> deps;  // indices of stages that must finish first
   double predicted_ms = 0;

@@ -33,6 +33,7 @@ struct RequestRecord {
   // Sums over the request's stages, in ms.
   double end_wait_ms = 0, end_compute_ms = 0, transfer_ms = 0, cloud_wait_ms = 0,
          cloud_compute_ms = 0;
+  double end_energy_j = -1;  // sim/energy.h; -1 when the device's power is not known
   std::vector<StageRecord> stages;
 };
 

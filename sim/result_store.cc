@@ -46,6 +46,7 @@ CREATE TABLE IF NOT EXISTS requests (
   transfer_ms REAL NOT NULL,
   cloud_wait_ms REAL NOT NULL,
   cloud_compute_ms REAL NOT NULL,
+  end_energy_j REAL,
   PRIMARY KEY (run_id, policy, request_id)
 );
 CREATE TABLE IF NOT EXISTS stages (
@@ -187,8 +188,8 @@ Status ResultStore::AddRequests(int64_t run_id, const std::string& policy,
       .Bind(5, stats.wall_s);
   COINFER_RETURN_IF_ERROR(run.Step());
 
-  Statement req(db_,
-                "INSERT INTO requests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  Statement req(
+      db_, "INSERT INTO requests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   Statement stage(db_, "INSERT INTO stages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   for (const RequestRecord& r : records) {
     req.Bind(1, run_id)
@@ -207,7 +208,8 @@ Status ResultStore::AddRequests(int64_t run_id, const std::string& policy,
         .Bind(14, r.end_compute_ms)
         .Bind(15, r.transfer_ms)
         .Bind(16, r.cloud_wait_ms)
-        .Bind(17, r.cloud_compute_ms);
+        .Bind(17, r.cloud_compute_ms)
+        .BindOptional(18, r.end_energy_j, r.end_energy_j >= 0);
     COINFER_RETURN_IF_ERROR(req.Step());
     for (size_t i = 0; i < r.stages.size(); ++i) {
       const StageRecord& s = r.stages[i];

@@ -80,6 +80,10 @@ po::options_description Declaration() {
       "end device: a name in devices/data/ or a path to a .device file")(
       "device.cloud", po::value<std::string>()->default_value("cloud"),
       "cloud server: a name in devices/data/ or a path to a .device file")(
+      "device.end_load", po::value<double>()->default_value(0),
+      "fraction of the end device's capacity taken by other work, in [0, 1)")(
+      "device.cloud_load", po::value<double>()->default_value(0),
+      "fraction of the cloud's capacity taken by other work, in [0, 1)")(
       "topology", po::value<std::string>()->default_value("two-tier"),
       "two-tier (end -access- router -WAN- cloud), three-tier (end -access- edge -WAN- cloud) "
       "or cluster (leader and devices on a LAN; the leader's access link to the cloud is "
@@ -385,6 +389,10 @@ Status LoadScenario(const std::string& path, const std::vector<std::string>& ove
                                  {{"poisson", Process::kPoisson}, {"periodic", Process::kPeriodic}},
                                  &e.arrivals.process));
   e.arrivals.rate_per_s = num("arrival.rate_per_s");
+  e.end_load = num("device.end_load");
+  e.cloud_load = num("device.cloud_load");
+  for (const char* key : {"device.end_load", "device.cloud_load"})
+    if (num(key) < 0 || num(key) >= 1) return v.KeyError(key, "must be in [0, 1)");
 
   NetworkConfig& net = e.network;
   using Topology = NetworkConfig::Topology;

@@ -93,12 +93,14 @@ TEST(CalibrationTest, WrittenDeviceFileLoadsAndPredictsTheSame) {
   const std::string path = ::testing::TempDir() + "calibrated.device";
   {
     std::ofstream out(path);
-    WriteDeviceFile("synthetic", 2, fits, {}, {"test fit"}, out);
+    WriteDeviceFile("synthetic", 2, fits, {}, DevicePower{1, 2, 3, 0.5}, {"test fit"}, out);
   }
   DeviceModel d;
   Status st = DeviceModel::Load(path, &d);
   ASSERT_TRUE(st.ok()) << st.message();
   EXPECT_EQ(d.cores(), 2);
+  EXPECT_EQ(d.power().compute_w, 2);
+  EXPECT_EQ(d.power().transmit_w_per_mbps, 0.5);
   Layer conv;
   conv.kind = LayerKind::kConv;
   conv.macs = rows[0].macs;

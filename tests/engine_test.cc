@@ -4,7 +4,9 @@
 
 #include "dnn/zoo.h"
 #include "policies/registry.h"
+#include "sim/energy.h"
 #include "sim/engine.h"
+#include "sim/site_queue.h"
 #include "traces/trace_loader.h"
 
 namespace coinfer {
@@ -166,6 +168,54 @@ TEST(EstimatorTest, KindsCombineSamplesAsDocumented) {
     const double expected[] = {2.0, 0.5 * 2 + 0.5 * (0.5 * 1 + 0.5 * 4), 2 / (1.0 / 1 + 1.0 / 2)};
     EXPECT_NEAR(e.EstimateMbps(), expected[static_cast<int>(kind)], 1e-12);
   }
+}
+
+}  // namespace
+}  // namespace coinfer
+
+namespace coinfer {
+namespace {
+
+TEST(SiteQueueTest, StagesWaitForEnoughCoresInArrivalOrder) {
+  SiteQueue q(4);
+  std::vector<int> started;
+  q.Acquire(3, [&] { started.push_back(1); });
+  q.Acquire(2, [&] { started.push_back(2); });  // 1 core free: waits
+  q.Acquire(1, [&] { started.push_back(3); });  // would fit, but may not overtake
+  EXPECT_EQ(started, std::vector<int>{1});
+  EXPECT_EQ(q.load(), 3);
+  q.Release(3);
+  EXPECT_EQ(started, (std::vector<int>{1, 2, 3}));
+  EXPECT_EQ(q.busy_cores(), 3);
+  EXPECT_THROW(q.Acquire(5, [] {}), std::invalid_argument);
+}
+
+TEST(EnergyTest, RequestEnergyIsTheSumOfStagePowerTimesTime) {
+  const DevicePower p{2.0, 5.0, 1.0, 0.5};
+  RequestRecord r;
+  r.completed = true;
+  r.actual_ms = 1000;
+  Stage compute;
+  Stage send;
+  send.kind = Stage::Kind::kTransfer;
+  send.bytes = 250'000;  // over 0.4 s: 5 Mbit/s
+  Stage cloud;
+  cloud.site = Site::kCloud;
+  r.stages = {{compute, 0, 0.0, 0.3}, {send, 0.3, 0.3, 0.7}, {cloud, 0.7, 0.7, 0.9}};
+  // Compute 5 W · 0.3 s + radio (1 + 0.5·5) W · 0.4 s + idle 2 W · (1 − 0.7) s.
+  EXPECT_NEAR(EndDeviceEnergyJ(r, p), 1.5 + 1.4 + 0.6, 1e-12);
+  EXPECT_LT(EndDeviceEnergyJ(r, DevicePower{}), 0);  // unknown power
+}
+
+TEST_F(EngineTest, BackgroundLoadStretchesComputeAndEnergyIsRecorded) {
+  end_ = DeviceModel::FromCoefficients("end", 1, KindCoefficients{10'000, 0, 0, 0});
+  config_.arrivals = {ArrivalConfig::Process::kPeriodic, 1};
+  config_.duration_s = 1;
+  const double alone = Run("device-only")[0].actual_ms;
+  config_.end_load = 0.5;
+  const auto loaded = Run("device-only");
+  EXPECT_NEAR(loaded[0].actual_ms, 2 * alone, 1e-6);
+  EXPECT_LT(loaded[0].end_energy_j, 0);  // FromCoefficients devices have no power figures
 }
 
 }  // namespace

@@ -1,0 +1,17 @@
+// Energy the end device spends on one request: its compute stages at compute
+// power, its uplink transfers at the radio's power for the transfer's
+// throughput (transmit_w + transmit_w_per_mbps·Mbit/s), and idle power for the
+// rest of the request's latency (waiting for queues, the network and the
+// cloud). Stages are taken as they ran (StageRecord times).
+#pragma once
+
+#include "devices/device_model.h"
+#include "sim/request_record.h"
+
+namespace coinfer {
+
+// Joules; negative when the device's power is not known or the request did
+// not finish.
+double EndDeviceEnergyJ(const RequestRecord& request, const DevicePower& power);
+
+}  // namespace coinfer
