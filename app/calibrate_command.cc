@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "app/command_line.h"
 #include "app/commands.h"
 #include "base/parse.h"
 #include "base/percentile.h"
@@ -34,17 +35,7 @@ int CalibrateCommand(const std::vector<std::string>& args) {
   po::positional_options_description pos;
   pos.add("profile", -1);
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
-    if (vm.count("help")) {
-      std::cout << opts;
-      return 0;
-    }
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "coinfer calibrate: " << e.what() << "\n" << opts;
-    return 2;
-  }
+  if (int exit = ParseCommandLine("calibrate", args, opts, pos, &vm); exit >= 0) return exit;
   DevicePower power;
   if (!power_text.empty()) {
     const std::vector<std::string> f = SplitFields(power_text, ',');

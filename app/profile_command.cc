@@ -5,6 +5,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "app/command_line.h"
 #include "app/commands.h"
 #include "devices/profiler.h"
 
@@ -23,17 +24,7 @@ int ProfileCommand(const std::vector<std::string>& args) {
       "warmup", po::value(&timing.warmup)->default_value(3), "untimed runs before them")(
       "threads", po::value(&timing.threads)->default_value(1), "LibTorch intra-op threads");
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(opts).run(), vm);
-    if (vm.count("help")) {
-      std::cout << opts;
-      return 0;
-    }
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "coinfer profile: " << e.what() << "\n" << opts;
-    return 2;
-  }
+  if (int exit = ParseCommandLine("profile", args, opts, {}, &vm); exit >= 0) return exit;
   Profile profile;
   Status st = ProfileHost(model, timing, device, &profile);
   if (!st.ok()) return ReportError(st);

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "analysis/summary.h"
+#include "app/command_line.h"
 #include "app/commands.h"
 #include "dnn/zoo.h"
 #include "policies/registry.h"
@@ -78,25 +79,12 @@ int RunCommand(const std::vector<std::string>& args) {
       "set", po::value<std::vector<std::string>>()->composing(),
       "override a scenario key: --set key=value")(
       "csv", po::value<std::string>(), "also write the summary table as CSV to this file")(
-      "scenario", po::value<std::string>(), "scenario INI file");
+      "scenario", po::value<std::string>()->required(), "scenario INI file");
   po::positional_options_description pos;
   pos.add("scenario", 1);
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "coinfer run: " << e.what() << "\n";
-    return 2;
-  }
-  if (vm.count("help")) {
-    std::cout << opts << "\n" << ScenarioHelp();
-    return 0;
-  }
-  if (!vm.count("scenario")) {
-    std::cerr << "coinfer run: a scenario file is required\n" << opts;
-    return 2;
-  }
+  if (int exit = ParseCommandLine("run", args, opts, pos, &vm, "\n" + ScenarioHelp()); exit >= 0)
+    return exit;
   const std::vector<std::string> overrides =
       vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
 
