@@ -224,6 +224,21 @@ TEST(AppTest, NeurosurgeonFollowsABandwidthDrop) {
   EXPECT_LT(offloaded_after, 0.1);
 }
 
+TEST(AppTest, GraphPrintsEveryFormat) {
+  const Outcome dot = Coinfer("graph --model small_resnet --format dot");
+  ASSERT_EQ(dot.exit_code, 0) << dot.output;
+  EXPECT_EQ(dot.output.rfind("digraph \"small_resnet\"", 0), 0u);
+  EXPECT_NE(dot.output.find("label=\"split\""), std::string::npos);
+  const Outcome json = Coinfer("graph --model small_vgg --format json");
+  ASSERT_EQ(json.exit_code, 0);
+  EXPECT_NE(json.output.find("\"split_points\""), std::string::npos);
+  EXPECT_NE(json.output.find("\"model\": \"small_vgg\""), std::string::npos);
+  const Outcome csv = Coinfer("graph --model small_vgg --format csv");
+  EXPECT_EQ(std::count(csv.output.begin(), csv.output.end(), '\n'), 15);  // header + 14 layers
+  EXPECT_EQ(Coinfer("graph --model small_vgg --format yaml").exit_code, 2);
+  EXPECT_EQ(Coinfer("graph --model vgg17").exit_code, 2);
+}
+
 TEST(AppTest, HelpListsEveryScenarioKey) {
   const Outcome o = Coinfer("run --help");
   EXPECT_EQ(o.exit_code, 0);
