@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <deque>
 #include <random>
 #include <stdexcept>
 
@@ -26,6 +25,7 @@ class EngineRun {
 
   void Start(const std::vector<double>& arrivals) {
     records_.resize(arrivals.size());
+    pending_stages_.assign(arrivals.size(), 0);
     for (size_t i = 0; i < arrivals.size(); ++i) {
       records_[i].id = static_cast<int>(i);
       records_[i].arrival_s = arrivals[i];
@@ -61,7 +61,7 @@ class EngineRun {
           throw std::logic_error(policy_.name() + ": stage dependency out of order");
       r.stages.push_back({plan.stages[s]});
     }
-    pending_stages_.push_back(static_cast<int>(r.stages.size()));
+    pending_stages_[id] = static_cast<int>(r.stages.size());
     if (r.stages.empty()) {
       Finish(id);
       return;
