@@ -48,7 +48,9 @@ Status Prepare(const std::string& path, const std::vector<std::string>& override
   return Status::Ok();
 }
 
-// Runs every policy and stores all of it in one transaction.
+// Runs every policy, then stores all of it in one short transaction (the
+// database is opened first, so a bad path fails before any simulation, and
+// is locked only while writing, so parallel runs can share it).
 Status Simulate(const Inputs& in, int64_t* run_id, uint64_t* events, double* wall_s) {
   const Scenario& sc = in.scenario;
   std::unique_ptr<ResultStore> store;
@@ -59,15 +61,24 @@ Status Simulate(const Inputs& in, int64_t* run_id, uint64_t* events, double* wal
   info.resolved_settings = Join(sc.settings, "\n");
   info.seed = sc.engine.seed;
   info.coinfer_version = COINFER_VERSION;
-  COINFER_RETURN_IF_ERROR(store->BeginRun(info, run_id));
+  info.started_at = UtcNow();
+  struct PolicyRun {
+    std::string name;
+    std::vector<RequestRecord> records;
+    RunStats stats;
+  };
+  std::vector<PolicyRun> runs;
   for (const std::string& name : sc.policies) {
     std::unique_ptr<Policy> policy = CreatePolicy(name);
-    RunStats stats;
-    const std::vector<RequestRecord> records = RunEngine(sc.engine, *policy, &stats);
-    *events += stats.events;
-    *wall_s += stats.wall_s;
-    COINFER_RETURN_IF_ERROR(store->AddRequests(*run_id, name, records, stats));
+    PolicyRun run{name, {}, {}};
+    run.records = RunEngine(sc.engine, *policy, &run.stats);
+    *events += run.stats.events;
+    *wall_s += run.stats.wall_s;
+    runs.push_back(std::move(run));
   }
+  COINFER_RETURN_IF_ERROR(store->BeginRun(info, run_id));
+  for (const PolicyRun& run : runs)
+    COINFER_RETURN_IF_ERROR(store->AddRequests(*run_id, run.name, run.records, run.stats));
   return store->CommitRun(*run_id);  // the store rolls back if this is not reached
 }
 

@@ -69,13 +69,6 @@ CREATE TABLE IF NOT EXISTS stages (
 );
 )sql";
 
-std::string UtcNow() {
-  const std::time_t t = std::time(nullptr);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return buf;
-}
-
 // A prepared statement, finalized when it goes out of scope.
 class Statement {
  public:
@@ -116,6 +109,13 @@ class Statement {
 };
 
 }  // namespace
+
+std::string UtcNow() {
+  const std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
 
 Status ResultStore::Open(const std::string& path, std::unique_ptr<ResultStore>* out) {
   const std::filesystem::path parent = std::filesystem::path(path).parent_path();
@@ -172,7 +172,7 @@ Status ResultStore::BeginRun(const RunInfo& info, int64_t* run_id) {
       .Bind(3, info.resolved_settings)
       .Bind(4, static_cast<int64_t>(info.seed))
       .Bind(5, info.coinfer_version)
-      .Bind(6, UtcNow());
+      .Bind(6, info.started_at.empty() ? UtcNow() : info.started_at);
   COINFER_RETURN_IF_ERROR(insert.Step());
   *run_id = sqlite3_last_insert_rowid(db_);
   return Status::Ok();

@@ -23,7 +23,11 @@ struct RunInfo {
   std::string resolved_settings;  // every key = value after defaults and --set
   uint64_t seed = 0;
   std::string coinfer_version;
+  std::string started_at;  // UTC, ISO 8601 (UtcNow()); empty: when BeginRun is called
 };
+
+// The current time, UTC, ISO 8601 ("2026-11-24T12:00:00Z").
+std::string UtcNow();
 
 class ResultStore {
  public:

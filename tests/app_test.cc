@@ -115,6 +115,15 @@ TEST(AppTest, SameSeedSameRowsDifferentSeedDifferentRows) {
   EXPECT_NE(rows, RequestRows(db3));
 }
 
+TEST(AppTest, ParallelRunsShareOneDatabase) {
+  std::string db;
+  const std::string run = WriteScenario("parallel", kSmallScenario, &db);
+  const std::string one = std::string(COINFER_BINARY) + " run " + run + " > /dev/null";
+  const std::string both = "(" + one + " & " + one + " --set seed=2 & wait)";
+  ASSERT_EQ(std::system(both.c_str()), 0);
+  EXPECT_EQ(CountRuns(db), 2);
+}
+
 TEST(AppTest, RunPrintsOneRowPerPolicyAndWritesCsv) {
   std::string db;
   const std::string s = WriteScenario("table", kSmallScenario, &db);
