@@ -12,6 +12,7 @@
 #include <map>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "base/status.h"
 #include "dnn/graph.h"
@@ -64,6 +65,10 @@ class DeviceModel {
   // Whether SegmentLatencyMs of that range used measurements only (no
   // regression, no proportional share).
   bool SegmentMeasured(const Graph& graph, int begin, int end) const;
+  // Any set of layers (ascending indices): the sum over its runs of
+  // consecutive layers, each a segment as above.
+  double LayersLatencyMs(const Graph& graph, const std::vector<int>& layers) const;
+  bool LayersMeasured(const Graph& graph, const std::vector<int>& layers) const;
 
  private:
   static constexpr int kKinds = static_cast<int>(LayerKind::kFlatten) + 1;

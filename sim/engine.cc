@@ -78,9 +78,8 @@ class EngineRun {
       const DeviceModel* model = st.site == Site::kEndDevice ? config_.end_device : config_.cloud;
       // Background load takes its fraction of the site's capacity.
       const double load = st.site == Site::kEndDevice ? config_.end_load : config_.cloud_load;
-      const double ms =
-          model->SegmentLatencyMs(*config_.graph, st.layer_begin, st.layer_end) / (1 - load);
-      sr.measured = model->SegmentMeasured(*config_.graph, st.layer_begin, st.layer_end);
+      const double ms = model->LayersLatencyMs(*config_.graph, st.layers) / (1 - load);
+      sr.measured = model->LayersMeasured(*config_.graph, st.layers);
       SiteQueue& queue = sites_[static_cast<int>(st.site)];
       const int cores = st.cores;
       queue.Acquire(cores, [this, id, s, ms, cores, &queue] {

@@ -4,6 +4,18 @@
 
 namespace coinfer {
 
+std::string LayersText(const std::vector<int>& layers) {
+  std::string text;
+  for (size_t i = 0; i < layers.size();) {
+    size_t j = i;
+    while (j + 1 < layers.size() && layers[j + 1] == layers[j] + 1) ++j;
+    text += (text.empty() ? "" : ",") + std::to_string(layers[i]);
+    if (j > i) text += "-" + std::to_string(layers[j]);
+    i = j + 1;
+  }
+  return text;
+}
+
 const char* SiteName(Site site) { return site == Site::kEndDevice ? "end" : "cloud"; }
 
 Plan MakeSplitPlan(const Observation& obs, int split) {
@@ -19,8 +31,7 @@ Plan MakeSplitPlan(const Observation& obs, int split) {
   if (point.index > 0) {
     Stage s;
     s.site = Site::kEndDevice;
-    s.layer_begin = 0;
-    s.layer_end = point.index;
+    for (int i = 0; i < point.index; ++i) s.layers.push_back(i);
     s.predicted_ms = obs.end_device->SegmentLatencyMs(g, 0, point.index);
     add(s);
   }
@@ -34,8 +45,7 @@ Plan MakeSplitPlan(const Observation& obs, int split) {
     add(t);
     Stage s;
     s.site = Site::kCloud;
-    s.layer_begin = point.index;
-    s.layer_end = g.size();
+    for (int i = point.index; i < g.size(); ++i) s.layers.push_back(i);
     s.predicted_ms = obs.cloud->SegmentLatencyMs(g, point.index, g.size());
     add(s);
   }

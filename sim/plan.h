@@ -20,13 +20,15 @@ struct Stage {
   Kind kind = Kind::kCompute;
   Site site = Site::kEndDevice;  // compute: where; transfer: the sender
   Site to = Site::kCloud;        // transfer only: the receiver
-  int layer_begin = 0;           // compute only: layers [layer_begin, layer_end)
-  int layer_end = 0;
-  int cores = 1;          // compute only: cores the stage holds on its site
-  int64_t bytes = 0;      // transfer only: payload bytes
-  std::vector<int> deps;  // indices of stages that must finish first
+  std::vector<int> layers;       // compute only: graph layer indices, ascending
+  int cores = 1;                 // compute only: cores the stage holds on its site
+  int64_t bytes = 0;             // transfer only: payload bytes
+  std::vector<int> deps;         // indices of stages that must finish first
   double predicted_ms = 0;
 };
+
+// Layer indices as ranges, e.g. "0-17" or "0-3,5,9-12" (ends included).
+std::string LayersText(const std::vector<int>& layers);
 
 struct Plan {
   std::vector<Stage> stages;  // in an order where every dep precedes its user

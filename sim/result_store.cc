@@ -57,8 +57,7 @@ CREATE TABLE IF NOT EXISTS stages (
   kind TEXT NOT NULL,
   site TEXT NOT NULL,
   to_site TEXT,
-  layer_begin INTEGER,
-  layer_end INTEGER,
+  layers TEXT,
   bytes INTEGER,
   predicted_ms REAL NOT NULL,
   ready_s REAL,
@@ -190,7 +189,7 @@ Status ResultStore::AddRequests(int64_t run_id, const std::string& policy,
 
   Statement req(
       db_, "INSERT INTO requests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  Statement stage(db_, "INSERT INTO stages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  Statement stage(db_, "INSERT INTO stages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   for (const RequestRecord& r : records) {
     req.Bind(1, run_id)
         .Bind(2, policy)
@@ -223,20 +222,18 @@ Status ResultStore::AddRequests(int64_t run_id, const std::string& policy,
       if (transfer) {
         stage.Bind(7, std::string(SiteName(s.stage.to)))
             .BindOptional(8, 0, false)
-            .BindOptional(9, 0, false)
-            .Bind(10, s.stage.bytes)
-            .BindOptional(15, 0, false);
+            .Bind(9, s.stage.bytes)
+            .BindOptional(14, 0, false);
       } else {
         stage.BindOptional(7, 0, false)
-            .Bind(8, static_cast<int64_t>(s.stage.layer_begin))
-            .Bind(9, static_cast<int64_t>(s.stage.layer_end))
-            .BindOptional(10, 0, false)
-            .Bind(15, static_cast<int64_t>(s.measured));
+            .Bind(8, LayersText(s.stage.layers))
+            .BindOptional(9, 0, false)
+            .Bind(14, static_cast<int64_t>(s.measured));
       }
-      stage.Bind(11, s.stage.predicted_ms)
-          .BindOptional(12, s.ready_s, s.ready_s >= 0)
-          .BindOptional(13, s.start_s, s.start_s >= 0)
-          .BindOptional(14, s.end_s, s.end_s >= 0);
+      stage.Bind(10, s.stage.predicted_ms)
+          .BindOptional(11, s.ready_s, s.ready_s >= 0)
+          .BindOptional(12, s.start_s, s.start_s >= 0)
+          .BindOptional(13, s.end_s, s.end_s >= 0);
       COINFER_RETURN_IF_ERROR(stage.Step());
     }
   }

@@ -80,10 +80,12 @@ TEST(SplitPlanTest, StagesFollowTheCut) {
   const SplitPoint p = g.SplitPoints()[k];
   const Plan plan = MakeSplitPlan(obs, k);
   ASSERT_EQ(plan.stages.size(), 3u);
-  EXPECT_EQ(plan.stages[0].layer_end, p.index);
+  EXPECT_EQ(plan.stages[0].layers.size(), static_cast<size_t>(p.index));
+  EXPECT_EQ(LayersText(plan.stages[0].layers), "0-" + std::to_string(p.index - 1));
   EXPECT_EQ(plan.stages[1].bytes, p.bytes);
   EXPECT_DOUBLE_EQ(plan.stages[1].predicted_ms, p.bytes / 1e3);
-  EXPECT_EQ(plan.stages[2].layer_begin, p.index);
+  EXPECT_EQ(plan.stages[2].layers.front(), p.index);
+  EXPECT_EQ(plan.stages[2].layers.back(), g.size() - 1);
   EXPECT_EQ(plan.stages[2].deps, std::vector<int>{1});
   EXPECT_EQ(MakeSplitPlan(obs, 0).stages.size(), 2u);  // nothing computed on the device
   EXPECT_EQ(MakeSplitPlan(obs, static_cast<int>(g.SplitPoints().size()) - 1).stages.size(), 1u);
