@@ -4,6 +4,7 @@
 #include <map>
 
 #include "policies/cloud_only.h"
+#include "policies/dads.h"
 #include "policies/device_only.h"
 #include "policies/neurosurgeon.h"
 
@@ -21,6 +22,7 @@ const std::map<std::string, Factory>& Registry() {
   static const std::map<std::string, Factory> registry = {
       {"device-only", Make<DeviceOnlyPolicy>()},
       {"cloud-only", Make<CloudOnlyPolicy>()},
+      {"dads", Make<DadsPolicy>()},
       {"neurosurgeon", Make<NeurosurgeonPolicy>()},
   };
   return registry;

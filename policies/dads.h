@@ -1,0 +1,43 @@
+// DADS (Hu et al., INFOCOM 2019): the layer DAG cut in two by an s-t minimum
+// cut, device on the source side, cloud on the sink side. Graph: source -> v
+// with v's cloud time, v -> sink with v's device time; each producer p (the
+// model input or a layer) gets an auxiliary node p' with p -> p' of p's
+// transfer time (bytes / estimated uplink) and p' -> consumer of infinite
+// capacity, so a tensor that several cloud layers read is paid once; every
+// data edge u -> v also gets v -> u of infinite capacity, so a device layer
+// never waits for a cloud one; the input is pinned to the device. Per-layer
+// times are the device models' (measured rows where they have them). The
+// crossing tensors travel as one message. Choices: the device part runs as one
+// stage even when it is not a prefix of the topological order; the result is
+// not sent back (as for every policy here).
+#pragma once
+
+#include <vector>
+
+#include "sim/policy.h"
+
+namespace coinfer {
+
+class DadsPolicy : public Policy {
+ public:
+  std::string name() const override { return "dads"; }
+  Plan Decide(const Observation& observation) override;
+
+  // The cut's device layers (ascending) for this observation.
+  std::vector<int> DeviceLayers(const Observation& observation);
+
+ private:
+  void Tabulate(const Observation& observation);
+
+  const Graph* graph_ = nullptr;
+  const DeviceModel* end_ = nullptr;
+  const DeviceModel* cloud_ = nullptr;
+  std::vector<double> end_ms_, cloud_ms_;  // per layer
+};
+
+// The predicted cost of running `device_layers` on the end device and the
+// rest in the cloud, with the tensors that cross sent at `uplink_mbps`: the
+// objective DADS minimises. For tests and for comparing partitions.
+double PartitionCostMs(const Observation& observation, const std::vector<bool>& on_device);
+
+}  // namespace coinfer
