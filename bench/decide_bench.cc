@@ -33,6 +33,8 @@ void BM_Decide(benchmark::State& state, const std::string& policy_name, const st
 BENCHMARK_CAPTURE(BM_Decide, neurosurgeon_vgg16, "neurosurgeon", "vgg16");
 BENCHMARK_CAPTURE(BM_Decide, neurosurgeon_resnet50, "neurosurgeon", "resnet50");
 BENCHMARK_CAPTURE(BM_Decide, device_only_resnet50, "device-only", "resnet50");
+BENCHMARK_CAPTURE(BM_Decide, dads_resnet50, "dads", "resnet50");
+BENCHMARK_CAPTURE(BM_Decide, dads_mobilenet_v2, "dads", "mobilenet_v2");
 
 }  // namespace
 }  // namespace coinfer
