@@ -14,6 +14,7 @@
 
 #include <vector>
 
+#include "policies/partition.h"
 #include "sim/policy.h"
 
 namespace coinfer {
@@ -21,18 +22,17 @@ namespace coinfer {
 class DadsPolicy : public Policy {
  public:
   std::string name() const override { return "dads"; }
+  void Prepare(const Observation& observation) override;
   Plan Decide(const Observation& observation) override;
 
   // The cut's device layers (ascending) for this observation.
   std::vector<int> DeviceLayers(const Observation& observation);
 
  private:
-  void Tabulate(const Observation& observation);
-
   const Graph* graph_ = nullptr;
   const DeviceModel* end_ = nullptr;
   const DeviceModel* cloud_ = nullptr;
-  std::vector<double> end_ms_, cloud_ms_;  // per layer
+  LayerTimes times_;
 };
 
 // The predicted cost of running `device_layers` on the end device and the

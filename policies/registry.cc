@@ -3,6 +3,7 @@
 #include <functional>
 #include <map>
 
+#include "policies/cic.h"
 #include "policies/cloud_only.h"
 #include "policies/dads.h"
 #include "policies/device_only.h"
@@ -20,9 +21,8 @@ Factory Make() {
 
 const std::map<std::string, Factory>& Registry() {
   static const std::map<std::string, Factory> registry = {
-      {"device-only", Make<DeviceOnlyPolicy>()},
-      {"cloud-only", Make<CloudOnlyPolicy>()},
-      {"dads", Make<DadsPolicy>()},
+      {"device-only", Make<DeviceOnlyPolicy>()},    {"cic", Make<CicPolicy>()},
+      {"cloud-only", Make<CloudOnlyPolicy>()},      {"dads", Make<DadsPolicy>()},
       {"neurosurgeon", Make<NeurosurgeonPolicy>()},
   };
   return registry;

@@ -24,6 +24,11 @@ class EngineRun {
         sites_{SiteQueue(config.end_device->cores()), SiteQueue(config.cloud->cores())} {}
 
   void Start(const std::vector<double>& arrivals) {
+    Observation offline;
+    offline.graph = config_.graph;
+    offline.end_device = config_.end_device;
+    offline.cloud = config_.cloud;
+    policy_.Prepare(offline);
     records_.resize(arrivals.size());
     pending_stages_.assign(arrivals.size(), 0);
     for (size_t i = 0; i < arrivals.size(); ++i) {

@@ -17,6 +17,10 @@ class Policy {
   Policy& operator=(const Policy&) = delete;
 
   virtual std::string name() const = 0;
+  // Offline work, once per run before the first request (tables, compressed
+  // models), from what is known without the network: the graph and devices
+  // (the observation's bandwidth and queues are not meaningful here).
+  virtual void Prepare(const Observation& observation) { (void)observation; }
   // Decides one request. Called on the simulation thread only; must not
   // block. The returned plan's stages reference layers of observation.graph.
   virtual Plan Decide(const Observation& observation) = 0;

@@ -59,7 +59,7 @@ TEST_P(NeurosurgeonTest, NoBandwidthMeansDeviceOnlyAndUnlimitedMeansCloudOnly) {
 INSTANTIATE_TEST_SUITE_P(Zoo, NeurosurgeonTest, ::testing::Values("small_vgg", "resnet18"));
 
 TEST(RegistryTest, KnowsTheBaselinesByName) {
-  for (const char* name : {"device-only", "cloud-only", "neurosurgeon", "dads"}) {
+  for (const char* name : {"device-only", "cloud-only", "neurosurgeon", "dads", "cic"}) {
     auto p = CreatePolicy(name);
     ASSERT_NE(p, nullptr) << name;
     EXPECT_EQ(p->name(), name);

@@ -1,0 +1,100 @@
+#include "policies/partition.h"
+
+#include <set>
+
+#include "policies/max_flow.h"
+
+namespace coinfer {
+
+LayerTimes LayerTimes::Of(const Observation& obs) {
+  LayerTimes t;
+  const Graph& g = *obs.graph;
+  for (int v = 0; v < g.size(); ++v) {
+    t.end_ms.push_back(obs.end_device->SegmentLatencyMs(g, v, v + 1));
+    t.cloud_ms.push_back(obs.cloud->SegmentLatencyMs(g, v, v + 1));
+  }
+  return t;
+}
+
+Partition MakePartition(const Graph& g, const LayerTimes& times, std::vector<bool> on_device) {
+  Partition p;
+  std::set<int> crossing;
+  for (int v = 0; v < g.size(); ++v) {
+    p.compute_ms += on_device[v] ? times.end_ms[v] : times.cloud_ms[v];
+    if (on_device[v]) continue;
+    for (int u : g.layers[v].inputs)
+      if (u == Layer::kModelInput || on_device[u]) crossing.insert(u);
+  }
+  for (int u : crossing)
+    p.bytes += u == Layer::kModelInput ? g.input_bytes : g.layers[u].output_bytes;
+  p.on_device = std::move(on_device);
+  return p;
+}
+
+Partition MinCutPartition(const Graph& g, const LayerTimes& times, double ms_per_byte) {
+  const int n = g.size();
+  // Nodes: source, sink, the model input, n layers, then one auxiliary node
+  // per producer (input first, then layers).
+  const int source = 0, sink = 1, input = 2;
+  auto layer = [](int v) { return 3 + v; };
+  auto aux = [n](int producer) { return 3 + n + 1 + producer; };  // producer -1 is the input
+  MaxFlow flow(3 + n + 1 + n);
+  flow.AddEdge(source, input, MaxFlow::kInfinity);
+  std::vector<bool> has_aux(n + 1, false);
+  for (int v = 0; v < n; ++v) {
+    flow.AddEdge(source, layer(v), times.cloud_ms[v]);
+    flow.AddEdge(layer(v), sink, times.end_ms[v]);
+    for (int u : g.layers[v].inputs) {
+      const int producer = u == Layer::kModelInput ? input : layer(u);
+      if (!has_aux[u + 1]) {
+        has_aux[u + 1] = true;
+        const int64_t bytes = u == Layer::kModelInput ? g.input_bytes : g.layers[u].output_bytes;
+        flow.AddEdge(producer, aux(u), ms_per_byte * bytes);
+      }
+      flow.AddEdge(aux(u), layer(v), MaxFlow::kInfinity);
+      flow.AddEdge(layer(v), producer, MaxFlow::kInfinity);  // no device layer after a cloud one
+    }
+  }
+  flow.Run(source, sink);
+  const std::vector<bool> device_side = flow.SourceSide(source);
+  std::vector<bool> on_device(n);
+  for (int v = 0; v < n; ++v) on_device[v] = device_side[layer(v)];
+  return MakePartition(g, times, std::move(on_device));
+}
+
+Plan MakePartitionPlan(const Graph& g, const LayerTimes& times, const Partition& p,
+                       double uplink_mbps) {
+  Plan plan;
+  auto add = [&plan](Stage s) {
+    if (!plan.stages.empty()) s.deps = {static_cast<int>(plan.stages.size()) - 1};
+    plan.predicted_ms += s.predicted_ms;
+    plan.stages.push_back(std::move(s));
+  };
+  Stage local, send, remote;
+  local.site = Site::kEndDevice;
+  remote.site = Site::kCloud;
+  for (int v = 0; v < g.size(); ++v) {
+    Stage& s = p.on_device[v] ? local : remote;
+    s.layers.push_back(v);
+    s.predicted_ms += p.on_device[v] ? times.end_ms[v] : times.cloud_ms[v];
+  }
+  send.kind = Stage::Kind::kTransfer;
+  send.site = Site::kEndDevice;
+  send.to = Site::kCloud;
+  send.bytes = p.bytes;
+  send.predicted_ms = MsPerByte(uplink_mbps) * p.bytes;
+  if (!local.layers.empty()) add(local);
+  if (!remote.layers.empty()) {
+    add(send);
+    add(remote);
+  }
+  // A device side that is a prefix at a split point is also reported as that split.
+  const int k = static_cast<int>(local.layers.size());
+  const bool prefix = local.layers.empty() || local.layers.back() == k - 1;
+  const auto points = g.SplitPoints();
+  for (size_t i = 0; i < points.size() && prefix; ++i)
+    if (points[i].index == k) plan.split = static_cast<int>(i);
+  return plan;
+}
+
+}  // namespace coinfer

@@ -1,0 +1,42 @@
+// Partitions of a layer DAG between the end device and the cloud, shared by
+// the min-cut policies (DADS, CIC): the s-t minimum cut for a given price of
+// a byte, a partition's cost as a line in that price, and its plan.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "sim/policy.h"
+
+namespace coinfer {
+
+// Per-layer times of a graph on the two sites, tabulated once.
+struct LayerTimes {
+  std::vector<double> end_ms, cloud_ms;
+  static LayerTimes Of(const Observation& observation);
+};
+
+// A partition and its cost: compute_ms + ms_per_byte · bytes.
+struct Partition {
+  std::vector<bool> on_device;  // per layer
+  double compute_ms = 0;        // device layers on the device, the rest in the cloud
+  int64_t bytes = 0;            // tensors crossing from the device side, each once
+  double CostMs(double ms_per_byte) const { return compute_ms + ms_per_byte * bytes; }
+};
+
+// Milliseconds per byte at `mbps`.
+inline double MsPerByte(double mbps) { return 8.0 / (mbps * 1e3); }
+
+// The minimum-cost partition for a byte price (DADS's construction; see
+// policies/dads.h): the device side is closed under predecessors.
+Partition MinCutPartition(const Graph& graph, const LayerTimes& times, double ms_per_byte);
+
+// The partition's compute and bytes.
+Partition MakePartition(const Graph& graph, const LayerTimes& times, std::vector<bool> on_device);
+
+// The plan: device layers, then one message with the crossing tensors, then
+// the cloud layers; `split` set when the device side is a split point's prefix.
+Plan MakePartitionPlan(const Graph& graph, const LayerTimes& times, const Partition& partition,
+                       double uplink_mbps);
+
+}  // namespace coinfer

@@ -1,0 +1,106 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "dnn/zoo.h"
+#include "policies/cic.h"
+#include "policies/dads.h"
+
+namespace coinfer {
+namespace {
+
+// Bandwidths from 0.1 to 1000 Mbit/s, log-spaced.
+std::vector<double> Sweep(int points) {
+  std::vector<double> mbps;
+  for (int i = 0; i < points; ++i) mbps.push_back(std::pow(10, -1 + 4.0 * i / (points - 1)));
+  return mbps;
+}
+
+// CIC's decision costs what the full minimum cut costs, at every bandwidth.
+void ExpectSameCostAsFullMinCut(const Graph& g, const DeviceModel& end, const DeviceModel& cloud,
+                                int points) {
+  Observation obs;
+  obs.graph = &g;
+  obs.end_device = &end;
+  obs.cloud = &cloud;
+  CicPolicy cic;
+  cic.Prepare(obs);
+  DadsPolicy dads;
+  for (double mbps : Sweep(points)) {
+    obs.uplink_estimate_mbps = mbps;
+    const double full = dads.Decide(obs).predicted_ms;
+    ASSERT_NEAR(cic.Decide(obs).predicted_ms, full, 1e-9 * full) << g.model << " at " << mbps;
+  }
+}
+
+class CicZooTest : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(CicZooTest, SameCostAsTheFullMinCutOverABandwidthSweep) {
+  Graph g;
+  ASSERT_TRUE(RecordZooGraph(GetParam(), &g).ok());
+  const DeviceModel end = DeviceModel::FromCoefficients("end", 1, {5, 0.05, 0.3, 0.1});
+  const DeviceModel cloud = DeviceModel::FromCoefficients("cloud", 8, {1, 0.001, 0.02, 0.01});
+  ExpectSameCostAsFullMinCut(g, end, cloud, 60);
+}
+
+INSTANTIATE_TEST_SUITE_P(Zoo, CicZooTest,
+                         ::testing::Values("vgg16", "alexnet", "resnet18", "resnet50",
+                                           "mobilenet_v2", "small_vgg", "small_resnet"));
+
+Graph RandomDag(std::mt19937& rng, int n) {
+  std::uniform_int_distribution<int64_t> macs(1'000'000, 500'000'000), bytes(1'000, 2'000'000);
+  Graph g;
+  g.model = "random";
+  g.input_bytes = bytes(rng);
+  for (int v = 0; v < n; ++v) {
+    Layer l;
+    l.kind = LayerKind::kConv;
+    l.macs = macs(rng);
+    l.output_bytes = bytes(rng);
+    l.inputs = {v - 1};
+    for (int extra = 0; extra < 2 && v > 1; ++extra)
+      if (rng() % 3 == 0) {
+        const int u = static_cast<int>(rng() % v) - 1;
+        if (std::find(l.inputs.begin(), l.inputs.end(), u) == l.inputs.end()) l.inputs.push_back(u);
+      }
+    g.layers.push_back(l);
+  }
+  return g;
+}
+
+TEST(CicTest, SameCostAsTheFullMinCutOnAThousandRandomDags) {
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<double> slow(0.01, 0.2), fast(0.0005, 0.01);
+  for (int trial = 0; trial < 1000; ++trial) {
+    const Graph g = RandomDag(rng, 2 + trial % 30);
+    const DeviceModel end = DeviceModel::FromCoefficients("end", 1, {0, slow(rng), 0, 0});
+    const DeviceModel cloud = DeviceModel::FromCoefficients("cloud", 8, {0, fast(rng), 0, 0});
+    ExpectSameCostAsFullMinCut(g, end, cloud, 12);
+    if (HasFatalFailure()) return;
+  }
+}
+
+TEST(CicTest, TheSplittingModelIsSmallAndOrdered) {
+  Graph g;
+  ASSERT_TRUE(RecordZooGraph("resnet50", &g).ok());
+  const DeviceModel end = DeviceModel::FromCoefficients("end", 1, {5, 0.05, 0.3, 0.1});
+  const DeviceModel cloud = DeviceModel::FromCoefficients("cloud", 8, {1, 0.001, 0.02, 0.01});
+  Observation obs;
+  obs.graph = &g;
+  obs.end_device = &end;
+  obs.cloud = &cloud;
+  CicPolicy cic;
+  cic.Prepare(obs);
+  const auto& pieces = cic.pieces();
+  ASSERT_GE(pieces.size(), 2u);  // offloading when fast, on-device when slow
+  EXPECT_LT(pieces.size(), static_cast<size_t>(g.size()));
+  for (size_t i = 1; i < pieces.size(); ++i) {
+    EXPECT_GT(pieces[i].from_ms_per_byte, pieces[i - 1].from_ms_per_byte);
+    EXPECT_LT(pieces[i].partition.bytes, pieces[i - 1].partition.bytes);  // slower: fewer bytes
+  }
+  EXPECT_EQ(pieces.back().partition.bytes, 0);  // at 1e-4 Mbit/s: everything on the device
+}
+
+}  // namespace
+}  // namespace coinfer
