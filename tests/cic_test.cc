@@ -6,6 +6,7 @@
 #include "dnn/zoo.h"
 #include "policies/cic.h"
 #include "policies/dads.h"
+#include "tests/policy_fixtures.h"
 
 namespace coinfer {
 namespace {
@@ -20,10 +21,7 @@ std::vector<double> Sweep(int points) {
 // CIC's decision costs what the full minimum cut costs, at every bandwidth.
 void ExpectSameCostAsFullMinCut(const Graph& g, const DeviceModel& end, const DeviceModel& cloud,
                                 int points) {
-  Observation obs;
-  obs.graph = &g;
-  obs.end_device = &end;
-  obs.cloud = &cloud;
+  Observation obs = ObservationOf(g, end, cloud, 0);
   CicPolicy cic;
   cic.Prepare(obs);
   DadsPolicy dads;
@@ -48,27 +46,6 @@ INSTANTIATE_TEST_SUITE_P(Zoo, CicZooTest,
                          ::testing::Values("vgg16", "alexnet", "resnet18", "resnet50",
                                            "mobilenet_v2", "small_vgg", "small_resnet"));
 
-Graph RandomDag(std::mt19937& rng, int n) {
-  std::uniform_int_distribution<int64_t> macs(1'000'000, 500'000'000), bytes(1'000, 2'000'000);
-  Graph g;
-  g.model = "random";
-  g.input_bytes = bytes(rng);
-  for (int v = 0; v < n; ++v) {
-    Layer l;
-    l.kind = LayerKind::kConv;
-    l.macs = macs(rng);
-    l.output_bytes = bytes(rng);
-    l.inputs = {v - 1};
-    for (int extra = 0; extra < 2 && v > 1; ++extra)
-      if (rng() % 3 == 0) {
-        const int u = static_cast<int>(rng() % v) - 1;
-        if (std::find(l.inputs.begin(), l.inputs.end(), u) == l.inputs.end()) l.inputs.push_back(u);
-      }
-    g.layers.push_back(l);
-  }
-  return g;
-}
-
 TEST(CicTest, SameCostAsTheFullMinCutOnAThousandRandomDags) {
   std::mt19937 rng(5);
   std::uniform_real_distribution<double> slow(0.01, 0.2), fast(0.0005, 0.01);
@@ -86,10 +63,7 @@ TEST(CicTest, TheSplittingModelIsSmallAndOrdered) {
   ASSERT_TRUE(RecordZooGraph("resnet50", &g).ok());
   const DeviceModel end = DeviceModel::FromCoefficients("end", 1, {5, 0.05, 0.3, 0.1});
   const DeviceModel cloud = DeviceModel::FromCoefficients("cloud", 8, {1, 0.001, 0.02, 0.01});
-  Observation obs;
-  obs.graph = &g;
-  obs.end_device = &end;
-  obs.cloud = &cloud;
+  Observation obs = ObservationOf(g, end, cloud, 0);
   CicPolicy cic;
   cic.Prepare(obs);
   const auto& pieces = cic.pieces();

@@ -7,31 +7,10 @@
 #include "policies/dads.h"
 #include "policies/max_flow.h"
 #include "policies/neurosurgeon.h"
+#include "tests/policy_fixtures.h"
 
 namespace coinfer {
 namespace {
-
-// A random DAG of n layers: each reads one or two earlier layers (or the input).
-Graph RandomDag(std::mt19937& rng, int n) {
-  std::uniform_int_distribution<int64_t> macs(1'000'000, 500'000'000), bytes(1'000, 2'000'000);
-  Graph g;
-  g.model = "random";
-  g.input_bytes = bytes(rng);
-  for (int v = 0; v < n; ++v) {
-    Layer l;
-    l.kind = LayerKind::kConv;
-    l.macs = macs(rng);
-    l.output_bytes = bytes(rng);
-    std::uniform_int_distribution<int> pick(-1, v - 1);
-    l.inputs = {v == 0 ? -1 : v - 1};  // connected: every layer after its predecessor
-    if (v > 0 && rng() % 2) {
-      const int extra = pick(rng);
-      if (extra != l.inputs[0]) l.inputs.push_back(extra);
-    }
-    g.layers.push_back(l);
-  }
-  return g;
-}
 
 // The best cost over every device set closed under predecessors (2^n sets).
 double BruteForceMs(const Observation& obs) {
@@ -56,11 +35,7 @@ TEST(DadsTest, MinCutEqualsBruteForceOnRandomDags) {
     const Graph g = RandomDag(rng, 2 + trial % 10);
     const DeviceModel end = DeviceModel::FromCoefficients("end", 1, {0, slow(rng), 0, 0});
     const DeviceModel cloud = DeviceModel::FromCoefficients("cloud", 8, {0, fast(rng), 0, 0});
-    Observation obs;
-    obs.graph = &g;
-    obs.end_device = &end;
-    obs.cloud = &cloud;
-    obs.uplink_estimate_mbps = std::pow(10, log_mbps(rng));
+    const Observation obs = ObservationOf(g, end, cloud, std::pow(10, log_mbps(rng)));
     DadsPolicy dads;
     const Plan plan = dads.Decide(obs);
     const double best = BruteForceMs(obs);
@@ -79,11 +54,7 @@ TEST(DadsTest, OnAChainItEqualsNeurosurgeon) {
   const DeviceModel end = DeviceModel::FromCoefficients("end", 1, {0, 0.05, 0.3, 0});
   const DeviceModel cloud = DeviceModel::FromCoefficients("cloud", 8, {0, 0.001, 0.02, 0});
   for (double mbps : {0.5, 5.0, 50.0, 500.0}) {
-    Observation obs;
-    obs.graph = &g;
-    obs.end_device = &end;
-    obs.cloud = &cloud;
-    obs.uplink_estimate_mbps = mbps;
+    const Observation obs = ObservationOf(g, end, cloud, mbps);
     DadsPolicy dads;
     NeurosurgeonPolicy neurosurgeon;
     const Plan a = dads.Decide(obs), b = neurosurgeon.Decide(obs);
@@ -98,11 +69,7 @@ TEST(DadsTest, ResNetCutsAreValidAndNoWorseThanNeurosurgeon) {
   const DeviceModel end = DeviceModel::FromCoefficients("end", 1, {0, 0.05, 0.3, 0});
   const DeviceModel cloud = DeviceModel::FromCoefficients("cloud", 8, {0, 0.001, 0.02, 0});
   for (double mbps : {1.0, 10.0, 100.0}) {
-    Observation obs;
-    obs.graph = &g;
-    obs.end_device = &end;
-    obs.cloud = &cloud;
-    obs.uplink_estimate_mbps = mbps;
+    const Observation obs = ObservationOf(g, end, cloud, mbps);
     DadsPolicy dads;
     NeurosurgeonPolicy neurosurgeon;
     EXPECT_LE(dads.Decide(obs).predicted_ms, neurosurgeon.Decide(obs).predicted_ms * (1 + 1e-12));

@@ -6,6 +6,7 @@
 #include "dnn/zoo.h"
 #include "policies/neurosurgeon.h"
 #include "policies/registry.h"
+#include "tests/policy_fixtures.h"
 
 namespace coinfer {
 namespace {
@@ -23,14 +24,7 @@ class NeurosurgeonTest : public ::testing::TestWithParam<const char*> {
     end_ = DeviceModel::FromCoefficients("slow", 1, slow);
     cloud_ = DeviceModel::FromCoefficients("fast", 8, fast);
   }
-  Observation Obs(double mbps) const {
-    Observation o;
-    o.graph = &graph_;
-    o.end_device = &end_;
-    o.cloud = &cloud_;
-    o.uplink_estimate_mbps = mbps;
-    return o;
-  }
+  Observation Obs(double mbps) const { return ObservationOf(graph_, end_, cloud_, mbps); }
   Graph graph_;
   DeviceModel end_, cloud_;
 };
