@@ -28,7 +28,7 @@ std::string Join(const std::vector<std::string>& items, const char* sep) {
 struct Inputs {
   Scenario scenario;
   Graph graph;
-  DeviceModel end_device, cloud;
+  DeviceModel end_device, cloud, host;
 };
 
 // Everything is read and checked before the first simulated event.
@@ -41,8 +41,14 @@ Status Prepare(const std::string& path, const std::vector<std::string>& override
                          "unknown policy '" + p + "' (known: " + Join(PolicyNames(), ", ") + ")");
   COINFER_RETURN_IF_ERROR(DeviceModel::Load(sc.end_device_file, &in->end_device));
   COINFER_RETURN_IF_ERROR(DeviceModel::Load(sc.cloud_file, &in->cloud));
+  COINFER_RETURN_IF_ERROR(DeviceModel::Load(sc.host_file, &in->host));
   COINFER_RETURN_IF_ERROR(RecordZooGraph(sc.model, &in->graph));
   sc.engine.graph = &in->graph;
+  // The end device's slowdown to this host, on this model, scales decision times.
+  const Graph& g = in->graph;
+  const double host_ms = in->host.SegmentLatencyMs(g, 0, g.size());
+  if (host_ms > 0)
+    sc.engine.decision_scale = in->end_device.SegmentLatencyMs(g, 0, g.size()) / host_ms;
   sc.engine.end_device = &in->end_device;
   sc.engine.cloud = &in->cloud;
   return Status::Ok();

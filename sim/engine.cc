@@ -56,6 +56,7 @@ class EngineRun {
     Plan plan = policy_.Decide(obs);
     r.decision_wall_us =
         std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
+    r.decision_device_us = r.decision_wall_us * config_.decision_scale;
 
     r.split = plan.split;
     r.uplink_estimate_mbps = obs.uplink_estimate_mbps;

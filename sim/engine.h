@@ -38,6 +38,8 @@ struct EngineConfig {
   // compute stages there last 1 / (1 − load) times longer.
   double end_load = 0;
   double cloud_load = 0;
+  // How much slower the end device runs than this host (for decision times).
+  double decision_scale = 1;
 };
 
 struct RunStats {

@@ -23,6 +23,9 @@ struct RequestRecord {
   int id = 0;
   double arrival_s = 0;
   double decision_wall_us = 0;  // host wall time of Policy::Decide (not deterministic)
+  // decision_wall_us scaled to the end device, which decides: times its
+  // slowdown to this host (EngineConfig::decision_scale).
+  double decision_device_us = 0;
   int split = -1;
   int64_t bytes_sent = 0;
   double uplink_estimate_mbps = 0;   // what the policy was told

@@ -34,6 +34,7 @@ CREATE TABLE IF NOT EXISTS requests (
   request_id INTEGER NOT NULL,
   arrival_s REAL NOT NULL,
   decision_wall_us REAL NOT NULL,
+  decision_device_us REAL NOT NULL,
   split INTEGER NOT NULL,
   bytes_sent INTEGER NOT NULL,
   uplink_estimate_mbps REAL NOT NULL,
@@ -188,7 +189,11 @@ Status ResultStore::AddRequests(int64_t run_id, const std::string& policy,
   COINFER_RETURN_IF_ERROR(run.Step());
 
   Statement req(
-      db_, "INSERT INTO requests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      db_,
+      "INSERT INTO requests (run_id, policy, request_id, arrival_s, decision_wall_us, split, "
+      "bytes_sent, uplink_estimate_mbps, uplink_capacity_mbps, predicted_ms, actual_ms, completed, "
+      "end_wait_ms, end_compute_ms, transfer_ms, cloud_wait_ms, cloud_compute_ms, end_energy_j, "
+      "decision_device_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   Statement stage(db_, "INSERT INTO stages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   for (const RequestRecord& r : records) {
     req.Bind(1, run_id)
@@ -208,7 +213,8 @@ Status ResultStore::AddRequests(int64_t run_id, const std::string& policy,
         .Bind(15, r.transfer_ms)
         .Bind(16, r.cloud_wait_ms)
         .Bind(17, r.cloud_compute_ms)
-        .BindOptional(18, r.end_energy_j, r.end_energy_j >= 0);
+        .BindOptional(18, r.end_energy_j, r.end_energy_j >= 0)
+        .Bind(19, r.decision_device_us);
     COINFER_RETURN_IF_ERROR(req.Step());
     for (size_t i = 0; i < r.stages.size(); ++i) {
       const StageRecord& s = r.stages[i];

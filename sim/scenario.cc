@@ -80,6 +80,9 @@ po::options_description Declaration() {
       "end device: a name in devices/data/ or a path to a .device file")(
       "device.cloud", po::value<std::string>()->default_value("cloud"),
       "cloud server: a name in devices/data/ or a path to a .device file")(
+      "device.host", po::value<std::string>()->default_value("host"),
+      "this machine's device model (a name in devices/data/ or a .device file): decision times "
+      "are scaled by the end device's slowdown to it on the scenario's model")(
       "device.end_load", po::value<double>()->default_value(0),
       "fraction of the end device's capacity taken by other work, in [0, 1)")(
       "device.cloud_load", po::value<double>()->default_value(0),
@@ -378,6 +381,7 @@ Status LoadScenario(const std::string& path, const std::vector<std::string>& ove
   if (sc.policies.empty()) return v.KeyError("policies", "at least one policy is needed");
   sc.end_device_file = ResolveDevice(base, str("device.end"));
   sc.cloud_file = ResolveDevice(base, str("device.cloud"));
+  sc.host_file = ResolveDevice(base, str("device.host"));
   sc.output_db = str("output.db");
 
   EngineConfig& e = sc.engine;

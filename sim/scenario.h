@@ -22,6 +22,7 @@ struct Scenario {
   std::vector<std::string> policies;
   std::string end_device_file;  // resolved paths
   std::string cloud_file;
+  std::string host_file;
   std::string uplink_trace_file;  // empty: constant rate
   std::string downlink_trace_file;
   double uplink_mbps = 0;
