@@ -249,6 +249,26 @@ TEST(AppTest, GraphPrintsEveryFormat) {
   EXPECT_EQ(Coinfer("graph --model vgg17").exit_code, 2);
 }
 
+TEST(AppTest, DecisionTimesAreScaledToTheEndDevice) {
+  std::string db;
+  const std::string run = WriteScenario("scaled", "policies = dads\n" + kSmallScenario, &db);
+  ASSERT_EQ(Coinfer("run " + run).exit_code, 0);
+  sqlite3* h = nullptr;
+  sqlite3_open(db.c_str(), &h);
+  sqlite3_stmt* s = nullptr;
+  sqlite3_prepare_v2(h,
+                     "SELECT MIN(decision_device_us / decision_wall_us), "
+                     "MAX(decision_device_us / decision_wall_us) FROM requests",
+                     -1, &s, nullptr);
+  ASSERT_EQ(sqlite3_step(s), SQLITE_ROW);
+  const double lo = sqlite3_column_double(s, 0), hi = sqlite3_column_double(s, 1);
+  sqlite3_finalize(s);
+  sqlite3_close(h);
+  // One factor for the run: the Pi 4B's slowdown to this host on small_vgg.
+  EXPECT_NEAR(lo, hi, 1e-9 * hi);
+  EXPECT_GT(lo, 1.0);
+}
+
 TEST(AppTest, HelpListsEveryScenarioKey) {
   const Outcome o = Coinfer("run --help");
   EXPECT_EQ(o.exit_code, 0);
