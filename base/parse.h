@@ -19,6 +19,13 @@ inline bool ParseNumber(const std::string& text, double* value) {
   return *end == '\0' && errno != ERANGE && std::isfinite(*value);
 }
 
+// A number with an optional unit suffix: "10Mbps" or "10" with unit "Mbps".
+inline bool ParseWithUnit(std::string text, const std::string& unit, double* value) {
+  if (text.size() > unit.size() && text.compare(text.size() - unit.size(), unit.size(), unit) == 0)
+    text.resize(text.size() - unit.size());
+  return ParseNumber(text, value);
+}
+
 // Splits on `sep`; a trailing separator yields a trailing empty field.
 inline std::vector<std::string> SplitFields(const std::string& line, char sep) {
   std::vector<std::string> fields;

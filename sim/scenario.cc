@@ -231,16 +231,12 @@ Status ParseCrossTraffic(const Scenario& v, const std::string& spec, NetworkConf
       flow.kind = CrossTraffic::Kind::kBulk;
     } else if (ok && kind.rfind("constant:", 0) == 0) {
       flow.kind = CrossTraffic::Kind::kConstant;
-      std::string rate = kind.substr(9);
-      if (rate.size() > 4 && rate.compare(rate.size() - 4, 4, "Mbps") == 0)
-        rate.resize(rate.size() - 4);
-      ok = ParseNumber(rate, &flow.rate_mbps) && flow.rate_mbps > 0;
+      ok = ParseWithUnit(kind.substr(9), "Mbps", &flow.rate_mbps) && flow.rate_mbps > 0;
     } else {
       ok = false;
     }
-    auto seconds = [](std::string t, double* value) {
-      if (!t.empty() && t.back() == 's') t.pop_back();
-      return ParseNumber(t, value) && *value >= 0;
+    auto seconds = [](const std::string& t, double* value) {
+      return ParseWithUnit(t, "s", value) && *value >= 0;
     };
     ok = ok && seconds(item.substr(at + 1, dash - at - 1), &flow.start_s) &&
          seconds(item.substr(dash + 1), &flow.stop_s) && flow.stop_s > flow.start_s;

@@ -7,13 +7,6 @@
 namespace coinfer {
 namespace {
 
-// Parses a number with an optional unit suffix.
-bool ParseWithUnit(std::string text, const std::string& unit, double* value) {
-  if (text.size() > unit.size() && text.compare(text.size() - unit.size(), unit.size(), unit) == 0)
-    text.resize(text.size() - unit.size());
-  return ParseNumber(text, value);
-}
-
 Status Bad(const std::string& where, const std::string& spec, const std::string& reason) {
   return Status::InvalidInput(where, "trace", "'" + spec + "': " + reason);
 }
