@@ -9,22 +9,11 @@
 
 #include "app/command_line.h"
 #include "app/commands.h"
+#include "base/parse.h"
 #include "dnn/zoo.h"
 
 namespace coinfer {
 namespace {
-
-std::string Join(const std::vector<std::string>& items, const char* sep) {
-  std::string s;
-  for (const auto& i : items) s += (s.empty() ? "" : sep) + i;
-  return s;
-}
-
-std::string InputShapes(const Layer& l) {
-  std::vector<std::string> shapes;
-  for (const Shape& s : l.input_shapes) shapes.push_back(ShapeText(s));
-  return Join(shapes, ";");
-}
 
 void PrintTable(const Graph& g) {
   std::printf("%s: input %s, %d layers, %.3f GMACs, %s\n", g.model.c_str(),
@@ -55,7 +44,7 @@ void PrintCsv(const Graph& g) {
     std::vector<std::string> inputs;
     for (int u : l.inputs) inputs.push_back(std::to_string(u));
     std::printf("%d,%s,%s,%s,%s,%s,%lld,%lld,%lld\n", i, l.name.c_str(), LayerKindName(l.kind),
-                Join(inputs, ";").c_str(), InputShapes(l).c_str(),
+                Join(inputs, ";").c_str(), InputShapesText(l).c_str(),
                 ShapeText(l.output_shape).c_str(), (long long)l.macs, (long long)l.param_bytes,
                 (long long)l.output_bytes);
   }

@@ -9,6 +9,7 @@
 #include "analysis/summary.h"
 #include "app/command_line.h"
 #include "app/commands.h"
+#include "base/parse.h"
 #include "dnn/zoo.h"
 #include "policies/registry.h"
 #include "sim/result_store.h"
@@ -18,12 +19,6 @@ namespace coinfer {
 namespace {
 
 namespace po = boost::program_options;
-
-std::string Join(const std::vector<std::string>& items, const char* sep) {
-  std::string s;
-  for (const auto& i : items) s += (s.empty() ? "" : sep) + i;
-  return s;
-}
 
 struct Inputs {
   Scenario scenario;

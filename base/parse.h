@@ -36,6 +36,13 @@ inline std::vector<std::string> SplitFields(const std::string& line, char sep) {
   return fields;
 }
 
+// The inverse of SplitFields: items joined by `sep`.
+inline std::string Join(const std::vector<std::string>& items, const std::string& sep) {
+  std::string joined;
+  for (size_t i = 0; i < items.size(); ++i) joined += (i ? sep : "") + items[i];
+  return joined;
+}
+
 // Splits on runs of spaces and tabs.
 inline std::vector<std::string> SplitWhitespace(const std::string& line) {
   std::vector<std::string> fields;

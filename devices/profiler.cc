@@ -5,15 +5,6 @@
 #include "base/percentile.h"
 
 namespace coinfer {
-namespace {
-
-std::string InputShapes(const Layer& layer) {
-  std::string t;
-  for (const Shape& s : layer.input_shapes) t += (t.empty() ? "" : ";") + ShapeText(s);
-  return t;
-}
-
-}  // namespace
 
 std::string HostCpuModel() {
   std::ifstream in("/proc/cpuinfo");
@@ -52,7 +43,7 @@ Status ProfileHost(const std::string& model, const TimingOptions& options,
     r.layer = i;
     r.name = l.name;
     r.kind = LayerKindName(l.kind);
-    r.input_shape = InputShapes(l);
+    r.input_shape = InputShapesText(l);
     r.output_shape = ShapeText(l.output_shape);
     r.macs = l.macs;
     r.param_bytes = l.param_bytes;

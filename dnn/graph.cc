@@ -42,6 +42,12 @@ std::string ShapeText(const Shape& shape) {
   return t;
 }
 
+std::string InputShapesText(const Layer& layer) {
+  std::string t;
+  for (const Shape& s : layer.input_shapes) t += (t.empty() ? "" : ";") + ShapeText(s);
+  return t;
+}
+
 int64_t Graph::TotalMacs() const {
   int64_t total = 0;
   for (const Layer& l : layers) total += l.macs;

@@ -31,6 +31,10 @@ int64_t NumElements(const Shape& shape);
 // Dimensions joined by 'x', e.g. "1x3x224x224".
 std::string ShapeText(const Shape& shape);
 
+struct Layer;
+// A layer's input shapes as ShapeText joined by ';'.
+std::string InputShapesText(const Layer& layer);
+
 struct Layer {
   static constexpr int kModelInput = -1;  // an input index naming the model's input
 
