@@ -31,10 +31,6 @@ int64_t NumElements(const Shape& shape);
 // Dimensions joined by 'x', e.g. "1x3x224x224".
 std::string ShapeText(const Shape& shape);
 
-struct Layer;
-// A layer's input shapes as ShapeText joined by ';'.
-std::string InputShapesText(const Layer& layer);
-
 struct Layer {
   static constexpr int kModelInput = -1;  // an input index naming the model's input
 
@@ -48,6 +44,9 @@ struct Layer {
   int64_t input_bytes = 0;  // sum over inputs
   int64_t output_bytes = 0;
 };
+
+// A layer's input shapes as ShapeText joined by ';'.
+std::string InputShapesText(const Layer& layer);
 
 // A cut after the first `index` layers in topological order: layers [0, index)
 // run on the first side, [index, n) on the second. Valid only when a single
