@@ -252,18 +252,17 @@ void ForEachRun(const std::vector<int>& layers, Fn fn) {
 
 }  // namespace
 
-double DeviceModel::LayersLatencyMs(const Graph& graph, const std::vector<int>& layers) const {
+double DeviceModel::LayersLatencyMs(const Graph& graph, const std::vector<int>& layers,
+                                    bool* measured) const {
   double ms = 0;
-  ForEachRun(layers, [&](int begin, int end) { ms += SegmentLatencyMs(graph, begin, end); });
-  return ms;
-}
-
-bool DeviceModel::LayersMeasured(const Graph& graph, const std::vector<int>& layers) const {
-  bool measured = true;
+  bool all = true;
   ForEachRun(layers, [&](int begin, int end) {
-    measured = measured && SegmentMeasured(graph, begin, end);
+    bool run_measured;
+    ms += Tile(graph, begin, end, &run_measured);
+    all = all && run_measured;
   });
-  return measured;
+  if (measured) *measured = all;
+  return ms;
 }
 
 }  // namespace coinfer

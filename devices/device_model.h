@@ -66,9 +66,10 @@ class DeviceModel {
   // regression, no proportional share).
   bool SegmentMeasured(const Graph& graph, int begin, int end) const;
   // Any set of layers (ascending indices): the sum over its runs of
-  // consecutive layers, each a segment as above.
-  double LayersLatencyMs(const Graph& graph, const std::vector<int>& layers) const;
-  bool LayersMeasured(const Graph& graph, const std::vector<int>& layers) const;
+  // consecutive layers, each a segment as above. *measured (if given): whether
+  // every run used measurements only.
+  double LayersLatencyMs(const Graph& graph, const std::vector<int>& layers,
+                         bool* measured = nullptr) const;
 
  private:
   static constexpr int kKinds = static_cast<int>(LayerKind::kFlatten) + 1;

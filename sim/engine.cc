@@ -84,8 +84,8 @@ class EngineRun {
       const DeviceModel* model = st.site == Site::kEndDevice ? config_.end_device : config_.cloud;
       // Background load takes its fraction of the site's capacity.
       const double load = st.site == Site::kEndDevice ? config_.end_load : config_.cloud_load;
-      const double ms = model->LayersLatencyMs(*config_.graph, st.layers) / (1 - load);
-      sr.measured = model->LayersMeasured(*config_.graph, st.layers);
+      const double ms =
+          model->LayersLatencyMs(*config_.graph, st.layers, &sr.measured) / (1 - load);
       SiteQueue& queue = sites_[static_cast<int>(st.site)];
       const int cores = st.cores;
       queue.Acquire(cores, [this, id, s, ms, cores, &queue] {
