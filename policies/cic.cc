@@ -19,7 +19,7 @@ void CicPolicy::Envelope(double lo, const Partition& at_lo, double hi, const Par
   if (SameLine(at_lo, at_hi) || at_lo.bytes == at_hi.bytes) return;
   // Where the two lines cross (at_lo sends more bytes and computes less).
   const double cross = (at_hi.compute_ms - at_lo.compute_ms) / double(at_lo.bytes - at_hi.bytes);
-  const Partition at_cross = MinCutPartition(*graph_, times_, cross);
+  const Partition at_cross = MinCutPartition(*prepared_.graph, times_, cross);
   const double line = at_lo.CostMs(cross);
   if (at_cross.CostMs(cross) >= line - kTolerance * std::max(1.0, line)) {
     pieces_.push_back({cross, at_hi, {}});  // a breakpoint: at_hi takes over from here
@@ -30,25 +30,23 @@ void CicPolicy::Envelope(double lo, const Partition& at_lo, double hi, const Par
 }
 
 void CicPolicy::Prepare(const Observation& obs) {
-  graph_ = obs.graph;
-  end_ = obs.end_device;
-  cloud_ = obs.cloud;
+  prepared_ = PreparedFor::Of(obs);
   times_ = LayerTimes::Of(obs);
   pieces_.clear();
   const double lo = MsPerByte(1e6), hi = MsPerByte(1e-4);
-  const Partition at_lo = MinCutPartition(*graph_, times_, lo);
-  const Partition at_hi = MinCutPartition(*graph_, times_, hi);
+  const Partition at_lo = MinCutPartition(*prepared_.graph, times_, lo);
+  const Partition at_hi = MinCutPartition(*prepared_.graph, times_, hi);
   pieces_.push_back({0, at_lo, {}});
   Envelope(lo, at_lo, hi, at_hi);
   std::sort(pieces_.begin() + 1, pieces_.end(),
             [](const Piece& a, const Piece& b) { return a.from_ms_per_byte < b.from_ms_per_byte; });
   breakpoints_.clear();
   for (size_t i = 1; i < pieces_.size(); ++i) breakpoints_.push_back(pieces_[i].from_ms_per_byte);
-  for (Piece& p : pieces_) p.plan = MakePartitionPlan(*graph_, times_, p.partition, 1.0);
+  for (Piece& p : pieces_) p.plan = MakePartitionPlan(*prepared_.graph, times_, p.partition, 1.0);
 }
 
 Plan CicPolicy::Decide(const Observation& obs) {
-  if (obs.graph != graph_ || obs.end_device != end_ || obs.cloud != cloud_) Prepare(obs);
+  if (!prepared_.Matches(obs)) Prepare(obs);
   const double price = MsPerByte(obs.uplink_estimate_mbps);
   const size_t piece =
       std::upper_bound(breakpoints_.begin(), breakpoints_.end(), price) - breakpoints_.begin();

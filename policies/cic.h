@@ -38,9 +38,7 @@ class CicPolicy : public Policy {
  private:
   void Envelope(double lo, const Partition& at_lo, double hi, const Partition& at_hi);
 
-  const Graph* graph_ = nullptr;
-  const DeviceModel* end_ = nullptr;
-  const DeviceModel* cloud_ = nullptr;
+  PreparedFor prepared_;
   LayerTimes times_;
   std::vector<Piece> pieces_;
   std::vector<double> breakpoints_;  // pieces_[i + 1].from_ms_per_byte

@@ -29,9 +29,7 @@ class DadsPolicy : public Policy {
   std::vector<int> DeviceLayers(const Observation& observation);
 
  private:
-  const Graph* graph_ = nullptr;
-  const DeviceModel* end_ = nullptr;
-  const DeviceModel* cloud_ = nullptr;
+  PreparedFor prepared_;
   LayerTimes times_;
 };
 

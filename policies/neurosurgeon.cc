@@ -2,23 +2,21 @@
 
 namespace coinfer {
 
-void NeurosurgeonPolicy::Tabulate(const Observation& obs) {
-  graph_ = obs.graph;
-  end_ = obs.end_device;
-  cloud_ = obs.cloud;
-  const Graph& g = *graph_;
+void NeurosurgeonPolicy::Prepare(const Observation& obs) {
+  prepared_ = PreparedFor::Of(obs);
+  const Graph& g = *obs.graph;
   compute_ms_.clear();
   bytes_.clear();
   for (const SplitPoint& p : g.SplitPoints()) {
     // Segments, not sums of layers: a device may have measured a segment whole.
-    compute_ms_.push_back(end_->SegmentLatencyMs(g, 0, p.index) +
-                          cloud_->SegmentLatencyMs(g, p.index, g.size()));
+    compute_ms_.push_back(obs.end_device->SegmentLatencyMs(g, 0, p.index) +
+                          obs.cloud->SegmentLatencyMs(g, p.index, g.size()));
     bytes_.push_back(p.bytes);
   }
 }
 
 int NeurosurgeonPolicy::BestSplit(const Observation& obs) {
-  if (obs.graph != graph_ || obs.end_device != end_ || obs.cloud != cloud_) Tabulate(obs);
+  if (!prepared_.Matches(obs)) Prepare(obs);
   const double ms_per_byte = 8.0 / (obs.uplink_estimate_mbps * 1e3);
   int best = 0;
   double best_ms = 0;

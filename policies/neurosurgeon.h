@@ -16,17 +16,14 @@ namespace coinfer {
 class NeurosurgeonPolicy : public Policy {
  public:
   std::string name() const override { return "neurosurgeon"; }
+  void Prepare(const Observation& observation) override;
   Plan Decide(const Observation& observation) override;
 
   // The split index (into graph.SplitPoints()) the policy would choose.
   int BestSplit(const Observation& observation);
 
  private:
-  void Tabulate(const Observation& observation);
-
-  const Graph* graph_ = nullptr;
-  const DeviceModel* end_ = nullptr;
-  const DeviceModel* cloud_ = nullptr;
+  PreparedFor prepared_;
   std::vector<double> compute_ms_;  // end + cloud compute per split
   std::vector<int64_t> bytes_;      // crossing bytes per split
 };

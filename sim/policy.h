@@ -9,6 +9,20 @@
 
 namespace coinfer {
 
+// What a policy's offline work was done for: the graph and the two devices.
+// A policy keeps one and redoes Prepare when a decision's observation differs
+// (a policy used outside the engine, which calls Prepare itself).
+struct PreparedFor {
+  const Graph* graph = nullptr;
+  const DeviceModel* end_device = nullptr;
+  const DeviceModel* cloud = nullptr;
+
+  static PreparedFor Of(const Observation& o) { return {o.graph, o.end_device, o.cloud}; }
+  bool Matches(const Observation& o) const {
+    return o.graph == graph && o.end_device == end_device && o.cloud == cloud;
+  }
+};
+
 class Policy {
  public:
   virtual ~Policy() = default;
