@@ -237,21 +237,6 @@ bool DeviceModel::SegmentMeasured(const Graph& graph, int begin, int end) const 
   return measured;
 }
 
-namespace {
-
-// Calls fn(begin, end) for each run of consecutive indices in `layers`.
-template <class Fn>
-void ForEachRun(const std::vector<int>& layers, Fn fn) {
-  for (size_t i = 0; i < layers.size();) {
-    size_t j = i;
-    while (j + 1 < layers.size() && layers[j + 1] == layers[j] + 1) ++j;
-    fn(layers[i], layers[j] + 1);
-    i = j + 1;
-  }
-}
-
-}  // namespace
-
 double DeviceModel::LayersLatencyMs(const Graph& graph, const std::vector<int>& layers,
                                     bool* measured) const {
   double ms = 0;

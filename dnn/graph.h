@@ -45,6 +45,18 @@ struct Layer {
   int64_t output_bytes = 0;
 };
 
+// Calls fn(begin, end) for each run of consecutive indices in `layers`
+// (ascending), end excluded: {0,1,2,5} gives (0,3) and (5,6).
+template <class Fn>
+void ForEachRun(const std::vector<int>& layers, Fn fn) {
+  for (size_t i = 0; i < layers.size();) {
+    size_t j = i;
+    while (j + 1 < layers.size() && layers[j + 1] == layers[j] + 1) ++j;
+    fn(layers[i], layers[j] + 1);
+    i = j + 1;
+  }
+}
+
 // A layer's input shapes as ShapeText joined by ';'.
 std::string InputShapesText(const Layer& layer);
 

@@ -1,18 +1,16 @@
 #include "sim/plan.h"
 
+#include "dnn/graph.h"
 #include "sim/policy.h"
 
 namespace coinfer {
 
 std::string LayersText(const std::vector<int>& layers) {
   std::string text;
-  for (size_t i = 0; i < layers.size();) {
-    size_t j = i;
-    while (j + 1 < layers.size() && layers[j + 1] == layers[j] + 1) ++j;
-    text += (text.empty() ? "" : ",") + std::to_string(layers[i]);
-    if (j > i) text += "-" + std::to_string(layers[j]);
-    i = j + 1;
-  }
+  ForEachRun(layers, [&text](int begin, int end) {
+    text += (text.empty() ? "" : ",") + std::to_string(begin);
+    if (end - begin > 1) text += "-" + std::to_string(end - 1);
+  });
   return text;
 }
 
