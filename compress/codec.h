@@ -1,0 +1,67 @@
+// Codec: encodes one sample's intermediate tensor into the bytes a device
+// sends, and decodes them back into a dense tensor for the receiver to resume
+// the forward pass. The stages are those of a CodecSpec:
+//   - channel selection keeps a fixed set of channels chosen offline from
+//     calibration scores (TopChannels); the receiver fills zeros;
+//   - region masking keeps, per sample, the positions with the largest mean
+//     |activation| over the kept channels (a spatial attention map), and sends
+//     a bitmap of them;
+//   - values are sent as fp32, fp16 or b-bit asymmetric min/max quantization
+//     (scale = (max - min) / (2^b - 1)), per tensor or per channel, bit-packed;
+//   - zstd, when asked, compresses the whole message.
+// Wire layout before zstd: ndim (u8), dims (i32 each), channel bitmap,
+// position bitmap, per-group min and scale (f32 each), then the values.
+// Plain C++: no LibTorch in this header. Not thread-safe (scratch buffers).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "compress/codec_spec.h"
+
+namespace coinfer {
+
+// One sample's tensor without the batch dimension: C x H x W, or C features.
+struct Activation {
+  std::vector<int64_t> shape;
+  std::vector<float> values;
+};
+
+// The ceil(fraction * C) channels of highest score, ascending; ties keep the
+// lower index.
+std::vector<int> TopChannels(const std::vector<double>& scores, double fraction);
+
+class Codec {
+ public:
+  // `kept_channels` (ascending) is used when the spec selects channels.
+  Codec(const CodecSpec& spec, std::vector<int> kept_channels);
+  ~Codec();
+  Codec(const Codec&) = delete;
+  Codec& operator=(const Codec&) = delete;
+
+  const CodecSpec& spec() const { return spec_; }
+
+  // Replaces *out with the encoded bytes of `values` (row-major, `shape`).
+  Status Encode(const float* values, const std::vector<int64_t>& shape, std::string* out);
+  Status Decode(const std::string& bytes, Activation* out);
+
+ private:
+  struct Zstd;
+  Status EncodeRaw(const float* values, const std::vector<int64_t>& shape, std::string* out);
+  Status DecodeRaw(const uint8_t* data, size_t size, Activation* out);
+
+  CodecSpec spec_;
+  std::vector<int> kept_channels_;
+  std::unique_ptr<Zstd> zstd_;
+  // Scratch reused across calls.
+  std::string raw_;
+  std::vector<float> gathered_;
+  std::vector<uint16_t> codes_;
+  std::vector<int> positions_;
+  std::vector<float> attention_;
+};
+
+}  // namespace coinfer

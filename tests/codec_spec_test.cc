@@ -1,0 +1,68 @@
+#include "compress/codec_spec.h"
+
+#include <gtest/gtest.h>
+
+namespace coinfer {
+namespace {
+
+TEST(CodecSpec, ParsesAFullPipelineInAnyOrder) {
+  CodecSpec spec;
+  ASSERT_TRUE(ParseCodecSpec("zstd:3,quant:6,regions:0.6,channels:0.5", &spec).ok());
+  EXPECT_TRUE(spec.channels);
+  EXPECT_DOUBLE_EQ(spec.channel_fraction, 0.5);
+  EXPECT_TRUE(spec.regions);
+  EXPECT_DOUBLE_EQ(spec.region_fraction, 0.6);
+  EXPECT_EQ(spec.coding, ValueCoding::kQuantized);
+  EXPECT_EQ(spec.bits, 6);
+  EXPECT_FALSE(spec.per_channel);
+  EXPECT_EQ(spec.zstd_level, 3);
+  EXPECT_EQ(CodecSpecText(spec), "channels:0.5,regions:0.6,quant:6,zstd:3");
+}
+
+TEST(CodecSpec, EmptyAndNoneAreTheIdentity) {
+  for (const char* text : {"", "none", "fp32"}) {
+    CodecSpec spec;
+    ASSERT_TRUE(ParseCodecSpec(text, &spec).ok()) << text;
+    EXPECT_EQ(CodecSpecText(spec), "none") << text;
+  }
+}
+
+TEST(CodecSpec, PerChannelQuantizationAndFloat16) {
+  CodecSpec spec;
+  ASSERT_TRUE(ParseCodecSpec("quant:16:channel", &spec).ok());
+  EXPECT_TRUE(spec.per_channel);
+  EXPECT_EQ(spec.bits, 16);
+  EXPECT_EQ(CodecSpecText(spec), "quant:16:channel");
+  ASSERT_TRUE(ParseCodecSpec("fp16,zstd:1", &spec).ok());
+  EXPECT_EQ(spec.coding, ValueCoding::kFloat16);
+  EXPECT_EQ(CodecSpecText(spec), "fp16,zstd:1");
+}
+
+struct BadSpec {
+  const char* text;
+  const char* message;
+};
+
+class BadCodecSpec : public ::testing::TestWithParam<BadSpec> {};
+
+TEST_P(BadCodecSpec, NamesThePositionOfTheBadToken) {
+  CodecSpec spec;
+  const Status st = ParseCodecSpec(GetParam().text, &spec);
+  ASSERT_FALSE(st.ok());
+  EXPECT_TRUE(st.IsInvalidInput());
+  EXPECT_NE(st.message().find(GetParam().message), std::string::npos) << st.message();
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, BadCodecSpec,
+    ::testing::Values(BadSpec{"channels:0.5,quant:9", "codec: at 14: 'quant:9'"},
+                      BadSpec{"quant:0", "at 1: 'quant:0'"}, BadSpec{"channels:1.5", "in (0, 1]"},
+                      BadSpec{"regions:0", "in (0, 1]"},
+                      BadSpec{"quant:8,zstd:30", "at 9: 'zstd:30'"},
+                      BadSpec{"quant:8,fp16", "at 9: 'fp16': stage given twice"},
+                      BadSpec{"gzip:3", "unknown stage"},
+                      BadSpec{"quant:4,,zstd:1", "at 9: '': empty stage"},
+                      BadSpec{"quant:4:row", "per 'tensor' or per 'channel'"}));
+
+}  // namespace
+}  // namespace coinfer
