@@ -13,6 +13,7 @@ int GraphCommand(const std::vector<std::string>& args);
 int TraceCommand(const std::vector<std::string>& args);
 int ProfileCommand(const std::vector<std::string>& args);
 int CalibrateCommand(const std::vector<std::string>& args);
+int DataCommand(const std::vector<std::string>& args);
 
 // Prints "coinfer: <message>" to stderr and returns the exit code for the status.
 class Status;

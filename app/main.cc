@@ -24,6 +24,7 @@ commands:
   trace stats FILE... | trace plot FILE -o OUT.svg        statistics and plots of bandwidth traces
   profile --model NAME -o FILE                            measure a model on this host, layer by layer (LibTorch)
   calibrate PROFILE.csv... --device NAME -o FILE.device   fit a device model; print its held-out error
+  data import PACKAGE_DIR | data stats                    build and inspect the dataset cache
 
 'coinfer <command> --help' describes each command.
 )";
@@ -42,6 +43,7 @@ int main(int argc, char** argv) {
   if (command == "trace") return coinfer::TraceCommand(args);
   if (command == "profile") return coinfer::ProfileCommand(args);
   if (command == "calibrate") return coinfer::CalibrateCommand(args);
+  if (command == "data") return coinfer::DataCommand(args);
   std::cerr << "coinfer: unknown command '" << command << "'\n" << kUsage;
   return 2;
 }

@@ -1,0 +1,24 @@
+// Datasets by name, behind one interface, so a scenario or command can point
+// coinfer at its own data:
+//   fashion-mnist   the cache scripts/data builds (IDX files) in
+//                   $COINFER_DATA_DIR/fashion-mnist, by default
+//                   <source>/datasets/cache/fashion-mnist
+//   idx:DIR         any MNIST-style IDX directory
+//   cifar10:DIR     CIFAR-10's binary version
+#pragma once
+
+#include <string>
+
+#include "base/status.h"
+#include "datasets/image_set.h"
+
+namespace coinfer {
+
+enum class Split { kTrain, kTest };
+
+// The directory the fashion-mnist cache lives in.
+std::string FashionMnistCacheDir();
+
+Status LoadDataset(const std::string& spec, Split split, ImageSet* out);
+
+}  // namespace coinfer

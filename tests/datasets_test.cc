@@ -1,0 +1,125 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "datasets/cifar10.h"
+#include "datasets/dataset.h"
+#include "datasets/fashion_mnist.h"
+#include "datasets/idx.h"
+
+namespace coinfer {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path TempDir(const std::string& name) {
+  const fs::path dir = fs::temp_directory_path() / ("coinfer_datasets_" + name);
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+// A fashion-mnist-shaped package: `per_class` images of class c, pixel value
+// 10*c + image index; plus one empty row in class 0, as the real package has.
+fs::path FakePackage(int per_class, const std::string& bad_row = "") {
+  const fs::path dir = TempDir("package");
+  fs::create_directories(dir / "src/clothes");
+  for (int c = 0; c < 10; ++c) {
+    std::ofstream out(dir / "src/clothes" / (std::to_string(c) + ".json"));
+    out << "{\"data\":[";
+    for (int i = 0; i < per_class; ++i) {
+      out << (i ? "," : "") << "[";
+      for (int p = 0; p < 784; ++p) out << (p ? "," : "") << 10 * c + i;
+      out << "]";
+      if (c == 0 && i == 0) out << ",[]";
+    }
+    if (c == 3 && !bad_row.empty()) out << "," << bad_row;
+    out << "]}";
+  }
+  return dir;
+}
+
+TEST(FashionMnist, SplitsEachClassAndInterleavesTheClasses) {
+  ImageSet train, test;
+  ASSERT_TRUE(ImportFashionMnistPackage(FakePackage(3).string(), 2, &train, &test).ok());
+  EXPECT_EQ(train.count, 20);
+  EXPECT_EQ(test.count, 10);
+  EXPECT_EQ(train.height, 28);
+  EXPECT_EQ(train.classes, 10);
+  // Train: image 0 of classes 0..9, then image 1 of classes 0..9.
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_EQ(train.labels[i], i % 10);
+    EXPECT_EQ(train.Image(i)[0], 10 * (i % 10) + i / 10);
+  }
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(test.Image(i)[783], 10 * i + 2);
+}
+
+TEST(FashionMnist, BadPixelNamesTheFileAndTheField) {
+  ImageSet train, test;
+  std::string row = "[";
+  for (int p = 0; p < 784; ++p) row += std::string(p ? "," : "") + (p == 5 ? "300" : "0");
+  row += "]";
+  const Status st = ImportFashionMnistPackage(FakePackage(3, row).string(), 2, &train, &test);
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("3.json: data[3][5]: pixel must be an integer in 0..255"),
+            std::string::npos)
+      << st.message();
+}
+
+TEST(FashionMnist, TooFewImagesForTheTrainSplitIsAnError) {
+  ImageSet train, test;
+  const Status st = ImportFashionMnistPackage(FakePackage(3).string(), 3, &train, &test);
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("0.json: data: has 3 images"), std::string::npos) << st.message();
+}
+
+TEST(Idx, WriteThenReadGivesTheSameImages) {
+  ImageSet train, test;
+  ASSERT_TRUE(ImportFashionMnistPackage(FakePackage(3).string(), 2, &train, &test).ok());
+  const fs::path dir = TempDir("idx");
+  ASSERT_TRUE(WriteIdxSplit(train, dir.string(), "train").ok());
+  ImageSet back;
+  ASSERT_TRUE(LoadDataset("idx:" + dir.string(), Split::kTrain, &back).ok());
+  EXPECT_EQ(back.count, train.count);
+  EXPECT_EQ(back.pixels, train.pixels);
+  EXPECT_EQ(back.labels, train.labels);
+  EXPECT_EQ(back.classes, 10);
+}
+
+TEST(Idx, MissingOrCorruptFilesAreNamed) {
+  const fs::path dir = TempDir("idx_bad");
+  ImageSet set;
+  Status st = LoadDataset("idx:" + dir.string(), Split::kTest, &set);
+  EXPECT_NE(st.message().find("t10k-images-idx3-ubyte: cannot open"), std::string::npos);
+  std::ofstream(dir / "t10k-images-idx3-ubyte") << "not an idx file at all";
+  st = LoadDataset("idx:" + dir.string(), Split::kTest, &set);
+  EXPECT_NE(st.message().find("t10k-images-idx3-ubyte: magic"), std::string::npos) << st.message();
+}
+
+TEST(Cifar10, ReadsRecordsAndRejectsBadLabels) {
+  const fs::path dir = TempDir("cifar");
+  std::string record(3073, '\7');
+  record[0] = 4;
+  std::ofstream(dir / "test_batch.bin", std::ios::binary) << record << record;
+  ImageSet set;
+  ASSERT_TRUE(LoadDataset("cifar10:" + dir.string(), Split::kTest, &set).ok());
+  EXPECT_EQ(set.count, 2);
+  EXPECT_EQ(set.channels, 3);
+  EXPECT_EQ(set.labels[1], 4);
+  EXPECT_EQ(set.Image(1)[3071], 7);
+  record[0] = 12;
+  std::ofstream(dir / "test_batch.bin", std::ios::binary) << record;
+  EXPECT_NE(ReadCifar10(dir.string(), false, &set).message().find("record 0: label must be 0..9"),
+            std::string::npos);
+}
+
+TEST(Dataset, UnknownNameListsTheKnownOnes) {
+  ImageSet set;
+  const Status st = LoadDataset("imagenet", Split::kTest, &set);
+  EXPECT_TRUE(st.IsInvalidInput());
+  EXPECT_NE(st.message().find("fashion-mnist, idx:DIR or cifar10:DIR"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace coinfer
