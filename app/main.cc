@@ -25,6 +25,8 @@ commands:
   profile --model NAME -o FILE                            measure a model on this host, layer by layer (LibTorch)
   calibrate PROFILE.csv... --device NAME -o FILE.device   fit a device model; print its held-out error
   data import PACKAGE_DIR | data stats                    build and inspect the dataset cache
+  train --model NAME [--epochs E --seed S]                train a small zoo network (LibTorch)
+  capture --model NAME [--codec PIPELINE ...]             measure codecs at split points into the catalog
 
 'coinfer <command> --help' describes each command.
 )";
@@ -44,6 +46,8 @@ int main(int argc, char** argv) {
   if (command == "profile") return coinfer::ProfileCommand(args);
   if (command == "calibrate") return coinfer::CalibrateCommand(args);
   if (command == "data") return coinfer::DataCommand(args);
+  if (command == "train") return coinfer::TrainCommand(args);
+  if (command == "capture") return coinfer::CaptureCommand(args);
   std::cerr << "coinfer: unknown command '" << command << "'\n" << kUsage;
   return 2;
 }

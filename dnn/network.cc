@@ -1,5 +1,6 @@
 #include "dnn/network.h"
 
+#include <algorithm>
 #include <chrono>
 #include <stdexcept>
 
@@ -44,6 +45,10 @@ LayerKind ClassifyModule(const torch::nn::Module& m, const torch::Tensor& out, i
 }  // namespace
 
 int Network::Add(std::string name, torch::nn::AnyModule module, int input) {
+  // Module names may not contain dots: "layer1.0.conv1" is kept as "layer1_0_conv1".
+  std::string key = name;
+  std::replace(key.begin(), key.end(), '.', '_');
+  root_->register_module(key, module.ptr());
   nodes_.push_back({std::move(name), Op::kModule, std::move(module), {input}});
   return last();
 }
@@ -58,9 +63,23 @@ int Network::AddConcat(std::string name, std::vector<int> inputs) {
   return last();
 }
 
-void Network::Eval() {
-  for (Node& n : nodes_)
-    if (n.op == Op::kModule) n.module.ptr()->eval();
+std::vector<std::pair<std::string, torch::Tensor>> Network::State() const {
+  std::vector<std::pair<std::string, torch::Tensor>> state;
+  for (const auto& p : root_->named_parameters()) state.emplace_back(p.key(), p.value());
+  for (const auto& b : root_->named_buffers()) state.emplace_back(b.key(), b.value());
+  return state;
+}
+
+void Network::Save(const std::string& path) const {
+  torch::serialize::OutputArchive archive;
+  root_->save(archive);
+  archive.save_to(path);
+}
+
+void Network::Load(const std::string& path) {
+  torch::serialize::InputArchive archive;
+  archive.load_from(path);
+  root_->load(archive);
 }
 
 torch::Tensor Network::RunNode(Node& node, const std::vector<torch::Tensor>& outputs,
@@ -81,10 +100,23 @@ torch::Tensor Network::RunNode(Node& node, const std::vector<torch::Tensor>& out
   return {};
 }
 
-torch::Tensor Network::Forward(const torch::Tensor& input) {
+torch::Tensor Network::Forward(const torch::Tensor& input) { return ForwardAll(input).back(); }
+
+std::vector<torch::Tensor> Network::ForwardAll(const torch::Tensor& input) {
   std::vector<torch::Tensor> outputs;
   outputs.reserve(nodes_.size());
   for (Node& n : nodes_) outputs.push_back(RunNode(n, outputs, input));
+  return outputs;
+}
+
+torch::Tensor Network::ForwardFrom(int index, int source, const torch::Tensor& crossing) {
+  if (index >= static_cast<int>(nodes_.size())) return crossing;
+  // Only the crossing tensor is defined before `index`: a valid split point
+  // guarantees no later node reads anything else from before it.
+  std::vector<torch::Tensor> outputs(nodes_.size());
+  if (source != kInput) outputs[source] = crossing;
+  const torch::Tensor& input = source == kInput ? crossing : torch::Tensor();
+  for (size_t i = index; i < nodes_.size(); ++i) outputs[i] = RunNode(nodes_[i], outputs, input);
   return outputs.back();
 }
 

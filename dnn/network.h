@@ -7,7 +7,9 @@
 
 #include <torch/torch.h>
 
+#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "dnn/graph.h"
@@ -27,9 +29,22 @@ class Network {
 
   int last() const { return static_cast<int>(nodes_.size()) - 1; }
 
-  // Switches every module to inference behaviour (batch norm uses running stats).
-  void Eval();
+  // Training (batch norm uses batch statistics) or inference behaviour.
+  void SetTraining(bool on) { root_->train(on); }
+  std::vector<torch::Tensor> Parameters() const { return root_->parameters(); }
+  // Every parameter and buffer (batch norm statistics), in node order.
+  std::vector<std::pair<std::string, torch::Tensor>> State() const;
+  // Writes and reads the weights (a LibTorch archive). Load throws
+  // c10::Error when the file does not hold this network's weights.
+  void Save(const std::string& path) const;
+  void Load(const std::string& path);
+
   torch::Tensor Forward(const torch::Tensor& input);
+  // Runs the whole network and returns every node's output (index = node id).
+  std::vector<torch::Tensor> ForwardAll(const torch::Tensor& input);
+  // Resumes at a split point: `crossing` is the output of node `source`
+  // (kInput: the model's input) and nodes [index, n) run; returns the output.
+  torch::Tensor ForwardFrom(int index, int source, const torch::Tensor& crossing);
   // Runs the model once on a zero input of `input_shape` and records the Graph.
   Graph Record(const std::string& model_name, const Shape& input_shape);
   // Host time of each node run alone on the inputs one forward pass gave it,
@@ -48,6 +63,8 @@ class Network {
                         const torch::Tensor& input);
 
   std::vector<Node> nodes_;
+  // Owns every node's module under its name, for parameters and archives.
+  std::shared_ptr<torch::nn::Module> root_ = std::make_shared<torch::nn::Module>("Network");
 };
 
 }  // namespace coinfer

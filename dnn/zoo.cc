@@ -2,6 +2,7 @@
 // (dropout omitted: the graphs describe inference, where it is the identity).
 #include "dnn/zoo.h"
 
+#include <array>
 #include <functional>
 #include <map>
 
@@ -158,14 +159,20 @@ void ResNet(Builder& b, bool bottleneck, const std::vector<int>& blocks) {
   b.Linear("fc", x, cin, 1000);
 }
 
-void MobileNetV2(Builder& b) {
-  // t (expansion), c (channels), n (repeats), s (first stride), as in the paper.
-  const int settings[7][4] = {{1, 16, 1, 1}, {6, 24, 2, 2},  {6, 32, 3, 2}, {6, 64, 4, 2},
-                              {6, 96, 3, 1}, {6, 160, 3, 2}, {6, 320, 1, 1}};
-  int x = b.ConvBn("features.0", Network::kInput, 3, 32, 3, 2, 1, true);
-  int64_t cin = 32;
+// MobileNetV2's inverted residual blocks; each setting is t (expansion), c
+// (channels), n (repeats), s (first stride), as in the paper.
+struct MobileNetConfig {
+  int64_t in_channels, stem_channels, stem_stride;
+  std::vector<std::array<int, 4>> settings;
+  int64_t last_channels, classes;
+};
+
+void MobileNet(Builder& b, const MobileNetConfig& config) {
+  int x = b.ConvBn("features.0", Network::kInput, config.in_channels, config.stem_channels, 3,
+                   config.stem_stride, 1, true);
+  int64_t cin = config.stem_channels;
   int block = 1;
-  for (const auto& s : settings) {
+  for (const auto& s : config.settings) {
     for (int i = 0; i < s[2]; ++i, ++block) {
       const std::string name = "features." + std::to_string(block);
       const int64_t stride = i == 0 ? s[3] : 1;
@@ -179,9 +186,24 @@ void MobileNetV2(Builder& b) {
       cin = s[1];
     }
   }
-  x = b.ConvBn("features.18", x, cin, 1280, 1, 1, 1, true);
+  x = b.ConvBn("features." + std::to_string(block), x, cin, config.last_channels, 1, 1, 1, true);
   x = b.Flatten("flatten", b.AdaptiveAvgPool("avgpool", x, 1));
-  b.Linear("classifier.1", x, 1280, 1000);
+  b.Linear("classifier.1", x, config.last_channels, config.classes);
+}
+
+void MobileNetV2(Builder& b) {
+  MobileNet(b, {3,
+                32,
+                2,
+                {{1, 16, 1, 1},
+                 {6, 24, 2, 2},
+                 {6, 32, 3, 2},
+                 {6, 64, 4, 2},
+                 {6, 96, 3, 1},
+                 {6, 160, 3, 2},
+                 {6, 320, 1, 1}},
+                1280,
+                1000});
 }
 
 // Small networks for 28x28 grayscale input (Fashion-MNIST), ten classes.
@@ -199,6 +221,11 @@ void SmallResNet(Builder& b) {
   x = BasicBlock(b, "layer3.0", x, 32, 64, 2);
   x = b.Flatten("flatten", b.AdaptiveAvgPool("avgpool", x, 1));
   b.Linear("fc", x, 64, 10);
+}
+
+// MobileNetV2's blocks at a 28x28 scale: stride-1 stem, two downsamplings.
+void SmallMobileNet(Builder& b) {
+  MobileNet(b, {1, 16, 1, {{1, 16, 1, 1}, {6, 24, 2, 2}, {6, 32, 2, 2}, {6, 64, 2, 1}}, 256, 10});
 }
 
 struct ZooEntry {
@@ -225,6 +252,7 @@ const std::map<std::string, ZooEntry>& Zoo() {
       {"mobilenet_v2", {MobileNetV2, kImageNet}},
       {"small_vgg", {SmallVgg, kMnist}},
       {"small_resnet", {SmallResNet, kMnist}},
+      {"small_mobilenet", {SmallMobileNet, kMnist}},
   };
   return zoo;
 }
@@ -246,7 +274,7 @@ Status BuildZooNetwork(const std::string& name, Network* net, Shape* input_shape
   }
   Builder b{net};
   it->second.build(b);
-  net->Eval();
+  net->SetTraining(false);
   *input_shape = it->second.input_shape;
   return Status::Ok();
 }

@@ -11,7 +11,8 @@
 namespace coinfer {
 
 // Names accepted by RecordZooGraph: vgg16, resnet18, resnet50, mobilenet_v2,
-// alexnet (224x224x3 input) and small_vgg, small_resnet (28x28x1 input).
+// alexnet (224x224x3 input) and small_vgg, small_resnet, small_mobilenet
+// (28x28x1 input, ten classes).
 std::vector<std::string> ZooModelNames();
 
 // Builds the named model with LibTorch, runs it once on a zero input of its

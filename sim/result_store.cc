@@ -1,10 +1,9 @@
 #include "sim/result_store.h"
 
-#include <sqlite3.h>
-
 #include <chrono>
 #include <ctime>
-#include <filesystem>
+
+#include "base/sqlite_db.h"
 
 namespace coinfer {
 namespace {
@@ -69,45 +68,6 @@ CREATE TABLE IF NOT EXISTS stages (
 );
 )sql";
 
-// A prepared statement, finalized when it goes out of scope.
-class Statement {
- public:
-  Statement(sqlite3* db, const char* sql) : db_(db) {
-    rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
-  }
-  ~Statement() { sqlite3_finalize(stmt_); }
-  bool ok() const { return rc_ == SQLITE_OK; }
-  Statement& Bind(int i, int64_t v) {
-    sqlite3_bind_int64(stmt_, i, v);
-    return *this;
-  }
-  Statement& Bind(int i, double v) {
-    sqlite3_bind_double(stmt_, i, v);
-    return *this;
-  }
-  Statement& Bind(int i, const std::string& v) {
-    sqlite3_bind_text(stmt_, i, v.c_str(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  Statement& BindOptional(int i, double v, bool present) {
-    if (present) return Bind(i, v);
-    sqlite3_bind_null(stmt_, i);
-    return *this;
-  }
-  // Executes once and resets for the next bindings.
-  Status Step() {
-    const int rc = sqlite3_step(stmt_);
-    sqlite3_reset(stmt_);
-    if (rc != SQLITE_DONE) return Status::IoError(std::string("sqlite: ") + sqlite3_errmsg(db_));
-    return Status::Ok();
-  }
-
- private:
-  sqlite3* db_;
-  sqlite3_stmt* stmt_ = nullptr;
-  int rc_;
-};
-
 }  // namespace
 
 std::string UtcNow() {
@@ -118,31 +78,10 @@ std::string UtcNow() {
 }
 
 Status ResultStore::Open(const std::string& path, std::unique_ptr<ResultStore>* out) {
-  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
-  std::error_code ec;
-  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
   sqlite3* db = nullptr;
-  if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) {
-    const std::string msg = path + ": cannot open results database: " + sqlite3_errmsg(db);
-    sqlite3_close(db);
-    return Status::IoError(msg);
-  }
-  std::unique_ptr<ResultStore> store(new ResultStore(db));
-  sqlite3_busy_timeout(db, 5000);
-  COINFER_RETURN_IF_ERROR(store->Exec("PRAGMA journal_mode=WAL"));
-  int version = 0;
-  sqlite3_stmt* stmt = nullptr;
-  sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, nullptr);
-  if (sqlite3_step(stmt) == SQLITE_ROW) version = sqlite3_column_int(stmt, 0);
-  sqlite3_finalize(stmt);
-  if (version != 0 && version != kSchemaVersion) {
-    return Status::IoError(path + ": results schema version " + std::to_string(version) +
-                           ", this coinfer writes version " + std::to_string(kSchemaVersion) +
-                           ": move the file away or set output.db");
-  }
-  COINFER_RETURN_IF_ERROR(store->Exec(kSchema));
-  COINFER_RETURN_IF_ERROR(store->Exec("PRAGMA user_version=" + std::to_string(kSchemaVersion)));
-  *out = std::move(store);
+  COINFER_RETURN_IF_ERROR(
+      OpenVersionedDatabase(path, "results database", kSchema, kSchemaVersion, &db));
+  out->reset(new ResultStore(db));
   return Status::Ok();
 }
 
@@ -151,15 +90,7 @@ ResultStore::~ResultStore() {
   sqlite3_close(db_);
 }
 
-Status ResultStore::Exec(const std::string& sql) {
-  char* err = nullptr;
-  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
-    const std::string msg = std::string("sqlite: ") + (err ? err : "error");
-    sqlite3_free(err);
-    return Status::IoError(msg);
-  }
-  return Status::Ok();
-}
+Status ResultStore::Exec(const std::string& sql) { return ExecSql(db_, sql); }
 
 Status ResultStore::BeginRun(const RunInfo& info, int64_t* run_id) {
   COINFER_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));

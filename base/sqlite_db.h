@@ -1,0 +1,126 @@
+// Small helpers over the SQLite C API shared by coinfer's databases (results,
+// compression catalog): opening a versioned schema, executing SQL, and
+// prepared statements that finalize themselves. Include only from .cc files
+// of libraries that link SQLite.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "base/status.h"
+
+namespace coinfer {
+
+inline Status ExecSql(sqlite3* db, const std::string& sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    const std::string msg = std::string("sqlite: ") + (err ? err : "error");
+    sqlite3_free(err);
+    return Status::IoError(msg);
+  }
+  return Status::Ok();
+}
+
+// Opens or creates the database at `path` (creating its folder) in WAL mode,
+// creates `schema` and sets PRAGMA user_version; fails when the file holds
+// another version. `what` names the database in messages.
+inline Status OpenVersionedDatabase(const std::string& path, const std::string& what,
+                                    const char* schema, int version, sqlite3** out) {
+  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  std::error_code ec;
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  sqlite3* db = nullptr;
+  if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) {
+    const std::string msg = path + ": cannot open " + what + ": " + sqlite3_errmsg(db);
+    sqlite3_close(db);
+    return Status::IoError(msg);
+  }
+  sqlite3_busy_timeout(db, 5000);
+  int found = 0;
+  sqlite3_stmt* stmt = nullptr;
+  sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, nullptr);
+  if (sqlite3_step(stmt) == SQLITE_ROW) found = sqlite3_column_int(stmt, 0);
+  sqlite3_finalize(stmt);
+  Status st;
+  if (found != 0 && found != version) {
+    st = Status::IoError(path + ": " + what + " schema version " + std::to_string(found) +
+                         ", this coinfer writes version " + std::to_string(version) +
+                         ": move the file away or name another");
+  }
+  if (st.ok()) st = ExecSql(db, "PRAGMA journal_mode=WAL");
+  if (st.ok()) st = ExecSql(db, schema);
+  if (st.ok()) st = ExecSql(db, "PRAGMA user_version=" + std::to_string(version));
+  if (!st.ok()) {
+    sqlite3_close(db);
+    return st;
+  }
+  *out = db;
+  return Status::Ok();
+}
+
+// A prepared statement, finalized when it goes out of scope.
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql) : db_(db) {
+    rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
+  }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  bool ok() const { return rc_ == SQLITE_OK; }
+  Statement& Bind(int i, int64_t v) {
+    sqlite3_bind_int64(stmt_, i, v);
+    return *this;
+  }
+  Statement& Bind(int i, double v) {
+    sqlite3_bind_double(stmt_, i, v);
+    return *this;
+  }
+  Statement& Bind(int i, const std::string& v) {
+    sqlite3_bind_text(stmt_, i, v.c_str(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Statement& BindBlob(int i, const void* data, size_t size) {
+    if (!data) data = "";  // an empty blob, not NULL
+    sqlite3_bind_blob(stmt_, i, data, static_cast<int>(size), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Statement& BindOptional(int i, double v, bool present) {
+    if (present) return Bind(i, v);
+    sqlite3_bind_null(stmt_, i);
+    return *this;
+  }
+  // Executes once and resets for the next bindings.
+  Status Step() {
+    const int rc = sqlite3_step(stmt_);
+    sqlite3_reset(stmt_);
+    if (rc != SQLITE_DONE) return Status::IoError(std::string("sqlite: ") + sqlite3_errmsg(db_));
+    return Status::Ok();
+  }
+  // Advances a query: true while a row is available (read it with the Column
+  // functions); call Reset before binding again.
+  bool NextRow() { return sqlite3_step(stmt_) == SQLITE_ROW; }
+  void Reset() { sqlite3_reset(stmt_); }
+  int64_t ColumnInt(int i) const { return sqlite3_column_int64(stmt_, i); }
+  double ColumnDouble(int i) const { return sqlite3_column_double(stmt_, i); }
+  bool ColumnIsNull(int i) const { return sqlite3_column_type(stmt_, i) == SQLITE_NULL; }
+  std::string ColumnText(int i) const {
+    const auto* text = sqlite3_column_text(stmt_, i);
+    return text ? reinterpret_cast<const char*>(text) : "";
+  }
+  std::string ColumnBlob(int i) const {
+    const auto* data = static_cast<const char*>(sqlite3_column_blob(stmt_, i));
+    return data ? std::string(data, sqlite3_column_bytes(stmt_, i)) : "";
+  }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+  int rc_;
+};
+
+}  // namespace coinfer

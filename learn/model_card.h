@@ -1,0 +1,35 @@
+// ModelCard: the sidecar JSON next to trained weights (models/NAME.json). It
+// records how the weights were trained, their SHA-256 (over every parameter
+// and buffer, so a changed weight is a changed model for the catalog) and the
+// test accuracy as counts, so reloading can check it exactly.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "base/status.h"
+
+namespace coinfer {
+
+struct ModelCard {
+  std::string model;    // zoo name
+  std::string dataset;  // dataset spec, e.g. "fashion-mnist"
+  std::string weights;  // weights file, relative to the card's directory
+  std::string sha256;   // of the weights' values (WeightsSha256)
+  int64_t test_correct = 0, test_samples = 0;
+  int epochs = 0;
+  int64_t train_samples = 0;
+  int batch_size = 0;
+  double learning_rate = 0;
+  uint64_t seed = 0;
+  int threads = 0;
+
+  double TestAccuracy() const {
+    return test_samples ? static_cast<double>(test_correct) / test_samples : 0;
+  }
+};
+
+Status ReadModelCard(const std::string& path, ModelCard* card);
+Status WriteModelCard(const ModelCard& card, const std::string& path);
+
+}  // namespace coinfer

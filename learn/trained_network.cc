@@ -1,0 +1,64 @@
+#include "learn/trained_network.h"
+
+#include <openssl/evp.h>
+
+#include <filesystem>
+#include <memory>
+
+#include "dnn/zoo_networks.h"
+
+namespace coinfer {
+
+std::string WeightsSha256(const Network& net) {
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
+  for (const auto& [name, tensor] : net.State()) {
+    EVP_DigestUpdate(ctx.get(), name.data(), name.size());
+    const torch::Tensor values = tensor.detach().to(torch::kFloat32).contiguous();
+    EVP_DigestUpdate(ctx.get(), values.data_ptr(), values.numel() * values.element_size());
+  }
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_DigestFinal_ex(ctx.get(), digest, &length);
+  static const char kHex[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned int i = 0; i < length; ++i) {
+    hex += kHex[digest[i] >> 4];
+    hex += kHex[digest[i] & 15];
+  }
+  return hex;
+}
+
+Status LoadTrainedNetwork(const std::string& card_path, Network* net, ModelCard* card,
+                          Shape* input_shape) {
+  COINFER_RETURN_IF_ERROR(ReadModelCard(card_path, card));
+  COINFER_RETURN_IF_ERROR(BuildZooNetwork(card->model, net, input_shape));
+  const std::string weights =
+      (std::filesystem::path(card_path).parent_path() / card->weights).string();
+  try {
+    net->Load(weights);
+  } catch (const c10::Error& e) {
+    return Status::InvalidInput(
+        weights, "weights", "not weights of " + card->model + ": " + e.what_without_backtrace());
+  }
+  net->SetTraining(false);
+  const std::string hash = WeightsSha256(*net);
+  if (hash != card->sha256)
+    return Status::InvalidInput(weights, "sha256",
+                                "is " + hash + ", the card " + card_path + " says " + card->sha256);
+  return Status::Ok();
+}
+
+torch::Tensor ImagesToTensor(const ImageSet& set, int64_t begin, int64_t count) {
+  const torch::Tensor bytes =
+      torch::from_blob(const_cast<uint8_t*>(set.Image(begin)),
+                       {count, set.channels, set.height, set.width}, torch::kUInt8);
+  return bytes.to(torch::kFloat32).div_(255.0f);
+}
+
+torch::Tensor LabelsToTensor(const ImageSet& set, int64_t begin, int64_t count) {
+  return torch::from_blob(const_cast<uint8_t*>(set.labels.data() + begin), {count}, torch::kUInt8)
+      .to(torch::kInt64);
+}
+
+}  // namespace coinfer

@@ -1,0 +1,80 @@
+#include "compress/catalog.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+namespace coinfer {
+namespace {
+
+std::string FreshPath(const std::string& name) {
+  const auto path = std::filesystem::temp_directory_path() / ("coinfer_catalog_" + name);
+  std::filesystem::remove(path);
+  return path.string();
+}
+
+CatalogEntry MakeEntry(const std::string& sha, int split, const std::string& codec) {
+  CatalogEntry e;
+  e.key = {"small_vgg", sha, "fashion-mnist", split, codec};
+  e.raw_bytes = 25088;
+  e.sample_bytes = {100, 300, 200, 400};
+  e.correct = {1, 1, 0, 1};
+  e.agrees = {1, 0, 1, 1};
+  e.encode_us = 12.5;
+  e.decode_us = 3.25;
+  return e;
+}
+
+TEST(CompressionCatalog, StoresAndFindsEntriesWithTheirSamples) {
+  std::unique_ptr<CompressionCatalog> catalog;
+  ASSERT_TRUE(CompressionCatalog::Open(FreshPath("find"), &catalog).ok());
+  ASSERT_TRUE(catalog->Put({MakeEntry("aa", 5, "quant:8"), MakeEntry("aa", 2, "none")}).ok());
+  bool found = false;
+  CatalogEntry e;
+  ASSERT_TRUE(catalog->Find(MakeEntry("aa", 5, "quant:8").key, 4, &found, &e).ok());
+  ASSERT_TRUE(found);
+  EXPECT_EQ(e.sample_bytes, (std::vector<int64_t>{100, 300, 200, 400}));
+  EXPECT_EQ(e.correct, (std::vector<uint8_t>{1, 1, 0, 1}));
+  EXPECT_DOUBLE_EQ(e.Accuracy(), 0.75);
+  EXPECT_DOUBLE_EQ(e.Agreement(), 0.75);
+  EXPECT_DOUBLE_EQ(e.MeanBytes(), 250);
+  EXPECT_EQ(e.BytesQuantile(0.95), 400);
+  EXPECT_DOUBLE_EQ(e.encode_us, 12.5);
+  // Not on more samples than were measured.
+  ASSERT_TRUE(catalog->Find(MakeEntry("aa", 5, "quant:8").key, 5, &found, &e).ok());
+  EXPECT_FALSE(found);
+  std::vector<CatalogEntry> all;
+  ASSERT_TRUE(catalog->List("aa", "fashion-mnist", &all).ok());
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].key.split_index, 2);
+}
+
+TEST(CompressionCatalog, NewWeightsInvalidateTheOldEntriesOfTheModel) {
+  std::unique_ptr<CompressionCatalog> catalog;
+  ASSERT_TRUE(CompressionCatalog::Open(FreshPath("invalidate"), &catalog).ok());
+  ASSERT_TRUE(catalog->Put({MakeEntry("old", 5, "quant:8")}).ok());
+  ASSERT_TRUE(catalog->Put({MakeEntry("new", 5, "quant:4")}).ok());
+  std::vector<CatalogEntry> old_entries, new_entries;
+  ASSERT_TRUE(catalog->List("old", "fashion-mnist", &old_entries).ok());
+  ASSERT_TRUE(catalog->List("new", "fashion-mnist", &new_entries).ok());
+  EXPECT_TRUE(old_entries.empty());
+  EXPECT_EQ(new_entries.size(), 1u);
+}
+
+TEST(CompressionCatalog, PersistsAcrossOpens) {
+  const std::string path = FreshPath("persist");
+  {
+    std::unique_ptr<CompressionCatalog> catalog;
+    ASSERT_TRUE(CompressionCatalog::Open(path, &catalog).ok());
+    ASSERT_TRUE(catalog->Put({MakeEntry("aa", 1, "fp16")}).ok());
+  }
+  std::unique_ptr<CompressionCatalog> catalog;
+  ASSERT_TRUE(CompressionCatalog::Open(path, &catalog).ok());
+  std::vector<CatalogEntry> all;
+  ASSERT_TRUE(catalog->List("aa", "fashion-mnist", &all).ok());
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].key.codec, "fp16");
+}
+
+}  // namespace
+}  // namespace coinfer

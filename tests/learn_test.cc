@@ -1,0 +1,199 @@
+// Training, trained weights and capture on the real Fashion-MNIST cache
+// (scripts/data builds it; scripts/test runs it before the tests).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "datasets/dataset.h"
+#include "dnn/zoo_networks.h"
+#include "learn/capture.h"
+#include "learn/trained_network.h"
+#include "learn/training.h"
+
+namespace coinfer {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kModels = COINFER_SOURCE_DIR "/models";
+
+fs::path TempDir(const std::string& name) {
+  const fs::path dir = fs::temp_directory_path() / ("coinfer_learn_" + name);
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+class SmallZoo : public ::testing::TestWithParam<const char*> {};
+
+// Split execution as capture uses it: the device side's crossing tensor, fed
+// to ForwardFrom, gives exactly the whole network's output.
+TEST_P(SmallZoo, ResumingAtEverySplitPointGivesTheSameOutput) {
+  torch::manual_seed(3);
+  Network net;
+  Shape shape;
+  ASSERT_TRUE(BuildZooNetwork(GetParam(), &net, &shape).ok());
+  const Graph graph = net.Record(GetParam(), shape);
+  torch::InferenceMode guard;
+  const torch::Tensor input = torch::rand({4, shape[1], shape[2], shape[3]});
+  const std::vector<torch::Tensor> outputs = net.ForwardAll(input);
+  for (const SplitPoint& s : graph.SplitPoints()) {
+    const torch::Tensor crossing = s.source == Layer::kModelInput ? input : outputs[s.source];
+    EXPECT_TRUE(torch::equal(net.ForwardFrom(s.index, s.source, crossing), outputs.back()))
+        << GetParam() << " split " << s.index;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Models, SmallZoo,
+                         ::testing::Values("small_vgg", "small_resnet", "small_mobilenet"));
+
+TEST(Training, AShortRunDecreasesTheLoss) {
+  TrainOptions o;
+  o.model = "small_vgg";
+  o.epochs = 3;
+  o.train_samples = 600;
+  o.test_samples = 200;
+  std::vector<double> losses;
+  ModelCard card;
+  const fs::path dir = TempDir("train");
+  const Status st = TrainModel(
+      o, dir.string(), [&](const EpochReport& r) { losses.push_back(r.mean_loss); }, &card);
+  ASSERT_TRUE(st.ok()) << st.message();
+  EXPECT_TRUE(fs::exists(dir / "small_vgg.pt"));
+  EXPECT_TRUE(fs::exists(dir / "small_vgg.json"));
+  ASSERT_EQ(losses.size(), 3u);
+  EXPECT_LT(losses[2], losses[0]);
+  EXPECT_EQ(card.test_samples, 200);
+  EXPECT_EQ(card.sha256.size(), 64u);
+}
+
+class ShippedModel : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(ShippedModel, ReproducesItsRecordedAccuracyExactly) {
+  torch::set_num_threads(2);
+  Network net;
+  ModelCard card;
+  Shape shape;
+  const Status st = LoadTrainedNetwork(kModels + "/" + GetParam() + ".json", &net, &card, &shape);
+  ASSERT_TRUE(st.ok()) << st.message();
+  ImageSet test;
+  ASSERT_TRUE(LoadDataset(card.dataset, Split::kTest, &test).ok());
+  EXPECT_EQ(CountCorrect(Predict(net, test, card.test_samples), test), card.test_correct);
+  EXPECT_GT(card.TestAccuracy(), 0.85);
+}
+
+INSTANTIATE_TEST_SUITE_P(Zoo, ShippedModel,
+                         ::testing::Values("small_vgg", "small_resnet", "small_mobilenet"));
+
+TEST(TrainedNetwork, ChangedWeightsAreRejectedByTheHash) {
+  const fs::path dir = TempDir("hash");
+  fs::copy_file(kModels + "/small_vgg.pt", dir / "small_vgg.pt");
+  ModelCard card;
+  ASSERT_TRUE(ReadModelCard(kModels + "/small_vgg.json", &card).ok());
+  card.sha256[0] = card.sha256[0] == '0' ? '1' : '0';
+  ASSERT_TRUE(WriteModelCard(card, (dir / "small_vgg.json").string()).ok());
+  Network net;
+  Shape shape;
+  const Status st = LoadTrainedNetwork((dir / "small_vgg.json").string(), &net, &card, &shape);
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("sha256"), std::string::npos) << st.message();
+}
+
+// One capture of the shipped small_vgg on the first 2000 test images, shared
+// by the tests below (it takes a few seconds).
+class CaptureTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    path_ = (TempDir("capture") / "catalog.sqlite").string();
+    ASSERT_TRUE(CompressionCatalog::Open(path_, &catalog_).ok());
+    CaptureOptions o;
+    o.card = kModels + "/small_vgg.json";
+    o.codecs = {"none", "quant:8", "quant:1", "regions:1", "quant:8,zstd:3"};
+    o.splits = {5};  // after the first pool: the middle of the network
+    o.samples = 2000;
+    const Status st = CaptureToCatalog(o, catalog_.get(), [](const CatalogEntry&) {});
+    ASSERT_TRUE(st.ok()) << st.message();
+    ASSERT_TRUE(ReadModelCard(o.card, &card_).ok());
+  }
+  static void TearDownTestSuite() { catalog_.reset(); }
+
+  static CatalogEntry Entry(const std::string& codec) {
+    bool found = false;
+    CatalogEntry e;
+    EXPECT_TRUE(
+        catalog_->Find({card_.model, card_.sha256, card_.dataset, 5, codec}, 2000, &found, &e)
+            .ok());
+    EXPECT_TRUE(found) << codec;
+    return e;
+  }
+
+  static std::string path_;
+  static std::unique_ptr<CompressionCatalog> catalog_;
+  static ModelCard card_;
+};
+
+std::string CaptureTest::path_;
+std::unique_ptr<CompressionCatalog> CaptureTest::catalog_;
+ModelCard CaptureTest::card_;
+
+TEST_F(CaptureTest, IdentityPipelineGivesThePlainModelsAccuracy) {
+  Network net;
+  ModelCard card;
+  Shape shape;
+  ASSERT_TRUE(LoadTrainedNetwork(kModels + "/small_vgg.json", &net, &card, &shape).ok());
+  ImageSet test;
+  ASSERT_TRUE(LoadDataset(card.dataset, Split::kTest, &test).ok());
+  const CatalogEntry none = Entry("none");
+  EXPECT_EQ(none.samples(), 2000);
+  EXPECT_DOUBLE_EQ(none.Agreement(), 1.0);
+  EXPECT_DOUBLE_EQ(none.Accuracy(), CountCorrect(Predict(net, test, 2000), test) / 2000.0);
+  EXPECT_EQ(none.sample_bytes[0], 1 + 3 * 4 + none.raw_bytes);
+}
+
+TEST_F(CaptureTest, EightBitsCostLessThanAPointAndOneBitCostsMore) {
+  const double plain = Entry("none").Accuracy();
+  const double eight = Entry("quant:8").Accuracy();
+  const double one = Entry("quant:1").Accuracy();
+  EXPECT_GT(eight, plain - 0.01);
+  EXPECT_LT(one, eight);
+  EXPECT_LT(Entry("quant:1").MeanBytes(), Entry("quant:8").MeanBytes());
+}
+
+TEST_F(CaptureTest, RegionMaskingAtFractionOneIsLossless) {
+  EXPECT_DOUBLE_EQ(Entry("regions:1").Agreement(), 1.0);
+  EXPECT_EQ(Entry("regions:1").correct, Entry("none").correct);
+}
+
+TEST_F(CaptureTest, LosslessCodingKeepsPredictionsAndSendsDataDependentBytes) {
+  const CatalogEntry zstd = Entry("quant:8,zstd:3");
+  EXPECT_EQ(zstd.correct, Entry("quant:8").correct);
+  EXPECT_LT(zstd.MeanBytes(), Entry("quant:8").MeanBytes());
+  EXPECT_LT(zstd.BytesQuantile(0), zstd.BytesQuantile(1));  // sizes differ per sample
+}
+
+TEST_F(CaptureTest, ASecondCaptureReusesTheCatalog) {
+  CaptureOptions o;
+  o.card = kModels + "/small_vgg.json";
+  o.codecs = {"none", "quant:8"};
+  o.splits = {5};
+  o.samples = 1000;  // fewer than stored: nothing to measure
+  int measured = 0;
+  ASSERT_TRUE(CaptureToCatalog(o, catalog_.get(), [&](const CatalogEntry&) { ++measured; }).ok());
+  EXPECT_EQ(measured, 0);
+}
+
+TEST_F(CaptureTest, ABadSplitOrCodecIsAnError) {
+  CaptureOptions o;
+  o.card = kModels + "/small_vgg.json";
+  o.codecs = {"quant:9"};
+  Status st = CaptureToCatalog(o, catalog_.get(), [](const CatalogEntry&) {});
+  EXPECT_NE(st.message().find("'quant:9'"), std::string::npos) << st.message();
+  o.codecs = {"none"};
+  o.splits = {999};
+  st = CaptureToCatalog(o, catalog_.get(), [](const CatalogEntry&) {});
+  EXPECT_NE(st.message().find("999 is not a split point"), std::string::npos) << st.message();
+}
+
+}  // namespace
+}  // namespace coinfer
