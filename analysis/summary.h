@@ -21,6 +21,8 @@ struct PolicySummary {
   double mean_abs_prediction_error_ms = 0;  // |predicted - actual|
   double mean_decision_us = 0;
   double mean_end_energy_j = -1;  // over requests with a known energy; -1: none
+  // Top-1 accuracy over requests whose correctness was measured; -1: none.
+  double accuracy = -1;
   // Completed requests per second, from the first arrival to the last completion.
   double throughput_per_s = 0;
   std::map<int, int> split_histogram;  // split index -> requests

@@ -11,6 +11,8 @@
 #include "app/commands.h"
 #include "base/parse.h"
 #include "dnn/zoo.h"
+#include "learn/capture.h"
+#include "learn/model_card.h"
 #include "policies/registry.h"
 #include "sim/result_store.h"
 #include "sim/scenario.h"
@@ -24,7 +26,38 @@ struct Inputs {
   Scenario scenario;
   Graph graph;
   DeviceModel end_device, cloud, host;
+  MeasuredCompression compression;
 };
+
+// Measures what the catalog lacks for the scenario's codec (and the plain
+// model at split 0), then loads it and prices transfers at measured bytes.
+Status PrepareCompression(Inputs* in) {
+  Scenario& sc = in->scenario;
+  ModelCard card;
+  COINFER_RETURN_IF_ERROR(ReadModelCard(sc.weights_card, &card));
+  if (card.model != sc.model)
+    return sc.KeyError("compression.weights",
+                       sc.weights_card + " holds " + card.model + " weights, not " + sc.model);
+  std::unique_ptr<CompressionCatalog> catalog;
+  COINFER_RETURN_IF_ERROR(CompressionCatalog::Open(sc.catalog_path, &catalog));
+  auto report = [](const CatalogEntry& e) {
+    std::cerr << "coinfer: measured " << e.key.codec << " at split " << e.key.split_index << ": "
+              << e.MeanBytes() << " B, top-1 " << 100 * e.Accuracy() << "%\n";
+  };
+  CaptureOptions capture;
+  capture.card = sc.weights_card;
+  capture.samples = sc.compression_samples;
+  capture.codecs = {sc.codec};
+  COINFER_RETURN_IF_ERROR(CaptureToCatalog(capture, catalog.get(), report));
+  capture.codecs = {"none"};
+  capture.splits = {0};
+  COINFER_RETURN_IF_ERROR(CaptureToCatalog(capture, catalog.get(), report));
+  COINFER_RETURN_IF_ERROR(LoadMeasuredCompression(*catalog, card.sha256, card.dataset, sc.codec,
+                                                  in->graph, &in->compression));
+  ApplyMeanSentBytes(in->compression, &in->graph);
+  sc.engine.compression = &in->compression;
+  return Status::Ok();
+}
 
 // Everything is read and checked before the first simulated event.
 Status Prepare(const std::string& path, const std::vector<std::string>& overrides, Inputs* in) {
@@ -46,6 +79,7 @@ Status Prepare(const std::string& path, const std::vector<std::string>& override
     sc.engine.decision_scale = in->end_device.SegmentLatencyMs(g, 0, g.size()) / host_ms;
   sc.engine.end_device = &in->end_device;
   sc.engine.cloud = &in->cloud;
+  if (!sc.codec.empty()) COINFER_RETURN_IF_ERROR(PrepareCompression(in));
   return Status::Ok();
 }
 

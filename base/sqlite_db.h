@@ -89,6 +89,15 @@ class Statement {
     sqlite3_bind_blob(stmt_, i, data, static_cast<int>(size), SQLITE_TRANSIENT);
     return *this;
   }
+  Statement& BindNull(int i) {
+    sqlite3_bind_null(stmt_, i);
+    return *this;
+  }
+  Statement& BindOptional(int i, int64_t v, bool present) {
+    if (present) return Bind(i, v);
+    sqlite3_bind_null(stmt_, i);
+    return *this;
+  }
   Statement& BindOptional(int i, double v, bool present) {
     if (present) return Bind(i, v);
     sqlite3_bind_null(stmt_, i);

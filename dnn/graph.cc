@@ -82,11 +82,15 @@ std::vector<SplitPoint> Graph::SplitPoints() const {
       points.push_back({k, k - 1, 0});
     } else if (live.size() == 1) {
       const int src = *live.begin();
-      points.push_back(
-          {k, src, src == Layer::kModelInput ? input_bytes : layers[src].output_bytes});
+      points.push_back({k, src, TransferBytes(src)});
     }
   }
   return points;
+}
+
+int64_t Graph::TransferBytes(int source) const {
+  if (!sent_bytes.empty()) return sent_bytes.at(source + 1);
+  return source == Layer::kModelInput ? input_bytes : layers[source].output_bytes;
 }
 
 }  // namespace coinfer

@@ -76,7 +76,14 @@ struct Graph {
   int element_bytes = 4;  // fp32
   std::vector<Layer> layers;
 
+  // What crossing a link costs, when a codec compresses the crossing tensors:
+  // sent_bytes[source + 1] is the bytes sent for `source`'s output ([0]: the
+  // model input). Empty: every tensor is sent raw (fp32).
+  std::vector<int64_t> sent_bytes;
+
   int size() const { return static_cast<int>(layers.size()); }
+  // Bytes a transfer of `source`'s output sends (kModelInput: the input).
+  int64_t TransferBytes(int source) const;
   int64_t TotalMacs() const;
   // True when every layer consumes exactly the previous one's output.
   bool IsChain() const;

@@ -25,8 +25,7 @@ Partition MakePartition(const Graph& g, const LayerTimes& times, std::vector<boo
     for (int u : g.layers[v].inputs)
       if (u == Layer::kModelInput || on_device[u]) crossing.insert(u);
   }
-  for (int u : crossing)
-    p.bytes += u == Layer::kModelInput ? g.input_bytes : g.layers[u].output_bytes;
+  for (int u : crossing) p.bytes += g.TransferBytes(u);
   p.on_device = std::move(on_device);
   return p;
 }
@@ -48,7 +47,7 @@ Partition MinCutPartition(const Graph& g, const LayerTimes& times, double ms_per
       const int producer = u == Layer::kModelInput ? input : layer(u);
       if (!has_aux[u + 1]) {
         has_aux[u + 1] = true;
-        const int64_t bytes = u == Layer::kModelInput ? g.input_bytes : g.layers[u].output_bytes;
+        const int64_t bytes = g.TransferBytes(u);
         flow.AddEdge(producer, aux(u), ms_per_byte * bytes);
       }
       flow.AddEdge(aux(u), layer(v), MaxFlow::kInfinity);

@@ -21,7 +21,9 @@ class EngineRun {
         policy_(policy),
         network_(config.network),
         estimator_(config.estimator),
-        sites_{SiteQueue(config.end_device->cores()), SiteQueue(config.cloud->cores())} {}
+        sites_{SiteQueue(config.end_device->cores()), SiteQueue(config.cloud->cores())},
+        split_points_(config.graph->SplitPoints()),
+        sample_rng_(config.seed ^ kSampleStream) {}
 
   void Start(const std::vector<double>& arrivals) {
     Observation offline;
@@ -67,6 +69,7 @@ class EngineRun {
           throw std::logic_error(policy_.name() + ": stage dependency out of order");
       r.stages.push_back({plan.stages[s]});
     }
+    if (config_.compression) ApplyMeasuredSample(r);
     pending_stages_[id] = static_cast<int>(r.stages.size());
     if (r.stages.empty()) {
       Finish(id);
@@ -74,6 +77,30 @@ class EngineRun {
     }
     for (size_t s = 0; s < r.stages.size(); ++s)
       if (r.stages[s].stage.deps.empty()) StartStage(id, static_cast<int>(s));
+  }
+
+  // Draws the request's test sample; a single-cut plan sends that sample's
+  // encoded bytes, and the request is as correct as that sample's prediction.
+  // A plan that cuts several tensors sends its planned bytes, unmeasured.
+  void ApplyMeasuredSample(RequestRecord& r) {
+    const MeasuredCompression& m = *config_.compression;
+    r.sample = static_cast<int>(sample_rng_() % m.samples);
+    if (r.split < 0) {
+      const bool sends = std::any_of(r.stages.begin(), r.stages.end(), [](const StageRecord& s) {
+        return s.stage.kind == Stage::Kind::kTransfer;
+      });
+      if (!sends) r.correct = m.plain_correct[r.sample];
+      return;
+    }
+    const int index = split_points_.at(r.split).index;
+    auto it = m.at_split.find(index);
+    if (it == m.at_split.end()) {  // everything on one side: nothing encoded
+      r.correct = m.plain_correct[r.sample];
+      return;
+    }
+    r.correct = it->second.correct[r.sample];
+    for (StageRecord& s : r.stages)
+      if (s.stage.kind == Stage::Kind::kTransfer) s.stage.bytes = it->second.sample_bytes[r.sample];
   }
 
   void StartStage(int id, int s) {
@@ -147,6 +174,10 @@ class EngineRun {
   Network network_;
   BandwidthEstimator estimator_;
   SiteQueue sites_[kNumSites];
+  const std::vector<SplitPoint> split_points_;
+  // Its own stream, so drawing samples leaves arrivals and the network alone.
+  static constexpr uint64_t kSampleStream = 0x5eed5a3b1e5ull;
+  std::mt19937_64 sample_rng_;
   std::vector<RequestRecord> records_;
   std::vector<int> pending_stages_;  // per request, stages not yet ended
   int finished_ = 0;

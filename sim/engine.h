@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "sim/bandwidth_estimator.h"
+#include "sim/measured_compression.h"
 #include "sim/network.h"
 #include "sim/policy.h"
 #include "sim/request_record.h"
@@ -40,6 +41,9 @@ struct EngineConfig {
   double cloud_load = 0;
   // How much slower the end device runs than this host (for decision times).
   double decision_scale = 1;
+  // When set, each request draws a test sample (seeded) and a single-cut
+  // plan sends that sample's measured bytes; its correctness is recorded.
+  const MeasuredCompression* compression = nullptr;
 };
 
 struct RunStats {

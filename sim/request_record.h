@@ -37,6 +37,11 @@ struct RequestRecord {
   double end_wait_ms = 0, end_compute_ms = 0, transfer_ms = 0, cloud_wait_ms = 0,
          cloud_compute_ms = 0;
   double end_energy_j = -1;  // sim/energy.h; -1 when the device's power is not known
+  // With measured compression: the test sample the request carries, and
+  // whether the model's answer for it, through the codec, is right (1) or
+  // wrong (0); -1 when not measured.
+  int sample = -1;
+  int correct = -1;
   std::vector<StageRecord> stages;
 };
 

@@ -47,6 +47,8 @@ CREATE TABLE IF NOT EXISTS requests (
   cloud_wait_ms REAL NOT NULL,
   cloud_compute_ms REAL NOT NULL,
   end_energy_j REAL,
+  sample INTEGER,
+  correct INTEGER,
   PRIMARY KEY (run_id, policy, request_id)
 );
 CREATE TABLE IF NOT EXISTS stages (
@@ -124,7 +126,8 @@ Status ResultStore::AddRequests(int64_t run_id, const std::string& policy,
       "INSERT INTO requests (run_id, policy, request_id, arrival_s, decision_wall_us, split, "
       "bytes_sent, uplink_estimate_mbps, uplink_capacity_mbps, predicted_ms, actual_ms, completed, "
       "end_wait_ms, end_compute_ms, transfer_ms, cloud_wait_ms, cloud_compute_ms, end_energy_j, "
-      "decision_device_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "decision_device_us, sample, correct) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   Statement stage(db_, "INSERT INTO stages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   for (const RequestRecord& r : records) {
     req.Bind(1, run_id)
@@ -145,7 +148,9 @@ Status ResultStore::AddRequests(int64_t run_id, const std::string& policy,
         .Bind(16, r.cloud_wait_ms)
         .Bind(17, r.cloud_compute_ms)
         .BindOptional(18, r.end_energy_j, r.end_energy_j >= 0)
-        .Bind(19, r.decision_device_us);
+        .Bind(19, r.decision_device_us)
+        .BindOptional(20, int64_t{r.sample}, r.sample >= 0)
+        .BindOptional(21, int64_t{r.correct}, r.correct >= 0);
     COINFER_RETURN_IF_ERROR(req.Step());
     for (size_t i = 0; i < r.stages.size(); ++i) {
       const StageRecord& s = r.stages[i];
@@ -158,13 +163,13 @@ Status ResultStore::AddRequests(int64_t run_id, const std::string& policy,
           .Bind(6, std::string(SiteName(s.stage.site)));
       if (transfer) {
         stage.Bind(7, std::string(SiteName(s.stage.to)))
-            .BindOptional(8, 0, false)
+            .BindNull(8)
             .Bind(9, s.stage.bytes)
-            .BindOptional(14, 0, false);
+            .BindNull(14);
       } else {
-        stage.BindOptional(7, 0, false)
+        stage.BindNull(7)
             .Bind(8, LayersText(s.stage.layers))
-            .BindOptional(9, 0, false)
+            .BindNull(9)
             .Bind(14, static_cast<int64_t>(s.measured));
       }
       stage.Bind(10, s.stage.predicted_ms)

@@ -31,7 +31,7 @@ std::string UtcNow();
 
 class ResultStore {
  public:
-  static constexpr int kSchemaVersion = 2;
+  static constexpr int kSchemaVersion = 3;
 
   // Opens or creates the database at `path` (its folder is created). Fails
   // with IoError if it cannot be opened or has another schema version.

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "base/parse.h"
+#include "compress/codec_spec.h"
 #include "dnn/zoo.h"
 #include "traces/generators.h"
 #include "traces/trace_loader.h"
@@ -66,7 +67,8 @@ po::options_description Declaration() {
   po::options_description d;
   d.add_options()(
       "model", po::value<std::string>()->default_value("vgg16"),
-      "zoo model: vgg16, resnet18, resnet50, mobilenet_v2, alexnet, small_vgg, small_resnet")(
+      "zoo model: vgg16, resnet18, resnet50, mobilenet_v2, alexnet, small_vgg, small_resnet, "
+      "small_mobilenet")(
       "policies", po::value<std::string>()->default_value("device-only,cloud-only,neurosurgeon"),
       "comma-separated policies, each run on the same arrivals")(
       "seed", po::value<uint64_t>()->default_value(1), "seed of the arrivals and of ns-3")(
@@ -115,6 +117,16 @@ po::options_description Declaration() {
       "ewma: weight of the newest transfer's throughput, in (0, 1]")(
       "estimator.window", po::value<int>()->default_value(5),
       "harmonic: number of recent transfers averaged")(
+      "compression.codec", po::value<std::string>()->default_value(""),
+      "codec pipeline for the tensor a single-cut plan sends, e.g. quant:8,zstd:3 (empty: raw "
+      "fp32, accuracy not measured); each request carries a test sample and sends its measured "
+      "bytes. Needs trained weights (compression.weights)")(
+      "compression.weights", po::value<std::string>()->default_value(""),
+      "model card of the trained weights (default: models/<model>.json)")(
+      "compression.catalog", po::value<std::string>()->default_value("results/catalog.sqlite"),
+      "compression catalog (SQLite); missing entries are measured first (coinfer capture)")(
+      "compression.samples", po::value<int64_t>()->default_value(0),
+      "test samples to measure missing entries on (0: the whole test split)")(
       "output.db", po::value<std::string>()->default_value("results/coinfer.sqlite"),
       "SQLite results file (relative to the working directory)");
   return d;
@@ -379,6 +391,18 @@ Status LoadScenario(const std::string& path, const std::vector<std::string>& ove
   sc.cloud_file = ResolveDevice(base, str("device.cloud"));
   sc.host_file = ResolveDevice(base, str("device.host"));
   sc.output_db = str("output.db");
+  if (!str("compression.codec").empty()) {
+    CodecSpec spec;
+    const Status st = ParseCodecSpec(str("compression.codec"), &spec);
+    if (!st.ok()) return v.KeyError("compression.codec", st.message());
+    sc.codec = CodecSpecText(spec);
+    sc.weights_card = str("compression.weights").empty()
+                          ? DataDir() + "/models/" + sc.model + ".json"
+                          : (base / str("compression.weights")).string();
+    sc.catalog_path = str("compression.catalog");
+    sc.compression_samples = vm["compression.samples"].as<int64_t>();
+    if (sc.compression_samples < 0) return v.KeyError("compression.samples", "must be >= 0");
+  }
 
   EngineConfig& e = sc.engine;
   e.seed = vm["seed"].as<uint64_t>();

@@ -28,6 +28,12 @@ struct Scenario {
   double uplink_mbps = 0;
   double downlink_mbps = 0;
   std::string output_db;
+  // Measured compression (empty codec: none); the catalog path is relative
+  // to the working directory, the card to the scenario's folder.
+  std::string codec;  // canonical CodecSpecText
+  std::string weights_card;
+  std::string catalog_path;
+  int64_t compression_samples = 0;
   EngineConfig engine;  // all but the graph and devices (traces are loaded)
 
   // An InvalidInput for `key` naming where it was set ("file:line", "--set"

@@ -79,17 +79,20 @@ std::string RequestRows(const std::string& db_path) {
   return rows;
 }
 
-int CountRuns(const std::string& db_path) {
+// The integer a one-value query gives (0 when the database does not exist).
+int QueryInt(const std::string& db_path, const char* sql) {
   if (!fs::exists(db_path)) return 0;
   sqlite3* db = nullptr;
   sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
   sqlite3_stmt* s = nullptr;
-  sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM runs", -1, &s, nullptr);
+  sqlite3_prepare_v2(db, sql, -1, &s, nullptr);
   const int n = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
   sqlite3_finalize(s);
   sqlite3_close(db);
   return n;
 }
+
+int CountRuns(const std::string& db_path) { return QueryInt(db_path, "SELECT COUNT(*) FROM runs"); }
 
 const std::string kSmallScenario =
     "model = small_vgg\n"
@@ -191,7 +194,13 @@ INSTANTIATE_TEST_SUITE_P(
                  ":2: cross: flow 'end>edge:bulk@0s-10s': unknown"},
         BadInput{"bad_generator", "[uplink]\ntrace = step:5Mbps@3s\n", "",
                  ":2: trace: 'step:5Mbps@3s'"},
-        BadInput{"bad_topology", "topology = mesh\n", "", ":1: topology: expected"}),
+        BadInput{"bad_topology", "topology = mesh\n", "", ":1: topology: expected"},
+        BadInput{"bad_codec", "model = small_vgg\n[compression]\ncodec = quant:4,gzip\n", "",
+                 ":3: compression.codec: codec: at 9: 'gzip': unknown stage"},
+        BadInput{"weights_of_another_model",
+                 "model = small_resnet\n[compression]\ncodec = quant:8\nweights = " + kSource +
+                     "/models/small_vgg.json\n",
+                 "", "holds small_vgg weights, not small_resnet"}),
     [](const auto& info) { return std::string(info.param.name); });
 
 // The shipped scenarios are the examples: each runs, shortened, so none rots.
@@ -209,6 +218,33 @@ TEST_P(ShippedScenarioTest, RunsShortened) {
 INSTANTIATE_TEST_SUITE_P(Scenarios, ShippedScenarioTest,
                          ::testing::Values("default", "step_drop", "edge_cross_traffic",
                                            "cic_throughput"));
+
+// scenarios/compression.ini on the shipped weights: the first run measures
+// the codec into the catalog, every request carries a sample and a measured
+// correctness, and a second run reuses the catalog.
+TEST(AppTest, CompressionScenarioMeasuresBytesAndAccuracyOnce) {
+  const std::string db = ScratchDir() + "compression.sqlite";
+  const std::string args =
+      "run " + kSource + "/scenarios/compression.ini --set duration_s=10 --set output.db=" + db +
+      " --set compression.samples=300 --set compression.catalog=" + ScratchDir() + "catalog.sqlite";
+  Outcome o = Coinfer(args);
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_NE(o.output.find("measured quant:8,zstd:3 at split 5"), std::string::npos) << o.output;
+  EXPECT_NE(o.output.find("top-1"), std::string::npos);
+  const int requests = QueryInt(db, "SELECT COUNT(*) FROM requests");
+  EXPECT_GT(requests, 100);
+  EXPECT_EQ(QueryInt(db, "SELECT COUNT(*) FROM requests WHERE correct IS NOT NULL"), requests);
+  EXPECT_EQ(QueryInt(db, "SELECT COUNT(*) FROM requests WHERE sample >= 0 AND sample < 300"),
+            requests);
+  // Cloud-only sends each sample's own encoded input: sizes vary and are far below raw.
+  EXPECT_GT(
+      QueryInt(db, "SELECT COUNT(DISTINCT bytes_sent) FROM requests WHERE policy = 'cloud-only'"),
+      10);
+  EXPECT_LT(QueryInt(db, "SELECT MAX(bytes_sent) FROM requests WHERE policy = 'cloud-only'"), 3136);
+  o = Coinfer(args);
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_EQ(o.output.find("measured"), std::string::npos) << o.output;
+}
 
 // scenarios/step_drop.ini: Neurosurgeon offloads on the fast uplink and keeps
 // ResNet-18 on the phone once its transfers have seen the drop.

@@ -69,6 +69,64 @@ TEST_F(EngineTest, CloudOnlySendsTheInputOverTcp) {
   EXPECT_NE(records[1].uplink_estimate_mbps, config_.estimator.prior_mbps);
 }
 
+// A measured codec at every split of small_vgg: sample i sends 100 + i bytes
+// and is correct when i is even; the plain model is always right.
+MeasuredCompression FakeCompression(const Graph& graph, int samples) {
+  MeasuredCompression m;
+  m.codec = "quant:8";
+  m.samples = samples;
+  m.plain_correct.assign(samples, 1);
+  for (const SplitPoint& p : graph.SplitPoints()) {
+    if (p.index == graph.size()) continue;
+    CatalogEntry& e = m.at_split[p.index];
+    for (int i = 0; i < samples; ++i) {
+      e.sample_bytes.push_back(100 + i);
+      e.correct.push_back(i % 2 == 0);
+      e.agrees.push_back(i % 2 == 0);
+    }
+  }
+  return m;
+}
+
+TEST_F(EngineTest, MeasuredCompressionSendsEachSamplesBytesAndRecordsItsCorrectness) {
+  const MeasuredCompression m = FakeCompression(graph_, 50);
+  config_.compression = &m;
+  config_.arrivals = {ArrivalConfig::Process::kPeriodic, 2};
+  config_.duration_s = 10;
+  std::set<int> samples;
+  for (const char* policy : {"cloud-only", "device-only"}) {
+    const auto records = Run(policy);
+    ASSERT_EQ(records.size(), 20u);
+    for (const RequestRecord& r : records) {
+      ASSERT_TRUE(r.completed);
+      ASSERT_GE(r.sample, 0);
+      ASSERT_LT(r.sample, 50);
+      samples.insert(r.sample);
+      if (std::string(policy) == "cloud-only") {
+        EXPECT_EQ(r.bytes_sent, 100 + r.sample);
+        EXPECT_EQ(r.correct, r.sample % 2 == 0 ? 1 : 0);
+      } else {
+        EXPECT_EQ(r.bytes_sent, 0);
+        EXPECT_EQ(r.correct, 1);  // nothing encoded: the plain model's answer
+      }
+    }
+  }
+  EXPECT_GT(samples.size(), 10u);  // drawn, not fixed
+  // Same seed, same samples.
+  EXPECT_EQ(Run("cloud-only")[7].sample, Run("cloud-only")[7].sample);
+}
+
+TEST(MeasuredCompressionTest, PoliciesPriceCrossingTensorsAtMeasuredMeanBytes) {
+  Graph graph;
+  ASSERT_TRUE(RecordZooGraph("small_vgg", &graph).ok());
+  ApplyMeanSentBytes(FakeCompression(graph, 3), &graph);  // mean of 100, 101, 102
+  for (const SplitPoint& p : graph.SplitPoints()) {
+    if (p.index < graph.size()) {
+      EXPECT_EQ(p.bytes, 101) << p.index;
+    }
+  }
+}
+
 TEST(ArrivalTest, PoissonIsSeededAndHasTheRequestedRate) {
   const ArrivalConfig poisson{ArrivalConfig::Process::kPoisson, 5};
   const auto a = ArrivalTimes(poisson, 1000, 1);
@@ -140,12 +198,18 @@ TEST_P(EstimatorStepTest, LearnsAStepDropOnlyFromTransfersThatSawIt) {
   for (const RequestRecord& r : records) {
     ASSERT_TRUE(r.completed);
     const double end = r.stages[0].end_s;
-    if (r.id > 0 && r.arrival_s < 20) EXPECT_GT(r.uplink_estimate_mbps, 15) << r.id;
+    if (r.id > 0 && r.arrival_s < 20) {
+      EXPECT_GT(r.uplink_estimate_mbps, 15) << r.id;
+    }
     if (seen_at < 0 && end > 20) seen_at = end;
-    if (seen_at >= 0 && r.arrival_s < seen_at) EXPECT_GT(r.uplink_estimate_mbps, 10) << r.id;
+    if (seen_at >= 0 && r.arrival_s < seen_at) {
+      EXPECT_GT(r.uplink_estimate_mbps, 10) << r.id;
+    }
     if (seen_at >= 0 && r.arrival_s > seen_at) ++after;
     // Ten transfers after the drop every estimator has settled near 2 Mbit/s of goodput.
-    if (after > 10) EXPECT_NEAR(r.uplink_estimate_mbps, 1.9, 0.3) << r.id;
+    if (after > 10) {
+      EXPECT_NEAR(r.uplink_estimate_mbps, 1.9, 0.3) << r.id;
+    }
   }
   EXPECT_GT(after, 10);
 }

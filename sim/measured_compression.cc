@@ -1,0 +1,52 @@
+#include "sim/measured_compression.h"
+
+#include <cmath>
+
+namespace coinfer {
+
+Status LoadMeasuredCompression(CompressionCatalog& catalog, const std::string& weights_sha256,
+                               const std::string& dataset, const std::string& codec,
+                               const Graph& graph, MeasuredCompression* out) {
+  MeasuredCompression m;
+  m.codec = codec;
+  const std::vector<SplitPoint> points = graph.SplitPoints();
+  for (size_t i = 0; i + 1 < points.size(); ++i) {
+    const CatalogKey key{graph.model, weights_sha256, dataset, points[i].index, codec};
+    bool found = false;
+    CatalogEntry entry;
+    COINFER_RETURN_IF_ERROR(catalog.Find(key, 1, &found, &entry));
+    if (!found)
+      return Status::InvalidInput("", "compression.codec",
+                                  "the catalog has no '" + codec + "' at split " +
+                                      std::to_string(points[i].index) + " of these " + graph.model +
+                                      " weights (coinfer capture --model " + graph.model +
+                                      " --codec " + codec + ")");
+    if (m.samples == 0 || entry.samples() < m.samples) m.samples = entry.samples();
+    m.at_split.emplace(points[i].index, std::move(entry));
+  }
+  bool found = false;
+  CatalogEntry plain;
+  COINFER_RETURN_IF_ERROR(
+      catalog.Find({graph.model, weights_sha256, dataset, 0, "none"}, m.samples, &found, &plain));
+  if (!found)
+    return Status::InvalidInput("", "compression.codec",
+                                "the catalog has no 'none' at split 0 of these " + graph.model +
+                                    " weights (coinfer capture --model " + graph.model +
+                                    " --codec none --split 0)");
+  m.plain_correct = plain.correct;
+  *out = std::move(m);
+  return Status::Ok();
+}
+
+void ApplyMeanSentBytes(const MeasuredCompression& compression, Graph* graph) {
+  std::vector<int64_t> sent(graph->size() + 1);
+  sent[0] = graph->input_bytes;
+  for (int i = 0; i < graph->size(); ++i) sent[i + 1] = graph->layers[i].output_bytes;
+  for (const SplitPoint& p : graph->SplitPoints()) {
+    auto it = compression.at_split.find(p.index);
+    if (it != compression.at_split.end()) sent[p.source + 1] = std::llround(it->second.MeanBytes());
+  }
+  graph->sent_bytes = std::move(sent);
+}
+
+}  // namespace coinfer

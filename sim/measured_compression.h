@@ -1,0 +1,36 @@
+// MeasuredCompression: one codec's measured effect at every split point of a
+// trained model, taken from the CompressionCatalog, in the form the engine
+// uses: a request draws a test sample, sends that sample's encoded bytes, and
+// is correct when that sample's prediction after decoding is.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "compress/catalog.h"
+#include "dnn/graph.h"
+
+namespace coinfer {
+
+struct MeasuredCompression {
+  std::string codec;  // CodecSpecText
+  int64_t samples = 0;
+  std::map<int, CatalogEntry> at_split;  // by SplitPoint::index, every split but the last
+  std::vector<uint8_t> plain_correct;    // the uncompressed model, per sample
+};
+
+// Reads the entries of `codec` at every split point of `graph` but the last,
+// and of "none" (plain correctness), all of the weights `weights_sha256`
+// on `dataset`. Missing entries are an error that names the capture command.
+Status LoadMeasuredCompression(CompressionCatalog& catalog, const std::string& weights_sha256,
+                               const std::string& dataset, const std::string& codec,
+                               const Graph& graph, MeasuredCompression* out);
+
+// Sets graph->sent_bytes so that policies price a crossing tensor at its
+// mean measured bytes (tensors with no split point stay raw).
+void ApplyMeanSentBytes(const MeasuredCompression& compression, Graph* graph);
+
+}  // namespace coinfer
