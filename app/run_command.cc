@@ -30,8 +30,8 @@ struct Inputs {
 };
 
 // Measures what the catalog lacks for the scenario's codec (and the plain
-// model at split 0), then loads it and prices transfers at measured bytes.
-Status PrepareCompression(Inputs* in) {
+// model at split 0), then loads it.
+Status MeasureCompression(Inputs* in) {
   Scenario& sc = in->scenario;
   ModelCard card;
   COINFER_RETURN_IF_ERROR(ReadModelCard(sc.weights_card, &card));
@@ -52,8 +52,20 @@ Status PrepareCompression(Inputs* in) {
   capture.codecs = {"none"};
   capture.splits = {0};
   COINFER_RETURN_IF_ERROR(CaptureToCatalog(capture, catalog.get(), report));
-  COINFER_RETURN_IF_ERROR(LoadMeasuredCompression(*catalog, card.sha256, card.dataset, sc.codec,
-                                                  in->graph, &in->compression));
+  return LoadMeasuredCompression(*catalog, card.sha256, card.dataset, sc.codec, in->graph,
+                                 &in->compression);
+}
+
+// The codec's bytes per split (measured on trained weights, or from shapes
+// alone), and policies pricing transfers at them.
+Status PrepareCompression(Inputs* in) {
+  Scenario& sc = in->scenario;
+  if (sc.weights_card.empty()) {
+    const Status st = ShapeDeterminedCompression(in->graph, sc.codec, &in->compression);
+    if (!st.ok()) return sc.KeyError("compression.codec", st.message());
+  } else {
+    COINFER_RETURN_IF_ERROR(MeasureCompression(in));
+  }
   ApplyMeanSentBytes(in->compression, &in->graph);
   sc.engine.compression = &in->compression;
   return Status::Ok();

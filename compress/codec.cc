@@ -95,6 +95,35 @@ std::vector<int> TopChannels(const std::vector<double>& scores, double fraction)
   return order;
 }
 
+bool ShapeDeterminedBytes(const CodecSpec& spec, const std::vector<int64_t>& shape,
+                          int64_t* bytes) {
+  if (spec.regions || spec.zstd_level > 0 || shape.empty()) return false;
+  const int64_t channels = shape[0];
+  const int64_t positions =
+      std::accumulate(shape.begin() + 1, shape.end(), int64_t{1}, std::multiplies<>());
+  const int64_t kept =
+      spec.channels ? static_cast<int64_t>(
+                          TopChannels(std::vector<double>(channels), spec.channel_fraction).size())
+                    : channels;
+  int64_t total = 1 + 4 * static_cast<int64_t>(shape.size());
+  if (spec.channels) total += (channels + 7) / 8;
+  const int64_t n = kept * positions;
+  switch (spec.coding) {
+    case ValueCoding::kFloat32:
+      total += 4 * n;
+      break;
+    case ValueCoding::kFloat16:
+      total += 2 * n;
+      break;
+    case ValueCoding::kQuantized:
+      total +=
+          (spec.per_channel ? kept : 1) * 2 * 4 + static_cast<int64_t>(PackedBytes(n, spec.bits));
+      break;
+  }
+  *bytes = total;
+  return true;
+}
+
 Codec::Codec(const CodecSpec& spec, std::vector<int> kept_channels)
     : spec_(spec), kept_channels_(std::move(kept_channels)), zstd_(std::make_unique<Zstd>()) {}
 

@@ -34,6 +34,11 @@ struct Activation {
 // lower index.
 std::vector<int> TopChannels(const std::vector<double>& scores, double fraction);
 
+// The encoded size of a tensor of `shape` when it depends on the shape alone
+// (channel selection, fp32, fp16, quantization): true and *bytes set. False
+// for region masking and lossless coding, whose sizes depend on the data.
+bool ShapeDeterminedBytes(const CodecSpec& spec, const std::vector<int64_t>& shape, int64_t* bytes);
+
 class Codec {
  public:
   // `kept_channels` (ascending) is used when the spec selects channels.

@@ -84,23 +84,25 @@ class EngineRun {
   // A plan that cuts several tensors sends its planned bytes, unmeasured.
   void ApplyMeasuredSample(RequestRecord& r) {
     const MeasuredCompression& m = *config_.compression;
-    r.sample = static_cast<int>(sample_rng_() % m.samples);
+    const int sample = static_cast<int>(sample_rng_() % m.samples);
+    if (m.measured()) r.sample = sample;
+    auto plain = [&] { return m.measured() ? m.plain_correct[sample] : -1; };
     if (r.split < 0) {
       const bool sends = std::any_of(r.stages.begin(), r.stages.end(), [](const StageRecord& s) {
         return s.stage.kind == Stage::Kind::kTransfer;
       });
-      if (!sends) r.correct = m.plain_correct[r.sample];
+      if (!sends) r.correct = plain();
       return;
     }
     const int index = split_points_.at(r.split).index;
     auto it = m.at_split.find(index);
     if (it == m.at_split.end()) {  // everything on one side: nothing encoded
-      r.correct = m.plain_correct[r.sample];
+      r.correct = plain();
       return;
     }
-    r.correct = it->second.correct[r.sample];
+    if (m.measured()) r.correct = it->second.correct[sample];
     for (StageRecord& s : r.stages)
-      if (s.stage.kind == Stage::Kind::kTransfer) s.stage.bytes = it->second.sample_bytes[r.sample];
+      if (s.stage.kind == Stage::Kind::kTransfer) s.stage.bytes = it->second.sample_bytes[sample];
   }
 
   void StartStage(int id, int s) {

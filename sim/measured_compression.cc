@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "compress/codec.h"
+
 namespace coinfer {
 
 Status LoadMeasuredCompression(CompressionCatalog& catalog, const std::string& weights_sha256,
@@ -34,6 +36,35 @@ Status LoadMeasuredCompression(CompressionCatalog& catalog, const std::string& w
                                     " weights (coinfer capture --model " + graph.model +
                                     " --codec none --split 0)");
   m.plain_correct = plain.correct;
+  *out = std::move(m);
+  return Status::Ok();
+}
+
+Status ShapeDeterminedCompression(const Graph& graph, const std::string& codec,
+                                  MeasuredCompression* out) {
+  CodecSpec spec;
+  COINFER_RETURN_IF_ERROR(ParseCodecSpec(codec, &spec));
+  MeasuredCompression m;
+  m.codec = codec;
+  m.samples = 1;
+  const std::vector<SplitPoint> points = graph.SplitPoints();
+  for (size_t i = 0; i + 1 < points.size(); ++i) {
+    const int source = points[i].source;
+    const Shape& shape =
+        source == Layer::kModelInput ? graph.input_shape : graph.layers[source].output_shape;
+    CatalogEntry entry;
+    entry.key = {graph.model, "", "", points[i].index, codec};
+    entry.raw_bytes = points[i].bytes;
+    int64_t bytes = 0;
+    if (!ShapeDeterminedBytes(spec, Shape(shape.begin() + 1, shape.end()), &bytes))
+      return Status::InvalidInput(
+          "", "",
+          "'" + codec + "' sends data-dependent sizes, and " + graph.model +
+              " has no trained weights to measure them on (shape-determined codecs: channels, "
+              "fp16, quant)");
+    entry.sample_bytes = {bytes};
+    m.at_split.emplace(points[i].index, std::move(entry));
+  }
   *out = std::move(m);
   return Status::Ok();
 }

@@ -20,7 +20,17 @@ struct MeasuredCompression {
   int64_t samples = 0;
   std::map<int, CatalogEntry> at_split;  // by SplitPoint::index, every split but the last
   std::vector<uint8_t> plain_correct;    // the uncompressed model, per sample
+
+  // False for sizes from shapes alone: one "sample", no correctness.
+  bool measured() const { return !plain_correct.empty(); }
 };
+
+// For a model without trained weights: the exact encoded size of each
+// crossing tensor when the codec's size depends on shapes only; an error
+// naming compression.codec for data-dependent codecs (regions, zstd), whose
+// sizes and accuracy cannot be known without real inputs.
+Status ShapeDeterminedCompression(const Graph& graph, const std::string& codec,
+                                  MeasuredCompression* out);
 
 // Reads the entries of `codec` at every split point of `graph` but the last,
 // and of "none" (plain correctness), all of the weights `weights_sha256`

@@ -396,9 +396,13 @@ Status LoadScenario(const std::string& path, const std::vector<std::string>& ove
     const Status st = ParseCodecSpec(str("compression.codec"), &spec);
     if (!st.ok()) return v.KeyError("compression.codec", st.message());
     sc.codec = CodecSpecText(spec);
-    sc.weights_card = str("compression.weights").empty()
-                          ? DataDir() + "/models/" + sc.model + ".json"
-                          : (base / str("compression.weights")).string();
+    // Default: the shipped weights, when the model has them (else the
+    // codec's sizes come from shapes alone, without accuracy).
+    const std::string shipped = DataDir() + "/models/" + sc.model + ".json";
+    if (!str("compression.weights").empty())
+      sc.weights_card = (base / str("compression.weights")).string();
+    else if (fs::exists(shipped))
+      sc.weights_card = shipped;
     sc.catalog_path = str("compression.catalog");
     sc.compression_samples = vm["compression.samples"].as<int64_t>();
     if (sc.compression_samples < 0) return v.KeyError("compression.samples", "must be >= 0");

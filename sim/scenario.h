@@ -30,8 +30,8 @@ struct Scenario {
   std::string output_db;
   // Measured compression (empty codec: none); the catalog path is relative
   // to the working directory, the card to the scenario's folder.
-  std::string codec;  // canonical CodecSpecText
-  std::string weights_card;
+  std::string codec;         // canonical CodecSpecText
+  std::string weights_card;  // empty: no trained weights (sizes from shapes)
   std::string catalog_path;
   int64_t compression_samples = 0;
   EngineConfig engine;  // all but the graph and devices (traces are loaded)

@@ -200,7 +200,10 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"weights_of_another_model",
                  "model = small_resnet\n[compression]\ncodec = quant:8\nweights = " + kSource +
                      "/models/small_vgg.json\n",
-                 "", "holds small_vgg weights, not small_resnet"}),
+                 "", "holds small_vgg weights, not small_resnet"},
+        BadInput{"data_dependent_codec_without_weights",
+                 "model = resnet18\n[compression]\ncodec = regions:0.5\n", "",
+                 ":3: compression.codec: 'regions:0.5' sends data-dependent sizes"}),
     [](const auto& info) { return std::string(info.param.name); });
 
 // The shipped scenarios are the examples: each runs, shortened, so none rots.
@@ -244,6 +247,23 @@ TEST(AppTest, CompressionScenarioMeasuresBytesAndAccuracyOnce) {
   o = Coinfer(args);
   ASSERT_EQ(o.exit_code, 0) << o.output;
   EXPECT_EQ(o.output.find("measured"), std::string::npos) << o.output;
+}
+
+// A model without trained weights: a shape-determined codec gives exact
+// sizes, and accuracy is left unmeasured (NULL, "-"), never filled in.
+TEST(AppTest, UntrainedModelSendsShapeDeterminedBytesWithoutAccuracy) {
+  std::string db;
+  const std::string run = WriteScenario("untrained",
+                                        "model = alexnet\nduration_s = 10\npolicies = cloud-only\n"
+                                        "[compression]\ncodec = quant:4\n",
+                                        &db);
+  const Outcome o = Coinfer("run " + run);
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  // Header (ndim, then C, H, W as 4 B each), one min and scale, 3x224x224 4-bit codes.
+  const int expected = 1 + 12 + 8 + 3 * 224 * 224 / 2;
+  EXPECT_EQ(QueryInt(db, "SELECT MIN(bytes_sent) FROM requests"), expected);
+  EXPECT_EQ(QueryInt(db, "SELECT MAX(bytes_sent) FROM requests"), expected);
+  EXPECT_EQ(QueryInt(db, "SELECT COUNT(*) FROM requests WHERE correct IS NOT NULL"), 0);
 }
 
 // scenarios/step_drop.ini: Neurosurgeon offloads on the fast uplink and keeps

@@ -81,6 +81,23 @@ TEST(Codec, PackedSizeIsHeaderPlusBits) {
   }
 }
 
+TEST(Codec, ShapeDeterminedSizesAreExactAndDataDependentOnesAreNotGuessed) {
+  const Activation a = RandomActivation(10, 5, 3, 9);
+  for (const char* text : {"none", "fp16", "quant:3", "quant:8:channel", "channels:0.3,quant:5",
+                           "channels:0.5,fp16", "quant:16"}) {
+    const CodecSpec spec = Spec(text);
+    Codec codec(spec, TopChannels({1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, spec.channel_fraction));
+    std::string bytes;
+    RoundTrip(codec, a, &bytes);
+    int64_t predicted = 0;
+    ASSERT_TRUE(ShapeDeterminedBytes(spec, a.shape, &predicted)) << text;
+    EXPECT_EQ(predicted, static_cast<int64_t>(bytes.size())) << text;
+  }
+  int64_t unused = 0;
+  EXPECT_FALSE(ShapeDeterminedBytes(Spec("quant:8,zstd:1"), a.shape, &unused));
+  EXPECT_FALSE(ShapeDeterminedBytes(Spec("regions:0.5"), a.shape, &unused));
+}
+
 TEST(Codec, LosslessStageRoundTripsExactly) {
   const Activation a = RandomActivation(32, 14, 14, 3);
   Codec plain(Spec("none"), {});
