@@ -47,7 +47,7 @@ Status SummarizeRun(const std::string& db_path, int64_t run_id, std::vector<Poli
   Stmt rows =
       Prepare(db.get(),
               "SELECT completed, actual_ms, predicted_ms, bytes_sent, split, decision_wall_us, "
-              "end_energy_j, arrival_s, correct "
+              "end_energy_j, arrival_s, correct, requirement_met "
               "FROM requests WHERE run_id = ? AND policy = ? ORDER BY request_id");
   if (!policies || !rows) return Status::IoError(db_path + ": " + sqlite3_errmsg(db.get()));
   sqlite3_bind_int64(policies.get(), 1, run_id);
@@ -70,6 +70,10 @@ Status SummarizeRun(const std::string& db_path, int64_t run_id, std::vector<Poli
       if (sqlite3_column_type(rows.get(), 6) != SQLITE_NULL) {
         energy += sqlite3_column_double(rows.get(), 6);
         ++with_energy;
+      }
+      if (sqlite3_column_type(rows.get(), 9) != SQLITE_NULL) {
+        s.requirement_missed = std::max(s.requirement_missed, 0);
+        s.requirement_missed += sqlite3_column_int(rows.get(), 9) == 0;
       }
       if (sqlite3_column_type(rows.get(), 8) != SQLITE_NULL) {
         correct += sqlite3_column_int(rows.get(), 8);
@@ -109,19 +113,22 @@ Status SummarizeRun(const std::string& db_path, int64_t run_id, std::vector<Poli
 
 void PrintSummaryTable(const std::vector<PolicySummary>& summaries, std::ostream& os) {
   char line[512];
-  std::snprintf(line, sizeof line, "%-14s %8s %9s %7s %9s %9s %9s %9s %12s %10s %8s %8s  %s\n",
+  std::snprintf(line, sizeof line, "%-22s %8s %9s %7s %9s %9s %9s %9s %12s %10s %8s %8s %7s  %s\n",
                 "policy", "requests", "done", "req/s", "mean_ms", "p50_ms", "p95_ms", "p99_ms",
-                "mean_bytes", "pred_err", "end_J", "top-1", "splits (index:requests)");
+                "mean_bytes", "pred_err", "end_J", "top-1", "missed", "splits (index:requests)");
   os << line;
   for (const PolicySummary& s : summaries) {
     char energy[32] = "-";
     if (s.mean_end_energy_j >= 0) std::snprintf(energy, sizeof energy, "%.2f", s.mean_end_energy_j);
     char accuracy[32] = "-";
     if (s.accuracy >= 0) std::snprintf(accuracy, sizeof accuracy, "%.2f%%", 100 * s.accuracy);
-    std::snprintf(
-        line, sizeof line, "%-14s %8d %9d %7.2f %9.1f %9.1f %9.1f %9.1f %12.0f %10.1f %8s %8s  ",
-        s.policy.c_str(), s.requests, s.completed, s.throughput_per_s, s.mean_ms, s.p50_ms,
-        s.p95_ms, s.p99_ms, s.mean_bytes_sent, s.mean_abs_prediction_error_ms, energy, accuracy);
+    const std::string missed =
+        s.requirement_missed < 0 ? "-" : std::to_string(s.requirement_missed);
+    std::snprintf(line, sizeof line,
+                  "%-22s %8d %9d %7.2f %9.1f %9.1f %9.1f %9.1f %12.0f %10.1f %8s %8s %7s  ",
+                  s.policy.c_str(), s.requests, s.completed, s.throughput_per_s, s.mean_ms,
+                  s.p50_ms, s.p95_ms, s.p99_ms, s.mean_bytes_sent, s.mean_abs_prediction_error_ms,
+                  energy, accuracy, missed.c_str());
     os << line << Histogram(s.split_histogram) << "\n";
   }
 }
@@ -135,7 +142,8 @@ void WriteSummaryCsv(const std::vector<PolicySummary>& summaries, std::ostream& 
        << s.mean_ms << "," << s.p50_ms << "," << s.p95_ms << "," << s.p99_ms << ","
        << s.mean_bytes_sent << "," << s.mean_abs_prediction_error_ms << "," << s.mean_decision_us
        << "," << (s.mean_end_energy_j < 0 ? "" : std::to_string(s.mean_end_energy_j)) << ","
-       << (s.accuracy < 0 ? "" : std::to_string(s.accuracy)) << ",\""
+       << (s.accuracy < 0 ? "" : std::to_string(s.accuracy)) << ","
+       << (s.requirement_missed < 0 ? "" : std::to_string(s.requirement_missed)) << ",\""
        << Histogram(s.split_histogram) << "\"\n";
   }
 }

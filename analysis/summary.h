@@ -23,6 +23,9 @@ struct PolicySummary {
   double mean_end_energy_j = -1;  // over requests with a known energy; -1: none
   // Top-1 accuracy over requests whose correctness was measured; -1: none.
   double accuracy = -1;
+  // Requests whose plan was a fallback because no configuration met the
+  // policy's requirement; -1: the policy has no requirement.
+  int requirement_missed = -1;
   // Completed requests per second, from the first arrival to the last completion.
   double throughput_per_s = 0;
   std::map<int, int> split_histogram;  // split index -> requests

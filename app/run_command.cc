@@ -47,12 +47,12 @@ Status MeasureCompression(Inputs* in) {
   CaptureOptions capture;
   capture.card = sc.weights_card;
   capture.samples = sc.compression_samples;
-  capture.codecs = {sc.codec};
+  capture.codecs = sc.codecs;
   COINFER_RETURN_IF_ERROR(CaptureToCatalog(capture, catalog.get(), report));
   capture.codecs = {"none"};
   capture.splits = {0};
   COINFER_RETURN_IF_ERROR(CaptureToCatalog(capture, catalog.get(), report));
-  return LoadMeasuredCompression(*catalog, card.sha256, card.dataset, sc.codec, in->graph,
+  return LoadMeasuredCompression(*catalog, card.sha256, card.dataset, sc.codecs, in->graph,
                                  &in->compression);
 }
 
@@ -61,7 +61,7 @@ Status MeasureCompression(Inputs* in) {
 Status PrepareCompression(Inputs* in) {
   Scenario& sc = in->scenario;
   if (sc.weights_card.empty()) {
-    const Status st = ShapeDeterminedCompression(in->graph, sc.codec, &in->compression);
+    const Status st = ShapeDeterminedCompression(in->graph, sc.codecs, &in->compression);
     if (!st.ok()) return sc.KeyError("compression.codec", st.message());
   } else {
     COINFER_RETURN_IF_ERROR(MeasureCompression(in));
@@ -75,10 +75,15 @@ Status PrepareCompression(Inputs* in) {
 Status Prepare(const std::string& path, const std::vector<std::string>& overrides, Inputs* in) {
   Scenario& sc = in->scenario;
   COINFER_RETURN_IF_ERROR(LoadScenario(path, overrides, &sc));
-  for (const std::string& p : sc.policies)
-    if (!CreatePolicy(p))
+  for (const std::string& p : sc.policies) {
+    const std::unique_ptr<Policy> policy = CreatePolicy(p);
+    if (!policy)
       return sc.KeyError("policies",
                          "unknown policy '" + p + "' (known: " + Join(PolicyNames(), ", ") + ")");
+    if (policy->NeedsMeasuredCompression() && (sc.codecs.empty() || sc.weights_card.empty()))
+      return sc.KeyError("policies", p + " needs measured compression: compression.codec or "
+                                         "compression.menu on a model with trained weights");
+  }
   COINFER_RETURN_IF_ERROR(DeviceModel::Load(sc.end_device_file, &in->end_device));
   COINFER_RETURN_IF_ERROR(DeviceModel::Load(sc.cloud_file, &in->cloud));
   COINFER_RETURN_IF_ERROR(DeviceModel::Load(sc.host_file, &in->host));
@@ -91,7 +96,7 @@ Status Prepare(const std::string& path, const std::vector<std::string>& override
     sc.engine.decision_scale = in->end_device.SegmentLatencyMs(g, 0, g.size()) / host_ms;
   sc.engine.end_device = &in->end_device;
   sc.engine.cloud = &in->cloud;
-  if (!sc.codec.empty()) COINFER_RETURN_IF_ERROR(PrepareCompression(in));
+  if (!sc.codecs.empty()) COINFER_RETURN_IF_ERROR(PrepareCompression(in));
   return Status::Ok();
 }
 

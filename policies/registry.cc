@@ -7,6 +7,7 @@
 #include "policies/cloud_only.h"
 #include "policies/dads.h"
 #include "policies/device_only.h"
+#include "policies/jmdc.h"
 #include "policies/neurosurgeon.h"
 
 namespace coinfer {
@@ -33,10 +34,20 @@ const std::map<std::string, Factory>& Registry() {
 std::vector<std::string> PolicyNames() {
   std::vector<std::string> names;
   for (const auto& [name, factory] : Registry()) names.push_back(name);
+  names.push_back("jmdc@accuracy:A");
+  names.push_back("jmdc@latency:T");
   return names;
 }
 
 std::unique_ptr<Policy> CreatePolicy(const std::string& name) {
+  // Policies with a requirement carry it after '@': jmdc@accuracy:0.9.
+  const size_t at = name.find('@');
+  if (name.substr(0, at) == "jmdc") {
+    JmdcRequirement requirement;
+    if (at == std::string::npos || !ParseJmdcRequirement(name.substr(at + 1), &requirement).ok())
+      return nullptr;
+    return std::make_unique<JmdcPolicy>(requirement, name);
+  }
   auto it = Registry().find(name);
   return it == Registry().end() ? nullptr : it->second();
 }

@@ -30,6 +30,7 @@ class EngineRun {
     offline.graph = config_.graph;
     offline.end_device = config_.end_device;
     offline.cloud = config_.cloud;
+    offline.compression = config_.compression;
     policy_.Prepare(offline);
     records_.resize(arrivals.size());
     pending_stages_.assign(arrivals.size(), 0);
@@ -49,6 +50,7 @@ class EngineRun {
     obs.graph = config_.graph;
     obs.end_device = config_.end_device;
     obs.cloud = config_.cloud;
+    obs.compression = config_.compression;
     obs.uplink_estimate_mbps = estimator_.EstimateMbps();
     obs.end_device_queue = sites_[0].load();
     obs.cloud_queue = sites_[1].load();
@@ -61,6 +63,7 @@ class EngineRun {
     r.decision_device_us = r.decision_wall_us * config_.decision_scale;
 
     r.split = plan.split;
+    r.requirement_met = plan.requirement_met;
     r.uplink_estimate_mbps = obs.uplink_estimate_mbps;
     r.predicted_ms = plan.predicted_ms;
     for (size_t s = 0; s < plan.stages.size(); ++s) {
@@ -69,7 +72,7 @@ class EngineRun {
           throw std::logic_error(policy_.name() + ": stage dependency out of order");
       r.stages.push_back({plan.stages[s]});
     }
-    if (config_.compression) ApplyMeasuredSample(r);
+    if (config_.compression) ApplyMeasuredSample(plan.codec, r);
     pending_stages_[id] = static_cast<int>(r.stages.size());
     if (r.stages.empty()) {
       Finish(id);
@@ -82,7 +85,7 @@ class EngineRun {
   // Draws the request's test sample; a single-cut plan sends that sample's
   // encoded bytes, and the request is as correct as that sample's prediction.
   // A plan that cuts several tensors sends its planned bytes, unmeasured.
-  void ApplyMeasuredSample(RequestRecord& r) {
+  void ApplyMeasuredSample(int codec, RequestRecord& r) {
     const MeasuredCompression& m = *config_.compression;
     const int sample = static_cast<int>(sample_rng_() % m.samples);
     if (m.measured()) r.sample = sample;
@@ -94,15 +97,15 @@ class EngineRun {
       if (!sends) r.correct = plain();
       return;
     }
-    const int index = split_points_.at(r.split).index;
-    auto it = m.at_split.find(index);
-    if (it == m.at_split.end()) {  // everything on one side: nothing encoded
+    const CatalogEntry* entry = m.Find(codec, split_points_.at(r.split).index);
+    if (!entry) {  // everything on one side: nothing encoded
       r.correct = plain();
       return;
     }
-    if (m.measured()) r.correct = it->second.correct[sample];
+    r.codec = m.codecs[codec];
+    if (m.measured()) r.correct = entry->correct[sample];
     for (StageRecord& s : r.stages)
-      if (s.stage.kind == Stage::Kind::kTransfer) s.stage.bytes = it->second.sample_bytes[sample];
+      if (s.stage.kind == Stage::Kind::kTransfer) s.stage.bytes = entry->sample_bytes[sample];
   }
 
   void StartStage(int id, int s) {

@@ -6,25 +6,41 @@
 
 namespace coinfer {
 
+const CatalogEntry* MeasuredCompression::Find(int codec, int split_index) const {
+  const auto& entries = at_split.at(codec);
+  auto it = entries.find(split_index);
+  return it == entries.end() ? nullptr : &it->second;
+}
+
+double MeasuredCompression::PlainAccuracy() const {
+  if (plain_correct.empty()) return 0;
+  int64_t correct = 0;
+  for (int64_t i = 0; i < samples; ++i) correct += plain_correct[i];
+  return static_cast<double>(correct) / samples;
+}
+
 Status LoadMeasuredCompression(CompressionCatalog& catalog, const std::string& weights_sha256,
-                               const std::string& dataset, const std::string& codec,
+                               const std::string& dataset, const std::vector<std::string>& codecs,
                                const Graph& graph, MeasuredCompression* out) {
   MeasuredCompression m;
-  m.codec = codec;
+  m.codecs = codecs;
   const std::vector<SplitPoint> points = graph.SplitPoints();
-  for (size_t i = 0; i + 1 < points.size(); ++i) {
-    const CatalogKey key{graph.model, weights_sha256, dataset, points[i].index, codec};
-    bool found = false;
-    CatalogEntry entry;
-    COINFER_RETURN_IF_ERROR(catalog.Find(key, 1, &found, &entry));
-    if (!found)
-      return Status::InvalidInput("", "compression.codec",
-                                  "the catalog has no '" + codec + "' at split " +
-                                      std::to_string(points[i].index) + " of these " + graph.model +
-                                      " weights (coinfer capture --model " + graph.model +
-                                      " --codec " + codec + ")");
-    if (m.samples == 0 || entry.samples() < m.samples) m.samples = entry.samples();
-    m.at_split.emplace(points[i].index, std::move(entry));
+  for (const std::string& codec : codecs) {
+    std::map<int, CatalogEntry>& entries = m.at_split.emplace_back();
+    for (size_t i = 0; i + 1 < points.size(); ++i) {
+      const CatalogKey key{graph.model, weights_sha256, dataset, points[i].index, codec};
+      bool found = false;
+      CatalogEntry entry;
+      COINFER_RETURN_IF_ERROR(catalog.Find(key, 1, &found, &entry));
+      if (!found)
+        return Status::InvalidInput("", "compression.codec",
+                                    "the catalog has no '" + codec + "' at split " +
+                                        std::to_string(points[i].index) + " of these " +
+                                        graph.model + " weights (coinfer capture --model " +
+                                        graph.model + " --codec " + codec + ")");
+      if (m.samples == 0 || entry.samples() < m.samples) m.samples = entry.samples();
+      entries.emplace(points[i].index, std::move(entry));
+    }
   }
   bool found = false;
   CatalogEntry plain;
@@ -40,30 +56,33 @@ Status LoadMeasuredCompression(CompressionCatalog& catalog, const std::string& w
   return Status::Ok();
 }
 
-Status ShapeDeterminedCompression(const Graph& graph, const std::string& codec,
+Status ShapeDeterminedCompression(const Graph& graph, const std::vector<std::string>& codecs,
                                   MeasuredCompression* out) {
-  CodecSpec spec;
-  COINFER_RETURN_IF_ERROR(ParseCodecSpec(codec, &spec));
   MeasuredCompression m;
-  m.codec = codec;
+  m.codecs = codecs;
   m.samples = 1;
   const std::vector<SplitPoint> points = graph.SplitPoints();
-  for (size_t i = 0; i + 1 < points.size(); ++i) {
-    const int source = points[i].source;
-    const Shape& shape =
-        source == Layer::kModelInput ? graph.input_shape : graph.layers[source].output_shape;
-    CatalogEntry entry;
-    entry.key = {graph.model, "", "", points[i].index, codec};
-    entry.raw_bytes = points[i].bytes;
-    int64_t bytes = 0;
-    if (!ShapeDeterminedBytes(spec, Shape(shape.begin() + 1, shape.end()), &bytes))
-      return Status::InvalidInput(
-          "", "",
-          "'" + codec + "' sends data-dependent sizes, and " + graph.model +
-              " has no trained weights to measure them on (shape-determined codecs: channels, "
-              "fp16, quant)");
-    entry.sample_bytes = {bytes};
-    m.at_split.emplace(points[i].index, std::move(entry));
+  for (const std::string& codec : codecs) {
+    CodecSpec spec;
+    COINFER_RETURN_IF_ERROR(ParseCodecSpec(codec, &spec));
+    std::map<int, CatalogEntry>& entries = m.at_split.emplace_back();
+    for (size_t i = 0; i + 1 < points.size(); ++i) {
+      const int source = points[i].source;
+      const Shape& shape =
+          source == Layer::kModelInput ? graph.input_shape : graph.layers[source].output_shape;
+      CatalogEntry entry;
+      entry.key = {graph.model, "", "", points[i].index, codec};
+      entry.raw_bytes = points[i].bytes;
+      int64_t bytes = 0;
+      if (!ShapeDeterminedBytes(spec, Shape(shape.begin() + 1, shape.end()), &bytes))
+        return Status::InvalidInput(
+            "", "",
+            "'" + codec + "' sends data-dependent sizes, and " + graph.model +
+                " has no trained weights to measure them on (shape-determined codecs: channels, "
+                "fp16, quant)");
+      entry.sample_bytes = {bytes};
+      entries.emplace(points[i].index, std::move(entry));
+    }
   }
   *out = std::move(m);
   return Status::Ok();
@@ -73,10 +92,9 @@ void ApplyMeanSentBytes(const MeasuredCompression& compression, Graph* graph) {
   std::vector<int64_t> sent(graph->size() + 1);
   sent[0] = graph->input_bytes;
   for (int i = 0; i < graph->size(); ++i) sent[i + 1] = graph->layers[i].output_bytes;
-  for (const SplitPoint& p : graph->SplitPoints()) {
-    auto it = compression.at_split.find(p.index);
-    if (it != compression.at_split.end()) sent[p.source + 1] = std::llround(it->second.MeanBytes());
-  }
+  for (const SplitPoint& p : graph->SplitPoints())
+    if (const CatalogEntry* e = compression.Find(0, p.index))
+      sent[p.source + 1] = std::llround(e->MeanBytes());
   graph->sent_bytes = std::move(sent);
 }
 

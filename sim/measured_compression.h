@@ -16,28 +16,36 @@
 namespace coinfer {
 
 struct MeasuredCompression {
-  std::string codec;  // CodecSpecText
+  // CodecSpecText of each codec a plan may choose (Plan::codec indexes it);
+  // [0] is the scenario's compression.codec, the rest compression.menu.
+  std::vector<std::string> codecs;
+  // at_split[c]: codec c's entries by SplitPoint::index, every split but the last.
+  std::vector<std::map<int, CatalogEntry>> at_split;
   int64_t samples = 0;
-  std::map<int, CatalogEntry> at_split;  // by SplitPoint::index, every split but the last
-  std::vector<uint8_t> plain_correct;    // the uncompressed model, per sample
+  std::vector<uint8_t> plain_correct;  // the uncompressed model, per sample
 
   // False for sizes from shapes alone: one "sample", no correctness.
   bool measured() const { return !plain_correct.empty(); }
+  // Codec c at the split point of layer index `split_index`; null if none.
+  const CatalogEntry* Find(int codec, int split_index) const;
+  // The uncompressed model's accuracy over the samples (0 when not measured).
+  double PlainAccuracy() const;
 };
 
-// For a model without trained weights: the exact encoded size of each
-// crossing tensor when the codec's size depends on shapes only; an error
-// naming compression.codec for data-dependent codecs (regions, zstd), whose
-// sizes and accuracy cannot be known without real inputs.
-Status ShapeDeterminedCompression(const Graph& graph, const std::string& codec,
-                                  MeasuredCompression* out);
-
-// Reads the entries of `codec` at every split point of `graph` but the last,
-// and of "none" (plain correctness), all of the weights `weights_sha256`
-// on `dataset`. Missing entries are an error that names the capture command.
+// Reads the entries of every codec at every split point of `graph` but the
+// last, and of "none" (plain correctness), all of the weights
+// `weights_sha256` on `dataset`. Missing entries are an error that names the
+// capture command.
 Status LoadMeasuredCompression(CompressionCatalog& catalog, const std::string& weights_sha256,
-                               const std::string& dataset, const std::string& codec,
+                               const std::string& dataset, const std::vector<std::string>& codecs,
                                const Graph& graph, MeasuredCompression* out);
+
+// For a model without trained weights: the exact encoded size of each
+// crossing tensor when a codec's size depends on shapes only; an error for
+// data-dependent codecs (regions, zstd), whose sizes and accuracy cannot be
+// known without real inputs.
+Status ShapeDeterminedCompression(const Graph& graph, const std::vector<std::string>& codecs,
+                                  MeasuredCompression* out);
 
 // Sets graph->sent_bytes so that policies price a crossing tensor at its
 // mean measured bytes (tensors with no split point stay raw).

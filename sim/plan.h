@@ -34,6 +34,12 @@ struct Plan {
   std::vector<Stage> stages;  // in an order where every dep precedes its user
   int split = -1;             // split point index for single-cut plans
   double predicted_ms = 0;    // the policy's prediction of the whole request
+  // With measured compression: the codec (index into its codecs) the
+  // crossing tensor is sent with.
+  int codec = 0;
+  // For policies with a requirement (latency or accuracy): whether the
+  // chosen plan is predicted to meet it (1) or is a fallback (0); -1: none.
+  int requirement_met = -1;
 };
 
 }  // namespace coinfer

@@ -31,6 +31,9 @@ class Policy {
   Policy& operator=(const Policy&) = delete;
 
   virtual std::string name() const = 0;
+  // Whether the policy needs measured compression (catalog accuracy) in its
+  // observations; the command refuses such a policy without it.
+  virtual bool NeedsMeasuredCompression() const { return false; }
   // Offline work, once per run before the first request (tables, compressed
   // models), from what is known without the network: the graph and devices
   // (the observation's bandwidth and queues are not meaningful here).

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "sim/plan.h"
@@ -42,6 +43,8 @@ struct RequestRecord {
   // wrong (0); -1 when not measured.
   int sample = -1;
   int correct = -1;
+  std::string codec;         // the codec the crossing tensor was sent with ("": none applied)
+  int requirement_met = -1;  // Plan::requirement_met
   std::vector<StageRecord> stages;
 };
 

@@ -49,6 +49,8 @@ CREATE TABLE IF NOT EXISTS requests (
   end_energy_j REAL,
   sample INTEGER,
   correct INTEGER,
+  codec TEXT,
+  requirement_met INTEGER,
   PRIMARY KEY (run_id, policy, request_id)
 );
 CREATE TABLE IF NOT EXISTS stages (
@@ -126,8 +128,8 @@ Status ResultStore::AddRequests(int64_t run_id, const std::string& policy,
       "INSERT INTO requests (run_id, policy, request_id, arrival_s, decision_wall_us, split, "
       "bytes_sent, uplink_estimate_mbps, uplink_capacity_mbps, predicted_ms, actual_ms, completed, "
       "end_wait_ms, end_compute_ms, transfer_ms, cloud_wait_ms, cloud_compute_ms, end_energy_j, "
-      "decision_device_us, sample, correct) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "decision_device_us, sample, correct, codec, requirement_met) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   Statement stage(db_, "INSERT INTO stages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   for (const RequestRecord& r : records) {
     req.Bind(1, run_id)
@@ -151,6 +153,12 @@ Status ResultStore::AddRequests(int64_t run_id, const std::string& policy,
         .Bind(19, r.decision_device_us)
         .BindOptional(20, int64_t{r.sample}, r.sample >= 0)
         .BindOptional(21, int64_t{r.correct}, r.correct >= 0);
+    if (r.codec.empty()) {
+      req.BindNull(22);
+    } else {
+      req.Bind(22, r.codec);
+    }
+    req.BindOptional(23, int64_t{r.requirement_met}, r.requirement_met >= 0);
     COINFER_RETURN_IF_ERROR(req.Step());
     for (size_t i = 0; i < r.stages.size(); ++i) {
       const StageRecord& s = r.stages[i];

@@ -118,11 +118,16 @@ po::options_description Declaration() {
       "estimator.window", po::value<int>()->default_value(5),
       "harmonic: number of recent transfers averaged")(
       "compression.codec", po::value<std::string>()->default_value(""),
-      "codec pipeline for the tensor a single-cut plan sends, e.g. quant:8,zstd:3 (empty: raw "
-      "fp32, accuracy not measured); each request carries a test sample and sends its measured "
-      "bytes. Needs trained weights (compression.weights)")(
+      "codec pipeline for the tensor a single-cut plan sends, e.g. quant:8,zstd:3 "
+      "(docs/formats.md; "
+      "empty: raw fp32). On trained weights each request carries a test sample and sends its "
+      "measured bytes, and its correctness is recorded; without weights only shape-determined "
+      "codecs (channels, fp16, quant) are allowed, with exact sizes and no accuracy")(
+      "compression.menu", po::value<std::string>()->default_value(""),
+      "further codecs, separated by '|', that policies choosing a codec per request (jmdc) pick "
+      "from, e.g. regions:0.5,quant:6|quant:4 (compression.codec, or none, is always one)")(
       "compression.weights", po::value<std::string>()->default_value(""),
-      "model card of the trained weights (default: models/<model>.json)")(
+      "model card of the trained weights (default: models/<model>.json when it exists)")(
       "compression.catalog", po::value<std::string>()->default_value("results/catalog.sqlite"),
       "compression catalog (SQLite); missing entries are measured first (coinfer capture)")(
       "compression.samples", po::value<int64_t>()->default_value(0),
@@ -391,13 +396,26 @@ Status LoadScenario(const std::string& path, const std::vector<std::string>& ove
   sc.cloud_file = ResolveDevice(base, str("device.cloud"));
   sc.host_file = ResolveDevice(base, str("device.host"));
   sc.output_db = str("output.db");
-  if (!str("compression.codec").empty()) {
+  // The codecs: compression.codec first (the one fixed-codec policies use),
+  // then the menu that policies choosing a codec (JMDC) pick from.
+  std::vector<std::string> codec_texts;
+  if (!str("compression.codec").empty() || !str("compression.menu").empty())
+    codec_texts.push_back(str("compression.codec").empty() ? "none" : str("compression.codec"));
+  for (const std::string& text : SplitFields(str("compression.menu"), '|'))
+    if (!Trim(text).empty()) codec_texts.push_back(Trim(text));
+  for (size_t i = 0; i < codec_texts.size(); ++i) {
     CodecSpec spec;
-    const Status st = ParseCodecSpec(str("compression.codec"), &spec);
-    if (!st.ok()) return v.KeyError("compression.codec", st.message());
-    sc.codec = CodecSpecText(spec);
+    const Status st = ParseCodecSpec(codec_texts[i], &spec);
+    const char* key =
+        i == 0 && !str("compression.codec").empty() ? "compression.codec" : "compression.menu";
+    if (!st.ok()) return v.KeyError(key, st.message());
+    const std::string canonical = CodecSpecText(spec);
+    if (std::find(sc.codecs.begin(), sc.codecs.end(), canonical) == sc.codecs.end())
+      sc.codecs.push_back(canonical);
+  }
+  if (!sc.codecs.empty()) {
     // Default: the shipped weights, when the model has them (else the
-    // codec's sizes come from shapes alone, without accuracy).
+    // codecs' sizes come from shapes alone, without accuracy).
     const std::string shipped = DataDir() + "/models/" + sc.model + ".json";
     if (!str("compression.weights").empty())
       sc.weights_card = (base / str("compression.weights")).string();

@@ -28,9 +28,10 @@ struct Scenario {
   double uplink_mbps = 0;
   double downlink_mbps = 0;
   std::string output_db;
-  // Measured compression (empty codec: none); the catalog path is relative
+  // Measured compression (no codecs: none); the catalog path is relative
   // to the working directory, the card to the scenario's folder.
-  std::string codec;         // canonical CodecSpecText
+  // Canonical CodecSpecText: compression.codec (or none), then the menu.
+  std::vector<std::string> codecs;
   std::string weights_card;  // empty: no trained weights (sizes from shapes)
   std::string catalog_path;
   int64_t compression_samples = 0;

@@ -201,6 +201,10 @@ INSTANTIATE_TEST_SUITE_P(
                  "model = small_resnet\n[compression]\ncodec = quant:8\nweights = " + kSource +
                      "/models/small_vgg.json\n",
                  "", "holds small_vgg weights, not small_resnet"},
+        BadInput{"jmdc_without_compression", "model = small_vgg\npolicies = jmdc@accuracy:0.9\n",
+                 "", ":2: policies: jmdc@accuracy:0.9 needs measured compression"},
+        BadInput{"jmdc_bad_requirement", "model = small_vgg\npolicies = jmdc@accuracy:2\n", "",
+                 ":2: policies: unknown policy 'jmdc@accuracy:2'"},
         BadInput{"data_dependent_codec_without_weights",
                  "model = resnet18\n[compression]\ncodec = regions:0.5\n", "",
                  ":3: compression.codec: 'regions:0.5' sends data-dependent sizes"}),
@@ -247,6 +251,38 @@ TEST(AppTest, CompressionScenarioMeasuresBytesAndAccuracyOnce) {
   o = Coinfer(args);
   ASSERT_EQ(o.exit_code, 0) << o.output;
   EXPECT_EQ(o.output.find("measured"), std::string::npos) << o.output;
+}
+
+// scenarios/jmdc.ini, shortened and on a smaller menu: JMDC picks a codec per
+// request from the catalog and flags requests where nothing met its
+// requirement; the other policies send with compression.codec (none).
+TEST(AppTest, JmdcScenarioChoosesCodecsAndCountsMissedRequirements) {
+  const std::string db = ScratchDir() + "jmdc.sqlite";
+  const Outcome o = Coinfer(
+      "run " + kSource + "/scenarios/jmdc.ini --set duration_s=10 --set output.db=" + db +
+      " --set compression.samples=200 --set 'compression.menu=quant:4,zstd:3|quant:2,zstd:3'" +
+      " --set compression.catalog=" + ScratchDir() + "jmdc_catalog.sqlite" +
+      " --set policies=neurosurgeon,jmdc@accuracy:0.5,jmdc@latency:0.5");
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_NE(o.output.find("missed"), std::string::npos);
+  // An impossible 0.5 ms budget: every request is a flagged fallback.
+  EXPECT_EQ(QueryInt(db,
+                     "SELECT COUNT(*) FROM requests WHERE policy = 'jmdc@latency:0.5' AND "
+                     "requirement_met = 0"),
+            QueryInt(db, "SELECT COUNT(*) FROM requests WHERE policy = 'jmdc@latency:0.5'"));
+  // A loose floor: met, and offloading requests pick a compressing codec.
+  EXPECT_EQ(QueryInt(db,
+                     "SELECT COUNT(*) FROM requests WHERE policy = 'jmdc@accuracy:0.5' AND "
+                     "requirement_met = 0"),
+            0);
+  EXPECT_GT(QueryInt(db,
+                     "SELECT COUNT(*) FROM requests WHERE policy = 'jmdc@accuracy:0.5' AND "
+                     "codec LIKE 'quant:%'"),
+            0);
+  EXPECT_EQ(QueryInt(db,
+                     "SELECT COUNT(*) FROM requests WHERE policy = 'neurosurgeon' AND "
+                     "requirement_met IS NOT NULL"),
+            0);
 }
 
 // A model without trained weights: a shape-determined codec gives exact

@@ -73,12 +73,13 @@ TEST_F(EngineTest, CloudOnlySendsTheInputOverTcp) {
 // and is correct when i is even; the plain model is always right.
 MeasuredCompression FakeCompression(const Graph& graph, int samples) {
   MeasuredCompression m;
-  m.codec = "quant:8";
+  m.codecs = {"quant:8"};
   m.samples = samples;
   m.plain_correct.assign(samples, 1);
+  std::map<int, CatalogEntry>& entries = m.at_split.emplace_back();
   for (const SplitPoint& p : graph.SplitPoints()) {
     if (p.index == graph.size()) continue;
-    CatalogEntry& e = m.at_split[p.index];
+    CatalogEntry& e = entries[p.index];
     for (int i = 0; i < samples; ++i) {
       e.sample_bytes.push_back(100 + i);
       e.correct.push_back(i % 2 == 0);

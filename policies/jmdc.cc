@@ -1,0 +1,162 @@
+#include "policies/jmdc.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "base/parse.h"
+
+namespace coinfer {
+namespace {
+
+// Whether a is at least as good as b on compute and bytes (and accuracy when
+// asked) and strictly better on one of them.
+bool Dominates(const JmdcPolicy::Config& a, const JmdcPolicy::Config& b, bool with_accuracy) {
+  const bool no_worse = a.compute_ms <= b.compute_ms && a.bytes <= b.bytes &&
+                        (!with_accuracy || a.accuracy >= b.accuracy);
+  const bool better = a.compute_ms < b.compute_ms || a.bytes < b.bytes ||
+                      (with_accuracy && a.accuracy > b.accuracy);
+  return no_worse && better;
+}
+
+std::vector<int> ParetoSet(const std::vector<JmdcPolicy::Config>& configs,
+                           const std::vector<int>& candidates, bool with_accuracy) {
+  std::vector<int> kept;
+  for (int i : candidates) {
+    bool dominated = false;
+    for (int j : candidates)
+      dominated = dominated || Dominates(configs[j], configs[i], with_accuracy);
+    if (!dominated) kept.push_back(i);
+  }
+  return kept;
+}
+
+}  // namespace
+
+Status ParseJmdcRequirement(const std::string& text, JmdcRequirement* out) {
+  const std::vector<std::string> parts = SplitFields(text, ':');
+  double value = 0;
+  if (parts.size() == 2 && ParseNumber(parts[1], &value)) {
+    if (parts[0] == "accuracy" && value >= 0 && value <= 1) {
+      *out = {JmdcRequirement::Kind::kAccuracy, value};
+      return Status::Ok();
+    }
+    if (parts[0] == "latency" && value > 0) {
+      *out = {JmdcRequirement::Kind::kLatency, value};
+      return Status::Ok();
+    }
+  }
+  return Status::InvalidInput(
+      "", "jmdc",
+      "requirement '" + text + "': expected accuracy:A (A in [0, 1]) or latency:T (ms, > 0)");
+}
+
+void JmdcPolicy::Prepare(const Observation& obs) {
+  prepared_ = PreparedFor::Of(obs);
+  prepared_compression_ = obs.compression;
+  configs_.clear();
+  pareto_.clear();
+  fallback_.clear();
+  const MeasuredCompression* m = obs.compression;
+  if (!m || !m->measured()) return;
+  const Graph& g = *obs.graph;
+  const std::vector<SplitPoint> points = g.SplitPoints();
+  for (size_t k = 0; k < points.size(); ++k) {
+    const double compute_ms = obs.end_device->SegmentLatencyMs(g, 0, points[k].index) +
+                              obs.cloud->SegmentLatencyMs(g, points[k].index, g.size());
+    if (points[k].index == g.size()) {  // device-only: the plain model, nothing sent
+      configs_.push_back({static_cast<int>(k), 0, compute_ms, 0, m->PlainAccuracy()});
+      continue;
+    }
+    for (size_t c = 0; c < m->codecs.size(); ++c) {
+      const CatalogEntry* e = m->Find(static_cast<int>(c), points[k].index);
+      configs_.push_back(
+          {static_cast<int>(k), static_cast<int>(c), compute_ms, e->MeanBytes(), e->Accuracy()});
+    }
+  }
+  std::vector<int> all(configs_.size());
+  for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<int>(i);
+  if (requirement_.kind == JmdcRequirement::Kind::kAccuracy) {
+    std::vector<int> feasible, most_accurate;
+    double best_accuracy = 0;
+    for (const Config& c : configs_) best_accuracy = std::max(best_accuracy, c.accuracy);
+    for (int i : all) {
+      if (configs_[i].accuracy >= requirement_.value) feasible.push_back(i);
+      if (configs_[i].accuracy == best_accuracy) most_accurate.push_back(i);
+    }
+    pareto_ = ParetoSet(configs_, feasible, false);
+    fallback_ = ParetoSet(configs_, most_accurate, false);
+  } else {
+    pareto_ = ParetoSet(configs_, all, true);
+    fallback_ = pareto_;  // the fastest configuration is never pruned from it
+  }
+}
+
+double JmdcPolicy::LatencyMs(const Config& c, double ms_per_byte) const {
+  return c.compute_ms + c.bytes * ms_per_byte;
+}
+
+JmdcPolicy::Choice JmdcPolicy::Best(const std::vector<int>& candidates, double uplink_mbps,
+                                    bool fallback) const {
+  const double ms_per_byte = 8.0 / (uplink_mbps * 1e3);
+  const bool within_budget = requirement_.kind == JmdcRequirement::Kind::kLatency && !fallback;
+  Choice best;
+  for (int i : candidates) {
+    const double ms = LatencyMs(configs_[i], ms_per_byte);
+    if (within_budget && ms > requirement_.value) continue;
+    bool better = best.config < 0;
+    if (!better) {
+      const Config& b = configs_[best.config];
+      const double acc = configs_[i].accuracy;
+      better = within_budget ? acc > b.accuracy || (acc == b.accuracy && ms < best.latency_ms)
+                             : ms < best.latency_ms || (ms == best.latency_ms && acc > b.accuracy);
+    }
+    if (better) best = {i, ms, !fallback};
+  }
+  return best;  // candidates are in index order, so ties keep the earliest
+}
+
+JmdcPolicy::Choice JmdcPolicy::Choose(double uplink_mbps) const {
+  Choice c = pareto_.empty() ? Choice() : Best(pareto_, uplink_mbps, false);
+  return c.config >= 0 ? c : Best(fallback_, uplink_mbps, true);
+}
+
+JmdcPolicy::Choice JmdcPolicy::ChooseExhaustive(double uplink_mbps) const {
+  std::vector<int> all(configs_.size());
+  for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<int>(i);
+  if (requirement_.kind == JmdcRequirement::Kind::kLatency) {
+    const Choice c = Best(all, uplink_mbps, false);
+    return c.config >= 0 ? c : Best(all, uplink_mbps, true);
+  }
+  std::vector<int> feasible, most_accurate;
+  double best_accuracy = 0;
+  for (const Config& c : configs_) best_accuracy = std::max(best_accuracy, c.accuracy);
+  for (int i : all) {
+    if (configs_[i].accuracy >= requirement_.value) feasible.push_back(i);
+    if (configs_[i].accuracy == best_accuracy) most_accurate.push_back(i);
+  }
+  return feasible.empty() ? Best(most_accurate, uplink_mbps, true)
+                          : Best(feasible, uplink_mbps, false);
+}
+
+Plan JmdcPolicy::Decide(const Observation& obs) {
+  if (!prepared_.Matches(obs) || prepared_compression_ != obs.compression) Prepare(obs);
+  if (configs_.empty())
+    throw std::logic_error(name_ + ": needs measured compression (compression.codec or .menu)");
+  const Choice choice = Choose(obs.uplink_estimate_mbps);
+  const Config& c = configs_[choice.config];
+  Plan plan = MakeSplitPlan(obs, c.split);
+  plan.codec = c.codec;
+  plan.requirement_met = choice.requirement_met ? 1 : 0;
+  // The transfer carries the chosen codec's mean bytes, not codec 0's.
+  plan.predicted_ms = 0;
+  for (Stage& s : plan.stages) {
+    if (s.kind == Stage::Kind::kTransfer) {
+      s.bytes = static_cast<int64_t>(c.bytes + 0.5);
+      s.predicted_ms = c.bytes * 8.0 / (obs.uplink_estimate_mbps * 1e3);
+    }
+    plan.predicted_ms += s.predicted_ms;
+  }
+  return plan;
+}
+
+}  // namespace coinfer

@@ -1,0 +1,83 @@
+// JMDC (joint model and data compression, edge device -> cloud) as a policy:
+// per request it chooses a split point and a data codec (region masking and
+// b-bit quantization, from the scenario's compression.codec and .menu) under
+// a requirement:
+//   jmdc@accuracy:A  minimise predicted latency s.t. measured accuracy >= A
+//   jmdc@latency:T   maximise measured accuracy s.t. predicted latency <= T ms
+// Accuracy and bytes per (split, codec) are the catalog's measurements on the
+// test split; latency = device time [0, k) + mean bytes / uplink estimate +
+// cloud time [k, n). Device-only is a configuration with the plain model's
+// accuracy and no bytes.
+//
+// Choices where the paper is open: configurations are pruned offline to their
+// Pareto set — (compute, bytes) among those meeting the floor for the
+// accuracy mode, (compute, bytes, accuracy) for the latency mode — and a
+// decision scans that set at the current estimate, which is exact (a pruned
+// configuration is strictly slower, or no more accurate and no faster). When
+// nothing meets the requirement the plan is the most accurate configuration
+// (accuracy mode) or the fastest (latency mode), flagged requirement_met = 0.
+// Ties: lower latency, then higher accuracy, then earlier split and codec.
+// The model-compression half of JMDC (attention-selected channels of the
+// device-side layers, fine-tuned) is not in this policy yet.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "sim/policy.h"
+
+namespace coinfer {
+
+struct JmdcRequirement {
+  enum class Kind { kAccuracy, kLatency };
+  Kind kind = Kind::kAccuracy;
+  double value = 0;  // accuracy fraction in [0, 1], or latency in ms (> 0)
+};
+
+// "accuracy:0.9" or "latency:50".
+Status ParseJmdcRequirement(const std::string& text, JmdcRequirement* out);
+
+class JmdcPolicy : public Policy {
+ public:
+  struct Config {
+    int split = 0;  // index into graph.SplitPoints()
+    int codec = 0;  // index into MeasuredCompression::codecs
+    double compute_ms = 0;
+    double bytes = 0;  // mean measured bytes sent
+    double accuracy = 0;
+  };
+  struct Choice {
+    int config = -1;  // index into configs()
+    double latency_ms = 0;
+    bool requirement_met = false;
+  };
+
+  JmdcPolicy(JmdcRequirement requirement, std::string name)
+      : requirement_(requirement), name_(std::move(name)) {}
+  std::string name() const override { return name_; }
+  bool NeedsMeasuredCompression() const override { return true; }
+  void Prepare(const Observation& observation) override;
+  Plan Decide(const Observation& observation) override;
+
+  const std::vector<Config>& configs() const { return configs_; }
+  // The decision at an uplink estimate, from the Pareto set (what Decide
+  // uses) and by exhaustive search over every configuration (the reference).
+  Choice Choose(double uplink_mbps) const;
+  Choice ChooseExhaustive(double uplink_mbps) const;
+
+ private:
+  double LatencyMs(const Config& c, double ms_per_byte) const;
+  // Scans `candidates` (indices into configs_) for the requirement's best.
+  Choice Best(const std::vector<int>& candidates, double uplink_mbps, bool fallback) const;
+
+  JmdcRequirement requirement_;
+  std::string name_;
+  PreparedFor prepared_;
+  const MeasuredCompression* prepared_compression_ = nullptr;
+  std::vector<Config> configs_;
+  std::vector<int> pareto_;    // candidates meeting the requirement's offline part
+  std::vector<int> fallback_;  // candidates when nothing meets it
+};
+
+}  // namespace coinfer

@@ -1,0 +1,172 @@
+#include "policies/jmdc.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "dnn/zoo.h"
+#include "policies/neurosurgeon.h"
+#include "policies/registry.h"
+#include "policy_fixtures.h"
+
+namespace coinfer {
+namespace {
+
+// A catalog for small_vgg: codec 0 is "none" (raw bytes, the plain model's
+// answers); codecs 1..k send a random fraction of the bytes and lose a random
+// amount of accuracy, per split. 100 samples; the plain model is right on 90.
+MeasuredCompression RandomCatalog(const Graph& graph, int codecs, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<double> fraction(0.01, 1.0);
+  MeasuredCompression m;
+  m.samples = 100;
+  m.plain_correct.assign(100, 0);
+  std::fill(m.plain_correct.begin(), m.plain_correct.begin() + 90, 1);
+  for (int c = 0; c <= codecs; ++c) {
+    m.codecs.push_back(c == 0 ? "none" : "codec" + std::to_string(c));
+    std::map<int, CatalogEntry>& entries = m.at_split.emplace_back();
+    for (const SplitPoint& p : graph.SplitPoints()) {
+      if (p.index == graph.size()) continue;
+      CatalogEntry& e = entries[p.index];
+      const double keep = c == 0 ? 1.0 : fraction(rng);
+      const int right = c == 0 ? 90 : 90 - static_cast<int>(rng() % 30);
+      for (int i = 0; i < 100; ++i) {
+        e.sample_bytes.push_back(static_cast<int64_t>(keep * (p.bytes + 13)) + i % 3);
+        e.correct.push_back(i < right);
+        e.agrees.push_back(i < right);
+      }
+    }
+  }
+  return m;
+}
+
+class JmdcTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(RecordZooGraph("small_vgg", &graph_).ok());
+    KindCoefficients end;
+    end.fixed_us = 2'000;
+    end.ns_per_mac = 0.5;
+    end_ = DeviceModel::FromCoefficients("end", 1, end);
+    cloud_ = DeviceModel::FromCoefficients("cloud", 1, KindCoefficients{50, 0.01, 0, 0});
+  }
+  Observation Obs(const MeasuredCompression& m, double mbps) {
+    Observation obs = ObservationOf(graph_, end_, cloud_, mbps);
+    obs.compression = &m;
+    return obs;
+  }
+  std::vector<double> Bandwidths() {
+    std::vector<double> mbps;
+    for (double e = -1; e <= 3.0001; e += 0.05) mbps.push_back(std::pow(10.0, e));
+    return mbps;
+  }
+  Graph graph_;
+  DeviceModel end_, cloud_;
+};
+
+TEST_F(JmdcTest, ParetoDecisionEqualsExhaustiveSearch) {
+  for (unsigned seed = 1; seed <= 20; ++seed) {
+    const MeasuredCompression m = RandomCatalog(graph_, 6, seed);
+    for (const char* req :
+         {"accuracy:0", "accuracy:0.7", "accuracy:0.8", "accuracy:0.88", "accuracy:0.95",
+          "latency:5", "latency:20", "latency:80", "latency:400"}) {
+      JmdcRequirement r;
+      ASSERT_TRUE(ParseJmdcRequirement(req, &r).ok());
+      JmdcPolicy policy(r, std::string("jmdc@") + req);
+      policy.Prepare(Obs(m, 10));
+      for (double mbps : Bandwidths()) {
+        const auto fast = policy.Choose(mbps);
+        const auto exhaustive = policy.ChooseExhaustive(mbps);
+        ASSERT_EQ(fast.config, exhaustive.config) << req << " seed " << seed << " at " << mbps;
+        ASSERT_EQ(fast.requirement_met, exhaustive.requirement_met);
+      }
+    }
+  }
+}
+
+TEST_F(JmdcTest, LowerBandwidthSendsFewerBytes) {
+  const MeasuredCompression m = RandomCatalog(graph_, 6, 7);
+  JmdcPolicy policy({JmdcRequirement::Kind::kAccuracy, 0.75}, "jmdc");
+  policy.Prepare(Obs(m, 10));
+  std::vector<double> mbps = Bandwidths();
+  std::reverse(mbps.begin(), mbps.end());  // 1000 down to 0.1 Mbit/s
+  double last_bytes = 1e30;
+  for (double b : mbps) {
+    const auto& c = policy.configs()[policy.Choose(b).config];
+    EXPECT_LE(c.bytes, last_bytes) << b;
+    last_bytes = c.bytes;
+  }
+  EXPECT_LT(last_bytes, m.Find(0, 0)->MeanBytes());
+}
+
+TEST_F(JmdcTest, AStricterAccuracyFloorNeverPicksMoreCompression) {
+  const MeasuredCompression m = RandomCatalog(graph_, 6, 11);
+  for (double mbps : {0.5, 5.0, 50.0}) {
+    double last_accuracy = 0;
+    for (int percent = 60; percent <= 90; ++percent) {
+      const double floor = percent / 100.0;
+      JmdcPolicy policy({JmdcRequirement::Kind::kAccuracy, floor}, "jmdc");
+      policy.Prepare(Obs(m, mbps));
+      const auto choice = policy.Choose(mbps);
+      ASSERT_TRUE(choice.requirement_met) << floor;
+      const double accuracy = policy.configs()[choice.config].accuracy;
+      EXPECT_GE(accuracy, floor - 1e-12);
+      EXPECT_GE(accuracy, last_accuracy) << floor << " at " << mbps;
+      last_accuracy = accuracy;
+    }
+  }
+}
+
+TEST_F(JmdcTest, AtTheUncompressedAccuracyItIsNoSlowerThanNeurosurgeon) {
+  for (unsigned seed = 1; seed <= 5; ++seed) {
+    const MeasuredCompression m = RandomCatalog(graph_, 6, seed);
+    Graph priced = graph_;
+    ApplyMeanSentBytes(m, &priced);  // Neurosurgeon prices the plain tensor too
+    for (double mbps : Bandwidths()) {
+      Observation obs = Obs(m, mbps);
+      obs.graph = &priced;
+      JmdcPolicy jmdc({JmdcRequirement::Kind::kAccuracy, m.PlainAccuracy()}, "jmdc");
+      NeurosurgeonPolicy neurosurgeon;
+      const Plan j = jmdc.Decide(obs);
+      const Plan n = neurosurgeon.Decide(obs);
+      EXPECT_LE(j.predicted_ms, n.predicted_ms + 1e-9) << mbps;
+      EXPECT_EQ(j.requirement_met, 1);
+    }
+  }
+}
+
+TEST_F(JmdcTest, PlansCarryTheCodecItsBytesAndWhetherTheRequirementHolds) {
+  const MeasuredCompression m = RandomCatalog(graph_, 6, 3);
+  JmdcPolicy within({JmdcRequirement::Kind::kLatency, 1000}, "jmdc");
+  const Plan ok = within.Decide(Obs(m, 1));
+  EXPECT_EQ(ok.requirement_met, 1);
+  EXPECT_LE(ok.predicted_ms, 1000);
+  for (const Stage& s : ok.stages) {
+    if (s.kind != Stage::Kind::kTransfer) continue;
+    EXPECT_NEAR(s.bytes, m.Find(ok.codec, graph_.SplitPoints()[ok.split].index)->MeanBytes(), 0.5);
+  }
+
+  // No configuration makes 0.001 ms: the fastest one, flagged.
+  JmdcPolicy impossible({JmdcRequirement::Kind::kLatency, 0.001}, "jmdc");
+  const Plan late = impossible.Decide(Obs(m, 1));
+  EXPECT_EQ(late.requirement_met, 0);
+  // No configuration reaches 99 %: the most accurate one (90 %), flagged.
+  JmdcPolicy perfect({JmdcRequirement::Kind::kAccuracy, 0.99}, "jmdc");
+  perfect.Prepare(Obs(m, 1));
+  const auto choice = perfect.Choose(1);
+  EXPECT_FALSE(choice.requirement_met);
+  EXPECT_DOUBLE_EQ(perfect.configs()[choice.config].accuracy, 0.9);
+}
+
+TEST(JmdcRegistry, TheRequirementIsPartOfTheName) {
+  EXPECT_NE(CreatePolicy("jmdc@accuracy:0.9"), nullptr);
+  EXPECT_NE(CreatePolicy("jmdc@latency:40"), nullptr);
+  EXPECT_EQ(CreatePolicy("jmdc"), nullptr);
+  EXPECT_EQ(CreatePolicy("jmdc@accuracy:1.5"), nullptr);
+  EXPECT_EQ(CreatePolicy("jmdc@speed:3"), nullptr);
+  EXPECT_EQ(CreatePolicy("jmdc@accuracy:0.9")->name(), "jmdc@accuracy:0.9");
+}
+
+}  // namespace
+}  // namespace coinfer
