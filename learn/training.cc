@@ -13,7 +13,7 @@
 namespace coinfer {
 namespace {
 
-constexpr int64_t kEvalBatch = 256;
+constexpr int64_t kEvalBatch = 64;
 
 int64_t Prefix(int64_t wanted, int64_t available) {
   return wanted > 0 ? std::min(wanted, available) : available;

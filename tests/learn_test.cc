@@ -100,105 +100,91 @@ TEST(TrainedNetwork, ChangedWeightsAreRejectedByTheHash) {
   EXPECT_NE(st.message().find("sha256"), std::string::npos) << st.message();
 }
 
-// One capture of the shipped small_vgg on the first 2000 test images, shared
-// by the tests below (it takes a few seconds).
-class CaptureTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    path_ = (TempDir("capture") / "catalog.sqlite").string();
-    ASSERT_TRUE(CompressionCatalog::Open(path_, &catalog_).ok());
-    CaptureOptions o;
-    o.card = kModels + "/small_vgg.json";
-    o.codecs = {"none", "quant:8", "quant:4", "quant:2", "quant:1", "regions:1", "quant:8,zstd:3"};
-    o.splits = {5};  // after the first pool: the middle of the network
-    o.samples = 2000;
-    const Status st = CaptureToCatalog(o, catalog_.get(), [](const CatalogEntry&) {});
-    ASSERT_TRUE(st.ok()) << st.message();
-    ASSERT_TRUE(ReadModelCard(o.card, &card_).ok());
-  }
-  static void TearDownTestSuite() { catalog_.reset(); }
+CatalogEntry FindEntry(CompressionCatalog& catalog, const ModelCard& card, int split,
+                       const std::string& codec, int64_t samples) {
+  bool found = false;
+  CatalogEntry e;
+  EXPECT_TRUE(
+      catalog.Find({card.model, card.sha256, card.dataset, split, codec}, samples, &found, &e)
+          .ok());
+  EXPECT_TRUE(found) << codec;
+  return e;
+}
 
-  static CatalogEntry Entry(const std::string& codec) {
-    bool found = false;
-    CatalogEntry e;
-    EXPECT_TRUE(
-        catalog_->Find({card_.model, card_.sha256, card_.dataset, 5, codec}, 2000, &found, &e)
-            .ok());
-    EXPECT_TRUE(found) << codec;
-    return e;
-  }
-
-  static std::string path_;
-  static std::unique_ptr<CompressionCatalog> catalog_;
-  static ModelCard card_;
-};
-
-std::string CaptureTest::path_;
-std::unique_ptr<CompressionCatalog> CaptureTest::catalog_;
-ModelCard CaptureTest::card_;
-
-TEST_F(CaptureTest, IdentityPipelineGivesThePlainModelsAccuracy) {
+// One capture of the shipped small_vgg on the first 2000 test images, after
+// the first pool (the middle of the network), checked for what users rely on.
+TEST(Capture, MeasuresEachCodecOnTheTestSplit) {
+  std::unique_ptr<CompressionCatalog> catalog;
+  ASSERT_TRUE(
+      CompressionCatalog::Open((TempDir("capture") / "catalog.sqlite").string(), &catalog).ok());
+  CaptureOptions o;
+  o.card = kModels + "/small_vgg.json";
+  o.codecs = {"none", "quant:8", "quant:4", "quant:2", "quant:1", "regions:1", "quant:8,zstd:3"};
+  o.splits = {5};
+  o.samples = 2000;
+  const Status st = CaptureToCatalog(o, catalog.get(), [](const CatalogEntry&) {});
+  ASSERT_TRUE(st.ok()) << st.message();
   Network net;
   ModelCard card;
   Shape shape;
-  ASSERT_TRUE(LoadTrainedNetwork(kModels + "/small_vgg.json", &net, &card, &shape).ok());
+  ASSERT_TRUE(LoadTrainedNetwork(o.card, &net, &card, &shape).ok());
+  auto entry = [&](const std::string& codec) { return FindEntry(*catalog, card, 5, codec, 2000); };
+
+  // The identity pipeline: exactly the plain model's predictions and bytes.
   ImageSet test;
   ASSERT_TRUE(LoadDataset(card.dataset, Split::kTest, &test).ok());
-  const CatalogEntry none = Entry("none");
+  const CatalogEntry none = entry("none");
   EXPECT_EQ(none.samples(), 2000);
   EXPECT_DOUBLE_EQ(none.Agreement(), 1.0);
   EXPECT_DOUBLE_EQ(none.Accuracy(), CountCorrect(Predict(net, test, 2000), test) / 2000.0);
   EXPECT_EQ(none.sample_bytes[0], 1 + 3 * 4 + none.raw_bytes);
-}
 
-TEST_F(CaptureTest, EightBitsCostLessThanAPointAndOneBitCostsMore) {
-  const double plain = Entry("none").Accuracy();
-  const double eight = Entry("quant:8").Accuracy();
-  const double one = Entry("quant:1").Accuracy();
-  EXPECT_GT(eight, plain - 0.01);
-  EXPECT_LT(one, eight);
-  // Fewer bits: fewer bytes, and never more agreement with the plain model.
+  // 8 bits cost less than a point; fewer bits send fewer bytes and never
+  // agree more with the plain model; 1 bit costs more than 8.
+  EXPECT_GT(entry("quant:8").Accuracy(), none.Accuracy() - 0.01);
+  EXPECT_LT(entry("quant:1").Accuracy(), entry("quant:8").Accuracy());
   double last_agreement = 1.0, last_bytes = 1e30;
   for (const char* codec : {"quant:8", "quant:4", "quant:2", "quant:1"}) {
-    EXPECT_LE(Entry(codec).Agreement(), last_agreement) << codec;
-    EXPECT_LT(Entry(codec).MeanBytes(), last_bytes) << codec;
-    last_agreement = Entry(codec).Agreement();
-    last_bytes = Entry(codec).MeanBytes();
+    EXPECT_LE(entry(codec).Agreement(), last_agreement) << codec;
+    EXPECT_LT(entry(codec).MeanBytes(), last_bytes) << codec;
+    last_agreement = entry(codec).Agreement();
+    last_bytes = entry(codec).MeanBytes();
   }
+
+  // Region masking keeping every position is lossless.
+  EXPECT_DOUBLE_EQ(entry("regions:1").Agreement(), 1.0);
+  EXPECT_EQ(entry("regions:1").correct, none.correct);
+
+  // zstd keeps the predictions and sends data-dependent, smaller sizes.
+  const CatalogEntry zstd = entry("quant:8,zstd:3");
+  EXPECT_EQ(zstd.correct, entry("quant:8").correct);
+  EXPECT_LT(zstd.MeanBytes(), entry("quant:8").MeanBytes());
+  EXPECT_LT(zstd.BytesQuantile(0), zstd.BytesQuantile(1));
 }
 
-TEST_F(CaptureTest, RegionMaskingAtFractionOneIsLossless) {
-  EXPECT_DOUBLE_EQ(Entry("regions:1").Agreement(), 1.0);
-  EXPECT_EQ(Entry("regions:1").correct, Entry("none").correct);
-}
-
-TEST_F(CaptureTest, LosslessCodingKeepsPredictionsAndSendsDataDependentBytes) {
-  const CatalogEntry zstd = Entry("quant:8,zstd:3");
-  EXPECT_EQ(zstd.correct, Entry("quant:8").correct);
-  EXPECT_LT(zstd.MeanBytes(), Entry("quant:8").MeanBytes());
-  EXPECT_LT(zstd.BytesQuantile(0), zstd.BytesQuantile(1));  // sizes differ per sample
-}
-
-TEST_F(CaptureTest, ASecondCaptureReusesTheCatalog) {
+TEST(Capture, ReusesTheCatalogAndRejectsBadSplitsAndCodecs) {
+  std::unique_ptr<CompressionCatalog> catalog;
+  ASSERT_TRUE(
+      CompressionCatalog::Open((TempDir("reuse") / "catalog.sqlite").string(), &catalog).ok());
   CaptureOptions o;
   o.card = kModels + "/small_vgg.json";
-  o.codecs = {"none", "quant:8"};
-  o.splits = {5};
-  o.samples = 1000;  // fewer than stored: nothing to measure
+  o.codecs = {"quant:4"};
+  o.splits = {10};
+  o.samples = 200;
   int measured = 0;
-  ASSERT_TRUE(CaptureToCatalog(o, catalog_.get(), [&](const CatalogEntry&) { ++measured; }).ok());
-  EXPECT_EQ(measured, 0);
-}
+  auto count = [&](const CatalogEntry&) { ++measured; };
+  ASSERT_TRUE(CaptureToCatalog(o, catalog.get(), count).ok());
+  EXPECT_EQ(measured, 1);
+  o.samples = 100;  // fewer than stored: nothing to measure
+  ASSERT_TRUE(CaptureToCatalog(o, catalog.get(), count).ok());
+  EXPECT_EQ(measured, 1);
 
-TEST_F(CaptureTest, ABadSplitOrCodecIsAnError) {
-  CaptureOptions o;
-  o.card = kModels + "/small_vgg.json";
   o.codecs = {"quant:9"};
-  Status st = CaptureToCatalog(o, catalog_.get(), [](const CatalogEntry&) {});
+  Status st = CaptureToCatalog(o, catalog.get(), count);
   EXPECT_NE(st.message().find("'quant:9'"), std::string::npos) << st.message();
   o.codecs = {"none"};
   o.splits = {999};
-  st = CaptureToCatalog(o, catalog_.get(), [](const CatalogEntry&) {});
+  st = CaptureToCatalog(o, catalog.get(), count);
   EXPECT_NE(st.message().find("999 is not a split point"), std::string::npos) << st.message();
 }
 
