@@ -1,4 +1,4 @@
-// Decision time of the baseline policies on zoo graphs (host wall time).
+// Decision time of the policies on zoo graphs (host wall time).
 #include <benchmark/benchmark.h>
 
 #include "bench/bench_inputs.h"
@@ -30,6 +30,49 @@ void BM_Decide(benchmark::State& state, const std::string& policy_name, const st
     benchmark::DoNotOptimize(policy->Decide(obs));
   }
 }
+
+// JMDC on small_vgg with eight codecs: codec c keeps 1/(c+1) of the bytes and
+// loses c points of accuracy (synthetic: decision time depends only on the
+// number of configurations).
+void BM_DecideJmdc(benchmark::State& state, const std::string& policy_name) {
+  Graph graph;
+  if (!RecordZooGraph("small_vgg", &graph).ok()) {
+    state.SkipWithError("cannot record graph");
+    return;
+  }
+  MeasuredCompression m;
+  m.samples = 100;
+  m.plain_correct.assign(100, 1);
+  for (int c = 0; c < 8; ++c) {
+    m.codecs.push_back("codec" + std::to_string(c));
+    auto& entries = m.at_split.emplace_back();
+    for (const SplitPoint& p : graph.SplitPoints()) {
+      if (p.index == graph.size()) continue;
+      CatalogEntry& e = entries[p.index];
+      e.sample_bytes.assign(100, p.bytes / (c + 1));
+      e.correct.assign(100, 0);
+      std::fill(e.correct.begin(), e.correct.end() - c, 1);
+    }
+  }
+  const DeviceModel end = BenchEndDevice();
+  const DeviceModel cloud = BenchCloud();
+  auto policy = CreatePolicy(policy_name);
+  Observation obs;
+  obs.graph = &graph;
+  obs.end_device = &end;
+  obs.cloud = &cloud;
+  obs.compression = &m;
+  policy->Prepare(obs);
+  double mbps = 1;
+  for (auto _ : state) {
+    obs.uplink_estimate_mbps = mbps;
+    mbps = mbps > 500 ? 1 : mbps * 1.1;
+    benchmark::DoNotOptimize(policy->Decide(obs));
+  }
+}
+
+BENCHMARK_CAPTURE(BM_DecideJmdc, accuracy_small_vgg, "jmdc@accuracy:0.97");
+BENCHMARK_CAPTURE(BM_DecideJmdc, latency_small_vgg, "jmdc@latency:20");
 
 BENCHMARK_CAPTURE(BM_Decide, neurosurgeon_vgg16, "neurosurgeon", "vgg16");
 BENCHMARK_CAPTURE(BM_Decide, neurosurgeon_resnet50, "neurosurgeon", "resnet50");

@@ -5,6 +5,8 @@
 //                   <source>/datasets/cache/fashion-mnist
 //   idx:DIR         any MNIST-style IDX directory
 //   cifar10:DIR     CIFAR-10's binary version
+//   imagefolder:DIR DIR/train/<class>/* and DIR/test/<class>/* (torchvision's
+//                   ImageFolder layout, one folder per split)
 #pragma once
 
 #include <string>

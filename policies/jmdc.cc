@@ -73,20 +73,13 @@ void JmdcPolicy::Prepare(const Observation& obs) {
           {static_cast<int>(k), static_cast<int>(c), compute_ms, e->MeanBytes(), e->Accuracy()});
     }
   }
-  std::vector<int> all(configs_.size());
-  for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<int>(i);
   if (requirement_.kind == JmdcRequirement::Kind::kAccuracy) {
     std::vector<int> feasible, most_accurate;
-    double best_accuracy = 0;
-    for (const Config& c : configs_) best_accuracy = std::max(best_accuracy, c.accuracy);
-    for (int i : all) {
-      if (configs_[i].accuracy >= requirement_.value) feasible.push_back(i);
-      if (configs_[i].accuracy == best_accuracy) most_accurate.push_back(i);
-    }
+    SplitByAccuracy(&feasible, &most_accurate);
     pareto_ = ParetoSet(configs_, feasible, false);
     fallback_ = ParetoSet(configs_, most_accurate, false);
   } else {
-    pareto_ = ParetoSet(configs_, all, true);
+    pareto_ = ParetoSet(configs_, AllConfigs(), true);
     fallback_ = pareto_;  // the fastest configuration is never pruned from it
   }
 }
@@ -120,20 +113,29 @@ JmdcPolicy::Choice JmdcPolicy::Choose(double uplink_mbps) const {
   return c.config >= 0 ? c : Best(fallback_, uplink_mbps, true);
 }
 
-JmdcPolicy::Choice JmdcPolicy::ChooseExhaustive(double uplink_mbps) const {
+std::vector<int> JmdcPolicy::AllConfigs() const {
   std::vector<int> all(configs_.size());
   for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<int>(i);
-  if (requirement_.kind == JmdcRequirement::Kind::kLatency) {
-    const Choice c = Best(all, uplink_mbps, false);
-    return c.config >= 0 ? c : Best(all, uplink_mbps, true);
-  }
-  std::vector<int> feasible, most_accurate;
+  return all;
+}
+
+void JmdcPolicy::SplitByAccuracy(std::vector<int>* feasible,
+                                 std::vector<int>* most_accurate) const {
   double best_accuracy = 0;
   for (const Config& c : configs_) best_accuracy = std::max(best_accuracy, c.accuracy);
-  for (int i : all) {
-    if (configs_[i].accuracy >= requirement_.value) feasible.push_back(i);
-    if (configs_[i].accuracy == best_accuracy) most_accurate.push_back(i);
+  for (int i : AllConfigs()) {
+    if (configs_[i].accuracy >= requirement_.value) feasible->push_back(i);
+    if (configs_[i].accuracy == best_accuracy) most_accurate->push_back(i);
   }
+}
+
+JmdcPolicy::Choice JmdcPolicy::ChooseExhaustive(double uplink_mbps) const {
+  if (requirement_.kind == JmdcRequirement::Kind::kLatency) {
+    const Choice c = Best(AllConfigs(), uplink_mbps, false);
+    return c.config >= 0 ? c : Best(AllConfigs(), uplink_mbps, true);
+  }
+  std::vector<int> feasible, most_accurate;
+  SplitByAccuracy(&feasible, &most_accurate);
   return feasible.empty() ? Best(most_accurate, uplink_mbps, true)
                           : Best(feasible, uplink_mbps, false);
 }

@@ -68,6 +68,9 @@ class JmdcPolicy : public Policy {
 
  private:
   double LatencyMs(const Config& c, double ms_per_byte) const;
+  std::vector<int> AllConfigs() const;
+  // Configurations meeting the accuracy floor, and those of the best accuracy.
+  void SplitByAccuracy(std::vector<int>* feasible, std::vector<int>* most_accurate) const;
   // Scans `candidates` (indices into configs_) for the requirement's best.
   Choice Best(const std::vector<int>& candidates, double uplink_mbps, bool fallback) const;
 

@@ -114,11 +114,52 @@ TEST(Cifar10, ReadsRecordsAndRejectsBadLabels) {
             std::string::npos);
 }
 
+// A binary PGM (P5) of w x h pixels, all of value v.
+void WritePgm(const fs::path& path, int w, int h, int v) {
+  std::ofstream out(path, std::ios::binary);
+  out << "P5\n" << w << " " << h << "\n255\n" << std::string(w * h, static_cast<char>(v));
+}
+
+TEST(ImageFolder, ClassesAreSortedFolderNamesAndBothSplitsShareThem) {
+  const fs::path dir = TempDir("folder");
+  for (const char* split : {"train", "test"})
+    for (const char* cls : {"cat", "ant"}) fs::create_directories(dir / split / cls);
+  WritePgm(dir / "train/cat/1.pgm", 4, 3, 10);
+  WritePgm(dir / "train/ant/1.pgm", 4, 3, 20);
+  WritePgm(dir / "train/ant/2.pgm", 4, 3, 30);
+  WritePgm(dir / "test/cat/9.pgm", 4, 3, 40);
+  ImageSet train, test;
+  ASSERT_TRUE(LoadDataset("imagefolder:" + dir.string(), Split::kTrain, &train).ok());
+  ASSERT_TRUE(LoadDataset("imagefolder:" + dir.string(), Split::kTest, &test).ok());
+  EXPECT_EQ(train.count, 3);
+  EXPECT_EQ(train.classes, 2);
+  EXPECT_EQ(train.channels, 1);
+  EXPECT_EQ(train.height, 3);
+  EXPECT_EQ(train.width, 4);
+  EXPECT_EQ(train.labels, (std::vector<uint8_t>{0, 0, 1}));  // ant, ant, cat
+  EXPECT_EQ(train.Image(2)[11], 10);
+  ASSERT_EQ(test.count, 1);
+  EXPECT_EQ(test.labels[0], 1);  // cat, numbered as in train
+  EXPECT_EQ(test.Image(0)[0], 40);
+}
+
+TEST(ImageFolder, AnImageOfAnotherSizeIsNamed) {
+  const fs::path dir = TempDir("folder_bad");
+  fs::create_directories(dir / "train/a");
+  WritePgm(dir / "train/a/1.pgm", 4, 4, 1);
+  WritePgm(dir / "train/a/2.pgm", 5, 4, 1);
+  ImageSet set;
+  const Status st = LoadDataset("imagefolder:" + dir.string(), Split::kTrain, &set);
+  EXPECT_NE(st.message().find("2.pgm: size: 5x4, but the first image is 4x4"), std::string::npos)
+      << st.message();
+}
+
 TEST(Dataset, UnknownNameListsTheKnownOnes) {
   ImageSet set;
   const Status st = LoadDataset("imagenet", Split::kTest, &set);
   EXPECT_TRUE(st.IsInvalidInput());
-  EXPECT_NE(st.message().find("fashion-mnist, idx:DIR or cifar10:DIR"), std::string::npos);
+  EXPECT_NE(st.message().find("fashion-mnist, idx:DIR, cifar10:DIR or imagefolder:DIR"),
+            std::string::npos);
 }
 
 }  // namespace
