@@ -113,9 +113,10 @@ Status SummarizeRun(const std::string& db_path, int64_t run_id, std::vector<Poli
 
 void PrintSummaryTable(const std::vector<PolicySummary>& summaries, std::ostream& os) {
   char line[512];
-  std::snprintf(line, sizeof line, "%-22s %8s %9s %7s %9s %9s %9s %9s %12s %10s %8s %8s %7s  %s\n",
-                "policy", "requests", "done", "req/s", "mean_ms", "p50_ms", "p95_ms", "p99_ms",
-                "mean_bytes", "pred_err", "end_J", "top-1", "missed", "splits (index:requests)");
+  std::snprintf(line, sizeof line,
+                "%-22s %8s %9s %7s %9s %9s %9s %9s %12s %10s %9s %8s %8s %7s  %s\n", "policy",
+                "requests", "done", "req/s", "mean_ms", "p50_ms", "p95_ms", "p99_ms", "mean_bytes",
+                "pred_err", "decide_us", "end_J", "top-1", "missed", "splits (index:requests)");
   os << line;
   for (const PolicySummary& s : summaries) {
     char energy[32] = "-";
@@ -125,10 +126,10 @@ void PrintSummaryTable(const std::vector<PolicySummary>& summaries, std::ostream
     const std::string missed =
         s.requirement_missed < 0 ? "-" : std::to_string(s.requirement_missed);
     std::snprintf(line, sizeof line,
-                  "%-22s %8d %9d %7.2f %9.1f %9.1f %9.1f %9.1f %12.0f %10.1f %8s %8s %7s  ",
+                  "%-22s %8d %9d %7.2f %9.1f %9.1f %9.1f %9.1f %12.0f %10.1f %9.2f %8s %8s %7s  ",
                   s.policy.c_str(), s.requests, s.completed, s.throughput_per_s, s.mean_ms,
                   s.p50_ms, s.p95_ms, s.p99_ms, s.mean_bytes_sent, s.mean_abs_prediction_error_ms,
-                  energy, accuracy, missed.c_str());
+                  s.mean_decision_us, energy, accuracy, missed.c_str());
     os << line << Histogram(s.split_histogram) << "\n";
   }
 }

@@ -224,7 +224,7 @@ TEST_P(ShippedScenarioTest, RunsShortened) {
 
 INSTANTIATE_TEST_SUITE_P(Scenarios, ShippedScenarioTest,
                          ::testing::Values("default", "step_drop", "edge_cross_traffic",
-                                           "cic_throughput"));
+                                           "cic_throughput", "cic-decision"));
 
 // scenarios/compression.ini on the shipped weights: the first run measures
 // the codec into the catalog, every request carries a sample and a measured
