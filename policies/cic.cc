@@ -31,6 +31,8 @@ void CicPolicy::Envelope(double lo, const Partition& at_lo, double hi, const Par
 
 void CicPolicy::Prepare(const Observation& obs) {
   prepared_ = PreparedFor::Of(obs);
+  end_cores_ = obs.end_device->cores();
+  cloud_cores_ = obs.cloud->cores();
   times_ = LayerTimes::Of(obs);
   pieces_.clear();
   const double lo = MsPerByte(1e6), hi = MsPerByte(1e-4);
@@ -43,15 +45,42 @@ void CicPolicy::Prepare(const Observation& obs) {
   breakpoints_.clear();
   for (size_t i = 1; i < pieces_.size(); ++i) breakpoints_.push_back(pieces_[i].from_ms_per_byte);
   for (Piece& p : pieces_) p.plan = MakePartitionPlan(*prepared_.graph, times_, p.partition, 1.0);
+  candidates_.clear();
+  if (!load_aware_) return;
+  candidates_ = pieces_;
+  const Graph& g = *prepared_.graph;
+  for (const SplitPoint& point : g.SplitPoints()) {
+    std::vector<bool> on_device(g.size(), false);
+    std::fill(on_device.begin(), on_device.begin() + point.index, true);
+    Partition partition = MakePartition(g, times_, std::move(on_device));
+    Plan plan = MakePartitionPlan(g, times_, partition, 1.0);
+    candidates_.push_back({0, std::move(partition), std::move(plan)});
+  }
+}
+
+double CicPolicy::BottleneckMs(const Partition& p, double ms_per_byte) const {
+  return std::max({p.device_ms / end_cores_, ms_per_byte * p.bytes, p.cloud_ms / cloud_cores_});
+}
+
+const CicPolicy::Piece& CicPolicy::PieceFor(double price, bool busy) const {
+  if (!load_aware_ || !busy)
+    return pieces_[std::upper_bound(breakpoints_.begin(), breakpoints_.end(), price) -
+                   breakpoints_.begin()];
+  const Piece* best = &candidates_[0];
+  for (const Piece& c : candidates_) {
+    const double b = BottleneckMs(c.partition, price);
+    const double best_b = BottleneckMs(best->partition, price);
+    if (b < best_b || (b == best_b && c.partition.CostMs(price) < best->partition.CostMs(price)))
+      best = &c;
+  }
+  return *best;
 }
 
 Plan CicPolicy::Decide(const Observation& obs) {
   if (!prepared_.Matches(obs)) Prepare(obs);
   const double price = MsPerByte(obs.uplink_estimate_mbps);
-  const size_t piece =
-      std::upper_bound(breakpoints_.begin(), breakpoints_.end(), price) - breakpoints_.begin();
   // The piece's plan, with its transfer priced at the estimated bandwidth.
-  Plan plan = pieces_[piece].plan;
+  Plan plan = PieceFor(price, obs.end_device_queue > 0).plan;
   for (Stage& s : plan.stages) {
     if (s.kind != Stage::Kind::kTransfer) continue;
     plan.predicted_ms -= s.predicted_ms;

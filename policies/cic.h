@@ -21,9 +21,20 @@
 
 namespace coinfer {
 
+//
+// cic@throughput adds a load-aware mode for CIC's throughput setting, where
+// device and cloud work on different requests at once: when the end device
+// is busy as a request arrives, it takes the splitting model's piece whose
+// slowest stage is shortest — max(device time / device cores, transfer time,
+// cloud time / cloud cores) at the estimate, the pipeline's bottleneck —
+// instead of the fastest one (ties: the lower latency). Choice: the
+// candidates are the envelope's cuts (each optimal for some bandwidth) and
+// the cuts at every split point, planned offline, so a busy decision is one
+// scan and no minimum cut runs online.
 class CicPolicy : public Policy {
  public:
-  std::string name() const override { return "cic"; }
+  explicit CicPolicy(bool load_aware = false) : load_aware_(load_aware) {}
+  std::string name() const override { return load_aware_ ? "cic@throughput" : "cic"; }
   void Prepare(const Observation& observation) override;
   Plan Decide(const Observation& observation) override;
 
@@ -34,13 +45,23 @@ class CicPolicy : public Policy {
   };
   // The splitting model, fastest network first. Prepare must have run.
   const std::vector<Piece>& pieces() const { return pieces_; }
+  // The piece a decision takes: the envelope's at `ms_per_byte`, or when
+  // `busy` (and load-aware) the candidate of the shortest bottleneck stage.
+  const Piece& PieceFor(double ms_per_byte, bool busy) const;
+  // A partition's slowest pipeline stage, per request, in ms.
+  double BottleneckMs(const Partition& partition, double ms_per_byte) const;
+  // Load-aware candidates: the envelope's pieces, then every split point's cut.
+  const std::vector<Piece>& throughput_candidates() const { return candidates_; }
 
  private:
   void Envelope(double lo, const Partition& at_lo, double hi, const Partition& at_hi);
 
+  bool load_aware_;
   PreparedFor prepared_;
+  int end_cores_ = 1, cloud_cores_ = 1;
   LayerTimes times_;
   std::vector<Piece> pieces_;
+  std::vector<Piece> candidates_;    // load-aware only
   std::vector<double> breakpoints_;  // pieces_[i + 1].from_ms_per_byte
 };
 

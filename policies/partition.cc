@@ -20,12 +20,13 @@ Partition MakePartition(const Graph& g, const LayerTimes& times, std::vector<boo
   Partition p;
   std::set<int> crossing;
   for (int v = 0; v < g.size(); ++v) {
-    p.compute_ms += on_device[v] ? times.end_ms[v] : times.cloud_ms[v];
+    (on_device[v] ? p.device_ms : p.cloud_ms) += on_device[v] ? times.end_ms[v] : times.cloud_ms[v];
     if (on_device[v]) continue;
     for (int u : g.layers[v].inputs)
       if (u == Layer::kModelInput || on_device[u]) crossing.insert(u);
   }
   for (int u : crossing) p.bytes += g.TransferBytes(u);
+  p.compute_ms = p.device_ms + p.cloud_ms;
   p.on_device = std::move(on_device);
   return p;
 }

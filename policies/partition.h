@@ -18,9 +18,10 @@ struct LayerTimes {
 
 // A partition and its cost: compute_ms + ms_per_byte · bytes.
 struct Partition {
-  std::vector<bool> on_device;  // per layer
-  double compute_ms = 0;        // device layers on the device, the rest in the cloud
-  int64_t bytes = 0;            // tensors crossing from the device side, each once
+  std::vector<bool> on_device;         // per layer
+  double compute_ms = 0;               // device layers on the device, the rest in the cloud
+  double device_ms = 0, cloud_ms = 0;  // its two parts
+  int64_t bytes = 0;                   // tensors crossing from the device side, each once
   double CostMs(double ms_per_byte) const { return compute_ms + ms_per_byte * bytes; }
 };
 

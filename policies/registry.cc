@@ -34,6 +34,7 @@ const std::map<std::string, Factory>& Registry() {
 std::vector<std::string> PolicyNames() {
   std::vector<std::string> names;
   for (const auto& [name, factory] : Registry()) names.push_back(name);
+  names.push_back("cic@throughput");
   names.push_back("jmdc@accuracy:A");
   names.push_back("jmdc@latency:T");
   return names;
@@ -48,6 +49,7 @@ std::unique_ptr<Policy> CreatePolicy(const std::string& name) {
       return nullptr;
     return std::make_unique<JmdcPolicy>(requirement, name);
   }
+  if (name == "cic@throughput") return std::make_unique<CicPolicy>(true);
   auto it = Registry().find(name);
   return it == Registry().end() ? nullptr : it->second();
 }

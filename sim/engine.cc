@@ -144,7 +144,12 @@ class EngineRun {
       r.transfer_ms += run_ms;
       r.bytes_sent += st.bytes;
       if (st.site == Site::kEndDevice) {
-        estimator_.OnTransferComplete(static_cast<double>(st.bytes), sr.end_s - sr.start_s);
+        // Messages share one TCP connection in order: a message queued behind
+        // another is on the link only once that one is delivered, so its
+        // waiting is not counted as transfer time (it would read as a slow link).
+        const double on_link_s = std::max(sr.start_s, last_uplink_delivery_s_);
+        last_uplink_delivery_s_ = sr.end_s;
+        estimator_.OnTransferComplete(static_cast<double>(st.bytes), sr.end_s - on_link_s);
         r.uplink_capacity_mbps =
             config_.network.uplink.capacity.MeanMbpsBetween(sr.start_s, sr.end_s);
       }
@@ -186,6 +191,7 @@ class EngineRun {
   std::vector<RequestRecord> records_;
   std::vector<int> pending_stages_;  // per request, stages not yet ended
   int finished_ = 0;
+  double last_uplink_delivery_s_ = 0;  // of the end device's latest delivered message
 };
 
 }  // namespace

@@ -76,5 +76,33 @@ TEST(CicTest, TheSplittingModelIsSmallAndOrdered) {
   EXPECT_EQ(pieces.back().partition.bytes, 0);  // at 1e-4 Mbit/s: everything on the device
 }
 
+// cic@throughput on a busy device takes the candidate whose slowest pipeline
+// stage is shortest; on an idle one it decides exactly as cic.
+TEST(CicTest, LoadAwareModeMinimisesTheBottleneckOnlyWhenBusy) {
+  Graph g;
+  ASSERT_TRUE(RecordZooGraph("resnet18", &g).ok());
+  const DeviceModel end = DeviceModel::FromCoefficients("end", 1, {5, 0.05, 0.3, 0.1});
+  const DeviceModel cloud = DeviceModel::FromCoefficients("cloud", 8, {1, 0.001, 0.01, 0});
+  CicPolicy plain, load_aware(true);
+  EXPECT_EQ(load_aware.name(), "cic@throughput");
+  bool differs = false;
+  for (double mbps : Sweep(40)) {
+    Observation obs = ObservationOf(g, end, cloud, mbps);
+    obs.end_device_queue = 0;
+    EXPECT_DOUBLE_EQ(load_aware.Decide(obs).predicted_ms, plain.Decide(obs).predicted_ms);
+    obs.end_device_queue = 3;
+    const double price = MsPerByte(mbps);
+    double best = INFINITY;
+    for (const auto& c : load_aware.throughput_candidates())
+      best = std::min(best, load_aware.BottleneckMs(c.partition, price));
+    const auto& chosen = load_aware.PieceFor(price, true);
+    EXPECT_DOUBLE_EQ(load_aware.BottleneckMs(chosen.partition, price), best) << mbps;
+    const auto& fastest = load_aware.PieceFor(price, false);
+    EXPECT_LE(best, load_aware.BottleneckMs(fastest.partition, price));
+    differs = differs || best < load_aware.BottleneckMs(fastest.partition, price);
+  }
+  EXPECT_TRUE(differs);  // somewhere in the sweep a balanced cut beats the fastest one
+}
+
 }  // namespace
 }  // namespace coinfer
