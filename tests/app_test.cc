@@ -263,14 +263,14 @@ TEST(AppTest, JmdcScenarioChoosesCodecsAndCountsMissedRequirements) {
       "run " + kSource + "/scenarios/jmdc.ini --set duration_s=10 --set output.db=" + db +
       " --set compression.samples=200 --set 'compression.menu=quant:4,zstd:3|quant:2,zstd:3'" +
       " --set compression.catalog=" + ScratchDir() + "jmdc_catalog.sqlite" +
-      " --set policies=neurosurgeon,jmdc@accuracy:0.5,jmdc@latency:0.5");
+      " --set policies=neurosurgeon,jmdc@accuracy:0.5,jmdc@latency:0.001");
   ASSERT_EQ(o.exit_code, 0) << o.output;
   EXPECT_NE(o.output.find("missed"), std::string::npos);
-  // An impossible 0.5 ms budget: every request is a flagged fallback.
+  // An impossible 1 us budget: every request is a flagged fallback.
   EXPECT_EQ(QueryInt(db,
-                     "SELECT COUNT(*) FROM requests WHERE policy = 'jmdc@latency:0.5' AND "
+                     "SELECT COUNT(*) FROM requests WHERE policy = 'jmdc@latency:0.001' AND "
                      "requirement_met = 0"),
-            QueryInt(db, "SELECT COUNT(*) FROM requests WHERE policy = 'jmdc@latency:0.5'"));
+            QueryInt(db, "SELECT COUNT(*) FROM requests WHERE policy = 'jmdc@latency:0.001'"));
   // A loose floor: met, and offloading requests pick a compressing codec.
   EXPECT_EQ(QueryInt(db,
                      "SELECT COUNT(*) FROM requests WHERE policy = 'jmdc@accuracy:0.5' AND "
