@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 
+#include "dnn/torchscript_import.h"
 #include "dnn/zoo_networks.h"
 
 namespace coinfer {
@@ -266,6 +267,7 @@ std::vector<std::string> ZooModelNames() {
 }
 
 Status BuildZooNetwork(const std::string& name, Network* net, Shape* input_shape) {
+  if (IsTorchScriptSpec(name)) return ImportTorchScript(name, net, input_shape);
   auto it = Zoo().find(name);
   if (it == Zoo().end()) {
     std::string known;

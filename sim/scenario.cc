@@ -11,6 +11,7 @@
 
 #include "base/parse.h"
 #include "compress/codec_spec.h"
+#include "dnn/torchscript_import.h"
 #include "dnn/zoo.h"
 #include "traces/generators.h"
 #include "traces/trace_loader.h"
@@ -68,7 +69,7 @@ po::options_description Declaration() {
   d.add_options()(
       "model", po::value<std::string>()->default_value("vgg16"),
       "zoo model: vgg16, resnet18, resnet50, mobilenet_v2, alexnet, small_vgg, small_resnet, "
-      "small_mobilenet")(
+      "small_mobilenet; or a TorchScript file: torchscript:PATH@NxCxHxW")(
       "policies", po::value<std::string>()->default_value("device-only,cloud-only,neurosurgeon"),
       "comma-separated policies, each run on the same arrivals")(
       "seed", po::value<uint64_t>()->default_value(1), "seed of the arrivals and of ns-3")(
@@ -387,7 +388,11 @@ Status LoadScenario(const std::string& path, const std::vector<std::string>& ove
 
   sc.model = str("model");
   const std::vector<std::string> zoo = ZooModelNames();
-  if (std::find(zoo.begin(), zoo.end(), sc.model) == zoo.end())
+  if (IsTorchScriptSpec(sc.model)) {
+    // torchscript:PATH@shape, PATH relative to the scenario's folder.
+    const std::string rest = sc.model.substr(std::string("torchscript:").size());
+    if (fs::path(rest).is_relative()) sc.model = "torchscript:" + (base / rest).string();
+  } else if (std::find(zoo.begin(), zoo.end(), sc.model) == zoo.end())
     return v.KeyError("model",
                       "unknown model '" + sc.model + "' (coinfer graph --list shows the zoo)");
   sc.policies = SplitList(str("policies"));

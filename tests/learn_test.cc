@@ -5,7 +5,10 @@
 #include <filesystem>
 #include <fstream>
 
+#include <torch/script.h>
+
 #include "datasets/dataset.h"
+#include "dnn/torchscript_import.h"
 #include "dnn/zoo_networks.h"
 #include "learn/capture.h"
 #include "learn/trained_network.h"
@@ -47,6 +50,74 @@ TEST_P(SmallZoo, ResumingAtEverySplitPointGivesTheSameOutput) {
 
 INSTANTIATE_TEST_SUITE_P(Models, SmallZoo,
                          ::testing::Values("small_vgg", "small_resnet", "small_mobilenet"));
+
+// A TorchScript model written with LibTorch (no Python here): convolution,
+// batch norm, ReLU, two pooled branches added, global pooling, flatten, linear.
+std::string WriteScriptedModel(const std::string& name) {
+  torch::manual_seed(5);
+  torch::jit::Module m("Net");
+  m.register_parameter("w1", torch::randn({8, 3, 3, 3}), false);
+  m.register_parameter("b1", torch::randn({8}), false);
+  m.register_buffer("mean", torch::rand({8}));
+  m.register_buffer("var", torch::rand({8}) + 0.5);
+  m.register_parameter("w2", torch::randn({10, 8 * 2 * 2}), false);
+  m.register_parameter("b2", torch::randn({10}), false);
+  m.define(R"(
+    def forward(self, x):
+        y = torch.conv2d(x, self.w1, self.b1, [1, 1], [1, 1])
+        y = torch.batch_norm(y, None, None, self.mean, self.var, False, 0.1, 1e-5, False)
+        y = torch.relu(y)
+        z = torch.max_pool2d(y, [2, 2], [2, 2]) + torch.avg_pool2d(y, [2, 2], [2, 2])
+        z = torch.adaptive_avg_pool2d(z, [2, 2])
+        z = torch.flatten(z, 1)
+        return torch.linear(z, self.w2, self.b2)
+  )");
+  const std::string path = (TempDir("torchscript_" + name) / "net.pt").string();
+  m.save(path);
+  return path;
+}
+
+TEST(TorchScript, AnImportedModelComputesWhatTheScriptComputes) {
+  const std::string path = WriteScriptedModel("ok");
+  Network net;
+  Shape shape;
+  const Status st = ImportTorchScript("torchscript:" + path + "@1x3x16x16", &net, &shape);
+  ASSERT_TRUE(st.ok()) << st.message();
+  EXPECT_EQ(shape, (Shape{1, 3, 16, 16}));
+  torch::jit::Module scripted = torch::jit::load(path);
+  scripted.eval();
+  torch::InferenceMode guard;
+  const torch::Tensor x = torch::rand({2, 3, 16, 16});
+  const torch::Tensor expected = scripted.forward({x}).toTensor();
+  EXPECT_TRUE(torch::allclose(net.Forward(x), expected, 1e-4, 1e-5));
+  const Graph g = net.Record("scripted", shape);
+  std::vector<std::string> kinds;
+  for (const Layer& l : g.layers) kinds.push_back(LayerKindName(l.kind));
+  EXPECT_EQ(kinds, (std::vector<std::string>{"conv", "batchnorm", "activation", "maxpool",
+                                             "avgpool", "add", "avgpool", "flatten", "linear"}));
+  EXPECT_EQ(g.layers[0].macs, 8 * 16 * 16 * 3 * 3 * 3);
+}
+
+TEST(TorchScript, UnsupportedOpsAndBadSpecsAreNamed) {
+  const std::string path = WriteScriptedModel("bad");
+  Network net;
+  Shape shape;
+  Status st = ImportTorchScript("torchscript:" + path, &net, &shape);
+  EXPECT_NE(st.message().find("expected torchscript:PATH@NxCxHxW"), std::string::npos);
+  st = ImportTorchScript("torchscript:/no/such/file.pt@1x3x8x8", &net, &shape);
+  EXPECT_NE(st.message().find("/no/such/file.pt: torchscript"), std::string::npos) << st.message();
+
+  torch::jit::Module m("Sig");
+  m.define(R"(
+    def forward(self, x):
+        return torch.sigmoid(x)
+  )");
+  const std::string sig = (TempDir("torchscript_sig") / "sig.pt").string();
+  m.save(sig);
+  Network other;
+  st = ImportTorchScript("torchscript:" + sig + "@1x1x4x4", &other, &shape);
+  EXPECT_NE(st.message().find("unsupported op aten::sigmoid"), std::string::npos) << st.message();
+}
 
 TEST(Training, AShortRunDecreasesTheLoss) {
   TrainOptions o;

@@ -1,0 +1,236 @@
+#include "dnn/torchscript_import.h"
+
+#include <torch/csrc/jit/ir/constants.h>
+#include <torch/csrc/jit/passes/inliner.h>
+#include <torch/script.h>
+
+#include <map>
+
+#include "base/parse.h"
+#include "dnn/network.h"
+
+namespace coinfer {
+namespace {
+
+namespace nn = torch::nn;
+using torch::jit::Node;
+using torch::jit::Value;
+
+constexpr char kPrefix[] = "torchscript:";
+
+// Maps the values of a frozen forward graph onto Network nodes.
+class Importer {
+ public:
+  Importer(const std::string& file, Network* net) : file_(file), net_(net) {}
+
+  Status Run(torch::jit::Graph& graph) {
+    values_[graph.inputs().at(1)] = Network::kInput;  // input 0 is self
+    for (Node* node : graph.nodes()) COINFER_RETURN_IF_ERROR(Map(node));
+    if (graph.outputs().size() != 1 || !values_.count(graph.outputs()[0]))
+      return Error("forward", "must return one tensor");
+    if (values_.at(graph.outputs()[0]) != net_->last())
+      return Error("forward", "must return the last layer's output");
+    return Status::Ok();
+  }
+
+ private:
+  Status Error(const std::string& field, const std::string& reason) const {
+    return Status::InvalidInput(file_, field, reason);
+  }
+
+  c10::IValue Constant(const Value* v) const {
+    auto c = torch::jit::toIValue(v);
+    return c ? *c : c10::IValue();
+  }
+  torch::Tensor Tensor(const Value* v) const {
+    const c10::IValue c = Constant(v);
+    return c.isTensor() ? c.toTensor() : torch::Tensor();
+  }
+  std::vector<int64_t> Ints(const Value* v) const {
+    const c10::IValue c = Constant(v);
+    if (c.isIntList()) return c.toIntVector();
+    if (c.isInt()) return {c.toInt()};
+    return {};
+  }
+  std::string Name(const Node* node) const {
+    return std::string(node->kind().toUnqualString()) + "." + std::to_string(net_->last() + 1);
+  }
+  Status Input(const Node* node, size_t i, int* id) const {
+    auto it = values_.find(node->inputs().at(i));
+    if (it == values_.end())
+      return Error(node->kind().toQualString(), "input " + std::to_string(i) + " is not a tensor");
+    *id = it->second;
+    return Status::Ok();
+  }
+  Status AddModule(const Node* node, nn::AnyModule module) {
+    int in = 0;
+    COINFER_RETURN_IF_ERROR(Input(node, 0, &in));
+    values_[node->output()] = net_->Add(Name(node), std::move(module), in);
+    return Status::Ok();
+  }
+
+  Status Conv(const Node* node) {
+    const torch::Tensor w = Tensor(node->inputs()[1]), b = Tensor(node->inputs()[2]);
+    const auto stride = Ints(node->inputs()[3]), padding = Ints(node->inputs()[4]),
+               dilation = Ints(node->inputs()[5]);
+    // aten::_convolution has transposed and output_padding before groups.
+    const bool underscore = node->kind() == c10::Symbol::fromQualString("aten::_convolution");
+    const auto groups = Ints(node->inputs()[underscore ? 8 : 6]);
+    if (!w.defined() || w.dim() != 4 || groups.size() != 1 || stride.empty() || padding.empty())
+      return Error(node->kind().toQualString(), "expects a constant 4-d weight and int arguments");
+    if (underscore && Constant(node->inputs()[6]).toBool())
+      return Error("aten::_convolution", "transposed convolutions are not supported");
+    auto pair = [](std::vector<int64_t> v) {
+      return v.size() == 1 ? std::vector<int64_t>{v[0], v[0]} : v;
+    };
+    nn::Conv2d conv(nn::Conv2dOptions(w.size(1) * groups[0], w.size(0), {w.size(2), w.size(3)})
+                        .stride(pair(stride))
+                        .padding(pair(padding))
+                        .dilation(pair(dilation))
+                        .groups(groups[0])
+                        .bias(b.defined()));
+    torch::NoGradGuard no_grad;
+    conv->weight.copy_(w);
+    if (b.defined()) conv->bias.copy_(b);
+    return AddModule(node, nn::AnyModule(conv));
+  }
+
+  Status Linear(const Node* node) {
+    const torch::Tensor w = Tensor(node->inputs()[1]), b = Tensor(node->inputs()[2]);
+    if (!w.defined() || w.dim() != 2) return Error("aten::linear", "expects a constant weight");
+    nn::Linear fc(nn::LinearOptions(w.size(1), w.size(0)).bias(b.defined()));
+    torch::NoGradGuard no_grad;
+    fc->weight.copy_(w);
+    if (b.defined()) fc->bias.copy_(b);
+    return AddModule(node, nn::AnyModule(fc));
+  }
+
+  Status BatchNorm(const Node* node) {
+    const torch::Tensor w = Tensor(node->inputs()[1]), b = Tensor(node->inputs()[2]),
+                        mean = Tensor(node->inputs()[3]), var = Tensor(node->inputs()[4]);
+    if (!mean.defined() || !var.defined())
+      return Error("aten::batch_norm", "expects constant running statistics");
+    nn::BatchNorm2d bn(nn::BatchNorm2dOptions(mean.size(0))
+                           .eps(Constant(node->inputs()[7]).toDouble())
+                           .affine(w.defined()));
+    torch::NoGradGuard no_grad;
+    bn->running_mean.copy_(mean);
+    bn->running_var.copy_(var);
+    if (w.defined()) bn->weight.copy_(w);
+    if (b.defined()) bn->bias.copy_(b);
+    return AddModule(node, nn::AnyModule(bn));
+  }
+
+  Status Pool(const Node* node, bool max) {
+    const auto kernel = Ints(node->inputs()[1]), stride = Ints(node->inputs()[2]),
+               padding = Ints(node->inputs()[3]);
+    if (kernel.empty()) return Error(node->kind().toQualString(), "expects a constant kernel");
+    const auto step = stride.empty() ? kernel : stride;
+    if (max)
+      return AddModule(
+          node,
+          nn::AnyModule(nn::MaxPool2d(nn::MaxPool2dOptions(kernel).stride(step).padding(padding))));
+    return AddModule(
+        node,
+        nn::AnyModule(nn::AvgPool2d(nn::AvgPool2dOptions(kernel).stride(step).padding(padding))));
+  }
+
+  Status Map(const Node* node) {
+    const std::string kind = node->kind().toQualString();
+    if (kind == "prim::Constant") return Status::Ok();
+    if (kind == "prim::ListConstruct") {
+      lists_[node->output()] = node->inputs().vec();
+      return Status::Ok();
+    }
+    if (kind == "aten::conv2d" || kind == "aten::_convolution") return Conv(node);
+    if (kind == "aten::linear") return Linear(node);
+    if (kind == "aten::batch_norm") return BatchNorm(node);
+    if (kind == "aten::relu" || kind == "aten::relu_")
+      return AddModule(node, nn::AnyModule(nn::ReLU()));
+    if (kind == "aten::hardtanh" || kind == "aten::hardtanh_") {
+      if (Constant(node->inputs()[1]).toDouble() != 0 ||
+          Constant(node->inputs()[2]).toDouble() != 6)
+        return Error(kind, "only hardtanh(0, 6) (ReLU6) is supported");
+      return AddModule(node, nn::AnyModule(nn::ReLU6()));
+    }
+    if (kind == "aten::max_pool2d") return Pool(node, true);
+    if (kind == "aten::avg_pool2d") return Pool(node, false);
+    if (kind == "aten::adaptive_avg_pool2d")
+      return AddModule(node, nn::AnyModule(nn::AdaptiveAvgPool2d(
+                                 nn::AdaptiveAvgPool2dOptions(Ints(node->inputs()[1])))));
+    if (kind == "aten::flatten") {
+      if (Constant(node->inputs()[1]).toInt() != 1)
+        return Error(kind, "only flatten from dimension 1 is supported");
+      return AddModule(node, nn::AnyModule(nn::Flatten()));
+    }
+    if (kind == "aten::add" || kind == "aten::add_") {
+      int a = 0, b = 0;
+      COINFER_RETURN_IF_ERROR(Input(node, 0, &a));
+      COINFER_RETURN_IF_ERROR(Input(node, 1, &b));
+      if (node->inputs().size() > 2 && Constant(node->inputs()[2]).toScalar().toDouble() != 1)
+        return Error(kind, "only add with alpha 1 is supported");
+      values_[node->output()] = net_->AddSum(Name(node), {a, b});
+      return Status::Ok();
+    }
+    if (kind == "aten::cat") {
+      auto list = lists_.find(node->inputs()[0]);
+      if (list == lists_.end() || Constant(node->inputs()[1]).toInt() != 1)
+        return Error(kind, "only cat of a tensor list along dimension 1 is supported");
+      std::vector<int> inputs;
+      for (const Value* v : list->second) {
+        if (!values_.count(v)) return Error(kind, "an input is not a tensor");
+        inputs.push_back(values_.at(v));
+      }
+      values_[node->output()] = net_->AddConcat(Name(node), inputs);
+      return Status::Ok();
+    }
+    return Error("op", "unsupported op " + kind);
+  }
+
+  std::string file_;
+  Network* net_;
+  std::map<const Value*, int> values_;  // tensor values -> Network node
+  std::map<const Value*, std::vector<const Value*>> lists_;
+};
+
+}  // namespace
+
+bool IsTorchScriptSpec(const std::string& spec) { return spec.rfind(kPrefix, 0) == 0; }
+
+Status ImportTorchScript(const std::string& spec, Network* net, Shape* input_shape) {
+  const std::string rest = spec.substr(sizeof(kPrefix) - 1);
+  const size_t at = rest.rfind('@');
+  const std::string file = rest.substr(0, at);
+  Shape shape;
+  if (at != std::string::npos)
+    for (const std::string& d : SplitFields(rest.substr(at + 1), 'x')) {
+      double v = 0;
+      if (!ParseNumber(d, &v) || v < 1 || v != static_cast<int64_t>(v)) {
+        shape.clear();
+        break;
+      }
+      shape.push_back(static_cast<int64_t>(v));
+    }
+  if (shape.size() != 4)
+    return Status::InvalidInput("", "model",
+                                "'" + spec +
+                                    "': expected torchscript:PATH@NxCxHxW, e.g. "
+                                    "torchscript:net.pt@1x3x224x224");
+  torch::jit::Module module;
+  try {
+    module = torch::jit::load(file);
+    module.eval();
+    module = torch::jit::freeze(module, c10::nullopt, /*optimize_numerics=*/false);
+  } catch (const c10::Error& e) {
+    return Status::InvalidInput(file, "torchscript", e.what_without_backtrace());
+  }
+  std::shared_ptr<torch::jit::Graph> graph = module.get_method("forward").graph()->copy();
+  torch::jit::Inline(*graph);
+  Importer importer(file, net);
+  COINFER_RETURN_IF_ERROR(importer.Run(*graph));
+  net->SetTraining(false);
+  *input_shape = shape;
+  return Status::Ok();
+}
+
+}  // namespace coinfer
