@@ -16,6 +16,7 @@ int CalibrateCommand(const std::vector<std::string>& args);
 int DataCommand(const std::vector<std::string>& args);
 int TrainCommand(const std::vector<std::string>& args);
 int CaptureCommand(const std::vector<std::string>& args);
+int PruneCommand(const std::vector<std::string>& args);
 
 // Prints "coinfer: <message>" to stderr and returns the exit code for the status.
 class Status;

@@ -27,6 +27,7 @@ commands:
   data import PACKAGE_DIR | data stats                    build and inspect the dataset cache
   train --model NAME [--epochs E --seed S]                train a small zoo network (LibTorch)
   capture --model NAME [--codec PIPELINE ...]             measure codecs at split points into the catalog
+  prune --model NAME --split K --keep F                   prune device-side channels, fine-tune (JMDC)
 
 'coinfer <command> --help' describes each command.
 )";
@@ -48,6 +49,7 @@ int main(int argc, char** argv) {
   if (command == "data") return coinfer::DataCommand(args);
   if (command == "train") return coinfer::TrainCommand(args);
   if (command == "capture") return coinfer::CaptureCommand(args);
+  if (command == "prune") return coinfer::PruneCommand(args);
   std::cerr << "coinfer: unknown command '" << command << "'\n" << kUsage;
   return 2;
 }

@@ -7,6 +7,12 @@
 namespace coinfer {
 namespace {
 
+// Module names may not contain dots: "layer1.0.conv1" is kept as "layer1_0_conv1".
+std::string ModuleKey(std::string name) {
+  std::replace(name.begin(), name.end(), '.', '_');
+  return name;
+}
+
 Shape ShapeOf(const torch::Tensor& t) { return Shape(t.sizes().begin(), t.sizes().end()); }
 
 int64_t ParamBytes(const torch::nn::Module& m) {
@@ -44,11 +50,18 @@ LayerKind ClassifyModule(const torch::nn::Module& m, const torch::Tensor& out, i
 
 }  // namespace
 
+std::shared_ptr<torch::nn::Module> Network::module(int id) const {
+  return nodes_.at(id).op == Op::kModule ? nodes_[id].module.ptr() : nullptr;
+}
+
+void Network::ReplaceModule(int id, torch::nn::AnyModule module) {
+  Node& node = nodes_.at(id);
+  root_->replace_module(ModuleKey(node.name), module.ptr());
+  node.module = std::move(module);
+}
+
 int Network::Add(std::string name, torch::nn::AnyModule module, int input) {
-  // Module names may not contain dots: "layer1.0.conv1" is kept as "layer1_0_conv1".
-  std::string key = name;
-  std::replace(key.begin(), key.end(), '.', '_');
-  root_->register_module(key, module.ptr());
+  root_->register_module(ModuleKey(name), module.ptr());
   nodes_.push_back({std::move(name), Op::kModule, std::move(module), {input}});
   return last();
 }

@@ -28,6 +28,10 @@ class Network {
   int AddConcat(std::string name, std::vector<int> inputs);
 
   int last() const { return static_cast<int>(nodes_.size()) - 1; }
+  // The module of node `id` (null for add and concat nodes).
+  std::shared_ptr<torch::nn::Module> module(int id) const;
+  // Replaces node `id`'s module (same input; e.g. a pruned convolution).
+  void ReplaceModule(int id, torch::nn::AnyModule module);
 
   // Training (batch norm uses batch statistics) or inference behaviour.
   void SetTraining(bool on) { root_->train(on); }

@@ -92,7 +92,7 @@ Status CaptureToCatalog(const CaptureOptions& options, CompressionCatalog* catal
   std::vector<Job> jobs;
   for (const SplitPoint& s : splits) {
     for (const CodecSpec& spec : specs) {
-      const CatalogKey key{card.model, card.sha256, card.dataset, s.index, CodecSpecText(spec)};
+      const CatalogKey key{card.Name(), card.sha256, card.dataset, s.index, CodecSpecText(spec)};
       bool found = false;
       CatalogEntry existing;
       COINFER_RETURN_IF_ERROR(catalog->Find(key, n, &found, &existing));

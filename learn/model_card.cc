@@ -1,9 +1,16 @@
 #include "learn/model_card.h"
 
+#include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 namespace coinfer {
+
+std::string ModelCard::Name() const {
+  if (!pruned) return model;
+  return model + "-s" + std::to_string(pruning.split) + "-k" +
+         std::to_string(static_cast<int>(std::lround(pruning.keep_fraction * 100)));
+}
 
 Status ReadModelCard(const std::string& path, ModelCard* card) {
   std::ifstream in(path);
@@ -23,6 +30,16 @@ Status ReadModelCard(const std::string& path, ModelCard* card) {
     c.learning_rate = j.at("learning_rate").get<double>();
     c.seed = j.at("seed").get<uint64_t>();
     c.threads = j.at("threads").get<int>();
+    if (j.contains("pruning")) {
+      const auto& p = j.at("pruning");
+      c.pruned = true;
+      c.base_sha256 = p.at("base_sha256").get<std::string>();
+      c.pruning.split = p.at("split").get<int>();
+      c.pruning.keep_fraction = p.at("keep_fraction").get<double>();
+      for (const auto& conv : p.at("convs"))
+        c.pruning.convs.push_back(
+            {conv.at("layer").get<int>(), conv.at("kept").get<std::vector<int64_t>>()});
+    }
     *card = c;
   } catch (const nlohmann::json::exception& e) {
     return Status::InvalidInput(path, "model card", e.what());
@@ -31,7 +48,7 @@ Status ReadModelCard(const std::string& path, ModelCard* card) {
 }
 
 Status WriteModelCard(const ModelCard& c, const std::string& path) {
-  const nlohmann::ordered_json j = {
+  nlohmann::ordered_json j = {
       {"model", c.model},
       {"dataset", c.dataset},
       {"weights", c.weights},
@@ -46,6 +63,15 @@ Status WriteModelCard(const ModelCard& c, const std::string& path) {
       {"seed", c.seed},
       {"threads", c.threads},
   };
+  if (c.pruned) {
+    nlohmann::ordered_json convs = nlohmann::ordered_json::array();
+    for (const PrunedConv& conv : c.pruning.convs)
+      convs.push_back({{"layer", conv.layer}, {"kept", conv.kept}});
+    j["pruning"] = {{"base_sha256", c.base_sha256},
+                    {"split", c.pruning.split},
+                    {"keep_fraction", c.pruning.keep_fraction},
+                    {"convs", convs}};
+  }
   std::ofstream out(path);
   out << j.dump(2) << "\n";
   if (!out) return Status::IoError(path + ": cannot write");

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "base/status.h"
+#include "learn/channel_pruning.h"
 
 namespace coinfer {
 
@@ -23,6 +24,16 @@ struct ModelCard {
   double learning_rate = 0;
   uint64_t seed = 0;
   int threads = 0;
+
+  // For a variant with pruned channels (learn/channel_pruning.h): the plan
+  // that rebuilds its shape from the zoo model, and the base weights' hash.
+  bool pruned = false;
+  PruningPlan pruning;
+  std::string base_sha256;
+
+  // The model's name in file names and the catalog: the zoo name, or for a
+  // pruned variant e.g. "small_vgg-s5-k50" (split 5, 50 % of the channels).
+  std::string Name() const;
 
   double TestAccuracy() const {
     return test_samples ? static_cast<double>(test_correct) / test_samples : 0;

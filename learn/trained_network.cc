@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "dnn/zoo_networks.h"
+#include "learn/channel_pruning.h"
 
 namespace coinfer {
 
@@ -33,6 +34,9 @@ Status LoadTrainedNetwork(const std::string& card_path, Network* net, ModelCard*
                           Shape* input_shape) {
   COINFER_RETURN_IF_ERROR(ReadModelCard(card_path, card));
   COINFER_RETURN_IF_ERROR(BuildZooNetwork(card->model, net, input_shape));
+  if (card->pruned)  // the variant's shapes, for its weights to load into
+    COINFER_RETURN_IF_ERROR(
+        ApplyPruning(card->pruning, net->Record(card->model, *input_shape), net));
   const std::string weights =
       (std::filesystem::path(card_path).parent_path() / card->weights).string();
   try {

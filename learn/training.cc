@@ -72,6 +72,24 @@ Status TrainModel(const TrainOptions& options, const std::string& out_dir,
                                     "x" + std::to_string(train.height) + "x" +
                                     std::to_string(train.width) + " images");
 
+  const EpochReport report = TrainEpochs(net, train, test, options, progress);
+  ModelCard c;
+  c.model = options.model;
+  c.dataset = options.dataset;
+  c.test_correct = report.test_correct;
+  c.test_samples = report.test_samples;
+  c.epochs = options.epochs;
+  c.train_samples = Prefix(options.train_samples, train.count);
+  c.batch_size = options.batch_size;
+  c.learning_rate = options.learning_rate;
+  c.seed = options.seed;
+  c.threads = options.threads;
+  return SaveTrained(net, c, out_dir, card);
+}
+
+EpochReport TrainEpochs(Network& net, const ImageSet& train, const ImageSet& test,
+                        const TrainOptions& options,
+                        const std::function<void(const EpochReport&)>& progress) {
   const int64_t train_n = Prefix(options.train_samples, train.count);
   const int64_t test_n = Prefix(options.test_samples, test.count);
   torch::optim::Adam optimizer(net.Parameters(), torch::optim::AdamOptions(options.learning_rate));
@@ -107,27 +125,19 @@ Status TrainModel(const TrainOptions& options, const std::string& out_dir,
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     progress(report);
   }
+  return report;
+}
 
-  ModelCard c;
-  c.model = options.model;
-  c.dataset = options.dataset;
-  c.weights = options.model + ".pt";
+Status SaveTrained(const Network& net, ModelCard c, const std::string& out_dir, ModelCard* card) {
+  c.weights = c.Name() + ".pt";
   c.sha256 = WeightsSha256(net);
-  c.test_correct = report.test_correct;
-  c.test_samples = report.test_samples;
-  c.epochs = options.epochs;
-  c.train_samples = train_n;
-  c.batch_size = options.batch_size;
-  c.learning_rate = options.learning_rate;
-  c.seed = options.seed;
-  c.threads = options.threads;
   namespace fs = std::filesystem;
   std::error_code ec;
   fs::create_directories(out_dir, ec);
   if (ec) return Status::IoError(out_dir + ": " + ec.message());
   // Weights then card, each renamed into place: a card never names missing weights.
   const fs::path weights = fs::path(out_dir) / c.weights;
-  const fs::path card_path = fs::path(out_dir) / (options.model + ".json");
+  const fs::path card_path = fs::path(out_dir) / (c.Name() + ".json");
   net.Save(weights.string() + ".partial");
   fs::rename(weights.string() + ".partial", weights, ec);
   if (ec) return Status::IoError(weights.string() + ": " + ec.message());

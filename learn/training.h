@@ -40,6 +40,18 @@ struct EpochReport {
 Status TrainModel(const TrainOptions& options, const std::string& out_dir,
                   const std::function<void(const EpochReport&)>& progress, ModelCard* card);
 
+// Trains `net` in place (Adam, shuffled mini-batches, seeded) for
+// options.epochs over the first options.train_samples images of `train`,
+// evaluating each epoch on `test`; returns the last epoch's report.
+EpochReport TrainEpochs(Network& net, const ImageSet& train, const ImageSet& test,
+                        const TrainOptions& options,
+                        const std::function<void(const EpochReport&)>& progress);
+
+// Writes <out_dir>/<card.Name()>.pt and .json (weights file and hash set in
+// the card, also returned), each renamed into place.
+Status SaveTrained(const Network& net, ModelCard card, const std::string& out_dir,
+                   ModelCard* saved);
+
 // The predicted class of images [0, count) of `set`, in batches, inference mode.
 std::vector<int64_t> Predict(Network& net, const ImageSet& set, int64_t count);
 

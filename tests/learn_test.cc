@@ -11,6 +11,8 @@
 #include "dnn/torchscript_import.h"
 #include "dnn/zoo_networks.h"
 #include "learn/capture.h"
+#include "learn/channel_pruning.h"
+#include "learn/model_compression.h"
 #include "learn/trained_network.h"
 #include "learn/training.h"
 
@@ -117,6 +119,59 @@ TEST(TorchScript, UnsupportedOpsAndBadSpecsAreNamed) {
   Network other;
   st = ImportTorchScript("torchscript:" + sig + "@1x1x4x4", &other, &shape);
   EXPECT_NE(st.message().find("unsupported op aten::sigmoid"), std::string::npos) << st.message();
+}
+
+TEST(ChannelPruning, KeepingEveryChannelChangesNothing) {
+  Network net;
+  ModelCard card;
+  Shape shape;
+  ASSERT_TRUE(LoadTrainedNetwork(kModels + "/small_vgg.json", &net, &card, &shape).ok());
+  ImageSet train;
+  ASSERT_TRUE(LoadDataset(card.dataset, Split::kTrain, &train).ok());
+  const Graph graph = net.Record(card.model, shape);
+  const PruningPlan plan = PlanPruning(net, graph, train, 100, 10, 1.0);
+  EXPECT_TRUE(plan.convs.empty());
+  torch::InferenceMode guard;
+  const torch::Tensor x = ImagesToTensor(train, 0, 8);
+  const torch::Tensor before = net.Forward(x);
+  ASSERT_TRUE(ApplyPruning(plan, graph, &net).ok());
+  EXPECT_TRUE(torch::equal(net.Forward(x), before));
+}
+
+// A variant of small_vgg pruned before split 5 (two convolutions) to half its
+// channels: device-side MACs fall to about a quarter (both sides of the
+// second convolution shrink), and the saved variant reloads to exactly its
+// recorded accuracy, under its own catalog name.
+TEST(ChannelPruning, AVariantShrinksTheDeviceSideAndReloadsExactly) {
+  PruneOptions o;
+  o.card = kModels + "/small_vgg.json";
+  o.split = 5;
+  o.keep_fraction = 0.5;
+  o.calibration_samples = 500;
+  o.fine_tune.epochs = 0;
+  const fs::path dir = TempDir("variant");
+  PruneReport r;
+  const Status st = PruneModel(
+      o, dir.string(), [](const EpochReport&) {}, &r);
+  ASSERT_TRUE(st.ok()) << st.message();
+  EXPECT_EQ(r.card.Name(), "small_vgg-s5-k50");
+  ASSERT_EQ(r.card.pruning.convs.size(), 2u);
+  EXPECT_EQ(r.card.pruning.convs[0].kept.size(), 16u);  // of 32
+  EXPECT_NEAR(static_cast<double>(r.device_macs_after) / r.device_macs_before, 0.26, 0.02);
+  EXPECT_EQ(r.card.test_correct, r.pruned_correct);
+  EXPECT_GT(r.card.TestAccuracy(), 0.5);
+
+  Network variant;
+  ModelCard card;
+  Shape shape;
+  ASSERT_TRUE(
+      LoadTrainedNetwork((dir / "small_vgg-s5-k50.json").string(), &variant, &card, &shape).ok());
+  EXPECT_TRUE(card.pruned);
+  EXPECT_EQ(card.pruning.convs[1].kept, r.card.pruning.convs[1].kept);
+  ImageSet test;
+  ASSERT_TRUE(LoadDataset(card.dataset, Split::kTest, &test).ok());
+  EXPECT_EQ(CountCorrect(Predict(variant, test, test.count), test), card.test_correct);
+  EXPECT_EQ(variant.Record(card.model, shape).layers[0].output_shape[1], 16);
 }
 
 TEST(Training, AShortRunDecreasesTheLoss) {
