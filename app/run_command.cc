@@ -2,6 +2,7 @@
 // policy -> one SQLite transaction -> summary table read back from SQLite.
 #include <boost/program_options.hpp>
 
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -12,6 +13,7 @@
 #include "base/parse.h"
 #include "dnn/zoo.h"
 #include "learn/capture.h"
+#include "learn/model_compression.h"
 #include "learn/model_card.h"
 #include "policies/registry.h"
 #include "sim/result_store.h"
@@ -28,6 +30,54 @@ struct Inputs {
   DeviceModel end_device, cloud, host;
   MeasuredCompression compression;
 };
+
+// A pruned variant (built once into variants/ beside the catalog, reused
+// while its base weights are the same) and its codecs measured at its split.
+Status AddVariant(const Scenario& sc, const ModelCard& base, int split, double keep,
+                  CompressionCatalog& catalog, MeasuredCompression* m) {
+  ModelCard card = base;
+  card.pruned = true;
+  card.pruning.split = split;
+  card.pruning.keep_fraction = keep;
+  const std::string dir =
+      (std::filesystem::path(sc.catalog_path).parent_path() / "variants").string();
+  const std::string card_path = dir + "/" + card.Name() + ".json";
+  ModelCard existing;
+  if (!ReadModelCard(card_path, &existing).ok() || existing.base_sha256 != base.sha256) {
+    std::cerr << "coinfer: building " << card.Name() << " (coinfer prune)\n";
+    PruneOptions prune;
+    prune.card = sc.weights_card;
+    prune.split = split;
+    prune.keep_fraction = keep;
+    prune.fine_tune.epochs = 1;
+    prune.fine_tune.learning_rate = 1e-4;
+    prune.fine_tune.train_samples = sc.prune_train_samples;
+    PruneReport report;
+    COINFER_RETURN_IF_ERROR(PruneModel(prune, dir, [](const EpochReport&) {}, &report));
+    existing = report.card;
+  }
+  CaptureOptions capture;
+  capture.card = card_path;
+  capture.codecs = sc.codecs;
+  capture.splits = {split};
+  capture.samples = sc.compression_samples;
+  COINFER_RETURN_IF_ERROR(CaptureToCatalog(capture, &catalog, [](const CatalogEntry&) {}));
+  ModelVariant v;
+  v.name = existing.Name();
+  v.keep_fraction = keep;
+  v.split_index = split;
+  COINFER_RETURN_IF_ERROR(RecordTrainedGraph(card_path, &v.graph));
+  for (const std::string& codec : sc.codecs) {
+    bool found = false;
+    CatalogEntry e;
+    COINFER_RETURN_IF_ERROR(catalog.Find({v.name, existing.sha256, existing.dataset, split, codec},
+                                         m->samples, &found, &e));
+    if (!found) return Status::IoError(v.name + ": catalog entry missing after capture");
+    v.by_codec.push_back(std::move(e));
+  }
+  m->variants.push_back(std::move(v));
+  return Status::Ok();
+}
 
 // Measures what the catalog lacks for the scenario's codec (and the plain
 // model at split 0), then loads it.
@@ -52,8 +102,11 @@ Status MeasureCompression(Inputs* in) {
   capture.codecs = {"none"};
   capture.splits = {0};
   COINFER_RETURN_IF_ERROR(CaptureToCatalog(capture, catalog.get(), report));
-  return LoadMeasuredCompression(*catalog, card.sha256, card.dataset, sc.codecs, in->graph,
-                                 &in->compression);
+  COINFER_RETURN_IF_ERROR(LoadMeasuredCompression(*catalog, card.sha256, card.dataset, sc.codecs,
+                                                  in->graph, &in->compression));
+  for (const auto& [split, keep] : sc.prune)
+    COINFER_RETURN_IF_ERROR(AddVariant(sc, card, split, keep, *catalog, &in->compression));
+  return Status::Ok();
 }
 
 // The codec's bytes per split (measured on trained weights, or from shapes

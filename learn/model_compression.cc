@@ -15,6 +15,15 @@ int64_t MacsBefore(const Graph& g, int split) {
 
 }  // namespace
 
+Status RecordTrainedGraph(const std::string& card_path, Graph* graph) {
+  Network net;
+  ModelCard card;
+  Shape shape;
+  COINFER_RETURN_IF_ERROR(LoadTrainedNetwork(card_path, &net, &card, &shape));
+  *graph = net.Record(card.model, shape);
+  return Status::Ok();
+}
+
 Status PruneModel(const PruneOptions& options, const std::string& out_dir,
                   const std::function<void(const EpochReport&)>& progress, PruneReport* report) {
   Network net;

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "base/status.h"
+#include "dnn/graph.h"
 #include "learn/model_card.h"
 #include "learn/training.h"
 
@@ -27,6 +28,9 @@ struct PruneReport {
   int64_t pruned_correct = 0;                             // test images right before fine-tuning
   ModelCard card;                                         // the variant's, after fine-tuning
 };
+
+// The Graph of a trained model or variant (its card), recorded with its weights' shapes.
+Status RecordTrainedGraph(const std::string& card_path, Graph* graph);
 
 Status PruneModel(const PruneOptions& options, const std::string& out_dir,
                   const std::function<void(const EpochReport&)>& progress, PruneReport* report);

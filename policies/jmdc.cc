@@ -64,13 +64,28 @@ void JmdcPolicy::Prepare(const Observation& obs) {
     const double compute_ms = obs.end_device->SegmentLatencyMs(g, 0, points[k].index) +
                               obs.cloud->SegmentLatencyMs(g, points[k].index, g.size());
     if (points[k].index == g.size()) {  // device-only: the plain model, nothing sent
-      configs_.push_back({static_cast<int>(k), 0, compute_ms, 0, m->PlainAccuracy()});
+      configs_.push_back({static_cast<int>(k), 0, -1, compute_ms, 0, m->PlainAccuracy()});
       continue;
     }
     for (size_t c = 0; c < m->codecs.size(); ++c) {
       const CatalogEntry* e = m->Find(static_cast<int>(c), points[k].index);
-      configs_.push_back(
-          {static_cast<int>(k), static_cast<int>(c), compute_ms, e->MeanBytes(), e->Accuracy()});
+      configs_.push_back({static_cast<int>(k), static_cast<int>(c), -1, compute_ms, e->MeanBytes(),
+                          e->Accuracy()});
+    }
+  }
+  for (size_t v = 0; v < m->variants.size(); ++v) {
+    const ModelVariant& variant = m->variants[v];
+    const std::vector<SplitPoint> vpoints = variant.graph.SplitPoints();
+    for (size_t k = 0; k < vpoints.size(); ++k) {
+      if (vpoints[k].index != variant.split_index) continue;
+      const double compute_ms =
+          obs.end_device->SegmentLatencyMs(variant.graph, 0, vpoints[k].index) +
+          obs.cloud->SegmentLatencyMs(variant.graph, vpoints[k].index, variant.graph.size());
+      for (size_t c = 0; c < variant.by_codec.size(); ++c) {
+        const CatalogEntry& e = variant.by_codec[c];
+        configs_.push_back({static_cast<int>(k), static_cast<int>(c), static_cast<int>(v),
+                            compute_ms, e.MeanBytes(), e.Accuracy()});
+      }
     }
   }
   if (requirement_.kind == JmdcRequirement::Kind::kAccuracy) {
@@ -146,7 +161,18 @@ Plan JmdcPolicy::Decide(const Observation& obs) {
     throw std::logic_error(name_ + ": needs measured compression (compression.codec or .menu)");
   const Choice choice = Choose(obs.uplink_estimate_mbps);
   const Config& c = configs_[choice.config];
-  Plan plan = MakeSplitPlan(obs, c.split);
+  Plan plan;
+  if (c.variant < 0) {
+    plan = MakeSplitPlan(obs, c.split);
+  } else {  // the variant's layers, timed on its graph
+    const Graph* variant = &obs.compression->variants[c.variant].graph;
+    Observation on_variant = obs;
+    on_variant.graph = variant;
+    plan = MakeSplitPlan(on_variant, c.split);
+    for (Stage& s : plan.stages)
+      if (s.kind == Stage::Kind::kCompute) s.graph = variant;
+    plan.variant = c.variant;
+  }
   plan.codec = c.codec;
   plan.requirement_met = choice.requirement_met ? 1 : 0;
   // The transfer carries the chosen codec's mean bytes, not codec 0's.

@@ -17,8 +17,10 @@
 // nothing meets the requirement the plan is the most accurate configuration
 // (accuracy mode) or the fastest (latency mode), flagged requirement_met = 0.
 // Ties: lower latency, then higher accuracy, then earlier split and codec.
-// The model-compression half of JMDC (attention-selected channels of the
-// device-side layers, fine-tuned) is not in this policy yet.
+// Model compression: each pruned variant in the scenario (compression.prune:
+// device-side channels kept by attention, fine-tuned; `coinfer prune`) adds
+// configurations at its own split, with its smaller device time and its own
+// measured bytes and accuracy per codec.
 #pragma once
 
 #include <string>
@@ -43,6 +45,7 @@ class JmdcPolicy : public Policy {
   struct Config {
     int split = 0;  // index into graph.SplitPoints()
     int codec = 0;  // index into MeasuredCompression::codecs
+    int variant = -1;  // index into MeasuredCompression::variants; -1: the model
     double compute_ms = 0;
     double bytes = 0;  // mean measured bytes sent
     double accuracy = 0;

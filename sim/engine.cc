@@ -72,7 +72,7 @@ class EngineRun {
           throw std::logic_error(policy_.name() + ": stage dependency out of order");
       r.stages.push_back({plan.stages[s]});
     }
-    if (config_.compression) ApplyMeasuredSample(plan.codec, r);
+    if (config_.compression) ApplyMeasuredSample(plan.codec, plan.variant, r);
     pending_stages_[id] = static_cast<int>(r.stages.size());
     if (r.stages.empty()) {
       Finish(id);
@@ -85,7 +85,7 @@ class EngineRun {
   // Draws the request's test sample; a single-cut plan sends that sample's
   // encoded bytes, and the request is as correct as that sample's prediction.
   // A plan that cuts several tensors sends its planned bytes, unmeasured.
-  void ApplyMeasuredSample(int codec, RequestRecord& r) {
+  void ApplyMeasuredSample(int codec, int variant, RequestRecord& r) {
     const MeasuredCompression& m = *config_.compression;
     const int sample = static_cast<int>(sample_rng_() % m.samples);
     if (m.measured()) r.sample = sample;
@@ -97,7 +97,15 @@ class EngineRun {
       if (!sends) r.correct = plain();
       return;
     }
-    const CatalogEntry* entry = m.Find(codec, split_points_.at(r.split).index);
+    const int split_index = split_points_.at(r.split).index;
+    const CatalogEntry* entry = m.Find(codec, split_index);
+    if (variant >= 0) {
+      const ModelVariant& v = m.variants.at(variant);
+      if (v.split_index != split_index)
+        throw std::logic_error(policy_.name() + ": a variant runs only at its own split");
+      entry = &v.by_codec.at(codec);
+      r.variant = v.name;
+    }
     if (!entry) {  // everything on one side: nothing encoded
       r.correct = plain();
       return;
@@ -117,7 +125,8 @@ class EngineRun {
       // Background load takes its fraction of the site's capacity.
       const double load = st.site == Site::kEndDevice ? config_.end_load : config_.cloud_load;
       const double ms =
-          model->LayersLatencyMs(*config_.graph, st.layers, &sr.measured) / (1 - load);
+          model->LayersLatencyMs(st.graph ? *st.graph : *config_.graph, st.layers, &sr.measured) /
+          (1 - load);
       SiteQueue& queue = sites_[static_cast<int>(st.site)];
       const int cores = st.cores;
       queue.Acquire(cores, [this, id, s, ms, cores, &queue] {

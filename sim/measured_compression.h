@@ -15,6 +15,17 @@
 
 namespace coinfer {
 
+// A pruned variant of the model (JMDC's model compression, `coinfer
+// prune`): fewer channels before its split, fine-tuned; it runs only with
+// that split, and each codec's measurements at that split are its own.
+struct ModelVariant {
+  std::string name;  // e.g. small_vgg-s5-k50
+  double keep_fraction = 1;
+  int split_index = 0;                 // SplitPoint::index
+  Graph graph;                         // recorded from the variant
+  std::vector<CatalogEntry> by_codec;  // index: MeasuredCompression::codecs
+};
+
 struct MeasuredCompression {
   // CodecSpecText of each codec a plan may choose (Plan::codec indexes it);
   // [0] is the scenario's compression.codec, the rest compression.menu.
@@ -23,6 +34,7 @@ struct MeasuredCompression {
   std::vector<std::map<int, CatalogEntry>> at_split;
   int64_t samples = 0;
   std::vector<uint8_t> plain_correct;  // the uncompressed model, per sample
+  std::vector<ModelVariant> variants;  // for policies that choose one (jmdc)
 
   // False for sizes from shapes alone: one "sample", no correctness.
   bool measured() const { return !plain_correct.empty(); }

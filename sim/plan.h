@@ -10,6 +10,8 @@
 
 namespace coinfer {
 
+struct Graph;
+
 // The places a stage runs on. Topologies with more tiers add sites.
 enum class Site { kEndDevice = 0, kCloud = 1 };
 constexpr int kNumSites = 2;
@@ -21,6 +23,9 @@ struct Stage {
   Site site = Site::kEndDevice;  // compute: where; transfer: the sender
   Site to = Site::kCloud;        // transfer only: the receiver
   std::vector<int> layers;       // compute only: graph layer indices, ascending
+  // Compute only: the graph the layers belong to when it is not the run's
+  // (a pruned model variant); null: the run's graph.
+  const Graph* graph = nullptr;
   int cores = 1;                 // compute only: cores the stage holds on its site
   int64_t bytes = 0;             // transfer only: payload bytes
   std::vector<int> deps;         // indices of stages that must finish first
@@ -37,6 +42,9 @@ struct Plan {
   // With measured compression: the codec (index into its codecs) the
   // crossing tensor is sent with.
   int codec = 0;
+  // The pruned model variant (index into MeasuredCompression::variants) the
+  // plan runs; -1: the trained model itself.
+  int variant = -1;
   // For policies with a requirement (latency or accuracy): whether the
   // chosen plan is predicted to meet it (1) or is a fallback (0); -1: none.
   int requirement_met = -1;

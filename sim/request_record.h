@@ -44,6 +44,7 @@ struct RequestRecord {
   int sample = -1;
   int correct = -1;
   std::string codec;         // the codec the crossing tensor was sent with ("": none applied)
+  std::string variant;       // the pruned model variant that ran ("": the trained model)
   int requirement_met = -1;  // Plan::requirement_met
   std::vector<StageRecord> stages;
 };

@@ -51,6 +51,7 @@ CREATE TABLE IF NOT EXISTS requests (
   correct INTEGER,
   codec TEXT,
   requirement_met INTEGER,
+  variant TEXT,
   PRIMARY KEY (run_id, policy, request_id)
 );
 CREATE TABLE IF NOT EXISTS stages (
@@ -128,8 +129,8 @@ Status ResultStore::AddRequests(int64_t run_id, const std::string& policy,
       "INSERT INTO requests (run_id, policy, request_id, arrival_s, decision_wall_us, split, "
       "bytes_sent, uplink_estimate_mbps, uplink_capacity_mbps, predicted_ms, actual_ms, completed, "
       "end_wait_ms, end_compute_ms, transfer_ms, cloud_wait_ms, cloud_compute_ms, end_energy_j, "
-      "decision_device_us, sample, correct, codec, requirement_met) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "decision_device_us, sample, correct, codec, requirement_met, variant) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   Statement stage(db_, "INSERT INTO stages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   for (const RequestRecord& r : records) {
     req.Bind(1, run_id)
@@ -159,6 +160,11 @@ Status ResultStore::AddRequests(int64_t run_id, const std::string& policy,
       req.Bind(22, r.codec);
     }
     req.BindOptional(23, int64_t{r.requirement_met}, r.requirement_met >= 0);
+    if (r.variant.empty()) {
+      req.BindNull(24);
+    } else {
+      req.Bind(24, r.variant);
+    }
     COINFER_RETURN_IF_ERROR(req.Step());
     for (size_t i = 0; i < r.stages.size(); ++i) {
       const StageRecord& s = r.stages[i];

@@ -127,6 +127,13 @@ po::options_description Declaration() {
       "compression.menu", po::value<std::string>()->default_value(""),
       "further codecs, separated by '|', that policies choosing a codec per request (jmdc) pick "
       "from, e.g. regions:0.5,quant:6|quant:4 (compression.codec, or none, is always one)")(
+      "compression.prune", po::value<std::string>()->default_value(""),
+      "pruned model variants JMDC may choose, SPLIT:KEEP comma-separated (e.g. 5:0.5,10:0.25): "
+      "the device-side convolutions before layer SPLIT keep that fraction of their channels "
+      "(attention-selected) and are fine-tuned one epoch; built once (coinfer prune) into "
+      "variants/ beside the catalog")(
+      "compression.prune_train_samples", po::value<int64_t>()->default_value(10000),
+      "train images a variant is fine-tuned on (0: all)")(
       "compression.weights", po::value<std::string>()->default_value(""),
       "model card of the trained weights (default: models/<model>.json when it exists)")(
       "compression.catalog", po::value<std::string>()->default_value("results/catalog.sqlite"),
@@ -429,6 +436,18 @@ Status LoadScenario(const std::string& path, const std::vector<std::string>& ove
     sc.catalog_path = str("compression.catalog");
     sc.compression_samples = vm["compression.samples"].as<int64_t>();
     if (sc.compression_samples < 0) return v.KeyError("compression.samples", "must be >= 0");
+    sc.prune_train_samples = vm["compression.prune_train_samples"].as<int64_t>();
+    for (const std::string& item : SplitFields(str("compression.prune"), ',')) {
+      if (Trim(item).empty()) continue;
+      const std::vector<std::string> parts = SplitFields(Trim(item), ':');
+      double split = 0, keep = 0;
+      if (parts.size() != 2 || !ParseNumber(parts[0], &split) || !ParseNumber(parts[1], &keep) ||
+          split < 1 || split != static_cast<int>(split) || !(keep > 0 && keep <= 1))
+        return v.KeyError("compression.prune",
+                          "'" + item + "': expected SPLIT:KEEP, SPLIT a layer index >= 1 and KEEP "
+                                       "in (0, 1]");
+      sc.prune.push_back({static_cast<int>(split), keep});
+    }
   }
 
   EngineConfig& e = sc.engine;

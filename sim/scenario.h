@@ -35,6 +35,9 @@ struct Scenario {
   std::string weights_card;  // empty: no trained weights (sizes from shapes)
   std::string catalog_path;
   int64_t compression_samples = 0;
+  // Pruned variants for JMDC: (split layer index, kept channel fraction).
+  std::vector<std::pair<int, double>> prune;
+  int64_t prune_train_samples = 0;
   EngineConfig engine;  // all but the graph and devices (traces are loaded)
 
   // An InvalidInput for `key` naming where it was set ("file:line", "--set"

@@ -254,17 +254,21 @@ TEST(AppTest, CompressionScenarioMeasuresBytesAndAccuracyOnce) {
   EXPECT_EQ(o.output.find("measured"), std::string::npos) << o.output;
 }
 
-// scenarios/jmdc.ini, shortened and on a smaller menu: JMDC picks a codec per
-// request from the catalog and flags requests where nothing met its
-// requirement; the other policies send with compression.codec (none).
+// scenarios/jmdc.ini, shortened and on a smaller menu, with one pruned
+// variant: JMDC picks a codec per request from the catalog and flags requests
+// where nothing met its requirement; the other policies send with
+// compression.codec (none).
 TEST(AppTest, JmdcScenarioChoosesCodecsAndCountsMissedRequirements) {
   const std::string db = ScratchDir() + "jmdc.sqlite";
   const Outcome o = Coinfer(
       "run " + kSource + "/scenarios/jmdc.ini --set duration_s=10 --set output.db=" + db +
       " --set compression.samples=200 --set 'compression.menu=quant:4,zstd:3|quant:2,zstd:3'" +
       " --set compression.catalog=" + ScratchDir() + "jmdc_catalog.sqlite" +
-      " --set policies=neurosurgeon,jmdc@accuracy:0.5,jmdc@latency:0.001");
+      " --set policies=neurosurgeon,jmdc@accuracy:0.5,jmdc@latency:0.001" +
+      " --set compression.prune=5:0.5 --set compression.prune_train_samples=500");
   ASSERT_EQ(o.exit_code, 0) << o.output;
+  // The pruned variant was built beside the catalog, for JMDC to choose.
+  EXPECT_TRUE(fs::exists(ScratchDir() + "variants/small_vgg-s5-k50.json")) << o.output;
   EXPECT_NE(o.output.find("missed"), std::string::npos);
   // An impossible 1 us budget: every request is a flagged fallback.
   EXPECT_EQ(QueryInt(db,

@@ -159,6 +159,45 @@ TEST_F(JmdcTest, PlansCarryTheCodecItsBytesAndWhetherTheRequirementHolds) {
   EXPECT_DOUBLE_EQ(perfect.configs()[choice.config].accuracy, 0.9);
 }
 
+// A pruned variant at split 5 that computes a tenth of the device side and
+// sends what the model sends there, at the same accuracy: JMDC runs it (on
+// its own graph) whenever it offloads at that split, and the Pareto decision
+// still equals exhaustive search.
+TEST_F(JmdcTest, APrunedVariantIsChosenOnItsOwnGraph) {
+  MeasuredCompression m = RandomCatalog(graph_, 3, 9);
+  ModelVariant v;
+  v.name = "small_vgg-s5-k30";
+  v.split_index = 5;
+  v.graph = graph_;
+  for (int i = 0; i < 5; ++i) v.graph.layers[i].macs /= 10;
+  for (size_t c = 0; c < m.codecs.size(); ++c) v.by_codec.push_back(*m.Find(c, 5));
+  m.variants.push_back(v);
+  for (const char* req : {"accuracy:0.7", "latency:30"}) {
+    JmdcRequirement r;
+    ASSERT_TRUE(ParseJmdcRequirement(req, &r).ok());
+    JmdcPolicy policy(r, "jmdc");
+    policy.Prepare(Obs(m, 10));
+    for (double mbps : Bandwidths()) {
+      const auto fast = policy.Choose(mbps);
+      ASSERT_EQ(fast.config, policy.ChooseExhaustive(mbps).config) << req << " at " << mbps;
+      const auto& c = policy.configs()[fast.config];
+      // The model's own configuration at split 5 is never better than the variant's.
+      EXPECT_FALSE(c.variant < 0 && graph_.SplitPoints()[c.split].index == 5) << mbps;
+    }
+  }
+  // Made the most accurate configuration, it is what a generous budget runs.
+  for (CatalogEntry& e : m.variants[0].by_codec) e.correct.assign(100, 1);
+  JmdcPolicy policy({JmdcRequirement::Kind::kLatency, 1e6}, "jmdc");
+  const Plan plan = policy.Decide(Obs(m, 10));
+  ASSERT_EQ(plan.variant, 0);
+  EXPECT_EQ(graph_.SplitPoints()[plan.split].index, 5);
+  for (const Stage& s : plan.stages) {
+    if (s.kind == Stage::Kind::kCompute) {
+      EXPECT_EQ(s.graph, &m.variants[0].graph);
+    }
+  }
+}
+
 TEST(JmdcRegistry, TheRequirementIsPartOfTheName) {
   EXPECT_NE(CreatePolicy("jmdc@accuracy:0.9"), nullptr);
   EXPECT_NE(CreatePolicy("jmdc@latency:40"), nullptr);
