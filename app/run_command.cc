@@ -13,8 +13,8 @@
 #include "base/parse.h"
 #include "dnn/zoo.h"
 #include "learn/capture.h"
-#include "learn/model_compression.h"
 #include "learn/model_card.h"
+#include "learn/model_compression.h"
 #include "policies/registry.h"
 #include "sim/result_store.h"
 #include "sim/scenario.h"
@@ -53,7 +53,8 @@ Status AddVariant(const Scenario& sc, const ModelCard& base, int split, double k
     prune.fine_tune.learning_rate = 1e-4;
     prune.fine_tune.train_samples = sc.prune_train_samples;
     PruneReport report;
-    COINFER_RETURN_IF_ERROR(PruneModel(prune, dir, [](const EpochReport&) {}, &report));
+    COINFER_RETURN_IF_ERROR(PruneModel(
+        prune, dir, [](const EpochReport&) {}, &report));
     existing = report.card;
   }
   CaptureOptions capture;

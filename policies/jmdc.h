@@ -43,8 +43,8 @@ Status ParseJmdcRequirement(const std::string& text, JmdcRequirement* out);
 class JmdcPolicy : public Policy {
  public:
   struct Config {
-    int split = 0;  // index into graph.SplitPoints()
-    int codec = 0;  // index into MeasuredCompression::codecs
+    int split = 0;     // index into graph.SplitPoints()
+    int codec = 0;     // index into MeasuredCompression::codecs
     int variant = -1;  // index into MeasuredCompression::variants; -1: the model
     double compute_ms = 0;
     double bytes = 0;  // mean measured bytes sent

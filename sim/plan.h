@@ -26,9 +26,9 @@ struct Stage {
   // Compute only: the graph the layers belong to when it is not the run's
   // (a pruned model variant); null: the run's graph.
   const Graph* graph = nullptr;
-  int cores = 1;                 // compute only: cores the stage holds on its site
-  int64_t bytes = 0;             // transfer only: payload bytes
-  std::vector<int> deps;         // indices of stages that must finish first
+  int cores = 1;          // compute only: cores the stage holds on its site
+  int64_t bytes = 0;      // transfer only: payload bytes
+  std::vector<int> deps;  // indices of stages that must finish first
   double predicted_ms = 0;
 };
 

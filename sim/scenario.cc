@@ -131,9 +131,9 @@ po::options_description Declaration() {
       "pruned model variants JMDC may choose, SPLIT:KEEP comma-separated (e.g. 5:0.5,10:0.25): "
       "the device-side convolutions before layer SPLIT keep that fraction of their channels "
       "(attention-selected) and are fine-tuned one epoch; built once (coinfer prune) into "
-      "variants/ beside the catalog")(
-      "compression.prune_train_samples", po::value<int64_t>()->default_value(10000),
-      "train images a variant is fine-tuned on (0: all)")(
+      "variants/ beside the catalog")("compression.prune_train_samples",
+                                      po::value<int64_t>()->default_value(10000),
+                                      "train images a variant is fine-tuned on (0: all)")(
       "compression.weights", po::value<std::string>()->default_value(""),
       "model card of the trained weights (default: models/<model>.json when it exists)")(
       "compression.catalog", po::value<std::string>()->default_value("results/catalog.sqlite"),
@@ -444,8 +444,9 @@ Status LoadScenario(const std::string& path, const std::vector<std::string>& ove
       if (parts.size() != 2 || !ParseNumber(parts[0], &split) || !ParseNumber(parts[1], &keep) ||
           split < 1 || split != static_cast<int>(split) || !(keep > 0 && keep <= 1))
         return v.KeyError("compression.prune",
-                          "'" + item + "': expected SPLIT:KEEP, SPLIT a layer index >= 1 and KEEP "
-                                       "in (0, 1]");
+                          "'" + item +
+                              "': expected SPLIT:KEEP, SPLIT a layer index >= 1 and KEEP "
+                              "in (0, 1]");
       sc.prune.push_back({static_cast<int>(split), keep});
     }
   }

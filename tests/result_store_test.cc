@@ -36,7 +36,7 @@ TEST(ResultStoreTest, CommittedRunIsStoredWithSchemaVersion) {
   ASSERT_TRUE(ResultStore::Open(path, &store).ok());
   int64_t run = 0;
   ASSERT_TRUE(
-      store->BeginRun(RunInfo{"s.ini", "model = vgg16", "model = vgg16", 1, "test"}, &run).ok());
+      store->BeginRun(RunInfo{"s.ini", "model = vgg16", "model = vgg16", 1, "test", ""}, &run).ok());
   ASSERT_TRUE(store->AddRequests(run, "device-only", TwoRequests(), RunStats{}).ok());
   ASSERT_TRUE(store->CommitRun(run).ok());
   store.reset();
