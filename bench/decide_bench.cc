@@ -9,12 +9,10 @@
 namespace coinfer {
 namespace {
 
-void BM_Decide(benchmark::State& state, const std::string& policy_name, const std::string& model) {
-  Graph graph;
-  if (!RecordZooGraph(model, &graph).ok()) {
-    state.SkipWithError("cannot record graph");
-    return;
-  }
+// Decisions of `policy_name` on `graph` at estimates sweeping 1-500 Mbit/s,
+// after its offline work (not part of a decision).
+void TimeDecisions(benchmark::State& state, const std::string& policy_name, const Graph& graph,
+                   const MeasuredCompression* compression) {
   const DeviceModel end = BenchEndDevice();
   const DeviceModel cloud = BenchCloud();
   auto policy = CreatePolicy(policy_name);
@@ -22,13 +20,23 @@ void BM_Decide(benchmark::State& state, const std::string& policy_name, const st
   obs.graph = &graph;
   obs.end_device = &end;
   obs.cloud = &cloud;
-  policy->Prepare(obs);  // offline work is not part of a decision
+  obs.compression = compression;
+  policy->Prepare(obs);
   double mbps = 1;
   for (auto _ : state) {
     obs.uplink_estimate_mbps = mbps;
     mbps = mbps > 500 ? 1 : mbps * 1.1;
     benchmark::DoNotOptimize(policy->Decide(obs));
   }
+}
+
+void BM_Decide(benchmark::State& state, const std::string& policy_name, const std::string& model) {
+  Graph graph;
+  if (!RecordZooGraph(model, &graph).ok()) {
+    state.SkipWithError("cannot record graph");
+    return;
+  }
+  TimeDecisions(state, policy_name, graph, nullptr);
 }
 
 // JMDC on small_vgg with eight codecs: codec c keeps 1/(c+1) of the bytes and
@@ -54,21 +62,7 @@ void BM_DecideJmdc(benchmark::State& state, const std::string& policy_name) {
       std::fill(e.correct.begin(), e.correct.end() - c, 1);
     }
   }
-  const DeviceModel end = BenchEndDevice();
-  const DeviceModel cloud = BenchCloud();
-  auto policy = CreatePolicy(policy_name);
-  Observation obs;
-  obs.graph = &graph;
-  obs.end_device = &end;
-  obs.cloud = &cloud;
-  obs.compression = &m;
-  policy->Prepare(obs);
-  double mbps = 1;
-  for (auto _ : state) {
-    obs.uplink_estimate_mbps = mbps;
-    mbps = mbps > 500 ? 1 : mbps * 1.1;
-    benchmark::DoNotOptimize(policy->Decide(obs));
-  }
+  TimeDecisions(state, policy_name, graph, &m);
 }
 
 BENCHMARK_CAPTURE(BM_DecideJmdc, accuracy_small_vgg, "jmdc@accuracy:0.97");
