@@ -58,11 +58,14 @@ void JmdcPolicy::Prepare(const Observation& obs) {
   fallback_.clear();
   const MeasuredCompression* m = obs.compression;
   if (!m || !m->measured()) return;
+  // Device time of layers [0, k) plus cloud time of the rest, on graph g.
+  auto compute_ms_at = [&obs](const Graph& g, int k) {
+    return obs.end_device->SegmentLatencyMs(g, 0, k) + obs.cloud->SegmentLatencyMs(g, k, g.size());
+  };
   const Graph& g = *obs.graph;
   const std::vector<SplitPoint> points = g.SplitPoints();
   for (size_t k = 0; k < points.size(); ++k) {
-    const double compute_ms = obs.end_device->SegmentLatencyMs(g, 0, points[k].index) +
-                              obs.cloud->SegmentLatencyMs(g, points[k].index, g.size());
+    const double compute_ms = compute_ms_at(g, points[k].index);
     if (points[k].index == g.size()) {  // device-only: the plain model, nothing sent
       configs_.push_back({static_cast<int>(k), 0, -1, compute_ms, 0, m->PlainAccuracy()});
       continue;
@@ -78,9 +81,7 @@ void JmdcPolicy::Prepare(const Observation& obs) {
     const std::vector<SplitPoint> vpoints = variant.graph.SplitPoints();
     for (size_t k = 0; k < vpoints.size(); ++k) {
       if (vpoints[k].index != variant.split_index) continue;
-      const double compute_ms =
-          obs.end_device->SegmentLatencyMs(variant.graph, 0, vpoints[k].index) +
-          obs.cloud->SegmentLatencyMs(variant.graph, vpoints[k].index, variant.graph.size());
+      const double compute_ms = compute_ms_at(variant.graph, vpoints[k].index);
       for (size_t c = 0; c < variant.by_codec.size(); ++c) {
         const CatalogEntry& e = variant.by_codec[c];
         configs_.push_back({static_cast<int>(k), static_cast<int>(c), static_cast<int>(v),
