@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 
 #include "base/status.h"
@@ -25,10 +26,13 @@ inline Status ExecSql(sqlite3* db, const std::string& sql) {
 }
 
 // Opens or creates the database at `path` (creating its folder) in WAL mode,
-// creates `schema` and sets PRAGMA user_version; fails when the file holds
-// another version. `what` names the database in messages.
+// creates `schema` and sets PRAGMA user_version. A file of an older version v
+// is brought up to date by upgrades[v], upgrades[v + 1], ... (SQL, one
+// transaction); any other version is an error. `what` names the database in
+// messages.
 inline Status OpenVersionedDatabase(const std::string& path, const std::string& what,
-                                    const char* schema, int version, sqlite3** out) {
+                                    const char* schema, int version, sqlite3** out,
+                                    const std::map<int, std::string>& upgrades = {}) {
   const std::filesystem::path parent = std::filesystem::path(path).parent_path();
   std::error_code ec;
   if (!parent.empty()) std::filesystem::create_directories(parent, ec);
@@ -45,7 +49,13 @@ inline Status OpenVersionedDatabase(const std::string& path, const std::string& 
   if (sqlite3_step(stmt) == SQLITE_ROW) found = sqlite3_column_int(stmt, 0);
   sqlite3_finalize(stmt);
   Status st;
-  if (found != 0 && found != version) {
+  if (found != 0 && found < version && upgrades.count(found)) {
+    std::string sql = "BEGIN IMMEDIATE;";
+    for (int v = found; v < version && upgrades.count(v); ++v, found = v) sql += upgrades.at(v);
+    st = ExecSql(db, sql + "PRAGMA user_version=" + std::to_string(found) + "; COMMIT;");
+    if (!st.ok()) ExecSql(db, "ROLLBACK");
+  }
+  if (st.ok() && found != 0 && found != version) {
     st = Status::IoError(path + ": " + what + " schema version " + std::to_string(found) +
                          ", this coinfer writes version " + std::to_string(version) +
                          ": move the file away or name another");

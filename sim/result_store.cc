@@ -84,8 +84,16 @@ std::string UtcNow() {
 
 Status ResultStore::Open(const std::string& path, std::unique_ptr<ResultStore>* out) {
   sqlite3* db = nullptr;
+  // Version 2 had no measured-compression columns: they are added, NULL in old rows.
+  static const std::map<int, std::string> kUpgrades = {
+      {2,
+       "ALTER TABLE requests ADD COLUMN sample INTEGER;"
+       "ALTER TABLE requests ADD COLUMN correct INTEGER;"
+       "ALTER TABLE requests ADD COLUMN codec TEXT;"
+       "ALTER TABLE requests ADD COLUMN requirement_met INTEGER;"
+       "ALTER TABLE requests ADD COLUMN variant TEXT;"}};
   COINFER_RETURN_IF_ERROR(
-      OpenVersionedDatabase(path, "results database", kSchema, kSchemaVersion, &db));
+      OpenVersionedDatabase(path, "results database", kSchema, kSchemaVersion, &db, kUpgrades));
   out->reset(new ResultStore(db));
   return Status::Ok();
 }

@@ -36,7 +36,8 @@ TEST(ResultStoreTest, CommittedRunIsStoredWithSchemaVersion) {
   ASSERT_TRUE(ResultStore::Open(path, &store).ok());
   int64_t run = 0;
   ASSERT_TRUE(
-      store->BeginRun(RunInfo{"s.ini", "model = vgg16", "model = vgg16", 1, "test", ""}, &run).ok());
+      store->BeginRun(RunInfo{"s.ini", "model = vgg16", "model = vgg16", 1, "test", ""}, &run)
+          .ok());
   ASSERT_TRUE(store->AddRequests(run, "device-only", TwoRequests(), RunStats{}).ok());
   ASSERT_TRUE(store->CommitRun(run).ok());
   store.reset();
@@ -66,6 +67,55 @@ TEST(ResultStoreTest, AnAbandonedRunLeavesNoRows) {
   }
   EXPECT_EQ(Count(path, "runs"), 0);
   EXPECT_EQ(Count(path, "requests"), 0);
+}
+
+void Exec(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  sqlite3_open(path.c_str(), &db);
+  ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sql;
+  sqlite3_close(db);
+}
+
+// A results file of version 2 (before measured compression) is upgraded in
+// place: its runs stay, and new runs store the new columns.
+TEST(ResultStoreTest, AnOlderResultsFileIsUpgradedInPlace) {
+  const std::string path = ::testing::TempDir() + "store_v2.sqlite";
+  std::filesystem::remove(path);
+  {
+    std::unique_ptr<ResultStore> store;
+    ASSERT_TRUE(ResultStore::Open(path, &store).ok());
+    int64_t run = 0;
+    ASSERT_TRUE(store->BeginRun(RunInfo{}, &run).ok());
+    ASSERT_TRUE(store->AddRequests(run, "device-only", TwoRequests(), RunStats{}).ok());
+    ASSERT_TRUE(store->CommitRun(run).ok());
+  }
+  Exec(path,
+       "ALTER TABLE requests DROP COLUMN sample; ALTER TABLE requests DROP COLUMN correct;"
+       "ALTER TABLE requests DROP COLUMN codec; ALTER TABLE requests DROP COLUMN "
+       "requirement_met; ALTER TABLE requests DROP COLUMN variant; PRAGMA user_version = 2;");
+  std::unique_ptr<ResultStore> store;
+  const Status st = ResultStore::Open(path, &store);
+  ASSERT_TRUE(st.ok()) << st.message();
+  std::vector<RequestRecord> records = TwoRequests();
+  records[0].sample = 7;
+  records[0].correct = 1;
+  records[0].codec = "quant:8";
+  int64_t run = 0;
+  ASSERT_TRUE(store->BeginRun(RunInfo{}, &run).ok());
+  ASSERT_TRUE(store->AddRequests(run, "cloud-only", records, RunStats{}).ok());
+  ASSERT_TRUE(store->CommitRun(run).ok());
+  store.reset();
+  EXPECT_EQ(Count(path, "runs"), 2);
+  EXPECT_EQ(Count(path, "requests WHERE codec = 'quant:8' AND sample = 7"), 1);
+}
+
+TEST(ResultStoreTest, ANewerResultsFileIsRefused) {
+  const std::string path = ::testing::TempDir() + "store_v99.sqlite";
+  std::filesystem::remove(path);
+  Exec(path, "PRAGMA user_version = 99;");
+  std::unique_ptr<ResultStore> store;
+  const Status st = ResultStore::Open(path, &store);
+  EXPECT_NE(st.message().find("schema version 99"), std::string::npos) << st.message();
 }
 
 }  // namespace
