@@ -85,9 +85,14 @@ struct Codec::Zstd {
   }
 };
 
+int64_t KeptCount(int64_t n, double fraction) {
+  // The epsilon keeps 0.3 * 10 at 3, not 4, despite rounding.
+  return std::clamp<int64_t>(static_cast<int64_t>(std::ceil(fraction * n - 1e-9)), 1, n);
+}
+
 std::vector<int> TopChannels(const std::vector<double>& scores, double fraction) {
   const int n = static_cast<int>(scores.size());
-  const int keep = std::clamp(static_cast<int>(std::ceil(fraction * n - 1e-9)), 1, n);
+  const int keep = static_cast<int>(KeptCount(n, fraction));
   std::vector<int> order = Iota(n);
   std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return scores[a] > scores[b]; });
   order.resize(keep);
@@ -101,10 +106,7 @@ bool ShapeDeterminedBytes(const CodecSpec& spec, const std::vector<int64_t>& sha
   const int64_t channels = shape[0];
   const int64_t positions =
       std::accumulate(shape.begin() + 1, shape.end(), int64_t{1}, std::multiplies<>());
-  const int64_t kept =
-      spec.channels ? static_cast<int64_t>(
-                          TopChannels(std::vector<double>(channels), spec.channel_fraction).size())
-                    : channels;
+  const int64_t kept = spec.channels ? KeptCount(channels, spec.channel_fraction) : channels;
   int64_t total = 1 + 4 * static_cast<int64_t>(shape.size());
   if (spec.channels) total += (channels + 7) / 8;
   const int64_t n = kept * positions;
@@ -169,8 +171,7 @@ Status Codec::EncodeRaw(const float* values, const std::vector<int64_t>& shape, 
       const float* row = values + c * positions;
       for (int64_t p = 0; p < positions; ++p) attention_[p] += std::fabs(row[p]);
     }
-    const int64_t keep =
-        std::clamp<int64_t>(std::ceil(spec_.region_fraction * positions - 1e-9), 1, positions);
+    const int64_t keep = KeptCount(positions, spec_.region_fraction);
     std::nth_element(
         positions_.begin(), positions_.begin() + keep, positions_.end(), [&](int a, int b) {
           return attention_[a] != attention_[b] ? attention_[a] > attention_[b] : a < b;

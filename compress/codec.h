@@ -30,8 +30,11 @@ struct Activation {
   std::vector<float> values;
 };
 
-// The ceil(fraction * C) channels of highest score, ascending; ties keep the
-// lower index.
+// How many of n items a fraction keeps: ceil(fraction * n), at least 1.
+int64_t KeptCount(int64_t n, double fraction);
+
+// The KeptCount(C, fraction) channels of highest score, ascending; ties keep
+// the lower index.
 std::vector<int> TopChannels(const std::vector<double>& scores, double fraction);
 
 // The encoded size of a tensor of `shape` when it depends on the shape alone

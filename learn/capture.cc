@@ -21,23 +21,16 @@ torch::Tensor Crossing(const std::vector<torch::Tensor>& outputs, const SplitPoi
   return (split.source == Layer::kModelInput ? input : outputs[split.source]).contiguous();
 }
 
-// Mean |activation| per channel at each split, over calibration images.
+// Channel scores at each split (by SplitPoint::index), from calibration images.
 std::map<int, std::vector<double>> ChannelScores(Network& net, const ImageSet& train, int64_t n,
                                                  const std::vector<SplitPoint>& splits) {
-  std::map<int, torch::Tensor> sums;
-  for (int64_t begin = 0; begin < n; begin += kBatch) {
-    const torch::Tensor input = ImagesToTensor(train, begin, std::min(kBatch, n - begin));
-    const std::vector<torch::Tensor> outputs = net.ForwardAll(input);
-    for (const SplitPoint& s : splits) {
-      torch::Tensor x = Crossing(outputs, s, input).abs();
-      x = x.dim() > 2 ? x.sum({0, 2, 3}) : x.sum(0);  // per channel (or feature)
-      sums[s.index] = sums.count(s.index) ? sums[s.index] + x : x;
-    }
-  }
+  std::vector<int> sources;
+  for (const SplitPoint& s : splits) sources.push_back(s.source);
+  const std::map<int, torch::Tensor> activity = ChannelActivity(net, train, n, sources);
   std::map<int, std::vector<double>> scores;
-  for (auto& [index, sum] : sums) {
-    const torch::Tensor d = sum.to(torch::kFloat64).contiguous();
-    scores[index].assign(d.data_ptr<double>(), d.data_ptr<double>() + d.numel());
+  for (const SplitPoint& s : splits) {
+    const torch::Tensor d = activity.at(s.source).to(torch::kFloat64).contiguous();
+    scores[s.index].assign(d.data_ptr<double>(), d.data_ptr<double>() + d.numel());
   }
   return scores;
 }

@@ -5,6 +5,7 @@
 #include <map>
 #include <numeric>
 
+#include "compress/codec.h"
 #include "dnn/network.h"
 #include "learn/trained_network.h"
 
@@ -83,23 +84,14 @@ PruningPlan PlanPruning(Network& net, const Graph& graph, const ImageSet& calibr
         FindPath(graph, consumers, v, &p))
       paths[v] = p;
   }
-  // Attention: the mean over images of each channel's global average |x|.
-  torch::InferenceMode guard;
-  net.SetTraining(false);
-  std::map<int, torch::Tensor> sums;
-  const int64_t n = std::min(samples, calibration.count);
-  for (int64_t begin = 0; begin < n; begin += 250) {
-    const auto outputs =
-        net.ForwardAll(ImagesToTensor(calibration, begin, std::min<int64_t>(250, n - begin)));
-    for (const auto& [conv, p] : paths) {
-      const torch::Tensor s = outputs[p.end].abs().mean({2, 3}).sum(0);
-      sums[conv] = sums.count(conv) ? sums[conv] + s : s;
-    }
-  }
+  // Attention: each channel's total |x| after the element-wise layers.
+  std::vector<int> ends;
+  for (const auto& [conv, p] : paths) ends.push_back(p.end);
+  const std::map<int, torch::Tensor> sums = ChannelActivity(net, calibration, samples, ends);
   for (const auto& [conv, p] : paths) {
-    const torch::Tensor score = sums.at(conv);
+    const torch::Tensor score = sums.at(p.end);
     const int64_t c = score.size(0);
-    const int64_t keep = std::clamp<int64_t>(std::ceil(keep_fraction * c - 1e-9), 1, c);
+    const int64_t keep = KeptCount(c, keep_fraction);
     if (keep == c) continue;
     const torch::Tensor top = std::get<0>(std::get<1>(score.topk(keep)).sort()).contiguous();
     plan.convs.push_back({conv, {top.data_ptr<int64_t>(), top.data_ptr<int64_t>() + keep}});

@@ -53,16 +53,36 @@ Status LoadTrainedNetwork(const std::string& card_path, Network* net, ModelCard*
   return Status::Ok();
 }
 
-torch::Tensor ImagesToTensor(const ImageSet& set, int64_t begin, int64_t count) {
-  const torch::Tensor bytes =
-      torch::from_blob(const_cast<uint8_t*>(set.Image(begin)),
-                       {count, set.channels, set.height, set.width}, torch::kUInt8);
+torch::Tensor ImageBytes(const ImageSet& set) {
+  return torch::from_blob(const_cast<uint8_t*>(set.pixels.data()),
+                          {set.count, set.channels, set.height, set.width}, torch::kUInt8);
+}
+
+torch::Tensor ToNetworkInput(const torch::Tensor& bytes) {
   return bytes.to(torch::kFloat32).div_(255.0f);
 }
 
-torch::Tensor LabelsToTensor(const ImageSet& set, int64_t begin, int64_t count) {
-  return torch::from_blob(const_cast<uint8_t*>(set.labels.data() + begin), {count}, torch::kUInt8)
-      .to(torch::kInt64);
+torch::Tensor ImagesToTensor(const ImageSet& set, int64_t begin, int64_t count) {
+  return ToNetworkInput(ImageBytes(set).narrow(0, begin, count));
+}
+
+std::map<int, torch::Tensor> ChannelActivity(Network& net, const ImageSet& set, int64_t samples,
+                                             const std::vector<int>& nodes) {
+  constexpr int64_t kBatch = 250;
+  torch::InferenceMode guard;
+  net.SetTraining(false);
+  std::map<int, torch::Tensor> sums;
+  const int64_t n = std::min(samples, set.count);
+  for (int64_t begin = 0; begin < n; begin += kBatch) {
+    const torch::Tensor input = ImagesToTensor(set, begin, std::min(kBatch, n - begin));
+    const std::vector<torch::Tensor> outputs = net.ForwardAll(input);
+    for (int node : nodes) {
+      torch::Tensor x = (node == Layer::kModelInput ? input : outputs[node]).abs();
+      x = x.dim() > 2 ? x.sum({0, 2, 3}) : x.sum(0);
+      sums[node] = sums.count(node) ? sums[node] + x : x;
+    }
+  }
+  return sums;
 }
 
 }  // namespace coinfer

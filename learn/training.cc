@@ -23,12 +23,9 @@ int64_t Prefix(int64_t wanted, int64_t available) {
 std::pair<torch::Tensor, torch::Tensor> Gather(const ImageSet& set,
                                                const std::vector<int64_t>& indices) {
   const torch::Tensor index = torch::tensor(indices, torch::kInt64);
-  const torch::Tensor all_images =
-      torch::from_blob(const_cast<uint8_t*>(set.pixels.data()),
-                       {set.count, set.channels, set.height, set.width}, torch::kUInt8);
   const torch::Tensor all_labels =
       torch::from_blob(const_cast<uint8_t*>(set.labels.data()), {set.count}, torch::kUInt8);
-  return {all_images.index_select(0, index).to(torch::kFloat32).div_(255.0f),
+  return {ToNetworkInput(ImageBytes(set).index_select(0, index)),
           all_labels.index_select(0, index).to(torch::kInt64)};
 }
 
