@@ -67,22 +67,20 @@ Status CaptureToCatalog(const CaptureOptions& options, CompressionCatalog* catal
     splits.push_back(*it);
   }
 
-  ImageSet test, train;
-  COINFER_RETURN_IF_ERROR(LoadDataset(card.dataset, Split::kTest, &test));
-  COINFER_RETURN_IF_ERROR(LoadDataset(card.dataset, Split::kTrain, &train));
-  const int64_t n = options.samples > 0 ? std::min(options.samples, test.count) : test.count;
-
   std::vector<CodecSpec> specs;
   for (const std::string& text : options.codecs) {
     CodecSpec spec;
     COINFER_RETURN_IF_ERROR(ParseCodecSpec(text, &spec));
     specs.push_back(spec);
   }
-  torch::InferenceMode guard;
-  const auto scores =
-      ChannelScores(net, train, std::min(options.calibration_samples, train.count), splits);
+  ImageSet test;
+  COINFER_RETURN_IF_ERROR(LoadDataset(card.dataset, Split::kTest, &test));
+  const int64_t n = options.samples > 0 ? std::min(options.samples, test.count) : test.count;
 
+  // What the catalog lacks; when nothing, the calibration pass is skipped.
   std::vector<Job> jobs;
+  std::vector<CodecSpec> job_specs;
+  std::vector<SplitPoint> job_splits;
   for (const SplitPoint& s : splits) {
     for (const CodecSpec& spec : specs) {
       const CatalogKey key{card.Name(), card.sha256, card.dataset, s.index, CodecSpecText(spec)};
@@ -92,17 +90,27 @@ Status CaptureToCatalog(const CaptureOptions& options, CompressionCatalog* catal
       if (found) continue;
       Job job;
       job.split = s;
-      job.codec =
-          std::make_unique<Codec>(spec, TopChannels(scores.at(s.index), spec.channel_fraction));
       job.entry.key = key;
       job.entry.raw_bytes = s.bytes;
       jobs.push_back(std::move(job));
+      job_specs.push_back(spec);
+      if (job_splits.empty() || job_splits.back().index != s.index) job_splits.push_back(s);
     }
   }
+  if (jobs.empty()) return Status::Ok();
+
+  ImageSet train;
+  COINFER_RETURN_IF_ERROR(LoadDataset(card.dataset, Split::kTrain, &train));
+  torch::InferenceMode guard;
+  const auto scores =
+      ChannelScores(net, train, std::min(options.calibration_samples, train.count), job_splits);
+  for (size_t j = 0; j < jobs.size(); ++j)
+    jobs[j].codec = std::make_unique<Codec>(
+        job_specs[j], TopChannels(scores.at(jobs[j].split.index), job_specs[j].channel_fraction));
 
   std::string bytes;
   Activation decoded;
-  for (int64_t begin = 0; begin < n && !jobs.empty(); begin += kBatch) {
+  for (int64_t begin = 0; begin < n; begin += kBatch) {
     const int64_t count = std::min(kBatch, n - begin);
     const torch::Tensor input = ImagesToTensor(test, begin, count);
     const std::vector<torch::Tensor> outputs = net.ForwardAll(input);

@@ -25,7 +25,8 @@ struct CaptureOptions {
 };
 
 // Measures every (split, codec) the catalog lacks (or has on fewer samples)
-// and stores them in one transaction. `progress` gets each new entry.
+// and stores them in one transaction; when it lacks nothing, only the test
+// split is read. `progress` gets each new entry.
 Status CaptureToCatalog(const CaptureOptions& options, CompressionCatalog* catalog,
                         const std::function<void(const CatalogEntry&)>& progress);
 
