@@ -23,7 +23,7 @@ int CalibrateCommand(const std::vector<std::string>& args) {
   std::vector<std::string> inputs;
   std::string device, output;
   int cores = 1;
-  std::string power_text, power_source;
+  std::string power_text, power_source, held_out_csv;
   opts.add_options()("help,h", "show the options")(
       "profile", po::value(&inputs)->required(), "profile CSV files (coinfer profile or measured)")(
       "device", po::value(&device)->required(), "the device whose rows are fitted")(
@@ -31,7 +31,10 @@ int CalibrateCommand(const std::vector<std::string>& args) {
       "cores", po::value(&cores)->default_value(1), "concurrent compute slots of the device")(
       "power", po::value(&power_text),
       "IDLE_W,COMPUTE_W,TRANSMIT_W,TRANSMIT_W_PER_MBPS: the device's power, for energy")(
-      "power-source", po::value(&power_source), "where the power figures come from");
+      "power-source", po::value(&power_source), "where the power figures come from")(
+      "held-out-csv", po::value(&held_out_csv),
+      "also write every held-out row's measured and predicted ms (CSV), to see where the fit "
+      "is wrong");
   po::positional_options_description pos;
   pos.add("profile", -1);
   po::variables_map vm;
@@ -92,6 +95,15 @@ int CalibrateCommand(const std::vector<std::string>& args) {
                   100 * Percentile(errors, 0.5), 100 * Percentile(errors, 0.9));
     std::printf("%-12s %8zu %10.1f %8.1f\n", "end-to-end", end_to_end.size(),
                 100 * Percentile(end_to_end, 0.5), 100 * Percentile(end_to_end, 0.9));
+    if (!held_out_csv.empty()) {
+      std::ofstream csv(held_out_csv);
+      if (!csv) return ReportError(Status::IoError(held_out_csv + ": cannot write"));
+      csv << "model,name,kind,kernel,measured_ms,predicted_ms\n";
+      for (const HeldOutError& h : held)
+        for (const HeldOutPrediction& p : h.predictions)
+          csv << h.model << "," << p.name << "," << p.kind << "," << p.kernel << ","
+              << p.measured_ms << "," << p.predicted_ms << "\n";
+    }
   } else {
     std::printf("one model only: no held-out error can be measured\n");
   }

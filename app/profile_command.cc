@@ -1,7 +1,8 @@
-// coinfer profile: measures a zoo model on this host with LibTorch, layer by
-// layer and whole, and writes a profile CSV (docs/formats.md).
+// coinfer profile: measures zoo models on this host with LibTorch, layer by
+// layer and whole, and writes a profile CSV per model (docs/formats.md).
 #include <boost/program_options.hpp>
 
+#include <cctype>
 #include <fstream>
 #include <iostream>
 
@@ -11,32 +12,59 @@
 
 namespace coinfer {
 
+namespace {
+
+// A file name for a model spec: "torchscript:dir/net.pt@1x3x32x32" ->
+// "torchscript_dir_net_pt_1x3x32x32".
+std::string FileNameOf(std::string model) {
+  for (char& c : model)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') c = '_';
+  return model;
+}
+
+}  // namespace
+
 int ProfileCommand(const std::vector<std::string>& args) {
   namespace po = boost::program_options;
-  po::options_description opts("coinfer profile --model NAME -o FILE [options]");
+  po::options_description opts(
+      "coinfer profile --model NAME... (-o FILE | --output-dir DIR) [options]");
   TimingOptions timing;
-  std::string model, output, device;
-  opts.add_options()("help,h", "show the options")("model", po::value(&model)->required(),
-                                                   "zoo model to measure")(
-      "output,o", po::value(&output)->required(), "profile CSV to write")(
+  std::vector<std::string> models;
+  std::string output, output_dir, device;
+  opts.add_options()("help,h", "show the options")(
+      "model", po::value(&models)->required()->multitoken(),
+      "zoo models (or torchscript:PATH@NxCxHxW) to measure; several are measured together, "
+      "their passes interleaved")("output,o", po::value(&output),
+                                  "profile CSV to write (one model)")(
+      "output-dir", po::value(&output_dir), "directory for one profile CSV per model, MODEL.csv")(
       "device", po::value(&device)->default_value("host"), "device name written in each row")(
-      "repeats", po::value(&timing.repeats)->default_value(20), "timed runs per layer and model")(
-      "warmup", po::value(&timing.warmup)->default_value(3), "untimed runs before them")(
+      "repeats", po::value(&timing.repeats)->default_value(20), "timed passes per model")(
+      "warmup", po::value(&timing.warmup)->default_value(3), "untimed passes before them")(
       "threads", po::value(&timing.threads)->default_value(1), "LibTorch intra-op threads");
   po::variables_map vm;
   if (int exit = ParseCommandLine("profile", args, opts, {}, &vm); exit >= 0) return exit;
-  Profile profile;
-  Status st = ProfileHost(model, timing, device, &profile);
+  if (output.empty() == output_dir.empty())
+    return ReportError(Status::InvalidInput("-o", "", "give either -o FILE or --output-dir DIR"));
+  if (!output.empty() && models.size() != 1)
+    return ReportError(
+        Status::InvalidInput("-o", "", "one model per file: use --output-dir for several"));
+  std::vector<Profile> profiles;
+  Status st = ProfileHost(models, timing, device, &profiles);
   if (!st.ok()) return ReportError(st);
-  std::ofstream out(output);
-  if (!out) return ReportError(Status::IoError(output + ": cannot write"));
-  WriteProfileCsv(profile, out);
-  const ProfileRow& whole = profile.rows.back();
-  double sum = 0;
-  for (size_t i = 0; i + 1 < profile.rows.size(); ++i) sum += profile.rows[i].median_ms;
-  std::cout << output << ": " << profile.rows.size() - 1 << " layers of " << model
-            << "; whole model median " << whole.median_ms << " ms, sum of layer medians " << sum
-            << " ms\n";
+  for (size_t m = 0; m < models.size(); ++m) {
+    const std::string path =
+        output.empty() ? output_dir + "/" + FileNameOf(models[m]) + ".csv" : output;
+    std::ofstream out(path);
+    if (!out) return ReportError(Status::IoError(path + ": cannot write"));
+    const Profile& profile = profiles[m];
+    WriteProfileCsv(profile, out);
+    const ProfileRow& whole = profile.rows.back();
+    double sum = 0;
+    for (size_t i = 0; i + 1 < profile.rows.size(); ++i) sum += profile.rows[i].median_ms;
+    std::cout << path << ": " << profile.rows.size() - 1 << " layers of " << models[m]
+              << "; whole model median " << whole.median_ms << " ms, sum of layer medians " << sum
+              << " ms\n";
+  }
   return 0;
 }
 

@@ -122,7 +122,8 @@ Features FitSamples(const std::vector<const Sample*>& samples) {
 }
 
 double Predict(const KindFits& fits, const Sample& s) {
-  auto it = fits.find(s.row->kind);
+  auto it = fits.find(KernelFitKey(s.row->kind, s.row->kernel));
+  if (it == fits.end()) it = fits.find(s.row->kind);
   const KindCoefficients& c = it != fits.end() ? it->second : fits.at("*");
   return (c.fixed_us * 1e3 * s.features[0] + c.ns_per_mac * s.features[1] +
           c.ns_per_io_byte * s.features[2] + c.ns_per_param_byte * s.features[3]) /
@@ -138,16 +139,27 @@ KindCoefficients ToCoefficients(const Features& ms) {
 
 Status FitSamples(const std::vector<Sample>& samples, KindFits* out) {
   std::vector<const Sample*> all;
-  std::map<std::string, std::vector<const Sample*>> by_kind;
+  std::map<std::string, std::vector<const Sample*>> by_kind, by_kernel;
+  std::map<std::string, std::set<std::string>> kernels_of_kind;
   for (const Sample& s : samples) {
     all.push_back(&s);
-    if (IsLayerRow(*s.row)) by_kind[s.row->kind].push_back(&s);
+    if (!IsLayerRow(*s.row)) continue;
+    by_kind[s.row->kind].push_back(&s);
+    if (s.row->kernel.empty()) continue;
+    by_kernel[KernelFitKey(s.row->kind, s.row->kernel)].push_back(&s);
+    kernels_of_kind[s.row->kind].insert(s.row->kernel);
   }
   if (all.empty()) return Status::InvalidInput("", "profile", "no layer or segment rows to fit");
   KindFits fits;
   fits["*"] = ToCoefficients(FitSamples(all));
   for (const auto& [kind, kind_samples] : by_kind)
     if (kind_samples.size() >= kFeatures) fits[kind] = ToCoefficients(FitSamples(kind_samples));
+  // A kind whose layers ran on different kernels gets a fit per kernel.
+  for (const auto& [key, kernel_samples] : by_kernel) {
+    const std::string kind = key.substr(0, key.find('/'));
+    if (kernels_of_kind[kind].size() > 1 && kernel_samples.size() >= kFeatures)
+      fits[key] = ToCoefficients(FitSamples(kernel_samples));
+  }
   *out = std::move(fits);
   return Status::Ok();
 }
@@ -188,6 +200,7 @@ Status LeaveOneModelOut(const std::vector<ProfileRow>& rows, const Graphs& graph
       if (s.row->model != held) continue;
       const double p = Predict(fits, s), m = s.row->median_ms;
       if (m > 0) e.errors[s.row->kind].push_back(std::abs(p - m) / m);
+      e.predictions.push_back({s.row->name, s.row->kind, s.row->kernel, m, p});
       if (s.row->kind == "segment") {
         segments_predicted += p;
         segments_measured += m;

@@ -1,6 +1,8 @@
 // Calibration: fits a device's per-kind linear latency model
 //   latency = fixed + a·MACs + b·(input + output bytes) + c·parameter bytes
-// to measured layer rows of a profile by least squares of the relative error
+// to measured layer rows (per kind, and per kind and kernel where a kind's
+// rows ran on several kernels: LibTorch's native and oneDNN convolutions differ
+// ~20x per MAC) of a profile by least squares of the relative error
 // (LibTorch's linalg_lstsq), every coefficient kept non-negative (the most negative one is
 // dropped and the rest refitted until none is). A kind with fewer rows than
 // coefficients takes the fit of all rows ("*"). Prediction error is measured,
@@ -20,6 +22,8 @@
 namespace coinfer {
 
 // Kind name (as LayerKindName) -> coefficients; "*" holds the fit of all rows.
+// A kind whose rows ran on several kernels also has a fit per kernel, under
+// KernelFitKey(kind, kernel), which a layer of that kernel takes first.
 using KindFits = std::map<std::string, KindCoefficients>;
 // Model name -> its recorded graph, for segment rows (their features are the
 // sums over their layers). Layer rows need none.
@@ -32,8 +36,16 @@ Status FitKinds(const std::vector<ProfileRow>& rows, const Graphs& graphs, KindF
 // Predicted latency of a layer row, in ms.
 double PredictMs(const KindFits& fits, const ProfileRow& row);
 
+// One held-out row: what was measured and what the fit without its model predicts.
+struct HeldOutPrediction {
+  std::string name, kind, kernel;
+  double measured_ms = 0;
+  double predicted_ms = 0;
+};
+
 struct HeldOutError {
   std::string model;
+  std::vector<HeldOutPrediction> predictions;  // its layer and segment rows
   // |Σ predicted layers (or segments) − measured whole model (or Σ measured)| / measured
   double end_to_end_error = 0;
   std::map<std::string, std::vector<double>> errors;  // kind -> |pred − meas| / meas per row

@@ -90,10 +90,21 @@ Status DeviceModel::Load(const std::string& path, DeviceModel* out) {
       has_default = true;
       continue;
     }
+    // "KIND" or "KIND/KERNEL".
+    const size_t slash = f[0].find('/');
+    const std::string kind_name = f[0].substr(0, slash);
     int kind = -1;
     for (int k = 0; k < kKinds; ++k)
-      if (f[0] == LayerKindName(static_cast<LayerKind>(k))) kind = k;
-    if (kind < 0) return Status::InvalidInput(where, "kind", "unknown layer kind '" + f[0] + "'");
+      if (kind_name == LayerKindName(static_cast<LayerKind>(k))) kind = k;
+    if (kind < 0)
+      return Status::InvalidInput(where, "kind", "unknown layer kind '" + kind_name + "'");
+    if (slash != std::string::npos) {
+      const std::string kernel = f[0].substr(slash + 1);
+      if (kernel.empty()) return Status::InvalidInput(where, "kind", "empty kernel after '/'");
+      if (!m.kernel_coefficients_.emplace(std::make_pair(LayerKind(kind), kernel), c).second)
+        return Status::InvalidInput(where, "kind", "duplicate row for '" + f[0] + "'");
+      continue;
+    }
     if (seen[kind]) return Status::InvalidInput(where, "kind", "duplicate row for '" + f[0] + "'");
     seen[kind] = true;
     m.coefficients_[kind] = c;
@@ -159,7 +170,10 @@ const DeviceModel::Measured* DeviceModel::FindLayer(const Graph& graph, int inde
 }
 
 double DeviceModel::PredictLayerMs(const Layer& layer) const {
-  const KindCoefficients& c = coefficients_[static_cast<int>(layer.kind)];
+  auto by_kernel = kernel_coefficients_.find({layer.kind, layer.kernel});
+  const KindCoefficients& c = by_kernel != kernel_coefficients_.end()
+                                  ? by_kernel->second
+                                  : coefficients_[static_cast<int>(layer.kind)];
   const double ns = c.fixed_us * 1e3 + c.ns_per_mac * layer.macs +
                     c.ns_per_io_byte * (layer.input_bytes + layer.output_bytes) +
                     c.ns_per_param_byte * layer.param_bytes;

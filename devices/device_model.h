@@ -39,6 +39,12 @@ struct DevicePower {
   bool known() const { return idle_w >= 0 && compute_w >= 0 && transmit_w >= 0; }
 };
 
+// The device file's row name of a kind's fit for one kernel (Layer::kernel):
+// "KIND/KERNEL", e.g. "conv/mkldnn_convolution".
+inline std::string KernelFitKey(const std::string& kind, const std::string& kernel) {
+  return kind + "/" + kernel;
+}
+
 class DeviceModel {
  public:
   // Reads a device file. On failure returns InvalidInput naming file:line and
@@ -52,7 +58,8 @@ class DeviceModel {
   int cores() const { return cores_; }
   const DevicePower& power() const { return power_; }
 
-  // The regression's prediction for a layer (no measured row).
+  // The regression's prediction for a layer (no measured row): the fit of its
+  // kind and kernel if the device file has one, else of its kind.
   double PredictLayerMs(const Layer& layer) const;
   // Layers [begin, end) of the graph's topological order: the measured whole
   // model if the range is the model, else the range tiled from its start by
@@ -90,6 +97,7 @@ class DeviceModel {
   int cores_ = 1;
   DevicePower power_;
   std::array<KindCoefficients, kKinds> coefficients_{};
+  std::map<std::pair<LayerKind, std::string>, KindCoefficients> kernel_coefficients_;
   // model -> (begin, end) -> measured median; end == kWholeModel for whole models.
   std::map<std::string, std::map<std::pair<int, int>, Measured>> measured_;
 };

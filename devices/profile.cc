@@ -9,10 +9,10 @@
 namespace coinfer {
 namespace {
 
-const char* const kColumns[] = {"device",      "model",        "layer",        "name",
-                                "kind",        "input_shape",  "output_shape", "macs",
-                                "param_bytes", "output_bytes", "threads",      "repeats",
-                                "median_ms",   "p90_ms",       "framework",    "source"};
+const char* const kColumns[] = {
+    "device",       "model",  "layer",       "name",         "kind",    "input_shape",
+    "output_shape", "macs",   "param_bytes", "output_bytes", "threads", "repeats",
+    "median_ms",    "p90_ms", "framework",   "source",       "kernel"};
 constexpr size_t kNumColumns = sizeof(kColumns) / sizeof(kColumns[0]);
 
 bool IsKind(const std::string& kind) {
@@ -53,7 +53,7 @@ void WriteProfileCsv(const Profile& profile, std::ostream& os) {
        << r.kind << "," << r.input_shape << "," << r.output_shape << "," << r.macs << ","
        << r.param_bytes << "," << r.output_bytes << "," << r.threads << "," << r.repeats << ","
        << r.median_ms << "," << r.p90_ms << "," << Clean(r.framework) << "," << Clean(r.source)
-       << "\n";
+       << "," << Clean(r.kernel) << "\n";
   }
 }
 
@@ -95,6 +95,7 @@ Status ReadProfileCsv(const std::string& path, Profile* out) {
     r.output_shape = f[6];
     r.framework = f[14];
     r.source = f[15];
+    r.kernel = f[16];
     if (r.device.empty()) return bad(0, "empty");
     if (r.model.empty()) return bad(1, "empty");
     double layer = 0;

@@ -30,6 +30,7 @@ struct ProfileRow {
   double p90_ms = 0;
   std::string framework;  // e.g. "libtorch-1.13"
   std::string source;     // who measured it, where
+  std::string kernel;     // the framework kernel that ran a layer (Layer::kernel); may be empty
 };
 
 struct Profile {

@@ -2,6 +2,7 @@
 
 #include <fstream>
 
+#include "base/parse.h"
 #include "base/percentile.h"
 
 namespace coinfer {
@@ -17,19 +18,23 @@ std::string HostCpuModel() {
   return "unknown CPU";
 }
 
-Status ProfileHost(const std::string& model, const TimingOptions& options,
-                   const std::string& device_name, Profile* out) {
-  ModelTiming timing;
-  COINFER_RETURN_IF_ERROR(TimeZooModel(model, options, &timing));
+namespace {
+
+Profile ToProfile(const std::string& model, const std::vector<std::string>& models,
+                  const ModelTiming& timing, const TimingOptions& options,
+                  const std::string& device_name) {
   const Graph& g = timing.graph;
   Profile p;
   p.comments = {"source: coinfer profile --model " + model + " on " + HostCpuModel(),
+                "measured together with: " + Join(models, " ") + " (passes interleaved)",
                 "framework: LibTorch 1.13 (CPU, fp32, torch::InferenceMode), " +
                     std::to_string(options.threads) + " thread(s), " +
                     std::to_string(options.warmup) + " warm-up run(s), " +
                     std::to_string(options.repeats) + " timed repeat(s) per row",
-                "layers are timed alone on the inputs one forward pass gave them; the row of "
-                "kind 'model' times whole forward passes"};
+                "layers are timed inside whole forward passes; the row of kind 'model' times "
+                "whole forward passes without the per-layer clocks",
+                "memory: freed activations stay in the process's heap (glibc mallopt: no mmap "
+                "below 32 MiB, no trimming below 1 GiB), the steady state of a serving process"};
   ProfileRow base;
   base.device = device_name;
   base.model = model;
@@ -48,6 +53,7 @@ Status ProfileHost(const std::string& model, const TimingOptions& options,
     r.macs = l.macs;
     r.param_bytes = l.param_bytes;
     r.output_bytes = l.output_bytes;
+    r.kernel = l.kernel;
     r.median_ms = Percentile(timing.layer_ms[i], 0.5);
     r.p90_ms = Percentile(timing.layer_ms[i], 0.9);
     p.rows.push_back(r);
@@ -63,7 +69,18 @@ Status ProfileHost(const std::string& model, const TimingOptions& options,
   whole.median_ms = Percentile(timing.whole_ms, 0.5);
   whole.p90_ms = Percentile(timing.whole_ms, 0.9);
   p.rows.push_back(whole);
-  *out = std::move(p);
+  return p;
+}
+
+}  // namespace
+
+Status ProfileHost(const std::vector<std::string>& models, const TimingOptions& options,
+                   const std::string& device_name, std::vector<Profile>* out) {
+  std::vector<ModelTiming> timings;
+  COINFER_RETURN_IF_ERROR(TimeZooModels(models, options, &timings));
+  out->clear();
+  for (size_t m = 0; m < models.size(); ++m)
+    out->push_back(ToProfile(models[m], models, timings[m], options, device_name));
   return Status::Ok();
 }
 

@@ -43,6 +43,9 @@ struct Layer {
   int64_t param_bytes = 0;
   int64_t input_bytes = 0;  // sum over inputs
   int64_t output_bytes = 0;
+  // The framework kernel that computed it when recorded (dnn/kernel_observer.h),
+  // e.g. "mkldnn_convolution"; empty when not known.
+  std::string kernel;
 };
 
 // Calls fn(begin, end) for each run of consecutive indices in `layers`

@@ -4,6 +4,8 @@
 #include <chrono>
 #include <stdexcept>
 
+#include "dnn/kernel_observer.h"
+
 namespace coinfer {
 namespace {
 
@@ -144,11 +146,13 @@ Graph Network::Record(const std::string& model_name, const Shape& input_shape) {
 
   std::vector<torch::Tensor> outputs;
   outputs.reserve(nodes_.size());
+  KernelObserver observer;
   for (Node& n : nodes_) {
     outputs.push_back(RunNode(n, outputs, input));
     const torch::Tensor& out = outputs.back();
     Layer layer;
     layer.name = n.name;
+    layer.kernel = observer.Take();
     layer.inputs = n.inputs;
     for (int i : n.inputs) {
       const torch::Tensor& in = i == kInput ? input : outputs[i];
@@ -174,21 +178,16 @@ Graph Network::Record(const std::string& model_name, const Shape& input_shape) {
   return g;
 }
 
-std::vector<std::vector<double>> Network::TimeNodes(const torch::Tensor& input, int warmup,
-                                                    int repeats) {
+std::vector<double> Network::TimeNodes(const torch::Tensor& input) {
   torch::InferenceMode guard;
+  std::vector<double> ms;
   std::vector<torch::Tensor> outputs;
   outputs.reserve(nodes_.size());
-  for (Node& n : nodes_) outputs.push_back(RunNode(n, outputs, input));
-  std::vector<std::vector<double>> ms(nodes_.size());
-  for (size_t i = 0; i < nodes_.size(); ++i) {
-    for (int w = 0; w < warmup; ++w) RunNode(nodes_[i], outputs, input);
-    for (int r = 0; r < repeats; ++r) {
-      const auto t0 = std::chrono::steady_clock::now();
-      torch::Tensor out = RunNode(nodes_[i], outputs, input);
-      ms[i].push_back(
-          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
-    }
+  for (Node& n : nodes_) {
+    const auto t0 = std::chrono::steady_clock::now();
+    outputs.push_back(RunNode(n, outputs, input));
+    ms.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
   }
   return ms;
 }

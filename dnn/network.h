@@ -51,9 +51,9 @@ class Network {
   torch::Tensor ForwardFrom(int index, int source, const torch::Tensor& crossing);
   // Runs the model once on a zero input of `input_shape` and records the Graph.
   Graph Record(const std::string& model_name, const Shape& input_shape);
-  // Host time of each node run alone on the inputs one forward pass gave it,
-  // `repeats` samples after `warmup` runs, in ms: result[node][sample].
-  std::vector<std::vector<double>> TimeNodes(const torch::Tensor& input, int warmup, int repeats);
+  // One forward pass, timing each node in it (so a node pays the cold caches
+  // and fresh allocations it pays in a real inference), in ms per node.
+  std::vector<double> TimeNodes(const torch::Tensor& input);
 
  private:
   enum class Op { kModule, kSum, kConcat };

@@ -6,29 +6,46 @@
 
 namespace coinfer {
 
-Status TimeZooModel(const std::string& name, const TimingOptions& options, ModelTiming* out) {
+namespace {
+
+double MsSince(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace
+
+Status TimeZooModels(const std::vector<std::string>& names, const TimingOptions& options,
+                     std::vector<ModelTiming>* out) {
   if (options.repeats < 1) return Status::InvalidInput("", "repeats", "must be >= 1");
   if (options.warmup < 0) return Status::InvalidInput("", "warmup", "must be >= 0");
   if (options.threads < 1) return Status::InvalidInput("", "threads", "must be >= 1");
-  Network net;
-  Shape input_shape;
-  COINFER_RETURN_IF_ERROR(BuildZooNetwork(name, &net, &input_shape));
   torch::set_num_threads(options.threads);
-  ModelTiming t;
-  t.graph = net.Record(name, input_shape);
-  // Random input: some kernels take shortcuts on zeros.
-  torch::manual_seed(0);
-  const torch::Tensor input = torch::rand(input_shape);
-  t.layer_ms = net.TimeNodes(input, options.warmup, options.repeats);
-  torch::InferenceMode guard;
-  for (int w = 0; w < options.warmup; ++w) net.Forward(input);
-  for (int r = 0; r < options.repeats; ++r) {
-    const auto t0 = std::chrono::steady_clock::now();
-    torch::Tensor y = net.Forward(input);
-    t.whole_ms.push_back(
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+  std::vector<Network> nets(names.size());
+  std::vector<torch::Tensor> inputs;
+  std::vector<ModelTiming> timings(names.size());
+  for (size_t m = 0; m < names.size(); ++m) {
+    Shape input_shape;
+    COINFER_RETURN_IF_ERROR(BuildZooNetwork(names[m], &nets[m], &input_shape));
+    timings[m].graph = nets[m].Record(names[m], input_shape);
+    timings[m].layer_ms.resize(timings[m].graph.size());
+    // Random input: some kernels take shortcuts on zeros.
+    torch::manual_seed(0);
+    inputs.push_back(torch::rand(input_shape));
   }
-  *out = std::move(t);
+  torch::InferenceMode guard;
+  for (int w = 0; w < options.warmup; ++w)
+    for (size_t m = 0; m < names.size(); ++m) nets[m].Forward(inputs[m]);
+  // Instrumented and plain passes alternate too, so both see the same machine.
+  for (int r = 0; r < options.repeats; ++r) {
+    for (size_t m = 0; m < names.size(); ++m) {
+      const std::vector<double> pass = nets[m].TimeNodes(inputs[m]);
+      for (size_t i = 0; i < pass.size(); ++i) timings[m].layer_ms[i].push_back(pass[i]);
+      const auto t0 = std::chrono::steady_clock::now();
+      torch::Tensor y = nets[m].Forward(inputs[m]);
+      timings[m].whole_ms.push_back(MsSince(t0));
+    }
+  }
+  *out = std::move(timings);
   return Status::Ok();
 }
 

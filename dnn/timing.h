@@ -1,5 +1,5 @@
-// Timing a zoo model on this host with LibTorch: every layer on its own
-// (inputs recorded from one forward pass) and the whole model, after warm-up,
+// Timing a zoo model on this host with LibTorch: every layer inside whole
+// forward passes, and uninstrumented whole passes, after warm-up,
 // under torch::InferenceMode. No LibTorch in this header.
 #pragma once
 
@@ -23,8 +23,11 @@ struct ModelTiming {
   std::vector<double> whole_ms;               // whole forward passes
 };
 
-// Builds the named zoo model and times it. InvalidInput for an unknown model
-// or options below 1 (warmup may be 0).
-Status TimeZooModel(const std::string& name, const TimingOptions& options, ModelTiming* out);
+// Builds the named zoo models and times them, their passes interleaved (each
+// repeat runs every model once), so a shared host's drifting speed weighs on
+// all of them alike and their times compare. InvalidInput for an unknown
+// model or options below 1 (warmup may be 0).
+Status TimeZooModels(const std::vector<std::string>& names, const TimingOptions& options,
+                     std::vector<ModelTiming>* out);
 
 }  // namespace coinfer

@@ -110,6 +110,43 @@ TEST(CalibrationTest, WrittenDeviceFileLoadsAndPredictsTheSame) {
   EXPECT_NEAR(d.PredictLayerMs(conv), rows[0].median_ms, 1e-6 * rows[0].median_ms);
 }
 
+// LibTorch runs one kind on kernels ~20x apart per MAC: each kernel gets its
+// own fit, written to the device file and used for layers of that kernel.
+TEST(CalibrationTest, FitsEachKernelOfAKindApart) {
+  const KindCoefficients fast{10, 0.01, 0.1, 0}, slow{20, 0.2, 0.1, 0};
+  std::vector<ProfileRow> rows = SyntheticRows(fast, {1, 0, 0.02, 0});
+  for (ProfileRow& r : rows)
+    if (r.kind == "conv") r.kernel = "fast_conv";
+  for (ProfileRow r : SyntheticRows(slow, {1, 0, 0.02, 0})) {
+    if (r.kind != "conv") continue;
+    r.kernel = "slow_conv";
+    rows.push_back(r);
+  }
+  KindFits fits;
+  ASSERT_TRUE(FitKinds(rows, {}, &fits).ok());
+  EXPECT_NEAR(fits.at(KernelFitKey("conv", "fast_conv")).ns_per_mac, 0.01, 1e-9);
+  EXPECT_NEAR(fits.at(KernelFitKey("conv", "slow_conv")).ns_per_mac, 0.2, 1e-9);
+  EXPECT_EQ(fits.count(KernelFitKey("activation", "")), 0u);  // one kernel: the kind's fit
+
+  const std::string path = ::testing::TempDir() + "kernels.device";
+  {
+    std::ofstream out(path);
+    WriteDeviceFile("synthetic", 1, fits, {}, DevicePower{}, {"test fit"}, out);
+  }
+  DeviceModel d;
+  Status st = DeviceModel::Load(path, &d);
+  ASSERT_TRUE(st.ok()) << st.message();
+  Layer conv;
+  conv.kind = LayerKind::kConv;
+  conv.macs = 1000000;
+  conv.kernel = "slow_conv";
+  EXPECT_NEAR(d.PredictLayerMs(conv), (20e3 + 0.2e6) / 1e6, 1e-9);
+  conv.kernel = "fast_conv";
+  EXPECT_NEAR(d.PredictLayerMs(conv), (10e3 + 0.01e6) / 1e6, 1e-9);
+  conv.kernel = "unseen";  // the kind's fit over both
+  EXPECT_GT(d.PredictLayerMs(conv), 0.02);
+}
+
 TEST(CalibrationTest, NeedsLayerRowsAndTwoModelsToHoldOut) {
   KindFits fits;
   EXPECT_TRUE(FitKinds({}, {}, &fits).IsInvalidInput());
@@ -123,8 +160,8 @@ TEST(CalibrationTest, NeedsLayerRowsAndTwoModelsToHoldOut) {
 TEST(CalibrationTest, ShippedHostProfileHeldOutErrorStaysWithinItsMeasuredBounds) {
   std::vector<ProfileRow> rows;
   const std::string dir = std::string(COINFER_SOURCE_DIR) + "/devices/data/host/";
-  for (const char* m :
-       {"alexnet", "mobilenet_v2", "resnet18", "resnet50", "small_resnet", "small_vgg", "vgg16"}) {
+  for (const char* m : {"alexnet", "mobilenet_v2", "resnet18", "resnet50", "small_mobilenet",
+                        "small_resnet", "small_vgg", "vgg16"}) {
     Profile p;
     Status st = ReadProfileCsv(dir + m + ".csv", &p);
     ASSERT_TRUE(st.ok()) << st.message();
@@ -140,10 +177,13 @@ TEST(CalibrationTest, ShippedHostProfileHeldOutErrorStaysWithinItsMeasuredBounds
       by_kind[kind].insert(by_kind[kind].end(), e.begin(), e.end());
   }
   auto median = [](const std::vector<double>& v) { return Percentile(v, 0.5); };
-  EXPECT_LT(median(by_kind["conv"]), 0.103);
-  EXPECT_LT(median(by_kind["linear"]), 0.041);
-  EXPECT_LT(median(by_kind["batchnorm"]), 0.065);
-  EXPECT_LT(median(end_to_end), 0.438);
+  // Measured on the shipped profiles (devices/data/README.md); the project's
+  // goal is 10 % per layer and 5 % end to end.
+  EXPECT_LT(median(by_kind["conv"]), 0.035);
+  EXPECT_LT(median(by_kind["linear"]), 0.042);
+  EXPECT_LT(median(by_kind["batchnorm"]), 0.143);
+  EXPECT_LT(median(end_to_end), 0.027);
+  EXPECT_LT(Percentile(end_to_end, 0.9), 0.047);
 }
 
 }  // namespace

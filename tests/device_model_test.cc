@@ -72,12 +72,12 @@ TEST(DeviceModelTest, MeasuredRowsComeBeforeTheRegression) {
   // row has a wrong shape (another version of the model) and is not used.
   std::ofstream(dir + "measured.csv")
       << "device,model,layer,name,kind,input_shape,output_shape,macs,param_bytes,output_bytes,"
-         "threads,repeats,median_ms,p90_ms,framework,source\n"
-      << "dev,small_vgg,0,features.0,conv,1x1x28x28,1x32x28x28,0,0,0,1,1,7.5,8,t,s\n"
-      << "dev,small_vgg,1,features.1,activation,1x32x28x28,1x99,0,0,0,1,1,50,50,t,s\n"
-      << "dev,small_vgg,-1,4-10,segment,1x32x14x14,1x64x7x7,0,0,0,1,1,3.25,4,t,s\n"
-      << "dev,small_vgg,-1,model,model,1x1x28x28,1x10,0,0,0,1,1,99,99,t,s\n"
-      << "other,small_vgg,2,features.2,conv,1x32x28x28,1x32x28x28,0,0,0,1,1,1000,1000,t,s\n";
+         "threads,repeats,median_ms,p90_ms,framework,source,kernel\n"
+      << "dev,small_vgg,0,features.0,conv,1x1x28x28,1x32x28x28,0,0,0,1,1,7.5,8,t,s,\n"
+      << "dev,small_vgg,1,features.1,activation,1x32x28x28,1x99,0,0,0,1,1,50,50,t,s,\n"
+      << "dev,small_vgg,-1,4-10,segment,1x32x14x14,1x64x7x7,0,0,0,1,1,3.25,4,t,s,\n"
+      << "dev,small_vgg,-1,model,model,1x1x28x28,1x10,0,0,0,1,1,99,99,t,s,\n"
+      << "other,small_vgg,2,features.2,conv,1x32x28x28,1x32x28x28,0,0,0,1,1,1000,1000,t,s,\n";
   std::ofstream(dir + "measured.device")
       << "name,dev\ncores,1\nprofile,measured.csv\n"
       << "kind,fixed_us,ns_per_mac,ns_per_io_byte,ns_per_param_byte\n"
@@ -136,6 +136,13 @@ INSTANTIATE_TEST_SUITE_P(
         BadDevice{"duplicate", "name,x\n" HEADER "conv,0,0,0,0\nconv,0,0,0,0\n",
                   ":4: kind: duplicate"},
         BadDevice{"missing", "name,x\n" HEADER "conv,0,0,0,0\n", ":3: kind: no row for"},
+        BadDevice{"kernel_kind", "name,x\n" HEADER "*,0,0,0,0\nlstm/cell,0,0,0,0\n",
+                  ":4: kind: unknown layer kind 'lstm'"},
+        BadDevice{"empty_kernel", "name,x\n" HEADER "*,0,0,0,0\nconv/,0,0,0,0\n",
+                  ":4: kind: empty kernel"},
+        BadDevice{"duplicate_kernel",
+                  "name,x\n" HEADER "*,0,0,0,0\nconv/k,0,0,0,0\nconv/k,0,0,0,0\n",
+                  ":5: kind: duplicate"},
         BadDevice{"no_name", HEADER "*,0,0,0,0\n", ":2: name"},
         BadDevice{"missing_profile", "name,x\nprofile,nowhere.csv\n", ":2: profile"}),
     [](const auto& info) { return std::string(info.param.name); });

@@ -107,5 +107,19 @@ TEST(GraphTest, SmallNetworksTakeFashionMnistShape) {
   }
 }
 
+// LibTorch 1.13 runs a 3x3 convolution on at most 20480 input elements with
+// its native kernel, larger ones with oneDNN: the graph says which ran.
+TEST(GraphTest, RecordNamesTheKernelThatRanEachLayer) {
+  const Graph& g = ZooGraph("small_vgg");
+  EXPECT_EQ(g.layers[0].kernel, "_slow_conv2d_forward");  // 1x1x28x28
+  EXPECT_EQ(g.layers[2].kernel, "mkldnn_convolution");    // 1x32x28x28
+  EXPECT_EQ(g.layers[1].kernel, "clamp_min");             // ReLU
+  EXPECT_EQ(g.layers[4].kernel, "max_pool2d_with_indices");
+  EXPECT_EQ(g.layers.back().kernel, "addmm");  // Linear: past the transpose of its weight
+  const Graph& resnet = ZooGraph("small_resnet");
+  for (const Layer& l : resnet.layers)
+    if (l.kind == LayerKind::kBatchNorm) EXPECT_EQ(l.kernel, "native_batch_norm") << l.name;
+}
+
 }  // namespace
 }  // namespace coinfer
