@@ -38,15 +38,16 @@ void PrintTable(const Graph& g) {
 
 // One row per layer, in the profile CSV's shape conventions.
 void PrintCsv(const Graph& g) {
-  std::printf("id,name,kind,inputs,input_shape,output_shape,macs,param_bytes,output_bytes\n");
+  std::printf(
+      "id,name,kind,inputs,input_shape,output_shape,macs,param_bytes,output_bytes,kernel\n");
   for (int i = 0; i < g.size(); ++i) {
     const Layer& l = g.layers[i];
     std::vector<std::string> inputs;
     for (int u : l.inputs) inputs.push_back(std::to_string(u));
-    std::printf("%d,%s,%s,%s,%s,%s,%lld,%lld,%lld\n", i, l.name.c_str(), LayerKindName(l.kind),
+    std::printf("%d,%s,%s,%s,%s,%s,%lld,%lld,%lld,%s\n", i, l.name.c_str(), LayerKindName(l.kind),
                 Join(inputs, ";").c_str(), InputShapesText(l).c_str(),
                 ShapeText(l.output_shape).c_str(), (long long)l.macs, (long long)l.param_bytes,
-                (long long)l.output_bytes);
+                (long long)l.output_bytes, l.kernel.c_str());
   }
 }
 
@@ -84,7 +85,8 @@ void PrintJson(const Graph& g) {
                            {"output_shape", l.output_shape},
                            {"macs", l.macs},
                            {"param_bytes", l.param_bytes},
-                           {"output_bytes", l.output_bytes}});
+                           {"output_bytes", l.output_bytes},
+                           {"kernel", l.kernel}});
   }
   for (const SplitPoint& p : g.SplitPoints())
     j["split_points"].push_back({{"index", p.index}, {"source", p.source}, {"bytes", p.bytes}});
