@@ -62,6 +62,10 @@ Status DeviceModel::Load(const std::string& path, DeviceModel* out) {
           if (!ParseNonNegative(f[i + 1], values[i]))
             return Status::InvalidInput(where, std::string("power: ") + names[i],
                                         "expected a non-negative number, got '" + f[i + 1] + "'");
+      } else if (f.size() == 2 && f[0] == "task_overhead_ms") {
+        if (!ParseNonNegative(f[1], &m.task_overhead_ms_))
+          return Status::InvalidInput(where, "task_overhead_ms",
+                                      "expected a non-negative number, got '" + f[1] + "'");
       } else if (f.size() == 2 && f[0] == "cores") {
         m.cores_ = std::atoi(f[1].c_str());
         if (m.cores_ < 1 || std::to_string(m.cores_) != f[1])
@@ -71,8 +75,8 @@ Status DeviceModel::Load(const std::string& path, DeviceModel* out) {
         return Status::InvalidInput(
             where, f.empty() ? "" : f[0],
             std::string("expected 'name,<name>', 'cores,<n>', 'profile,<file>', "
-                        "'power,<idle_w>,<compute_w>,<transmit_w>,<transmit_w_per_mbps>' or the "
-                        "header '") +
+                        "'power,<idle_w>,<compute_w>,<transmit_w>,<transmit_w_per_mbps>', "
+                        "'task_overhead_ms,<ms>' or the header '") +
                 kHeader + "'");
       }
       continue;

@@ -57,6 +57,15 @@ class DeviceModel {
   // Concurrent compute slots: one inference stage occupies one slot.
   int cores() const { return cores_; }
   const DevicePower& power() const { return power_; }
+  // A fixed cost of every compute task (stage) the device runs, on top of
+  // its layers' times: dispatch, framework set-up (EdgeLD's model of a
+  // Raspberry Pi has 19.7 ms). 0 unless the device file says otherwise.
+  double task_overhead_ms() const { return task_overhead_ms_; }
+  // The time of a compute task running layers [begin, end): their
+  // SegmentLatencyMs plus the task overhead; 0 for an empty range.
+  double TaskLatencyMs(const Graph& graph, int begin, int end) const {
+    return begin < end ? SegmentLatencyMs(graph, begin, end) + task_overhead_ms_ : 0;
+  }
 
   // The regression's prediction for a layer (no measured row): the fit of its
   // kind and kernel if the device file has one, else of its kind.
@@ -96,6 +105,7 @@ class DeviceModel {
   std::string name_;
   int cores_ = 1;
   DevicePower power_;
+  double task_overhead_ms_ = 0;
   std::array<KindCoefficients, kKinds> coefficients_{};
   std::map<std::pair<LayerKind, std::string>, KindCoefficients> kernel_coefficients_;
   // model -> (begin, end) -> measured median; end == kWholeModel for whole models.

@@ -9,8 +9,8 @@ void NeurosurgeonPolicy::Prepare(const Observation& obs) {
   bytes_.clear();
   for (const SplitPoint& p : g.SplitPoints()) {
     // Segments, not sums of layers: a device may have measured a segment whole.
-    compute_ms_.push_back(obs.end_device->SegmentLatencyMs(g, 0, p.index) +
-                          obs.cloud->SegmentLatencyMs(g, p.index, g.size()));
+    compute_ms_.push_back(obs.end_device->TaskLatencyMs(g, 0, p.index) +
+                          obs.cloud->TaskLatencyMs(g, p.index, g.size()));
     bytes_.push_back(p.bytes);
   }
 }

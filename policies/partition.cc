@@ -13,6 +13,8 @@ LayerTimes LayerTimes::Of(const Observation& obs) {
     t.end_ms.push_back(obs.end_device->SegmentLatencyMs(g, v, v + 1));
     t.cloud_ms.push_back(obs.cloud->SegmentLatencyMs(g, v, v + 1));
   }
+  t.end_task_ms = obs.end_device->task_overhead_ms();
+  t.cloud_task_ms = obs.cloud->task_overhead_ms();
   return t;
 }
 
@@ -78,6 +80,8 @@ Plan MakePartitionPlan(const Graph& g, const LayerTimes& times, const Partition&
     s.layers.push_back(v);
     s.predicted_ms += p.on_device[v] ? times.end_ms[v] : times.cloud_ms[v];
   }
+  local.predicted_ms += times.end_task_ms;
+  remote.predicted_ms += times.cloud_task_ms;
   send.kind = Stage::Kind::kTransfer;
   send.site = Site::kEndDevice;
   send.to = Site::kCloud;

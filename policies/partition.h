@@ -13,6 +13,9 @@ namespace coinfer {
 // Per-layer times of a graph on the two sites, tabulated once.
 struct LayerTimes {
   std::vector<double> end_ms, cloud_ms;
+  // Each side's per-task overhead (DeviceModel::task_overhead_ms): paid once by
+  // a side that runs anything. The min cut does not weigh it; plans predict it.
+  double end_task_ms = 0, cloud_task_ms = 0;
   static LayerTimes Of(const Observation& observation);
 };
 

@@ -125,7 +125,8 @@ class EngineRun {
       // Background load takes its fraction of the site's capacity.
       const double load = st.site == Site::kEndDevice ? config_.end_load : config_.cloud_load;
       const double ms =
-          model->LayersLatencyMs(st.graph ? *st.graph : *config_.graph, st.layers, &sr.measured) /
+          (model->LayersLatencyMs(st.graph ? *st.graph : *config_.graph, st.layers, &sr.measured) +
+           model->task_overhead_ms()) /
           (1 - load);
       SiteQueue& queue = sites_[static_cast<int>(st.site)];
       const int cores = st.cores;

@@ -30,7 +30,7 @@ Plan MakeSplitPlan(const Observation& obs, int split) {
     Stage s;
     s.site = Site::kEndDevice;
     for (int i = 0; i < point.index; ++i) s.layers.push_back(i);
-    s.predicted_ms = obs.end_device->SegmentLatencyMs(g, 0, point.index);
+    s.predicted_ms = obs.end_device->TaskLatencyMs(g, 0, point.index);
     add(s);
   }
   if (point.index < g.size()) {
@@ -44,7 +44,7 @@ Plan MakeSplitPlan(const Observation& obs, int split) {
     Stage s;
     s.site = Site::kCloud;
     for (int i = point.index; i < g.size(); ++i) s.layers.push_back(i);
-    s.predicted_ms = obs.cloud->SegmentLatencyMs(g, point.index, g.size());
+    s.predicted_ms = obs.cloud->TaskLatencyMs(g, point.index, g.size());
     add(s);
   }
   return plan;

@@ -33,6 +33,21 @@ TEST(DeviceModelTest, ShippedDevicesReproduceTheirSourceTotals) {
   EXPECT_FALSE(pi.SegmentMeasured(resnet18, 0, 18));
 }
 
+// EdgeLD's compute model, T = 6.24e-11 s/FLOP · FLOPs + 19.7 ms per task, and
+// EdgeDI's capacities 3B+ : 4B = 1 : 1.5.
+TEST(DeviceModelTest, EdgeLdDevicesFollowTheirComputeModel) {
+  DeviceModel pi3, pi4;
+  ASSERT_TRUE(DeviceModel::Load(kDevices + "pi3bplus-edgeld.device", &pi3).ok());
+  ASSERT_TRUE(DeviceModel::Load(kDevices + "pi4b-edgeld.device", &pi4).ok());
+  Graph vgg;
+  ASSERT_TRUE(RecordZooGraph("vgg16", &vgg).ok());
+  const double flops = 2.0 * vgg.TotalMacs();
+  EXPECT_NEAR(pi3.TaskLatencyMs(vgg, 0, vgg.size()), (6.24e-11 * flops + 1.97e-2) * 1e3, 1e-6);
+  EXPECT_NEAR(pi4.TaskLatencyMs(vgg, 0, vgg.size()), (6.24e-11 / 1.5 * flops + 1.97e-2) * 1e3,
+              1e-6);
+  EXPECT_GT(pi3.power().compute_w, pi3.power().idle_w);
+}
+
 // CNNPC's measured segments (devices/data/measured/cnnpc_segment_latency.csv),
 // reproduced exactly at CNNPC's partition points, alone and combined.
 TEST(DeviceModelTest, CnnpcSegmentTimesAreReproducedExactly) {
@@ -136,6 +151,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadDevice{"duplicate", "name,x\n" HEADER "conv,0,0,0,0\nconv,0,0,0,0\n",
                   ":4: kind: duplicate"},
         BadDevice{"missing", "name,x\n" HEADER "conv,0,0,0,0\n", ":3: kind: no row for"},
+        BadDevice{"overhead", "name,x\ntask_overhead_ms,-3\n", ":2: task_overhead_ms"},
         BadDevice{"kernel_kind", "name,x\n" HEADER "*,0,0,0,0\nlstm/cell,0,0,0,0\n",
                   ":4: kind: unknown layer kind 'lstm'"},
         BadDevice{"empty_kernel", "name,x\n" HEADER "*,0,0,0,0\nconv/,0,0,0,0\n",

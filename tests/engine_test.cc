@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <set>
 
 #include "dnn/zoo.h"
@@ -281,6 +282,25 @@ TEST_F(EngineTest, BackgroundLoadStretchesComputeAndEnergyIsRecorded) {
   const auto loaded = Run("device-only");
   EXPECT_NEAR(loaded[0].actual_ms, 2 * alone, 1e-6);
   EXPECT_LT(loaded[0].end_energy_j, 0);  // FromCoefficients devices have no power figures
+}
+
+// EdgeLD's Raspberry Pi model: a fixed cost per compute task on top of the
+// layers, paid once per stage and predicted by the plan.
+TEST_F(EngineTest, TaskOverheadIsPaidOncePerComputeStage) {
+  const std::string path = ::testing::TempDir() + "overhead.device";
+  std::ofstream(path) << "name,slow\ncores,1\ntask_overhead_ms,25\n"
+                      << "kind,fixed_us,ns_per_mac,ns_per_io_byte,ns_per_param_byte\n"
+                      << "*,10000,0,0,0\n";
+  Status st = DeviceModel::Load(path, &end_);
+  ASSERT_TRUE(st.ok()) << st.message();
+  EXPECT_DOUBLE_EQ(end_.TaskLatencyMs(graph_, 0, 3), 3 * 10.0 + 25);
+  EXPECT_DOUBLE_EQ(end_.TaskLatencyMs(graph_, 3, 3), 0);
+  config_.arrivals = {ArrivalConfig::Process::kPeriodic, 1};
+  config_.duration_s = 1;
+  const auto records = Run("device-only");
+  ASSERT_TRUE(records[0].completed);
+  EXPECT_NEAR(records[0].actual_ms, graph_.size() * 10.0 + 25, 1e-6);
+  EXPECT_NEAR(records[0].predicted_ms, records[0].actual_ms, 1e-6);
 }
 
 }  // namespace
