@@ -21,11 +21,12 @@ bool ParseNonNegative(const std::string& text, double* value) {
 
 }  // namespace
 
-DeviceModel DeviceModel::FromCoefficients(std::string name, int cores,
-                                          const KindCoefficients& all) {
+DeviceModel DeviceModel::FromCoefficients(std::string name, int cores, const KindCoefficients& all,
+                                          double task_overhead_ms) {
   DeviceModel m;
   m.name_ = std::move(name);
   m.cores_ = cores;
+  m.task_overhead_ms_ = task_overhead_ms;
   m.coefficients_.fill(all);
   return m;
 }

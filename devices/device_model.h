@@ -51,7 +51,8 @@ class DeviceModel {
   // the field, and leaves *out untouched.
   static Status Load(const std::string& path, DeviceModel* out);
   // A model from coefficients, for tests and derived devices.
-  static DeviceModel FromCoefficients(std::string name, int cores, const KindCoefficients& all);
+  static DeviceModel FromCoefficients(std::string name, int cores, const KindCoefficients& all,
+                                      double task_overhead_ms = 0);
 
   const std::string& name() const { return name_; }
   // Concurrent compute slots: one inference stage occupies one slot.

@@ -1,5 +1,6 @@
 #include "policies/partition.h"
 
+#include <algorithm>
 #include <set>
 
 #include "policies/max_flow.h"
@@ -28,6 +29,11 @@ Partition MakePartition(const Graph& g, const LayerTimes& times, std::vector<boo
       if (u == Layer::kModelInput || on_device[u]) crossing.insert(u);
   }
   for (int u : crossing) p.bytes += g.TransferBytes(u);
+  // A side that runs anything pays its device's per-task overhead once.
+  if (std::find(on_device.begin(), on_device.end(), true) != on_device.end())
+    p.device_ms += times.end_task_ms;
+  if (std::find(on_device.begin(), on_device.end(), false) != on_device.end())
+    p.cloud_ms += times.cloud_task_ms;
   p.compute_ms = p.device_ms + p.cloud_ms;
   p.on_device = std::move(on_device);
   return p;
@@ -61,7 +67,16 @@ Partition MinCutPartition(const Graph& g, const LayerTimes& times, double ms_per
   const std::vector<bool> device_side = flow.SourceSide(source);
   std::vector<bool> on_device(n);
   for (int v = 0; v < n; ++v) on_device[v] = device_side[layer(v)];
-  return MakePartition(g, times, std::move(on_device));
+  Partition best = MakePartition(g, times, std::move(on_device));
+  // Per-task overheads are not edges of the cut: a split pays both, running
+  // everything on one side pays one. If the cut is a split it is the cheapest
+  // split, and no split beats a one-sided cut, so comparing it with the two
+  // one-sided partitions is exact.
+  for (bool side : {true, false}) {
+    Partition one_sided = MakePartition(g, times, std::vector<bool>(n, side));
+    if (one_sided.CostMs(ms_per_byte) < best.CostMs(ms_per_byte)) best = std::move(one_sided);
+  }
+  return best;
 }
 
 Plan MakePartitionPlan(const Graph& g, const LayerTimes& times, const Partition& p,
@@ -80,7 +95,7 @@ Plan MakePartitionPlan(const Graph& g, const LayerTimes& times, const Partition&
     s.layers.push_back(v);
     s.predicted_ms += p.on_device[v] ? times.end_ms[v] : times.cloud_ms[v];
   }
-  local.predicted_ms += times.end_task_ms;
+  local.predicted_ms += times.end_task_ms;  // as MakePartition counts them
   remote.predicted_ms += times.cloud_task_ms;
   send.kind = Stage::Kind::kTransfer;
   send.site = Site::kEndDevice;

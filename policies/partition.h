@@ -14,7 +14,7 @@ namespace coinfer {
 struct LayerTimes {
   std::vector<double> end_ms, cloud_ms;
   // Each side's per-task overhead (DeviceModel::task_overhead_ms): paid once by
-  // a side that runs anything. The min cut does not weigh it; plans predict it.
+  // a side that runs anything (in a Partition's device_ms and cloud_ms).
   double end_task_ms = 0, cloud_task_ms = 0;
   static LayerTimes Of(const Observation& observation);
 };

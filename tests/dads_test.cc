@@ -30,11 +30,16 @@ double BruteForceMs(const Observation& obs) {
 
 TEST(DadsTest, MinCutEqualsBruteForceOnRandomDags) {
   std::mt19937 rng(11);
-  std::uniform_real_distribution<double> log_mbps(-1, 3), slow(0.01, 0.2), fast(0.0005, 0.01);
+  std::uniform_real_distribution<double> log_mbps(-1, 3), slow(0.01, 0.2), fast(0.0005, 0.01),
+      overhead(0, 50);
   for (int trial = 0; trial < 300; ++trial) {
     const Graph g = RandomDag(rng, 2 + trial % 10);
-    const DeviceModel end = DeviceModel::FromCoefficients("end", 1, {0, slow(rng), 0, 0});
-    const DeviceModel cloud = DeviceModel::FromCoefficients("cloud", 8, {0, fast(rng), 0, 0});
+    // Every third trial, each side pays a per-task overhead (EdgeLD's devices).
+    const bool tasks = trial % 3 == 0;
+    const DeviceModel end =
+        DeviceModel::FromCoefficients("end", 1, {0, slow(rng), 0, 0}, tasks ? overhead(rng) : 0);
+    const DeviceModel cloud =
+        DeviceModel::FromCoefficients("cloud", 8, {0, fast(rng), 0, 0}, tasks ? overhead(rng) : 0);
     const Observation obs = ObservationOf(g, end, cloud, std::pow(10, log_mbps(rng)));
     DadsPolicy dads;
     const Plan plan = dads.Decide(obs);
@@ -51,15 +56,18 @@ TEST(DadsTest, MinCutEqualsBruteForceOnRandomDags) {
 TEST(DadsTest, OnAChainItEqualsNeurosurgeon) {
   Graph g;
   ASSERT_TRUE(RecordZooGraph("vgg16", &g).ok());
-  const DeviceModel end = DeviceModel::FromCoefficients("end", 1, {0, 0.05, 0.3, 0});
-  const DeviceModel cloud = DeviceModel::FromCoefficients("cloud", 8, {0, 0.001, 0.02, 0});
-  for (double mbps : {0.5, 5.0, 50.0, 500.0}) {
-    const Observation obs = ObservationOf(g, end, cloud, mbps);
-    DadsPolicy dads;
-    NeurosurgeonPolicy neurosurgeon;
-    const Plan a = dads.Decide(obs), b = neurosurgeon.Decide(obs);
-    EXPECT_NEAR(a.predicted_ms, b.predicted_ms, 1e-9 * b.predicted_ms) << mbps;
-    EXPECT_EQ(a.split, b.split) << mbps;
+  for (double task_ms : {0.0, 20.0}) {
+    const DeviceModel end = DeviceModel::FromCoefficients("end", 1, {0, 0.05, 0.3, 0}, task_ms);
+    const DeviceModel cloud =
+        DeviceModel::FromCoefficients("cloud", 8, {0, 0.001, 0.02, 0}, task_ms);
+    for (double mbps : {0.5, 5.0, 50.0, 500.0}) {
+      const Observation obs = ObservationOf(g, end, cloud, mbps);
+      DadsPolicy dads;
+      NeurosurgeonPolicy neurosurgeon;
+      const Plan a = dads.Decide(obs), b = neurosurgeon.Decide(obs);
+      EXPECT_NEAR(a.predicted_ms, b.predicted_ms, 1e-9 * b.predicted_ms) << mbps;
+      EXPECT_EQ(a.split, b.split) << mbps;
+    }
   }
 }
 
