@@ -1,10 +1,12 @@
 #include "compress/catalog.h"
 
 #include <algorithm>
+#include <map>
 #include <numeric>
 
 #include "base/percentile.h"
 #include "base/sqlite_db.h"
+#include "compress/codec.h"
 
 namespace coinfer {
 namespace {
@@ -30,9 +32,15 @@ CREATE TABLE IF NOT EXISTS catalog (
   sample_bytes BLOB NOT NULL,
   sample_correct BLOB NOT NULL,
   sample_agrees BLOB NOT NULL,
+  codec_version INTEGER NOT NULL,
   PRIMARY KEY (weights_sha256, dataset, split_index, codec)
 );
 )sql";
+
+// Version 1 had no codec_version: its entries count as version 0, never
+// current, so they are measured again and replaced.
+const std::map<int, std::string> kUpgrades = {
+    {1, "ALTER TABLE catalog ADD COLUMN codec_version INTEGER NOT NULL DEFAULT 0;"}};
 
 const char kColumns[] =
     "model, weights_sha256, dataset, split_index, codec, raw_bytes, encode_us, decode_us, "
@@ -84,7 +92,7 @@ int64_t CatalogEntry::BytesQuantile(double q) const {
 Status CompressionCatalog::Open(const std::string& path, std::unique_ptr<CompressionCatalog>* out) {
   sqlite3* db = nullptr;
   COINFER_RETURN_IF_ERROR(
-      OpenVersionedDatabase(path, "compression catalog", kSchema, kSchemaVersion, &db));
+      OpenVersionedDatabase(path, "compression catalog", kSchema, kSchemaVersion, &db, kUpgrades));
   out->reset(new CompressionCatalog(db));
   return Status::Ok();
 }
@@ -95,14 +103,15 @@ Status CompressionCatalog::Find(const CatalogKey& key, int64_t min_samples, bool
                                 CatalogEntry* out) {
   const std::string sql = std::string("SELECT ") + kColumns +
                           " FROM catalog WHERE weights_sha256 = ? AND dataset = ? AND "
-                          "split_index = ? AND codec = ? AND samples >= ?";
+                          "split_index = ? AND codec = ? AND samples >= ? AND codec_version = ?";
   Statement q(db_, sql.c_str());
   if (!q.ok()) return Status::IoError(std::string("sqlite: ") + sqlite3_errmsg(db_));
   q.Bind(1, key.weights_sha256)
       .Bind(2, key.dataset)
       .Bind(3, int64_t{key.split_index})
       .Bind(4, key.codec)
-      .Bind(5, min_samples);
+      .Bind(5, min_samples)
+      .Bind(6, int64_t{kCodecVersion});
   *found = q.NextRow();
   if (*found) *out = ReadEntry(q);
   return Status::Ok();
@@ -112,10 +121,10 @@ Status CompressionCatalog::List(const std::string& weights_sha256, const std::st
                                 std::vector<CatalogEntry>* out) {
   const std::string sql = std::string("SELECT ") + kColumns +
                           " FROM catalog WHERE weights_sha256 = ? AND dataset = ? "
-                          "ORDER BY split_index, codec";
+                          "AND codec_version = ? ORDER BY split_index, codec";
   Statement q(db_, sql.c_str());
   if (!q.ok()) return Status::IoError(std::string("sqlite: ") + sqlite3_errmsg(db_));
-  q.Bind(1, weights_sha256).Bind(2, dataset);
+  q.Bind(1, weights_sha256).Bind(2, dataset).Bind(3, int64_t{kCodecVersion});
   out->clear();
   while (q.NextRow()) out->push_back(ReadEntry(q));
   return Status::Ok();
@@ -126,7 +135,7 @@ Status CompressionCatalog::Put(const std::vector<CatalogEntry>& entries) {
   Statement invalidate(db_, "DELETE FROM catalog WHERE model = ? AND weights_sha256 != ?");
   Statement insert(db_,
                    "INSERT OR REPLACE INTO catalog VALUES "
-                   "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                   "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   Status st = invalidate.ok() && insert.ok()
                   ? Status::Ok()
                   : Status::IoError(std::string("sqlite: ") + sqlite3_errmsg(db_));
@@ -152,7 +161,8 @@ Status CompressionCatalog::Put(const std::vector<CatalogEntry>& entries) {
         .Bind(15, e.decode_us)
         .BindBlob(16, e.sample_bytes.data(), e.sample_bytes.size() * sizeof(int64_t))
         .BindBlob(17, e.correct.data(), e.correct.size())
-        .BindBlob(18, e.agrees.data(), e.agrees.size());
+        .BindBlob(18, e.agrees.data(), e.agrees.size())
+        .Bind(19, int64_t{kCodecVersion});
     st = insert.Step();
   }
   if (!st.ok()) {

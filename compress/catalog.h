@@ -1,7 +1,8 @@
 // CompressionCatalog: what each codec does to each split point of a trained
 // model, measured by `coinfer capture` on real inputs (SQLite; schema in
 // docs/formats.md). An entry is keyed by the weights' SHA-256, the dataset,
-// the split point and the canonical codec text; it keeps the per-sample
+// the split point and the canonical codec text, and stamped with
+// kCodecVersion (an entry of another version is not found); it keeps the per-sample
 // bytes and correctness so a simulated request can draw one sample and send
 // exactly that sample's bytes. Entries of other weights of the same model
 // are removed when new ones are stored (the weights changed).
@@ -47,7 +48,7 @@ struct CatalogEntry {
 
 class CompressionCatalog {
  public:
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
 
   static Status Open(const std::string& path, std::unique_ptr<CompressionCatalog>* out);
   ~CompressionCatalog();

@@ -24,6 +24,11 @@
 
 namespace coinfer {
 
+// The version of what the codecs send and how captures measure them. Bump it
+// whenever a change gives other bytes or other decoded values for the same
+// codec text: the catalog then measures every entry again.
+constexpr int kCodecVersion = 1;
+
 // One sample's tensor without the batch dimension: C x H x W, or C features.
 struct Activation {
   std::vector<int64_t> shape;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sqlite3.h>
+
 #include <filesystem>
 
 namespace coinfer {
@@ -74,6 +76,39 @@ TEST(CompressionCatalog, PersistsAcrossOpens) {
   ASSERT_TRUE(catalog->List("aa", "fashion-mnist", &all).ok());
   ASSERT_EQ(all.size(), 1u);
   EXPECT_EQ(all[0].key.codec, "fp16");
+}
+
+// A catalog of version 1 predates kCodecVersion: it is upgraded in place, and
+// its entries, measured by an unknown codec version, are not found until they
+// are measured again.
+TEST(CompressionCatalog, EntriesOfAnUnknownCodecVersionAreMeasuredAgain) {
+  const std::string path = FreshPath("v1");
+  {
+    std::unique_ptr<CompressionCatalog> catalog;
+    ASSERT_TRUE(CompressionCatalog::Open(path, &catalog).ok());
+    ASSERT_TRUE(catalog->Put({MakeEntry("aa", 1, "fp16")}).ok());
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(
+      sqlite3_exec(db, "ALTER TABLE catalog DROP COLUMN codec_version; PRAGMA user_version = 1;",
+                   nullptr, nullptr, nullptr),
+      SQLITE_OK);
+  sqlite3_close(db);
+
+  std::unique_ptr<CompressionCatalog> catalog;
+  const Status st = CompressionCatalog::Open(path, &catalog);
+  ASSERT_TRUE(st.ok()) << st.message();
+  bool found = true;
+  CatalogEntry e;
+  ASSERT_TRUE(catalog->Find(MakeEntry("aa", 1, "fp16").key, 1, &found, &e).ok());
+  EXPECT_FALSE(found);
+  std::vector<CatalogEntry> all;
+  ASSERT_TRUE(catalog->List("aa", "fashion-mnist", &all).ok());
+  EXPECT_TRUE(all.empty());
+  ASSERT_TRUE(catalog->Put({MakeEntry("aa", 1, "fp16")}).ok());  // measured again
+  ASSERT_TRUE(catalog->Find(MakeEntry("aa", 1, "fp16").key, 1, &found, &e).ok());
+  EXPECT_TRUE(found);
 }
 
 }  // namespace
