@@ -139,15 +139,14 @@ KindCoefficients ToCoefficients(const Features& ms) {
 
 Status FitSamples(const std::vector<Sample>& samples, KindFits* out) {
   std::vector<const Sample*> all;
-  std::map<std::string, std::vector<const Sample*>> by_kind, by_kernel;
-  std::map<std::string, std::set<std::string>> kernels_of_kind;
+  std::map<std::string, std::vector<const Sample*>> by_kind;
+  // kind -> kernel -> its rows
+  std::map<std::string, std::map<std::string, std::vector<const Sample*>>> by_kernel;
   for (const Sample& s : samples) {
     all.push_back(&s);
     if (!IsLayerRow(*s.row)) continue;
     by_kind[s.row->kind].push_back(&s);
-    if (s.row->kernel.empty()) continue;
-    by_kernel[KernelFitKey(s.row->kind, s.row->kernel)].push_back(&s);
-    kernels_of_kind[s.row->kind].insert(s.row->kernel);
+    if (!s.row->kernel.empty()) by_kernel[s.row->kind][s.row->kernel].push_back(&s);
   }
   if (all.empty()) return Status::InvalidInput("", "profile", "no layer or segment rows to fit");
   KindFits fits;
@@ -155,10 +154,11 @@ Status FitSamples(const std::vector<Sample>& samples, KindFits* out) {
   for (const auto& [kind, kind_samples] : by_kind)
     if (kind_samples.size() >= kFeatures) fits[kind] = ToCoefficients(FitSamples(kind_samples));
   // A kind whose layers ran on different kernels gets a fit per kernel.
-  for (const auto& [key, kernel_samples] : by_kernel) {
-    const std::string kind = key.substr(0, key.find('/'));
-    if (kernels_of_kind[kind].size() > 1 && kernel_samples.size() >= kFeatures)
-      fits[key] = ToCoefficients(FitSamples(kernel_samples));
+  for (const auto& [kind, kernels] : by_kernel) {
+    if (kernels.size() < 2) continue;
+    for (const auto& [kernel, kernel_samples] : kernels)
+      if (kernel_samples.size() >= kFeatures)
+        fits[KernelFitKey(kind, kernel)] = ToCoefficients(FitSamples(kernel_samples));
   }
   *out = std::move(fits);
   return Status::Ok();

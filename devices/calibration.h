@@ -2,7 +2,7 @@
 //   latency = fixed + a·MACs + b·(input + output bytes) + c·parameter bytes
 // to measured layer rows (per kind, and per kind and kernel where a kind's
 // rows ran on several kernels: LibTorch's native and oneDNN convolutions differ
-// ~20x per MAC) of a profile by least squares of the relative error
+// 38x per MAC on the host) of a profile by least squares of the relative error
 // (LibTorch's linalg_lstsq), every coefficient kept non-negative (the most negative one is
 // dropped and the rest refitted until none is). A kind with fewer rows than
 // coefficients takes the fit of all rows ("*"). Prediction error is measured,

@@ -1,9 +1,9 @@
 #include "dnn/network.h"
 
 #include <algorithm>
-#include <chrono>
 #include <stdexcept>
 
+#include "base/stopwatch.h"
 #include "dnn/kernel_observer.h"
 
 namespace coinfer {
@@ -184,10 +184,9 @@ std::vector<double> Network::TimeNodes(const torch::Tensor& input) {
   std::vector<torch::Tensor> outputs;
   outputs.reserve(nodes_.size());
   for (Node& n : nodes_) {
-    const auto t0 = std::chrono::steady_clock::now();
+    const Stopwatch node;
     outputs.push_back(RunNode(n, outputs, input));
-    ms.push_back(
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    ms.push_back(node.Ms());
   }
   return ms;
 }

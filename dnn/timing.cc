@@ -1,18 +1,9 @@
 #include "dnn/timing.h"
 
-#include <chrono>
-
+#include "base/stopwatch.h"
 #include "dnn/zoo_networks.h"
 
 namespace coinfer {
-
-namespace {
-
-double MsSince(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-}
-
-}  // namespace
 
 Status TimeZooModels(const std::vector<std::string>& names, const TimingOptions& options,
                      std::vector<ModelTiming>* out) {
@@ -40,9 +31,9 @@ Status TimeZooModels(const std::vector<std::string>& names, const TimingOptions&
     for (size_t m = 0; m < names.size(); ++m) {
       const std::vector<double> pass = nets[m].TimeNodes(inputs[m]);
       for (size_t i = 0; i < pass.size(); ++i) timings[m].layer_ms[i].push_back(pass[i]);
-      const auto t0 = std::chrono::steady_clock::now();
+      const Stopwatch whole;
       torch::Tensor y = nets[m].Forward(inputs[m]);
-      timings[m].whole_ms.push_back(MsSince(t0));
+      timings[m].whole_ms.push_back(whole.Ms());
     }
   }
   *out = std::move(timings);

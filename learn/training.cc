@@ -1,11 +1,11 @@
 #include "learn/training.h"
 
 #include <algorithm>
-#include <chrono>
 #include <filesystem>
 #include <numeric>
 #include <random>
 
+#include "base/stopwatch.h"
 #include "datasets/dataset.h"
 #include "dnn/zoo_networks.h"
 #include "learn/trained_network.h"
@@ -95,7 +95,7 @@ EpochReport TrainEpochs(Network& net, const ImageSet& train, const ImageSet& tes
   std::iota(order.begin(), order.end(), 0);
   EpochReport report;
   for (int epoch = 1; epoch <= options.epochs; ++epoch) {
-    const auto start = std::chrono::steady_clock::now();
+    const Stopwatch epoch_time;
     std::shuffle(order.begin(), order.end(), rng);
     net.SetTraining(true);
     double loss_sum = 0;
@@ -118,8 +118,7 @@ EpochReport TrainEpochs(Network& net, const ImageSet& train, const ImageSet& tes
     report.train_accuracy = static_cast<double>(correct) / train_n;
     report.test_samples = test_n;
     report.test_correct = CountCorrect(Predict(net, test, test_n), test);
-    report.seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    report.seconds = epoch_time.Seconds();
     progress(report);
   }
   return report;

@@ -1,11 +1,11 @@
 #include "sim/engine.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <random>
 #include <stdexcept>
 
+#include "base/stopwatch.h"
 #include "sim/bandwidth_estimator.h"
 #include "sim/energy.h"
 #include "sim/simulation.h"
@@ -56,10 +56,9 @@ class EngineRun {
     obs.cloud_queue = sites_[1].load();
     obs.now_s = Simulation::Now();
 
-    const auto t0 = std::chrono::steady_clock::now();
+    const Stopwatch decide;
     Plan plan = policy_.Decide(obs);
-    r.decision_wall_us =
-        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
+    r.decision_wall_us = decide.Us();
     r.decision_device_us = r.decision_wall_us * config_.decision_scale;
 
     r.split = plan.split;
@@ -227,7 +226,7 @@ std::vector<double> ArrivalTimes(const ArrivalConfig& arrivals, double duration_
 }
 
 std::vector<RequestRecord> RunEngine(const EngineConfig& config, Policy& policy, RunStats* stats) {
-  const auto wall0 = std::chrono::steady_clock::now();
+  const Stopwatch wall;
   Simulation sim(config.seed);
   const uint64_t events0 = Simulation::EventCount();
   std::vector<RequestRecord> records;
@@ -239,7 +238,7 @@ std::vector<RequestRecord> RunEngine(const EngineConfig& config, Policy& policy,
     stats->events = Simulation::EventCount() - events0;
     stats->simulated_s = Simulation::Now();
   }
-  stats->wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+  stats->wall_s = wall.Seconds();
   return records;
 }
 
