@@ -149,7 +149,7 @@ Status DeviceModel::AddProfile(const std::string& path, const std::string& where
                                     path + ": segment '" + r.name + "' is not BEGIN-END");
       range = {static_cast<int>(b), static_cast<int>(e)};
     }
-    measured_[r.model][range] = {r.median_ms, r.kind, r.output_shape};
+    measured_[r.model][range] = {r.median_ms, r.kind, r.output_shape, r.kernel};
   }
   return Status::Ok();
 }
@@ -169,8 +169,11 @@ const DeviceModel::Measured* DeviceModel::FindLayer(const Graph& graph, int inde
   const Measured* m = Find(graph, index, index + 1);
   if (!m || m->kind == "segment" || m->kind == "model") return m;
   const Layer& l = graph.layers[index];
-  const bool same =
-      m->kind == LayerKindName(l.kind) && m->output_shape == ShapeText(l.output_shape);
+  // A layer that ran on another kernel (another thread count, another build)
+  // is not the layer that was measured.
+  const bool same = m->kind == LayerKindName(l.kind) &&
+                    m->output_shape == ShapeText(l.output_shape) &&
+                    (m->kernel.empty() || l.kernel.empty() || m->kernel == l.kernel);
   return same ? m : nullptr;
 }
 

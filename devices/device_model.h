@@ -76,8 +76,8 @@ class DeviceModel {
   // the longest measured segments that fit, then measured layer rows; a part
   // of a measured segment gets the segment's time in proportion to the
   // regression (so parts add up to the measurement); where nothing was
-  // measured, the regression. A measured layer row counts only if its kind
-  // and output shape match the graph's layer.
+  // measured, the regression. A measured layer row counts only if its kind,
+  // output shape and kernel (when both know it) match the graph's layer.
   double SegmentLatencyMs(const Graph& graph, int begin, int end) const;
   // Whether SegmentLatencyMs of that range used measurements only (no
   // regression, no proportional share).
@@ -96,6 +96,7 @@ class DeviceModel {
     double ms;
     std::string kind;
     std::string output_shape;
+    std::string kernel;  // empty: not recorded
   };
   const Measured* Find(const Graph& graph, int begin, int end) const;
   const Measured* FindLayer(const Graph& graph, int index) const;

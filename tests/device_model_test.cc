@@ -92,7 +92,12 @@ TEST(DeviceModelTest, MeasuredRowsComeBeforeTheRegression) {
       << "dev,small_vgg,1,features.1,activation,1x32x28x28,1x99,0,0,0,1,1,50,50,t,s,\n"
       << "dev,small_vgg,-1,4-10,segment,1x32x14x14,1x64x7x7,0,0,0,1,1,3.25,4,t,s,\n"
       << "dev,small_vgg,-1,model,model,1x1x28x28,1x10,0,0,0,1,1,99,99,t,s,\n"
-      << "other,small_vgg,2,features.2,conv,1x32x28x28,1x32x28x28,0,0,0,1,1,1000,1000,t,s,\n";
+      << "other,small_vgg,2,features.2,conv,1x32x28x28,1x32x28x28,0,0,0,1,1,1000,1000,t,s,\n"
+      // Layer 2 on the kernel this host runs it on; layer 3 on another one.
+      << "dev,small_vgg,2,features.2,conv,1x32x28x28,1x32x28x28,0,0,0,1,1,2.5,3,t,s,"
+         "mkldnn_convolution\n"
+      << "dev,small_vgg,3,features.3,activation,1x32x28x28,1x32x28x28,0,0,0,1,1,9,9,t,s,"
+         "other_kernel\n";
   std::ofstream(dir + "measured.device")
       << "name,dev\ncores,1\nprofile,measured.csv\n"
       << "kind,fixed_us,ns_per_mac,ns_per_io_byte,ns_per_param_byte\n"
@@ -102,9 +107,10 @@ TEST(DeviceModelTest, MeasuredRowsComeBeforeTheRegression) {
   ASSERT_TRUE(st.ok()) << st.message();
   EXPECT_DOUBLE_EQ(d.SegmentLatencyMs(g, 0, 1), 7.5);
   EXPECT_DOUBLE_EQ(d.SegmentLatencyMs(g, 1, 2), 1.0);    // shape mismatch: regression
-  EXPECT_DOUBLE_EQ(d.SegmentLatencyMs(g, 2, 3), 1.0);    // another device's row: regression
+  EXPECT_DOUBLE_EQ(d.SegmentLatencyMs(g, 2, 3), 2.5);    // its own row, not another device's
+  EXPECT_DOUBLE_EQ(d.SegmentLatencyMs(g, 3, 4), 1.0);    // another kernel: regression
   EXPECT_DOUBLE_EQ(d.SegmentLatencyMs(g, 4, 10), 3.25);  // measured segment
-  EXPECT_DOUBLE_EQ(d.SegmentLatencyMs(g, 0, 3), 7.5 + 1 + 1);
+  EXPECT_DOUBLE_EQ(d.SegmentLatencyMs(g, 0, 3), 7.5 + 1 + 2.5);
   EXPECT_DOUBLE_EQ(d.SegmentLatencyMs(g, 0, g.size()), 99);  // measured whole model
   EXPECT_TRUE(d.SegmentMeasured(g, 4, 10));
   EXPECT_FALSE(d.SegmentMeasured(g, 0, 3));
