@@ -13,8 +13,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// Per test: CTest runs the tests of this file in parallel processes.
 fs::path TempDir(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("coinfer_datasets_" + name);
+  const std::string test = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+  const fs::path dir = fs::temp_directory_path() / ("coinfer_datasets_" + test + "_" + name);
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;
