@@ -3,6 +3,7 @@
 // .device file the scenarios load.
 #include <boost/program_options.hpp>
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -80,6 +81,7 @@ int CalibrateCommand(const std::vector<std::string>& args) {
   std::vector<HeldOutError> held;
   if (LeaveOneModelOut(rows, graphs, &held).ok()) {
     std::map<std::string, std::vector<double>> by_kind;
+    std::map<std::string, std::map<std::string, std::vector<double>>> by_kernel;
     std::printf("leave-one-model-out prediction error (%%):\n%-16s %12s\n", "held-out model",
                 "end-to-end");
     std::vector<double> end_to_end;
@@ -88,13 +90,24 @@ int CalibrateCommand(const std::vector<std::string>& args) {
       end_to_end.push_back(h.end_to_end_error);
       for (const auto& [kind, errors] : h.errors)
         by_kind[kind].insert(by_kind[kind].end(), errors.begin(), errors.end());
+      for (const HeldOutPrediction& p : h.predictions)
+        if (!p.kernel.empty() && p.measured_ms > 0)
+          by_kernel[p.kind][p.kernel].push_back(std::abs(p.predicted_ms - p.measured_ms) /
+                                                p.measured_ms);
     }
-    std::printf("\n%-12s %8s %10s %8s\n", "kind", "rows", "median_%", "p90_%");
-    for (const auto& [kind, errors] : by_kind)
-      std::printf("%-12s %8zu %10.1f %8.1f\n", kind.c_str(), errors.size(),
+    auto print = [](const std::string& name, const std::vector<double>& errors) {
+      std::printf("%-28s %8zu %10.1f %8.1f\n", name.c_str(), errors.size(),
                   100 * Percentile(errors, 0.5), 100 * Percentile(errors, 0.9));
-    std::printf("%-12s %8zu %10.1f %8.1f\n", "end-to-end", end_to_end.size(),
-                100 * Percentile(end_to_end, 0.5), 100 * Percentile(end_to_end, 0.9));
+    };
+    std::printf("\n%-28s %8s %10s %8s\n", "kind (/kernel)", "rows", "median_%", "p90_%");
+    for (const auto& [kind, errors] : by_kind) {
+      print(kind, errors);
+      // A kind that ran on several kernels: each apart.
+      if (by_kernel[kind].size() > 1)
+        for (const auto& [kernel, kernel_errors] : by_kernel[kind])
+          print("  /" + kernel, kernel_errors);
+    }
+    print("end-to-end", end_to_end);
     if (!held_out_csv.empty()) {
       std::ofstream csv(held_out_csv);
       if (!csv) return ReportError(Status::IoError(held_out_csv + ": cannot write"));
