@@ -24,7 +24,7 @@ commands:
   run <scenario.ini> [--set key=value ...] [--csv FILE]   simulate a scenario, store results, print the table
   graph --model NAME | --list                             show a zoo model's layers and split points
   trace stats FILE... | trace plot FILE -o OUT.svg        statistics and plots of bandwidth traces
-  profile --model NAME -o FILE                            measure a model on this host, layer by layer (LibTorch)
+  profile --model NAME... -o FILE | --output-dir DIR      measure models on this host, layer by layer (LibTorch)
   calibrate PROFILE.csv... --device NAME -o FILE.device   fit a device model; print its held-out error
   data import PACKAGE_DIR | data stats                    build and inspect the dataset cache
   train --model NAME [--epochs E --seed S]                train a small zoo network (LibTorch)

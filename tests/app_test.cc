@@ -406,6 +406,46 @@ TEST(AppTest, HelpListsEveryScenarioKey) {
     EXPECT_NE(o.output.find(key), std::string::npos) << key;
 }
 
+// Profile this host, then calibrate on what was measured: the workflow of
+// devices/data/README.md, shortened.
+TEST(AppTest, ProfileThenCalibrateWritesALoadableDevice) {
+  const fs::path dir = fs::path(ScratchDir()) / "profiles";
+  fs::create_directories(dir);
+  Outcome o = Coinfer(
+      "profile --model small_vgg small_resnet --repeats 2 --warmup 0 --output-dir " + dir.string());
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  std::stringstream vgg;
+  vgg << std::ifstream(dir / "small_vgg.csv").rdbuf();
+  EXPECT_NE(vgg.str().find("measured together with: small_vgg small_resnet"), std::string::npos);
+  EXPECT_NE(vgg.str().find(",mkldnn_convolution\n"), std::string::npos);  // the kernel column
+  ASSERT_TRUE(fs::exists(dir / "small_resnet.csv"));
+
+  const std::string device = (dir / "mine.device").string();
+  o = Coinfer("calibrate " + (dir / "small_vgg.csv").string() + " " +
+              (dir / "small_resnet.csv").string() + " --device host -o " + device +
+              " --held-out-csv " + (dir / "held_out.csv").string());
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_NE(o.output.find("small_resnet"), std::string::npos);
+  EXPECT_NE(o.output.find("end-to-end"), std::string::npos);
+  std::stringstream held;
+  held << std::ifstream(dir / "held_out.csv").rdbuf();
+  EXPECT_EQ(held.str().rfind("model,name,kind,kernel,measured_ms,predicted_ms\n", 0), 0u);
+  // The device runs a scenario.
+  std::string db;
+  o = Coinfer("run " + WriteScenario("own_device",
+                                     "model = small_vgg\nduration_s = 2\npolicies = device-only\n"
+                                     "[device]\nend = " +
+                                         device + "\n",
+                                     &db));
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+}
+
+TEST(AppTest, ProfileWantsOneFilePerModel) {
+  const Outcome o = Coinfer("profile --model small_vgg small_resnet -o " + ScratchDir() + "x.csv");
+  EXPECT_EQ(o.exit_code, 2);
+  EXPECT_NE(o.output.find("use --output-dir"), std::string::npos) << o.output;
+}
+
 TEST(AppTest, TracePlotDrawsAnSvg) {
   const std::string svg = ScratchDir() + "trace.svg";
   const Outcome o =
