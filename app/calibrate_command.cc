@@ -67,6 +67,15 @@ int CalibrateCommand(const std::vector<std::string>& args) {
   }
   if (rows.empty())
     return ReportError(Status::InvalidInput("", "device", "no rows of '" + device + "'"));
+  // One fit describes one configuration: rows measured with other thread
+  // counts ran other kernels at other speeds.
+  for (const ProfileRow& r : rows)
+    if (r.threads != rows.front().threads)
+      return ReportError(Status::InvalidInput(r.where, "threads",
+                                              std::to_string(r.threads) + " threads, but " +
+                                                  rows.front().where + " has " +
+                                                  std::to_string(rows.front().threads) +
+                                                  ": profile " + device + " with one --threads"));
   // Segment rows are fitted on the sums over their layers: record the graphs.
   Graphs graphs;
   for (const ProfileRow& r : rows) {

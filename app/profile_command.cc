@@ -2,9 +2,11 @@
 // layer and whole, and writes a profile CSV per model (docs/formats.md).
 #include <boost/program_options.hpp>
 
+#include <algorithm>
 #include <cctype>
 #include <fstream>
 #include <iostream>
+#include <thread>
 
 #include "app/command_line.h"
 #include "app/commands.h"
@@ -13,6 +15,8 @@
 namespace coinfer {
 
 namespace {
+
+int HardwareThreads() { return std::max(1u, std::thread::hardware_concurrency()); }
 
 // A file name for a model spec: "torchscript:dir/net.pt@1x3x32x32" ->
 // "torchscript_dir_net_pt_1x3x32x32".
@@ -40,7 +44,8 @@ int ProfileCommand(const std::vector<std::string>& args) {
       "device", po::value(&device)->default_value("host"), "device name written in each row")(
       "repeats", po::value(&timing.repeats)->default_value(20), "timed passes per model")(
       "warmup", po::value(&timing.warmup)->default_value(3), "untimed passes before them")(
-      "threads", po::value(&timing.threads)->default_value(1), "LibTorch intra-op threads");
+      "threads", po::value(&timing.threads)->default_value(HardwareThreads()),
+      "LibTorch intra-op threads (default: this machine's, as coinfer runs LibTorch elsewhere)");
   po::variables_map vm;
   if (int exit = ParseCommandLine("profile", args, opts, {}, &vm); exit >= 0) return exit;
   if (output.empty() == output_dir.empty())

@@ -96,6 +96,7 @@ Status ReadProfileCsv(const std::string& path, Profile* out) {
     r.framework = f[14];
     r.source = f[15];
     r.kernel = f[16];
+    r.where = in.Where();
     if (r.device.empty()) return bad(0, "empty");
     if (r.model.empty()) return bad(1, "empty");
     double layer = 0;

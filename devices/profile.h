@@ -31,6 +31,7 @@ struct ProfileRow {
   std::string framework;  // e.g. "libtorch-1.13"
   std::string source;     // who measured it, where
   std::string kernel;     // the framework kernel that ran a layer (Layer::kernel); may be empty
+  std::string where;      // "file:line" it was read from; empty if not read
 };
 
 struct Profile {

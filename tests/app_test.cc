@@ -430,6 +430,21 @@ TEST(AppTest, ProfileThenCalibrateWritesALoadableDevice) {
   std::stringstream held;
   held << std::ifstream(dir / "held_out.csv").rdbuf();
   EXPECT_EQ(held.str().rfind("model,name,kind,kernel,measured_ms,predicted_ms\n", 0), 0u);
+  // Rows measured with another thread count are another configuration.
+  const std::string one_thread = (dir / "one_thread.csv").string();
+  ASSERT_EQ(Coinfer("profile --model small_vgg --repeats 1 --warmup 0 --threads 1 -o " + one_thread)
+                .exit_code,
+            0);
+  const Outcome mixed = Coinfer("profile --model small_vgg --repeats 1 --warmup 0 --threads 2 -o " +
+                                (dir / "two_threads.csv").string());
+  ASSERT_EQ(mixed.exit_code, 0) << mixed.output;
+  o = Coinfer("calibrate " + one_thread + " " + (dir / "two_threads.csv").string() +
+              " --device host -o " + (dir / "mixed.device").string());
+  EXPECT_EQ(o.exit_code, 2);
+  // file:line: field: reason (the first row after the header comments).
+  EXPECT_NE(o.output.find("two_threads.csv:7: threads: 2 threads, but"), std::string::npos)
+      << o.output;
+  EXPECT_FALSE(fs::exists(dir / "mixed.device"));
   // The device runs a scenario.
   std::string db;
   o = Coinfer("run " + WriteScenario("own_device",
