@@ -43,13 +43,13 @@ Features LayerFeatures(const ProfileRow& r) {
 
 Status SegmentFeatures(const ProfileRow& r, const Graphs& graphs, Features* f) {
   auto g = graphs.find(r.model);
-  const std::vector<std::string> ends = SplitFields(r.name, '-');
-  if (g == graphs.end() || ends.size() != 2)
-    return Status::InvalidInput(
-        "", "profile", "segment '" + r.name + "' of " + r.model + ": no graph or not BEGIN-END");
-  const int begin = std::stoi(ends[0]), end = std::stoi(ends[1]);
-  if (begin < 0 || end > g->second.size() || begin >= end)
-    return Status::InvalidInput("", "profile", "segment '" + r.name + "' outside " + r.model);
+  if (g == graphs.end())
+    return Status::InvalidInput(r.where, "model", "no graph of '" + r.model + "' for its segment");
+  const auto [begin, end] = SegmentRange(r);
+  if (end > g->second.size())
+    return Status::InvalidInput(r.where, "name",
+                                "segment '" + r.name + "' outside " + r.model + "'s " +
+                                    std::to_string(g->second.size()) + " layers");
   *f = {};
   for (int i = begin; i < end; ++i) {
     const Layer& l = g->second.layers[i];

@@ -141,13 +141,7 @@ Status DeviceModel::AddProfile(const std::string& path, const std::string& where
     if (r.kind == "model") {
       range = {0, kWholeModel};
     } else if (r.kind == "segment") {
-      // A segment's name is its layer range "BEGIN-END" (END excluded).
-      const std::vector<std::string> ends = SplitFields(r.name, '-');
-      double b = 0, e = 0;
-      if (ends.size() != 2 || !ParseNumber(ends[0], &b) || !ParseNumber(ends[1], &e) || b >= e)
-        return Status::InvalidInput(where, "profile",
-                                    path + ": segment '" + r.name + "' is not BEGIN-END");
-      range = {static_cast<int>(b), static_cast<int>(e)};
+      range = SegmentRange(r);
     }
     measured_[r.model][range] = {r.median_ms, r.kind, r.output_shape, r.kernel};
   }

@@ -36,6 +36,13 @@ bool ParseCount(const std::string& text, int64_t* value) {
   return true;
 }
 
+// "BEGIN-END" with integers 0 <= BEGIN < END.
+bool ParseSegmentName(const std::string& name, int64_t* begin, int64_t* end) {
+  const std::vector<std::string> ends = SplitFields(name, '-');
+  return ends.size() == 2 && ParseCount(ends[0], begin) && ParseCount(ends[1], end) &&
+         *begin < *end;
+}
+
 // CSV fields never hold commas here: a field with one is written without it.
 std::string Clean(std::string field) {
   std::replace(field.begin(), field.end(), ',', ';');
@@ -43,6 +50,12 @@ std::string Clean(std::string field) {
 }
 
 }  // namespace
+
+std::pair<int, int> SegmentRange(const ProfileRow& row) {
+  int64_t begin = 0, end = 0;
+  ParseSegmentName(row.name, &begin, &end);
+  return {static_cast<int>(begin), static_cast<int>(end)};
+}
 
 void WriteProfileCsv(const Profile& profile, std::ostream& os) {
   for (const std::string& c : profile.comments) os << "# " << c << "\n";
@@ -104,6 +117,9 @@ Status ReadProfileCsv(const std::string& path, Profile* out) {
       return bad(2, "expected a layer index or -1");
     r.layer = static_cast<int>(layer);
     if (!IsKind(r.kind)) return bad(4, "unknown kind");
+    int64_t segment_begin = 0, segment_end = 0;
+    if (r.kind == "segment" && !ParseSegmentName(r.name, &segment_begin, &segment_end))
+      return bad(3, "a segment is named by its layer range BEGIN-END (END excluded)");
     if (!IsShape(r.input_shape)) return bad(5, "expected a shape like 1x3x224x224");
     if (!IsShape(r.output_shape)) return bad(6, "expected a shape like 1x64x112x112");
     int64_t* counts[] = {&r.macs, &r.param_bytes, &r.output_bytes};

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <ostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/status.h"
@@ -38,6 +39,10 @@ struct Profile {
   std::vector<std::string> comments;  // the header comment lines, without '#'
   std::vector<ProfileRow> rows;
 };
+
+// A segment row's layer range [begin, end), from its name "BEGIN-END"
+// (END excluded; checked when the profile is read).
+std::pair<int, int> SegmentRange(const ProfileRow& row);
 
 // Writes the header comments, the column header and the rows.
 void WriteProfileCsv(const Profile& profile, std::ostream& os);

@@ -99,6 +99,8 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         BadProfile{"header", "device,model\n", ":1: header"},
         BadProfile{"columns", WithRow("pi,m,1,relu\n"), ":4: expected 17 columns"},
+        BadProfile{"segment", WithRow("pi,m,-1,first-five,segment,1x4,1x4,0,0,16,1,1,1,1,t,s,\n"),
+                   ":4: name: a segment is named by its layer range"},
         BadProfile{"kind", WithRow("pi,m,1,x,lstm,1x4,1x4,0,0,16,1,1,1,1,t,s,\n"),
                    ":4: kind: unknown"},
         BadProfile{"shape", WithRow("pi,m,1,x,activation,1by4,1x4,0,0,16,1,1,1,1,t,s,\n"),
