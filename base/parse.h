@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cerrno>
+#include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <sstream>
 #include <string>
@@ -17,6 +19,14 @@ inline bool ParseNumber(const std::string& text, double* value) {
   char* end = nullptr;
   *value = std::strtod(text.c_str(), &end);
   return *end == '\0' && errno != ERANGE && std::isfinite(*value);
+}
+
+// A non-negative integer written in decimal digits only (no sign, no
+// spaces), that fits in int64_t.
+inline bool ParseCount(const std::string& text, int64_t* value) {
+  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) return false;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), *value);
+  return error == std::errc() && end == text.data() + text.size();
 }
 
 // A number with an optional unit suffix: "10Mbps" or "10" with unit "Mbps".

@@ -18,7 +18,11 @@ bool IsLayerRow(const ProfileRow& r) { return r.kind != "model" && r.kind != "se
 
 int64_t Elements(const std::string& shape) {
   int64_t n = 1;
-  for (const std::string& d : SplitFields(shape, 'x')) n *= std::stoll(d);
+  for (const std::string& d : SplitFields(shape, 'x')) {
+    int64_t dim = 0;
+    ParseCount(d, &dim);  // shapes are checked when a profile is read
+    n *= dim;
+  }
   return n;
 }
 

@@ -26,13 +26,7 @@ bool IsShape(const std::string& text) {
   if (text.empty()) return false;
   for (const std::string& one : SplitFields(text, ';'))
     for (const std::string& dim : SplitFields(one, 'x'))
-      if (dim.empty() || dim.find_first_not_of("0123456789") != std::string::npos) return false;
-  return true;
-}
-
-bool ParseCount(const std::string& text, int64_t* value) {
-  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) return false;
-  *value = std::stoll(text);
+      if (int64_t n = 0; !ParseCount(dim, &n)) return false;
   return true;
 }
 

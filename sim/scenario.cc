@@ -226,8 +226,8 @@ Status Choose(const Scenario& v, const std::string& key, const std::string& valu
 // ns-3 QueueSize syntax: a positive integer then 'p' (packets) or 'B' (bytes).
 bool IsQueueSize(const std::string& text) {
   if (text.size() < 2 || (text.back() != 'p' && text.back() != 'B')) return false;
-  const std::string digits = text.substr(0, text.size() - 1);
-  return digits.find_first_not_of("0123456789") == std::string::npos && std::stoll(digits) > 0;
+  int64_t count = 0;
+  return ParseCount(text.substr(0, text.size() - 1), &count) && count > 0;
 }
 
 // "end>cloud:bulk@10s-60s,cloud>end:constant:2Mbps@0s-30s"

@@ -196,6 +196,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"bad_generator", "[uplink]\ntrace = step:5Mbps@3s\n", "",
                  ":2: trace: 'step:5Mbps@3s'"},
         BadInput{"bad_topology", "topology = mesh\n", "", ":1: topology: expected"},
+        BadInput{"queue_overflow", "[uplink]\nqueue = 99999999999999999999999p\n", "",
+                 ":2: uplink.queue"},
         BadInput{"bad_codec", "model = small_vgg\n[compression]\ncodec = quant:4,gzip\n", "",
                  ":3: compression.codec: codec: at 9: 'gzip': unknown stage"},
         BadInput{"weights_of_another_model",

@@ -103,6 +103,10 @@ INSTANTIATE_TEST_SUITE_P(
                    ":4: name: a segment is named by its layer range"},
         BadProfile{"kind", WithRow("pi,m,1,x,lstm,1x4,1x4,0,0,16,1,1,1,1,t,s,\n"),
                    ":4: kind: unknown"},
+        BadProfile{
+            "huge_shape",
+            WithRow("pi,m,1,x,activation,1x99999999999999999999999,1x4,0,0,16,1,1,1,1,t,s,\n"),
+            ":4: input_shape"},
         BadProfile{"shape", WithRow("pi,m,1,x,activation,1by4,1x4,0,0,16,1,1,1,1,t,s,\n"),
                    ":4: input_shape"},
         BadProfile{"macs", WithRow("pi,m,1,x,activation,1x4,1x4,-5,0,16,1,1,1,1,t,s,\n"),
