@@ -68,10 +68,11 @@ Status DeviceModel::Load(const std::string& path, DeviceModel* out) {
           return Status::InvalidInput(where, "task_overhead_ms",
                                       "expected a non-negative number, got '" + f[1] + "'");
       } else if (f.size() == 2 && f[0] == "cores") {
-        m.cores_ = std::atoi(f[1].c_str());
-        if (m.cores_ < 1 || std::to_string(m.cores_) != f[1])
+        int64_t cores = 0;
+        if (!ParseCount(f[1], &cores) || cores < 1 || cores > 1 << 20)
           return Status::InvalidInput(where, "cores",
                                       "expected a positive integer, got '" + f[1] + "'");
+        m.cores_ = static_cast<int>(cores);
       } else {
         return Status::InvalidInput(
             where, f.empty() ? "" : f[0],
