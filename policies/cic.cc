@@ -44,7 +44,7 @@ void CicPolicy::Prepare(const Observation& obs) {
             [](const Piece& a, const Piece& b) { return a.from_ms_per_byte < b.from_ms_per_byte; });
   breakpoints_.clear();
   for (size_t i = 1; i < pieces_.size(); ++i) breakpoints_.push_back(pieces_[i].from_ms_per_byte);
-  for (Piece& p : pieces_) p.plan = MakePartitionPlan(*prepared_.graph, times_, p.partition, 1.0);
+  for (Piece& p : pieces_) p.plan = MakePartitionPlan(*prepared_.graph, p.partition, 1.0);
   candidates_.clear();
   if (!load_aware_) return;
   candidates_ = pieces_;
@@ -53,7 +53,7 @@ void CicPolicy::Prepare(const Observation& obs) {
     std::vector<bool> on_device(g.size(), false);
     std::fill(on_device.begin(), on_device.begin() + point.index, true);
     Partition partition = MakePartition(g, times_, std::move(on_device));
-    Plan plan = MakePartitionPlan(g, times_, partition, 1.0);
+    Plan plan = MakePartitionPlan(g, partition, 1.0);
     candidates_.push_back({0, std::move(partition), std::move(plan)});
   }
 }

@@ -71,7 +71,9 @@ Partition MinCutPartition(const Graph& g, const LayerTimes& times, double ms_per
   // Per-task overheads are not edges of the cut: a split pays both, running
   // everything on one side pays one. If the cut is a split it is the cheapest
   // split, and no split beats a one-sided cut, so comparing it with the two
-  // one-sided partitions is exact.
+  // one-sided partitions is exact (and needless without overheads, when the
+  // one-sided partitions are cuts like any other).
+  if (times.end_task_ms == 0 && times.cloud_task_ms == 0) return best;
   for (bool side : {true, false}) {
     Partition one_sided = MakePartition(g, times, std::vector<bool>(n, side));
     if (one_sided.CostMs(ms_per_byte) < best.CostMs(ms_per_byte)) best = std::move(one_sided);
@@ -79,8 +81,7 @@ Partition MinCutPartition(const Graph& g, const LayerTimes& times, double ms_per
   return best;
 }
 
-Plan MakePartitionPlan(const Graph& g, const LayerTimes& times, const Partition& p,
-                       double uplink_mbps) {
+Plan MakePartitionPlan(const Graph& g, const Partition& p, double uplink_mbps) {
   Plan plan;
   auto add = [&plan](Stage s) {
     if (!plan.stages.empty()) s.deps = {static_cast<int>(plan.stages.size()) - 1};
@@ -90,13 +91,9 @@ Plan MakePartitionPlan(const Graph& g, const LayerTimes& times, const Partition&
   Stage local, send, remote;
   local.site = Site::kEndDevice;
   remote.site = Site::kCloud;
-  for (int v = 0; v < g.size(); ++v) {
-    Stage& s = p.on_device[v] ? local : remote;
-    s.layers.push_back(v);
-    s.predicted_ms += p.on_device[v] ? times.end_ms[v] : times.cloud_ms[v];
-  }
-  local.predicted_ms += times.end_task_ms;  // as MakePartition counts them
-  remote.predicted_ms += times.cloud_task_ms;
+  for (int v = 0; v < g.size(); ++v) (p.on_device[v] ? local : remote).layers.push_back(v);
+  local.predicted_ms = p.device_ms;
+  remote.predicted_ms = p.cloud_ms;
   send.kind = Stage::Kind::kTransfer;
   send.site = Site::kEndDevice;
   send.to = Site::kCloud;

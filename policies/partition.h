@@ -39,8 +39,8 @@ Partition MinCutPartition(const Graph& graph, const LayerTimes& times, double ms
 Partition MakePartition(const Graph& graph, const LayerTimes& times, std::vector<bool> on_device);
 
 // The plan: device layers, then one message with the crossing tensors, then
-// the cloud layers; `split` set when the device side is a split point's prefix.
-Plan MakePartitionPlan(const Graph& graph, const LayerTimes& times, const Partition& partition,
-                       double uplink_mbps);
+// the cloud layers, predicted at the partition's device and cloud times;
+// `split` set when the device side is a split point's prefix.
+Plan MakePartitionPlan(const Graph& graph, const Partition& partition, double uplink_mbps);
 
 }  // namespace coinfer
