@@ -13,6 +13,7 @@
 #include "app/commands.h"
 #include "base/parse.h"
 #include "base/percentile.h"
+#include "devices/android_power_profile.h"
 #include "devices/calibration.h"
 #include "dnn/zoo.h"
 
@@ -24,7 +25,8 @@ int CalibrateCommand(const std::vector<std::string>& args) {
   std::vector<std::string> inputs;
   std::string device, output;
   int cores = 1;
-  std::string power_text, power_source, held_out_csv;
+  std::string power_text, power_source, held_out_csv, android_power;
+  AndroidPowerOptions android;
   opts.add_options()("help,h", "show the options")(
       "profile", po::value(&inputs)->required(), "profile CSV files (coinfer profile or measured)")(
       "device", po::value(&device)->required(), "the device whose rows are fitted")(
@@ -32,7 +34,15 @@ int CalibrateCommand(const std::vector<std::string>& args) {
       "cores", po::value(&cores)->default_value(1), "concurrent compute slots of the device")(
       "power", po::value(&power_text),
       "IDLE_W,COMPUTE_W,TRANSMIT_W,TRANSMIT_W_PER_MBPS: the device's power, for energy")(
-      "power-source", po::value(&power_source), "where the power figures come from")(
+      "android-power", po::value(&android_power),
+      "power_profile.xml of an Android phone: the power line derived from its currents "
+      "(devices/android_power_profile.h)")("battery-volts", po::value(&android.battery_volts),
+                                           "with --android-power: the battery's nominal voltage")(
+      "compute-cluster", po::value(&android.compute_cluster)->default_value(-1),
+      "with --android-power: the CPU cluster that computes (-1: the one drawing most)")(
+      "compute-cores", po::value(&android.compute_cores)->default_value(0),
+      "with --android-power: its busy cores (0: all)")("power-source", po::value(&power_source),
+                                                       "where the power figures come from")(
       "held-out-csv", po::value(&held_out_csv),
       "also write every held-out row's measured and predicted ms (CSV), to see where the fit "
       "is wrong");
@@ -49,9 +59,20 @@ int CalibrateCommand(const std::vector<std::string>& args) {
       if (f.size() != 4 || !ParseNumber(f[i], values[i]) || *values[i] < 0)
         return ReportError(
             Status::InvalidInput("--power", "", "expected four non-negative numbers"));
-    if (power_source.empty())
+  }
+  if ((!power_text.empty() || !android_power.empty()) && power_source.empty())
+    return ReportError(
+        Status::InvalidInput("--power-source", "", "say where the power figures come from"));
+  if (!android_power.empty()) {
+    if (!power_text.empty())
+      return ReportError(Status::InvalidInput("--android-power", "", "give --power or this"));
+    if (!(android.battery_volts > 0))
       return ReportError(
-          Status::InvalidInput("--power-source", "", "say where the power figures come from"));
+          Status::InvalidInput("--battery-volts", "", "give the battery's nominal voltage"));
+    std::string derivation;
+    Status st = ReadAndroidPowerProfile(android_power, android, &power, &derivation);
+    if (!st.ok()) return ReportError(st);
+    power_source += "; derived from the " + derivation;
   }
   std::vector<ProfileRow> rows;
   std::vector<std::string> provenance = {"fitted by coinfer calibrate --device " + device +

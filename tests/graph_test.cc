@@ -117,8 +117,11 @@ TEST(GraphTest, RecordNamesTheKernelThatRanEachLayer) {
   EXPECT_EQ(g.layers[4].kernel, "max_pool2d_with_indices");
   EXPECT_EQ(g.layers.back().kernel, "addmm");  // Linear: past the transpose of its weight
   const Graph& resnet = ZooGraph("small_resnet");
-  for (const Layer& l : resnet.layers)
-    if (l.kind == LayerKind::kBatchNorm) EXPECT_EQ(l.kernel, "native_batch_norm") << l.name;
+  for (const Layer& l : resnet.layers) {
+    if (l.kind == LayerKind::kBatchNorm) {
+      EXPECT_EQ(l.kernel, "native_batch_norm") << l.name;
+    }
+  }
 }
 
 }  // namespace
