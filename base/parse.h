@@ -36,6 +36,13 @@ inline bool ParseWithUnit(std::string text, const std::string& unit, double* val
   return ParseNumber(text, value);
 }
 
+// `s` without its leading and trailing whitespace.
+inline std::string Trim(const std::string& s) {
+  const size_t b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return "";
+  return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
+}
+
 // Splits on `sep`; a trailing separator yields a trailing empty field.
 inline std::vector<std::string> SplitFields(const std::string& line, char sep) {
   std::vector<std::string> fields;

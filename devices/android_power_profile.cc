@@ -87,11 +87,7 @@ class ProfileItems {
 
  private:
   Status AddValue(const std::string& name, const tinyxml2::XMLElement* e, Entry* entry) {
-    std::string text = e->GetText() ? e->GetText() : "";
-    const size_t begin = text.find_first_not_of(" \t\r\n");
-    text = begin == std::string::npos
-               ? ""
-               : text.substr(begin, text.find_last_not_of(" \t\r\n") - begin + 1);
+    const std::string text = Trim(e->GetText() ? e->GetText() : "");
     double value;
     if (!ParseNumber(text, &value) || value < 0)
       return Status::InvalidInput(At(e->GetLineNum()), name,
@@ -124,6 +120,9 @@ Status ReadClusters(const ProfileItems& items, std::vector<ClusterTop>* out) {
                                   "needs one current per speed of cpu.core_speeds" + suffix);
     ClusterTop top;
     top.cores = static_cast<int>(cores->values[c]);
+    if (top.cores < 1 || top.cores != cores->values[c])
+      return Status::InvalidInput(items.At(cores->line), "cpu.clusters.cores",
+                                  "a cluster has a whole number of cores, at least one");
     for (size_t i = 0; i < speeds->values.size(); ++i)
       if (speeds->values[i] > top.khz) {
         top.khz = speeds->values[i];
@@ -142,6 +141,9 @@ Status ReadAndroidPowerProfile(const std::string& path, const AndroidPowerOption
                                DevicePower* power, std::string* derivation) {
   if (!(options.battery_volts > 0))
     return Status::InvalidInput("", "battery volts", "must be positive");
+  if (options.compute_cluster < -1 || options.compute_cores < 0)
+    return Status::InvalidInput("", "compute cluster and cores",
+                                "-1 or a cluster's number, and 0 (all) or a count of cores");
   ProfileItems items(path);
   COINFER_RETURN_IF_ERROR(items.Parse());
   // Android renamed the CPU states in 2017 (b/67752294): the old cpu.idle

@@ -145,13 +145,6 @@ po::options_description Declaration() {
   return d;
 }
 
-std::string Trim(const std::string& s) {
-  const size_t b = s.find_first_not_of(" \t\r");
-  if (b == std::string::npos) return "";
-  const size_t e = s.find_last_not_of(" \t\r");
-  return s.substr(b, e - b + 1);
-}
-
 // key -> "file:line" of its last assignment, for messages.
 std::map<std::string, std::string> KeyLocations(const std::string& path, const std::string& text) {
   std::map<std::string, std::string> where;

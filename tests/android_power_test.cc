@@ -136,6 +136,11 @@ TEST(AndroidPowerTest, BadProfilesNameTheFileLineAndItem) {
                 .find(":2: not well-formed XML"),
             std::string::npos);
 
+  std::string half_core = kRenamedProfile;
+  half_core.replace(half_core.find("<value>4</value><value>2</value>"), 16, "<value>4.5</value>");
+  EXPECT_EQ(error("half_core.xml", half_core),
+            ":5: cpu.clusters.cores: a cluster has a whole number of cores, at least one");
+
   options.compute_cores = 3;  // cluster 1 has 2
   EXPECT_EQ(error("too_many_cores.xml", kRenamedProfile), ": compute cores: cluster 1 has 2 cores");
   EXPECT_EQ(derivation, "untouched");
