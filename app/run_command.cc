@@ -139,6 +139,10 @@ Status Prepare(const std::string& path, const std::vector<std::string>& override
                                          "compression.menu on a model with trained weights");
   }
   COINFER_RETURN_IF_ERROR(DeviceModel::Load(sc.end_device_file, &in->end_device));
+  for (const std::string& p : sc.policies)
+    if (CreatePolicy(p)->NeedsEndDevicePower() && !in->end_device.power().known())
+      return sc.KeyError("policies", p + " needs the end device's power, and " +
+                                         sc.end_device_file + " has no power line");
   COINFER_RETURN_IF_ERROR(DeviceModel::Load(sc.cloud_file, &in->cloud));
   COINFER_RETURN_IF_ERROR(DeviceModel::Load(sc.host_file, &in->host));
   COINFER_RETURN_IF_ERROR(RecordZooGraph(sc.model, &in->graph));

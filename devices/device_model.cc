@@ -22,8 +22,9 @@ bool ParseNonNegative(const std::string& text, double* value) {
 }  // namespace
 
 DeviceModel DeviceModel::FromCoefficients(std::string name, int cores, const KindCoefficients& all,
-                                          double task_overhead_ms) {
+                                          double task_overhead_ms, const DevicePower& power) {
   DeviceModel m;
+  m.power_ = power;
   m.name_ = std::move(name);
   m.cores_ = cores;
   m.task_overhead_ms_ = task_overhead_ms;

@@ -52,7 +52,8 @@ class DeviceModel {
   static Status Load(const std::string& path, DeviceModel* out);
   // A model from coefficients, for tests and derived devices.
   static DeviceModel FromCoefficients(std::string name, int cores, const KindCoefficients& all,
-                                      double task_overhead_ms = 0);
+                                      double task_overhead_ms = 0,
+                                      const DevicePower& power = DevicePower());
 
   const std::string& name() const { return name_; }
   // Concurrent compute slots: one inference stage occupies one slot.

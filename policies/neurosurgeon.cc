@@ -5,26 +5,35 @@ namespace coinfer {
 void NeurosurgeonPolicy::Prepare(const Observation& obs) {
   prepared_ = PreparedFor::Of(obs);
   const Graph& g = *obs.graph;
-  compute_ms_.clear();
+  end_ms_.clear();
+  cloud_ms_.clear();
   bytes_.clear();
   for (const SplitPoint& p : g.SplitPoints()) {
     // Segments, not sums of layers: a device may have measured a segment whole.
-    compute_ms_.push_back(obs.end_device->TaskLatencyMs(g, 0, p.index) +
-                          obs.cloud->TaskLatencyMs(g, p.index, g.size()));
+    end_ms_.push_back(obs.end_device->TaskLatencyMs(g, 0, p.index));
+    cloud_ms_.push_back(obs.cloud->TaskLatencyMs(g, p.index, g.size()));
     bytes_.push_back(p.bytes);
   }
 }
 
+double NeurosurgeonPolicy::Cost(const Observation& obs, size_t k) const {
+  const double ms_per_byte = 8.0 / (obs.uplink_estimate_mbps * 1e3);
+  const double transfer_ms = bytes_[k] * ms_per_byte;
+  if (objective_ == Objective::kLatency) return (end_ms_[k] + cloud_ms_[k]) + transfer_ms;
+  const DevicePower& p = obs.end_device->power();
+  const double transmit_w = p.transmit_w + p.transmit_w_per_mbps * obs.uplink_estimate_mbps;
+  return p.compute_w * end_ms_[k] + transmit_w * transfer_ms + p.idle_w * cloud_ms_[k];
+}
+
 int NeurosurgeonPolicy::BestSplit(const Observation& obs) {
   if (!prepared_.Matches(obs)) Prepare(obs);
-  const double ms_per_byte = 8.0 / (obs.uplink_estimate_mbps * 1e3);
   int best = 0;
-  double best_ms = 0;
-  for (size_t k = 0; k < compute_ms_.size(); ++k) {
-    const double ms = compute_ms_[k] + bytes_[k] * ms_per_byte;
-    if (k == 0 || ms < best_ms) {
+  double best_cost = 0;
+  for (size_t k = 0; k < bytes_.size(); ++k) {
+    const double cost = Cost(obs, k);
+    if (k == 0 || cost < best_cost) {
       best = static_cast<int>(k);
-      best_ms = ms;
+      best_cost = cost;
     }
   }
   return best;

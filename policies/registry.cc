@@ -22,9 +22,13 @@ Factory Make() {
 
 const std::map<std::string, Factory>& Registry() {
   static const std::map<std::string, Factory> registry = {
-      {"device-only", Make<DeviceOnlyPolicy>()},    {"cic", Make<CicPolicy>()},
-      {"cloud-only", Make<CloudOnlyPolicy>()},      {"dads", Make<DadsPolicy>()},
+      {"device-only", Make<DeviceOnlyPolicy>()},
+      {"cic", Make<CicPolicy>()},
+      {"cloud-only", Make<CloudOnlyPolicy>()},
+      {"dads", Make<DadsPolicy>()},
       {"neurosurgeon", Make<NeurosurgeonPolicy>()},
+      {"neurosurgeon@energy",
+       [] { return std::make_unique<NeurosurgeonPolicy>(NeurosurgeonPolicy::Objective::kEnergy); }},
   };
   return registry;
 }

@@ -34,6 +34,9 @@ class Policy {
   // Whether the policy needs measured compression (catalog accuracy) in its
   // observations; the command refuses such a policy without it.
   virtual bool NeedsMeasuredCompression() const { return false; }
+  // Whether the policy weighs the end device's energy; the command refuses
+  // such a policy when the end device has no power figures.
+  virtual bool NeedsEndDevicePower() const { return false; }
   // Offline work, once per run before the first request (tables, compressed
   // models), from what is known without the network: the graph and devices
   // (the observation's bandwidth and queues are not meaningful here).

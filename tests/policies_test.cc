@@ -50,10 +50,55 @@ TEST_P(NeurosurgeonTest, NoBandwidthMeansDeviceOnlyAndUnlimitedMeansCloudOnly) {
   EXPECT_EQ(policy.Decide(Obs(1e12)).split, 0);
 }
 
+// The end device's predicted energy of a plan, stage by stage, in the states
+// the engine charges (sim/energy.h): millijoules.
+double PredictedEnergyMj(const Plan& plan, const DevicePower& p, double mbps) {
+  double mj = 0;
+  for (const Stage& s : plan.stages) {
+    if (s.kind == Stage::Kind::kTransfer)
+      mj += (p.transmit_w + p.transmit_w_per_mbps * mbps) * s.predicted_ms;
+    else
+      mj += (s.site == Site::kEndDevice ? p.compute_w : p.idle_w) * s.predicted_ms;
+  }
+  return mj;
+}
+
+TEST_P(NeurosurgeonTest, EnergyChoiceEqualsBruteForceOverAllSplits) {
+  DevicePower power;
+  power.idle_w = 0.1;
+  power.compute_w = 5;
+  power.transmit_w = 1;
+  power.transmit_w_per_mbps = 0.05;
+  KindCoefficients slow;
+  slow.ns_per_mac = 0.05;
+  slow.ns_per_io_byte = 0.3;
+  const DeviceModel end = DeviceModel::FromCoefficients("slow", 1, slow, 0, power);
+  NeurosurgeonPolicy energy(NeurosurgeonPolicy::Objective::kEnergy), latency;
+  EXPECT_TRUE(energy.NeedsEndDevicePower());
+  std::mt19937 rng(11);
+  std::uniform_real_distribution<double> log_mbps(-1, 3);
+  const int splits = static_cast<int>(graph_.SplitPoints().size());
+  int differs = 0;
+  for (int trial = 0; trial < 200; ++trial) {
+    const Observation obs = ObservationOf(graph_, end, cloud_, std::pow(10, log_mbps(rng)));
+    double best = INFINITY;
+    for (int k = 0; k < splits; ++k)
+      best =
+          std::min(best, PredictedEnergyMj(MakeSplitPlan(obs, k), power, obs.uplink_estimate_mbps));
+    const Plan chosen = energy.Decide(obs);
+    EXPECT_NEAR(PredictedEnergyMj(chosen, power, obs.uplink_estimate_mbps), best, 1e-9 * best)
+        << obs.uplink_estimate_mbps << " Mbit/s";
+    differs += chosen.split != latency.Decide(obs).split;
+  }
+  // Computing costs 5 W and sending 1 W: energy offloads where latency would not.
+  EXPECT_GT(differs, 0);
+}
+
 INSTANTIATE_TEST_SUITE_P(Zoo, NeurosurgeonTest, ::testing::Values("small_vgg", "resnet18"));
 
 TEST(RegistryTest, KnowsTheBaselinesByName) {
-  for (const char* name : {"device-only", "cloud-only", "neurosurgeon", "dads", "cic"}) {
+  for (const char* name :
+       {"device-only", "cloud-only", "neurosurgeon", "neurosurgeon@energy", "dads", "cic"}) {
     auto p = CreatePolicy(name);
     ASSERT_NE(p, nullptr) << name;
     EXPECT_EQ(p->name(), name);
