@@ -1,21 +1,24 @@
-// Energy the end device spends on one request: its compute stages at compute
-// power, its uplink transfers at the radio's power for the transfer's
-// throughput (transmit_w + transmit_w_per_mbps·Mbit/s), and idle power for the
-// rest of the request's latency (waiting for queues, the network and the
-// cloud). Stages are taken as they ran (StageRecord times). Each request is
-// charged as if it had the device to itself: when requests overlap (a transfer
-// queued behind another's, idle waiting while another computes), each pays
-// for the shared time, so a run's requests may add up to more than the device
-// drew.
+// Energy the end device spends on its requests. The device draws idle power
+// while any request is in flight, plus, on top of idle, compute power while a
+// stage computes on it and transmit power while its radio sends (transmit_w +
+// transmit_w_per_mbps·Mbit/s, the rate term paid per bit sent). Each request
+// is charged its own stages' extra power, and an equal share of the idle draw
+// and of the radio among the requests in flight and the transfers on air at
+// each moment: a request alone pays compute power while it computes, transmit
+// power while it sends and idle power for the rest of its latency, and
+// overlapping requests add up to what the device drew. Stages are taken as
+// they ran (StageRecord times); requests that did not finish take no share.
 #pragma once
+
+#include <vector>
 
 #include "devices/device_model.h"
 #include "sim/request_record.h"
 
 namespace coinfer {
 
-// Joules; negative when the device's power is not known or the request did
-// not finish.
-double EndDeviceEnergyJ(const RequestRecord& request, const DevicePower& power);
+// Sets end_energy_j (joules) of every completed request; -1 for the others,
+// and for all when the device's power is not known.
+void AssignEndDeviceEnergy(const DevicePower& power, std::vector<RequestRecord>* requests);
 
 }  // namespace coinfer

@@ -184,7 +184,6 @@ class EngineRun {
     RequestRecord& r = records_[id];
     r.completed = true;
     r.actual_ms = (Simulation::Now() - r.arrival_s) * 1e3;
-    r.end_energy_j = EndDeviceEnergyJ(r, config_.end_device->power());
     if (++finished_ == static_cast<int>(records_.size())) Simulation::Stop();
   }
 
@@ -235,6 +234,7 @@ std::vector<RequestRecord> RunEngine(const EngineConfig& config, Policy& policy,
     run.Start(ArrivalTimes(config.arrivals, config.duration_s, config.seed));
     sim.Run(config.duration_s + config.drain_s);
     records = run.TakeRecords();
+    AssignEndDeviceEnergy(config.end_device->power(), &records);
     stats->events = Simulation::EventCount() - events0;
     stats->simulated_s = Simulation::Now();
   }

@@ -258,7 +258,8 @@ TEST(SiteQueueTest, StagesWaitForEnoughCoresInArrivalOrder) {
 
 TEST(EnergyTest, RequestEnergyIsTheSumOfStagePowerTimesTime) {
   const DevicePower p{2.0, 5.0, 1.0, 0.5};
-  RequestRecord r;
+  std::vector<RequestRecord> alone(1);
+  RequestRecord& r = alone[0];
   r.completed = true;
   r.actual_ms = 1000;
   Stage compute;
@@ -269,8 +270,41 @@ TEST(EnergyTest, RequestEnergyIsTheSumOfStagePowerTimesTime) {
   cloud.site = Site::kCloud;
   r.stages = {{compute, 0, 0.0, 0.3}, {send, 0.3, 0.3, 0.7}, {cloud, 0.7, 0.7, 0.9}};
   // Compute 5 W · 0.3 s + radio (1 + 0.5·5) W · 0.4 s + idle 2 W · (1 − 0.7) s.
-  EXPECT_NEAR(EndDeviceEnergyJ(r, p), 1.5 + 1.4 + 0.6, 1e-12);
-  EXPECT_LT(EndDeviceEnergyJ(r, DevicePower{}), 0);  // unknown power
+  AssignEndDeviceEnergy(p, &alone);
+  EXPECT_NEAR(r.end_energy_j, 1.5 + 1.4 + 0.6, 1e-12);
+  AssignEndDeviceEnergy(DevicePower{}, &alone);
+  EXPECT_LT(r.end_energy_j, 0);  // unknown power
+}
+
+// Two requests in flight together share the device's idle draw and its radio:
+// their energies add up to what the device drew, not more.
+TEST(EnergyTest, OverlappingRequestsShareTheDeviceTheyDrewFrom) {
+  const DevicePower p{2.0, 5.0, 3.0, 0.5};
+  std::vector<RequestRecord> requests(3);
+  Stage compute;
+  Stage send;
+  send.kind = Stage::Kind::kTransfer;
+  send.bytes = 250'000;          // over 0.4 s: 5 Mbit/s
+  requests[0].completed = true;  // A computes 0–0.4 s, done at 1 s
+  requests[0].actual_ms = 1000;
+  requests[0].stages = {{compute, 0, 0.0, 0.4}};
+  requests[1].completed = true;  // B arrives at 0.2 s, sends 0.2–0.6 s, done at 1 s
+  requests[1].arrival_s = 0.2;
+  requests[1].actual_ms = 800;
+  requests[1].stages = {{send, 0.2, 0.2, 0.6}};
+  requests[2].arrival_s = 0.1;  // never finished: no energy, no share
+  requests[2].stages = {{compute, 0.1, 0.5, -1}};
+  AssignEndDeviceEnergy(p, &requests);
+  // The device: A alone computing 0–0.2 s (5 W); A computing while B sends
+  // 0.2–0.4 s (idle 2 + compute 3 + radio 1 + 0.5·5 W per the rate); B sending
+  // 0.4–0.6 s (2 + 1 + 2.5 W); both waiting 0.6–1 s (2 W).
+  const double device_j = 5 * 0.2 + 8.5 * 0.2 + 5.5 * 0.2 + 2 * 0.4;
+  // A: its compute above idle, 3 W · 0.4 s; idle alone 0.2 s, then half of it.
+  EXPECT_NEAR(requests[0].end_energy_j, 3 * 0.4 + 2 * 0.2 + 2 * 0.8 / 2, 1e-12);
+  // B: the radio above idle, 1 W · 0.4 s; 0.5 J per Mbit of its 2 Mbit; half the idle.
+  EXPECT_NEAR(requests[1].end_energy_j, 1 * 0.4 + 0.5 * 2 + 2 * 0.8 / 2, 1e-12);
+  EXPECT_NEAR(requests[0].end_energy_j + requests[1].end_energy_j, device_j, 1e-12);
+  EXPECT_LT(requests[2].end_energy_j, 0);
 }
 
 TEST_F(EngineTest, BackgroundLoadStretchesComputeAndEnergyIsRecorded) {
