@@ -129,6 +129,7 @@ Status PrepareCompression(Inputs* in) {
 Status Prepare(const std::string& path, const std::vector<std::string>& overrides, Inputs* in) {
   Scenario& sc = in->scenario;
   COINFER_RETURN_IF_ERROR(LoadScenario(path, overrides, &sc));
+  std::string needs_power;  // a policy that weighs the end device's energy
   for (const std::string& p : sc.policies) {
     const std::unique_ptr<Policy> policy = CreatePolicy(p);
     if (!policy)
@@ -137,12 +138,12 @@ Status Prepare(const std::string& path, const std::vector<std::string>& override
     if (policy->NeedsMeasuredCompression() && (sc.codecs.empty() || sc.weights_card.empty()))
       return sc.KeyError("policies", p + " needs measured compression: compression.codec or "
                                          "compression.menu on a model with trained weights");
+    if (policy->NeedsEndDevicePower() && needs_power.empty()) needs_power = p;
   }
   COINFER_RETURN_IF_ERROR(DeviceModel::Load(sc.end_device_file, &in->end_device));
-  for (const std::string& p : sc.policies)
-    if (CreatePolicy(p)->NeedsEndDevicePower() && !in->end_device.power().known())
-      return sc.KeyError("policies", p + " needs the end device's power, and " +
-                                         sc.end_device_file + " has no power line");
+  if (!needs_power.empty() && !in->end_device.power().known())
+    return sc.KeyError("policies", needs_power + " needs the end device's power, and " +
+                                       sc.end_device_file + " has no power line");
   COINFER_RETURN_IF_ERROR(DeviceModel::Load(sc.cloud_file, &in->cloud));
   COINFER_RETURN_IF_ERROR(DeviceModel::Load(sc.host_file, &in->host));
   COINFER_RETURN_IF_ERROR(RecordZooGraph(sc.model, &in->graph));

@@ -68,13 +68,12 @@ class ProfileItems {
     return Status::Ok();
   }
 
-  // A one-value item; `fallback` when optional and absent.
-  Status Scalar(const std::string& name, double* value, bool optional = false,
-                double fallback = 0) const {
+  // A one-value item; 0 when optional and absent.
+  Status Scalar(const std::string& name, double* value, bool optional = false) const {
     const Entry* e;
     COINFER_RETURN_IF_ERROR(Get(name, &e, optional));
     if (e == nullptr) {
-      *value = fallback;
+      *value = 0;
       return Status::Ok();
     }
     if (e->values.size() != 1) return Status::InvalidInput(At(e->line), name, "expected one value");
