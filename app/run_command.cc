@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <memory>
 
 #include "analysis/summary.h"
@@ -27,7 +28,8 @@ namespace po = boost::program_options;
 struct Inputs {
   Scenario scenario;
   Graph graph;
-  DeviceModel end_device, cloud, host;
+  std::map<std::string, DeviceModel> devices;  // by file, one per file the sites name
+  DeviceModel host;
   MeasuredCompression compression;
 };
 
@@ -129,7 +131,15 @@ Status PrepareCompression(Inputs* in) {
 Status Prepare(const std::string& path, const std::vector<std::string>& overrides, Inputs* in) {
   Scenario& sc = in->scenario;
   COINFER_RETURN_IF_ERROR(LoadScenario(path, overrides, &sc));
-  std::string needs_power;  // a policy that weighs the end device's energy
+  std::vector<Site>& sites = sc.engine.sites;
+  for (size_t i = 0; i < sites.size(); ++i) {
+    const std::string& file = sc.site_device_files[i];
+    if (!in->devices.count(file))
+      COINFER_RETURN_IF_ERROR(DeviceModel::Load(file, &in->devices[file]));
+    sites[i].device = &in->devices[file];
+  }
+  const SiteId end = FirstSiteOf(sites, SiteRole::kEndDevice);
+  const bool has_cloud = FirstSiteOf(sites, SiteRole::kCloud) != kNoSite;
   for (const std::string& p : sc.policies) {
     const std::unique_ptr<Policy> policy = CreatePolicy(p);
     if (!policy)
@@ -138,13 +148,13 @@ Status Prepare(const std::string& path, const std::vector<std::string>& override
     if (policy->NeedsMeasuredCompression() && (sc.codecs.empty() || sc.weights_card.empty()))
       return sc.KeyError("policies", p + " needs measured compression: compression.codec or "
                                          "compression.menu on a model with trained weights");
-    if (policy->NeedsEndDevicePower() && needs_power.empty()) needs_power = p;
+    if (policy->NeedsEndDevicePower() && !sites[end].device->power().known())
+      return sc.KeyError("policies", p + " needs the end device's power, and " +
+                                         sc.site_device_files[end] + " has no power line");
+    if (policy->NeedsCloud() && !has_cloud)
+      return sc.KeyError("policies", p + " offloads to the cloud, and this topology has none "
+                                         "(cluster.upstream = false)");
   }
-  COINFER_RETURN_IF_ERROR(DeviceModel::Load(sc.end_device_file, &in->end_device));
-  if (!needs_power.empty() && !in->end_device.power().known())
-    return sc.KeyError("policies", needs_power + " needs the end device's power, and " +
-                                       sc.end_device_file + " has no power line");
-  COINFER_RETURN_IF_ERROR(DeviceModel::Load(sc.cloud_file, &in->cloud));
   COINFER_RETURN_IF_ERROR(DeviceModel::Load(sc.host_file, &in->host));
   COINFER_RETURN_IF_ERROR(RecordZooGraph(sc.model, &in->graph));
   sc.engine.graph = &in->graph;
@@ -152,9 +162,7 @@ Status Prepare(const std::string& path, const std::vector<std::string>& override
   const Graph& g = in->graph;
   const double host_ms = in->host.SegmentLatencyMs(g, 0, g.size());
   if (host_ms > 0)
-    sc.engine.decision_scale = in->end_device.SegmentLatencyMs(g, 0, g.size()) / host_ms;
-  sc.engine.end_device = &in->end_device;
-  sc.engine.cloud = &in->cloud;
+    sc.engine.decision_scale = sites[end].device->SegmentLatencyMs(g, 0, g.size()) / host_ms;
   if (!sc.codecs.empty()) COINFER_RETURN_IF_ERROR(PrepareCompression(in));
   return Status::Ok();
 }
@@ -173,6 +181,7 @@ Status Simulate(const Inputs& in, int64_t* run_id, uint64_t* events, double* wal
   info.seed = sc.engine.seed;
   info.coinfer_version = COINFER_VERSION;
   info.started_at = UtcNow();
+  info.sites = sc.engine.sites;
   struct PolicyRun {
     std::string name;
     std::vector<RequestRecord> records;

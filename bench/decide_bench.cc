@@ -18,8 +18,10 @@ void TimeDecisions(benchmark::State& state, const std::string& policy_name, cons
   auto policy = CreatePolicy(policy_name);
   Observation obs;
   obs.graph = &graph;
-  obs.end_device = &end;
-  obs.cloud = &cloud;
+  obs.sites = {{"end", SiteRole::kEndDevice, &end}, {"cloud", SiteRole::kCloud, &cloud}};
+  obs.end = 0;
+  obs.cloud = 1;
+  obs.queue = {0, 0};
   obs.compression = compression;
   policy->Prepare(obs);
   double mbps = 1;

@@ -24,8 +24,7 @@ void BM_EngineOverVerizonUplink(benchmark::State& state, const std::string& poli
   }
   EngineConfig config;
   config.graph = &graph;
-  config.end_device = &end;
-  config.cloud = &cloud;
+  config.sites = {{"end", SiteRole::kEndDevice, &end}, {"cloud", SiteRole::kCloud, &cloud}};
   config.network.uplink.capacity.trace = trace;
   config.network.downlink.capacity.constant_mbps = 20;
   config.arrivals = {ArrivalConfig::Process::kPoisson, 10};

@@ -28,7 +28,7 @@ void BM_SaturatedReplay(benchmark::State& state, NetworkConfig::Replay replay) {
   for (auto _ : state) {
     Simulation sim(1);
     Network net(config);
-    for (int i = 0; i < 1200; ++i) net.Send(Site::kEndDevice, Site::kCloud, 100'000, [] {});
+    for (int i = 0; i < 1200; ++i) net.Send(0, 1, 100'000, [] {});
     sim.Run(horizon_s);
     events += Simulation::EventCount();
     simulated += Simulation::Now();

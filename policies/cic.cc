@@ -31,8 +31,8 @@ void CicPolicy::Envelope(double lo, const Partition& at_lo, double hi, const Par
 
 void CicPolicy::Prepare(const Observation& obs) {
   prepared_ = PreparedFor::Of(obs);
-  end_cores_ = obs.end_device->cores();
-  cloud_cores_ = obs.cloud->cores();
+  end_cores_ = obs.end_device().cores();
+  cloud_cores_ = obs.cloud_device().cores();
   times_ = LayerTimes::Of(obs);
   pieces_.clear();
   const double lo = MsPerByte(1e6), hi = MsPerByte(1e-4);
@@ -44,7 +44,7 @@ void CicPolicy::Prepare(const Observation& obs) {
             [](const Piece& a, const Piece& b) { return a.from_ms_per_byte < b.from_ms_per_byte; });
   breakpoints_.clear();
   for (size_t i = 1; i < pieces_.size(); ++i) breakpoints_.push_back(pieces_[i].from_ms_per_byte);
-  for (Piece& p : pieces_) p.plan = MakePartitionPlan(*prepared_.graph, p.partition, 1.0);
+  for (Piece& p : pieces_) p.plan = MakePartitionPlan(obs, p.partition, 1.0);
   candidates_.clear();
   if (!load_aware_) return;
   candidates_ = pieces_;
@@ -53,7 +53,7 @@ void CicPolicy::Prepare(const Observation& obs) {
     std::vector<bool> on_device(g.size(), false);
     std::fill(on_device.begin(), on_device.begin() + point.index, true);
     Partition partition = MakePartition(g, times_, std::move(on_device));
-    Plan plan = MakePartitionPlan(g, partition, 1.0);
+    Plan plan = MakePartitionPlan(obs, partition, 1.0);
     candidates_.push_back({0, std::move(partition), std::move(plan)});
   }
 }
@@ -80,7 +80,7 @@ Plan CicPolicy::Decide(const Observation& obs) {
   if (!prepared_.Matches(obs)) Prepare(obs);
   const double price = MsPerByte(obs.uplink_estimate_mbps);
   // The piece's plan, with its transfer priced at the estimated bandwidth.
-  Plan plan = PieceFor(price, obs.end_device_queue > 0).plan;
+  Plan plan = PieceFor(price, obs.queue[obs.end] > 0).plan;
   for (Stage& s : plan.stages) {
     if (s.kind != Stage::Kind::kTransfer) continue;
     plan.predicted_ms -= s.predicted_ms;

@@ -24,7 +24,7 @@ std::vector<int> DadsPolicy::DeviceLayers(const Observation& obs) {
 Plan DadsPolicy::Decide(const Observation& obs) {
   if (!prepared_.Matches(obs)) Prepare(obs);
   const Partition p = MinCutPartition(*obs.graph, times_, MsPerByte(obs.uplink_estimate_mbps));
-  return MakePartitionPlan(*obs.graph, p, obs.uplink_estimate_mbps);
+  return MakePartitionPlan(obs, p, obs.uplink_estimate_mbps);
 }
 
 }  // namespace coinfer

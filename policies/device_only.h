@@ -8,6 +8,7 @@ namespace coinfer {
 class DeviceOnlyPolicy : public Policy {
  public:
   std::string name() const override { return "device-only"; }
+  bool NeedsCloud() const override { return false; }
   Plan Decide(const Observation& observation) override {
     return MakeSplitPlan(observation,
                          static_cast<int>(observation.graph->SplitPoints().size()) - 1);

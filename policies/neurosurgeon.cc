@@ -10,8 +10,8 @@ void NeurosurgeonPolicy::Prepare(const Observation& obs) {
   bytes_.clear();
   for (const SplitPoint& p : g.SplitPoints()) {
     // Segments, not sums of layers: a device may have measured a segment whole.
-    end_ms_.push_back(obs.end_device->TaskLatencyMs(g, 0, p.index));
-    cloud_ms_.push_back(obs.cloud->TaskLatencyMs(g, p.index, g.size()));
+    end_ms_.push_back(obs.end_device().TaskLatencyMs(g, 0, p.index));
+    cloud_ms_.push_back(obs.cloud_device().TaskLatencyMs(g, p.index, g.size()));
     bytes_.push_back(p.bytes);
   }
 }
@@ -20,7 +20,7 @@ double NeurosurgeonPolicy::Cost(const Observation& obs, size_t k) const {
   const double ms_per_byte = 8.0 / (obs.uplink_estimate_mbps * 1e3);
   const double transfer_ms = bytes_[k] * ms_per_byte;
   if (objective_ == Objective::kLatency) return (end_ms_[k] + cloud_ms_[k]) + transfer_ms;
-  const DevicePower& p = obs.end_device->power();
+  const DevicePower& p = obs.end_device().power();
   const double transmit_w = p.transmit_w + p.transmit_w_per_mbps * obs.uplink_estimate_mbps;
   return p.compute_w * end_ms_[k] + transmit_w * transfer_ms + p.idle_w * cloud_ms_[k];
 }

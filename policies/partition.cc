@@ -11,11 +11,11 @@ LayerTimes LayerTimes::Of(const Observation& obs) {
   LayerTimes t;
   const Graph& g = *obs.graph;
   for (int v = 0; v < g.size(); ++v) {
-    t.end_ms.push_back(obs.end_device->SegmentLatencyMs(g, v, v + 1));
-    t.cloud_ms.push_back(obs.cloud->SegmentLatencyMs(g, v, v + 1));
+    t.end_ms.push_back(obs.end_device().SegmentLatencyMs(g, v, v + 1));
+    t.cloud_ms.push_back(obs.cloud_device().SegmentLatencyMs(g, v, v + 1));
   }
-  t.end_task_ms = obs.end_device->task_overhead_ms();
-  t.cloud_task_ms = obs.cloud->task_overhead_ms();
+  t.end_task_ms = obs.end_device().task_overhead_ms();
+  t.cloud_task_ms = obs.cloud_device().task_overhead_ms();
   return t;
 }
 
@@ -81,7 +81,8 @@ Partition MinCutPartition(const Graph& g, const LayerTimes& times, double ms_per
   return best;
 }
 
-Plan MakePartitionPlan(const Graph& g, const Partition& p, double uplink_mbps) {
+Plan MakePartitionPlan(const Observation& obs, const Partition& p, double uplink_mbps) {
+  const Graph& g = *obs.graph;
   Plan plan;
   auto add = [&plan](Stage s) {
     if (!plan.stages.empty()) s.deps = {static_cast<int>(plan.stages.size()) - 1};
@@ -89,14 +90,14 @@ Plan MakePartitionPlan(const Graph& g, const Partition& p, double uplink_mbps) {
     plan.stages.push_back(std::move(s));
   };
   Stage local, send, remote;
-  local.site = Site::kEndDevice;
-  remote.site = Site::kCloud;
+  local.site = obs.end;
+  remote.site = obs.cloud;
   for (int v = 0; v < g.size(); ++v) (p.on_device[v] ? local : remote).layers.push_back(v);
   local.predicted_ms = p.device_ms;
   remote.predicted_ms = p.cloud_ms;
   send.kind = Stage::Kind::kTransfer;
-  send.site = Site::kEndDevice;
-  send.to = Site::kCloud;
+  send.site = obs.end;
+  send.to = obs.cloud;
   send.bytes = p.bytes;
   send.predicted_ms = MsPerByte(uplink_mbps) * p.bytes;
   if (!local.layers.empty()) add(local);

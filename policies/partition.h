@@ -38,9 +38,11 @@ Partition MinCutPartition(const Graph& graph, const LayerTimes& times, double ms
 // The partition's compute and bytes.
 Partition MakePartition(const Graph& graph, const LayerTimes& times, std::vector<bool> on_device);
 
-// The plan: device layers, then one message with the crossing tensors, then
-// the cloud layers, predicted at the partition's device and cloud times;
-// `split` set when the device side is a split point's prefix.
-Plan MakePartitionPlan(const Graph& graph, const Partition& partition, double uplink_mbps);
+// The plan: device layers on the observation's end device, then one message
+// with the crossing tensors, then the cloud layers, predicted at the
+// partition's device and cloud times; `split` set when the device side is a
+// split point's prefix.
+Plan MakePartitionPlan(const Observation& observation, const Partition& partition,
+                       double uplink_mbps);
 
 }  // namespace coinfer

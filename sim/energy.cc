@@ -16,7 +16,8 @@ struct Boundary {
 
 }  // namespace
 
-void AssignEndDeviceEnergy(const DevicePower& power, std::vector<RequestRecord>* requests) {
+void AssignEndDeviceEnergy(const DevicePower& power, SiteId end,
+                           std::vector<RequestRecord>* requests) {
   for (RequestRecord& r : *requests) r.end_energy_j = -1;
   if (!power.known()) return;
   // Every request in flight draws idle power at the same rate, idle_w / (requests
@@ -29,8 +30,7 @@ void AssignEndDeviceEnergy(const DevicePower& power, std::vector<RequestRecord>*
     boundaries.push_back({r.arrival_s, +1, 0});
     boundaries.push_back({r.arrival_s + r.actual_ms / 1e3, -1, 0});
     for (const StageRecord& s : r.stages)
-      if (s.stage.site == Site::kEndDevice && s.stage.kind == Stage::Kind::kTransfer &&
-          s.end_s >= 0) {
+      if (s.stage.site == end && s.stage.kind == Stage::Kind::kTransfer && s.end_s >= 0) {
         boundaries.push_back({s.start_s, 0, +1});
         boundaries.push_back({s.end_s, 0, -1});
       }
@@ -59,7 +59,7 @@ void AssignEndDeviceEnergy(const DevicePower& power, std::vector<RequestRecord>*
     double joules = idle_j[b + 1] - idle_j[b];
     b += 2;
     for (const StageRecord& s : r.stages) {
-      if (s.stage.site != Site::kEndDevice || s.end_s < 0) continue;
+      if (s.stage.site != end || s.end_s < 0) continue;
       if (s.stage.kind == Stage::Kind::kCompute) {
         joules += (power.compute_w - power.idle_w) * (s.end_s - s.start_s);
       } else {

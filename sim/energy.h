@@ -17,8 +17,10 @@
 
 namespace coinfer {
 
-// Sets end_energy_j (joules) of every completed request; -1 for the others,
-// and for all when the device's power is not known.
-void AssignEndDeviceEnergy(const DevicePower& power, std::vector<RequestRecord>* requests);
+// Sets end_energy_j (joules) of every completed request, from the stages on
+// site `end` with that site's `power`; -1 for the others, and for all when the
+// device's power is not known.
+void AssignEndDeviceEnergy(const DevicePower& power, SiteId end,
+                           std::vector<RequestRecord>* requests);
 
 }  // namespace coinfer

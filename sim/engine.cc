@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <random>
 #include <stdexcept>
 
@@ -20,18 +21,21 @@ class EngineRun {
       : config_(config),
         policy_(policy),
         network_(config.network),
-        estimator_(config.estimator),
-        sites_{SiteQueue(config.end_device->cores()), SiteQueue(config.cloud->cores())},
         split_points_(config.graph->SplitPoints()),
-        sample_rng_(config.seed ^ kSampleStream) {}
+        sample_rng_(config.seed ^ kSampleStream) {
+    for (const Site& site : config.sites) queues_.emplace_back(site.device->cores());
+    obs_.graph = config.graph;
+    obs_.sites = config.sites;
+    obs_.end = FirstSiteOf(config.sites, SiteRole::kEndDevice);
+    obs_.cloud = FirstSiteOf(config.sites, SiteRole::kCloud);
+    obs_.compression = config.compression;
+    obs_.prior_mbps = config.estimator.prior_mbps;
+    obs_.uplink_estimate_mbps = config.estimator.prior_mbps;
+    obs_.queue.assign(config.sites.size(), 0);
+  }
 
   void Start(const std::vector<double>& arrivals) {
-    Observation offline;
-    offline.graph = config_.graph;
-    offline.end_device = config_.end_device;
-    offline.cloud = config_.cloud;
-    offline.compression = config_.compression;
-    policy_.Prepare(offline);
+    policy_.Prepare(obs_);
     records_.resize(arrivals.size());
     pending_stages_.assign(arrivals.size(), 0);
     for (size_t i = 0; i < arrivals.size(); ++i) {
@@ -46,29 +50,20 @@ class EngineRun {
  private:
   void OnArrival(int id) {
     RequestRecord& r = records_[id];
-    Observation obs;
-    obs.graph = config_.graph;
-    obs.end_device = config_.end_device;
-    obs.cloud = config_.cloud;
-    obs.compression = config_.compression;
-    obs.uplink_estimate_mbps = estimator_.EstimateMbps();
-    obs.end_device_queue = sites_[0].load();
-    obs.cloud_queue = sites_[1].load();
-    obs.now_s = Simulation::Now();
+    for (size_t s = 0; s < queues_.size(); ++s) obs_.queue[s] = queues_[s].load();
+    obs_.now_s = Simulation::Now();
 
     const Stopwatch decide;
-    Plan plan = policy_.Decide(obs);
+    Plan plan = policy_.Decide(obs_);
     r.decision_wall_us = decide.Us();
     r.decision_device_us = r.decision_wall_us * config_.decision_scale;
 
     r.split = plan.split;
     r.requirement_met = plan.requirement_met;
-    r.uplink_estimate_mbps = obs.uplink_estimate_mbps;
+    r.uplink_estimate_mbps = obs_.uplink_estimate_mbps;
     r.predicted_ms = plan.predicted_ms;
     for (size_t s = 0; s < plan.stages.size(); ++s) {
-      for (int dep : plan.stages[s].deps)
-        if (dep < 0 || dep >= static_cast<int>(s))
-          throw std::logic_error(policy_.name() + ": stage dependency out of order");
+      CheckStage(plan.stages[s], static_cast<int>(s));
       r.stages.push_back({plan.stages[s]});
     }
     if (config_.compression) ApplyMeasuredSample(plan.codec, plan.variant, r);
@@ -79,6 +74,22 @@ class EngineRun {
     }
     for (size_t s = 0; s < r.stages.size(); ++s)
       if (r.stages[s].stage.deps.empty()) StartStage(id, static_cast<int>(s));
+  }
+
+  // A stage names sites of this run and depends only on earlier stages.
+  void CheckStage(const Stage& st, int index) const {
+    auto fail = [&](const std::string& what) {
+      throw std::logic_error(policy_.name() + ": stage " + std::to_string(index) + " " + what);
+    };
+    const int sites = static_cast<int>(config_.sites.size());
+    auto known = [sites](SiteId site) { return site >= 0 && site < sites; };
+    if (!known(st.site))
+      fail("runs on site " + std::to_string(st.site) + ", which this topology lacks");
+    if (st.kind == Stage::Kind::kTransfer && (!known(st.to) || st.to == st.site))
+      fail("sends to site " + std::to_string(st.to) +
+           ", which is not another site of this topology");
+    for (int dep : st.deps)
+      if (dep < 0 || dep >= index) fail("depends on a stage that does not precede it");
   }
 
   // Draws the request's test sample; a single-cut plan sends that sample's
@@ -120,14 +131,13 @@ class EngineRun {
     sr.ready_s = Simulation::Now();
     const Stage& st = sr.stage;
     if (st.kind == Stage::Kind::kCompute) {
-      const DeviceModel* model = st.site == Site::kEndDevice ? config_.end_device : config_.cloud;
+      const Site& site = config_.sites[st.site];
       // Background load takes its fraction of the site's capacity.
-      const double load = st.site == Site::kEndDevice ? config_.end_load : config_.cloud_load;
-      const double ms =
-          (model->LayersLatencyMs(st.graph ? *st.graph : *config_.graph, st.layers, &sr.measured) +
-           model->task_overhead_ms()) /
-          (1 - load);
-      SiteQueue& queue = sites_[static_cast<int>(st.site)];
+      const double ms = (site.device->LayersLatencyMs(st.graph ? *st.graph : *config_.graph,
+                                                      st.layers, &sr.measured) +
+                         site.device->task_overhead_ms()) /
+                        (1 - site.load);
+      SiteQueue& queue = queues_[st.site];
       const int cores = st.cores;
       queue.Acquire(cores, [this, id, s, ms, cores, &queue] {
         records_[id].stages[s].start_s = Simulation::Now();
@@ -152,22 +162,14 @@ class EngineRun {
     if (st.kind == Stage::Kind::kTransfer) {
       r.transfer_ms += run_ms;
       r.bytes_sent += st.bytes;
-      if (st.site == Site::kEndDevice) {
-        // Messages share one TCP connection in order: a message queued behind
-        // another is on the link only once that one is delivered, so its
-        // waiting is not counted as transfer time (it would read as a slow link).
-        const double on_link_s = std::max(sr.start_s, last_uplink_delivery_s_);
-        last_uplink_delivery_s_ = sr.end_s;
-        estimator_.OnTransferComplete(static_cast<double>(st.bytes), sr.end_s - on_link_s);
+      OnTransferDelivered(st, sr);
+      if (st.site == obs_.end)
         r.uplink_capacity_mbps =
             config_.network.uplink.capacity.MeanMbpsBetween(sr.start_s, sr.end_s);
-      }
-    } else if (st.site == Site::kEndDevice) {
-      r.end_wait_ms += wait_ms;
-      r.end_compute_ms += run_ms;
     } else {
-      r.cloud_wait_ms += wait_ms;
-      r.cloud_compute_ms += run_ms;
+      RoleTotals& totals = r.totals[static_cast<int>(config_.sites[st.site].role)];
+      totals.wait_ms += wait_ms;
+      totals.compute_ms += run_ms;
     }
     // Start every stage whose dependencies are now all done.
     for (size_t next = s + 1; next < r.stages.size(); ++next) {
@@ -180,6 +182,24 @@ class EngineRun {
     if (--pending_stages_[id] == 0) Finish(id);
   }
 
+  // Feeds the link's estimator. Messages share one TCP connection in order: a
+  // message queued behind another is on the link only once that one is
+  // delivered, so its waiting is not counted as transfer time (it would read
+  // as a slow link).
+  void OnTransferDelivered(const Stage& st, const StageRecord& sr) {
+    auto it = links_.find({st.site, st.to});
+    if (it == links_.end())
+      it = links_.emplace(std::make_pair(st.site, st.to), LinkState{config_.estimator}).first;
+    LinkState& link = it->second;
+    const double on_link_s = std::max(sr.start_s, link.last_delivery_s);
+    link.last_delivery_s = sr.end_s;
+    link.estimator.OnTransferComplete(static_cast<double>(st.bytes), sr.end_s - on_link_s);
+    obs_.links.clear();
+    for (const auto& [pair, state] : links_)
+      obs_.links.push_back({pair.first, pair.second, state.estimator.EstimateMbps()});
+    obs_.uplink_estimate_mbps = obs_.EstimateMbps(obs_.end, obs_.cloud);
+  }
+
   void Finish(int id) {
     RequestRecord& r = records_[id];
     r.completed = true;
@@ -187,11 +207,19 @@ class EngineRun {
     if (++finished_ == static_cast<int>(records_.size())) Simulation::Stop();
   }
 
+  // A directed link's estimator, and when its latest message was delivered.
+  struct LinkState {
+    explicit LinkState(const EstimatorConfig& config) : estimator(config) {}
+    BandwidthEstimator estimator;
+    double last_delivery_s = 0;
+  };
+
   const EngineConfig& config_;
   Policy& policy_;
   Network network_;
-  BandwidthEstimator estimator_;
-  SiteQueue sites_[kNumSites];
+  std::vector<SiteQueue> queues_;  // per site
+  Observation obs_;                // kept up to date, handed to every decision
+  std::map<std::pair<SiteId, SiteId>, LinkState> links_;
   const std::vector<SplitPoint> split_points_;
   // Its own stream, so drawing samples leaves arrivals and the network alone.
   static constexpr uint64_t kSampleStream = 0x5eed5a3b1e5ull;
@@ -199,7 +227,6 @@ class EngineRun {
   std::vector<RequestRecord> records_;
   std::vector<int> pending_stages_;  // per request, stages not yet ended
   int finished_ = 0;
-  double last_uplink_delivery_s_ = 0;  // of the end device's latest delivered message
 };
 
 }  // namespace
@@ -234,7 +261,8 @@ std::vector<RequestRecord> RunEngine(const EngineConfig& config, Policy& policy,
     run.Start(ArrivalTimes(config.arrivals, config.duration_s, config.seed));
     sim.Run(config.duration_s + config.drain_s);
     records = run.TakeRecords();
-    AssignEndDeviceEnergy(config.end_device->power(), &records);
+    const SiteId end = FirstSiteOf(config.sites, SiteRole::kEndDevice);
+    AssignEndDeviceEnergy(config.sites.at(end).device->power(), end, &records);
     stats->events = Simulation::EventCount() - events0;
     stats->simulated_s = Simulation::Now();
   }

@@ -27,18 +27,15 @@ struct ArrivalConfig {
 
 struct EngineConfig {
   const Graph* graph = nullptr;
-  const DeviceModel* end_device = nullptr;
-  const DeviceModel* cloud = nullptr;
+  // The topology's sites (TopologySites(network)), each with its device
+  // model and background load.
+  std::vector<Site> sites;
   NetworkConfig network;
   ArrivalConfig arrivals;
   double duration_s = 60;  // requests arrive in [0, duration_s)
   double drain_s = 60;     // then the run goes on at most this long for them to finish
   uint64_t seed = 1;
   EstimatorConfig estimator;
-  // Fractions of each site's capacity taken by other work, in [0, 1):
-  // compute stages there last 1 / (1 − load) times longer.
-  double end_load = 0;
-  double cloud_load = 0;
   // How much slower the end device runs than this host (for decision times).
   double decision_scale = 1;
   // When set, each request draws a test sample (seeded) and a single-cut

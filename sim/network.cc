@@ -164,26 +164,22 @@ struct Network::Impl {
   }
 };
 
-int NetworkSiteCount(const NetworkConfig& config) {
+std::vector<Site> TopologySites(const NetworkConfig& config) {
   switch (config.topology) {
     case NetworkConfig::Topology::kTwoTier:
-      return 2;
+      return {{"end", SiteRole::kEndDevice}, {"cloud", SiteRole::kCloud}};
     case NetworkConfig::Topology::kThreeTier:
-      return 3;
-    case NetworkConfig::Topology::kCluster:
-      return 2 + config.cluster_devices;
+      return {
+          {"end", SiteRole::kEndDevice}, {"edge", SiteRole::kEdge}, {"cloud", SiteRole::kCloud}};
+    case NetworkConfig::Topology::kCluster: {
+      std::vector<Site> sites = {{"leader", SiteRole::kEndDevice}};
+      for (int i = 0; i < config.cluster_devices; ++i)
+        sites.push_back({"device" + std::to_string(i), SiteRole::kClusterDevice});
+      if (config.cluster_upstream) sites.push_back({"cloud", SiteRole::kCloud});
+      return sites;
+    }
   }
-  return 0;
-}
-
-std::string NetworkSiteName(const NetworkConfig& config, int site) {
-  if (config.topology == NetworkConfig::Topology::kCluster) {
-    if (site == 0) return "leader";
-    if (site == 1) return "cloud";
-    return "device" + std::to_string(site - 2);
-  }
-  static const char* const kNames[] = {"end", "cloud", "edge"};
-  return kNames[site];
+  return {};
 }
 
 Network::Network(const NetworkConfig& config) : impl_(std::make_unique<Impl>()) {
@@ -192,7 +188,8 @@ Network::Network(const NetworkConfig& config) : impl_(std::make_unique<Impl>()) 
   Config::SetDefault("ns3::TcpSocket::RcvBufSize", UintegerValue(config.tcp_buffer_bytes));
 
   Impl& n = *impl_;
-  n.sites.Create(NetworkSiteCount(config));
+  const int site_count = static_cast<int>(TopologySites(config).size());
+  n.sites.Create(site_count);
   n.infrastructure.Create(1);
   n.addresses.resize(n.sites.GetN());
   InternetStackHelper stack;
@@ -201,30 +198,30 @@ Network::Network(const NetworkConfig& config) : impl_(std::make_unique<Impl>()) 
 
   using Topology = NetworkConfig::Topology;
   switch (config.topology) {
-    case Topology::kTwoTier: {
+    case Topology::kTwoTier: {  // end 0, cloud 1
       Ptr<Node> router = n.infrastructure.Get(0);
       n.Link(n.sites.Get(0), router, config.uplink, config.downlink, config);
       n.Link(router, n.sites.Get(1), config.wan_up, config.wan_down, config);
       n.Connect(0, 1);
       break;
     }
-    case Topology::kThreeTier:
-      n.Link(n.sites.Get(0), n.sites.Get(2), config.uplink, config.downlink, config);
-      n.Link(n.sites.Get(2), n.sites.Get(1), config.wan_up, config.wan_down, config);
-      n.Connect(0, 2);
-      n.Connect(2, 1);
+    case Topology::kThreeTier:  // end 0, edge 1, cloud 2
+      n.Link(n.sites.Get(0), n.sites.Get(1), config.uplink, config.downlink, config);
+      n.Link(n.sites.Get(1), n.sites.Get(2), config.wan_up, config.wan_down, config);
       n.Connect(0, 1);
+      n.Connect(1, 2);
+      n.Connect(0, 2);
       break;
-    case Topology::kCluster: {
+    case Topology::kCluster: {  // leader 0, devices 1..N, cloud N + 1 with an upstream
       const DirectionConfig lan = LanDirection(config);
+      const int devices = config.cluster_devices;
       Ptr<Node> hub = n.infrastructure.Get(0);  // the switch
-      for (uint32_t s = 0; s < n.sites.GetN(); ++s)
-        if (s != 1) n.Link(n.sites.Get(s), hub, lan, lan, config);
+      for (int s = 0; s <= devices; ++s) n.Link(n.sites.Get(s), hub, lan, lan, config);
       if (config.cluster_upstream) {
-        n.Link(n.sites.Get(0), n.sites.Get(1), config.uplink, config.downlink, config);
-        n.Connect(0, 1);
+        n.Link(n.sites.Get(0), n.sites.Get(devices + 1), config.uplink, config.downlink, config);
+        n.Connect(0, devices + 1);
       }
-      for (uint32_t s = 2; s < n.sites.GetN(); ++s) n.Connect(0, static_cast<int>(s));
+      for (int s = 1; s <= devices; ++s) n.Connect(0, s);
       break;
     }
   }
@@ -243,16 +240,24 @@ Network::Network(const NetworkConfig& config) : impl_(std::make_unique<Impl>()) 
 
 Network::~Network() = default;
 
-void Network::Send(int from, int to, uint64_t bytes, std::function<void()> delivered) {
-  auto it = impl_->connections.find({from, to});
-  if (it != impl_->connections.end()) {
+void Network::Send(SiteId from, SiteId to, uint64_t bytes, std::function<void()> delivered) {
+  Impl& n = *impl_;
+  const int sites = static_cast<int>(n.sites.GetN());
+  if (from < 0 || from >= sites || to < 0 || to >= sites || from == to)
+    throw std::invalid_argument("no connection between sites " + std::to_string(from) + " and " +
+                                std::to_string(to));
+  auto it = n.connections.find({from, to});
+  if (it != n.connections.end()) {
     it->second->Send(true, bytes, std::move(delivered));
     return;
   }
-  it = impl_->connections.find({to, from});
-  if (it == impl_->connections.end())
-    throw std::invalid_argument("no connection between sites " + std::to_string(from) + " and " +
-                                std::to_string(to));
+  it = n.connections.find({to, from});
+  if (it == n.connections.end()) {
+    n.Connect(from, to);
+    it = n.connections.find({from, to});
+    it->second->Send(true, bytes, std::move(delivered));
+    return;
+  }
   it->second->Send(false, bytes, std::move(delivered));
 }
 

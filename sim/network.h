@@ -1,5 +1,5 @@
 // Network: the simulated network between the sites, built in ns-3 (no ns-3
-// types in this header). Topologies (sites are numbered as NetworkSiteName says):
+// types in this header). Topologies (sites are numbered as TopologySites says):
 //   two-tier:   end device -access- router -WAN- cloud
 //   three-tier: end device -access- edge -WAN- cloud (CNNPC's end-edge-cloud)
 //   cluster:    a leader and N devices on a switched LAN (a star of
@@ -9,9 +9,11 @@
 // replayed trace, gated packet by packet or binned, or a constant rate),
 // one-way delay, bottleneck queue (drop-tail, CoDel or FqCoDel) and random
 // loss; cross traffic may flow between any two sites. Routing is ns-3's
-// global routing. Transfers are framed
-// messages over one persistent TCP connection per pair of sites that talk
-// (sim/message_transport.h), opened at time 0.
+// global routing. Transfers are framed messages over one persistent TCP
+// connection per pair of sites that talk (sim/message_transport.h): the
+// pairs a topology's plans use most (end-cloud; three-tier end-edge,
+// edge-cloud; a cluster's leader with each device and the cloud) are opened
+// at time 0, any other pair when it first sends.
 //
 // Create it after the ns-3 simulator is set up and before Simulator::Run;
 // destroy it before Simulator::Destroy. Single-threaded, like ns-3.
@@ -24,7 +26,7 @@
 #include <vector>
 
 #include "sim/link_capacity.h"
-#include "sim/plan.h"
+#include "sim/site.h"
 
 namespace coinfer {
 
@@ -34,8 +36,8 @@ namespace coinfer {
 struct CrossTraffic {
   enum class Kind { kBulk, kConstant };
   Kind kind = Kind::kBulk;
-  int from = 0;  // sites, numbered as NetworkSiteName says
-  int to = 1;
+  SiteId from = 0;  // sites, numbered as TopologySites says
+  SiteId to = 1;
   double rate_mbps = 0;  // kConstant only
   double start_s = 0;
   double stop_s = 0;
@@ -81,11 +83,10 @@ struct NetworkConfig {
   int tcp_buffer_bytes = 4 << 20;  // socket send and receive buffers
 };
 
-// Sites per topology: two-tier 0 end, 1 cloud; three-tier 0 end, 1 cloud,
-// 2 edge; cluster 0 leader, 1 cloud (with an upstream), then the devices
-// "device0".. from site 2.
-int NetworkSiteCount(const NetworkConfig& config);
-std::string NetworkSiteName(const NetworkConfig& config, int site);
+// The topology's sites, named and with their roles (no devices yet):
+// two-tier end, cloud; three-tier end, edge, cloud; cluster leader (the end
+// device), device0..N-1 and, with an upstream, cloud.
+std::vector<Site> TopologySites(const NetworkConfig& config);
 
 class Network {
  public:
@@ -94,15 +95,11 @@ class Network {
   Network(const Network&) = delete;
   Network& operator=(const Network&) = delete;
 
-  // Sends `bytes` of payload from one site to another; `delivered` runs in
-  // simulated time when the last byte has arrived. The two sites must be a
-  // pair that talks in the topology (end and cloud always do; three-tier adds
-  // end-edge and edge-cloud; a cluster's leader talks to every device and,
-  // with an upstream, to the cloud); otherwise std::invalid_argument.
-  void Send(int from, int to, uint64_t bytes, std::function<void()> delivered);
-  void Send(Site from, Site to, uint64_t bytes, std::function<void()> delivered) {
-    Send(static_cast<int>(from), static_cast<int>(to), bytes, std::move(delivered));
-  }
+  // Sends `bytes` of payload from one site to another over their connection
+  // (opened now if they have not talked yet); `delivered` runs in simulated
+  // time when the last byte has arrived. Unknown or identical sites:
+  // std::invalid_argument.
+  void Send(SiteId from, SiteId to, uint64_t bytes, std::function<void()> delivered);
 
  private:
   struct Impl;

@@ -3,23 +3,47 @@
 // trace: policies see the network only through what they have measured.
 #pragma once
 
+#include <vector>
+
 #include "devices/device_model.h"
 #include "dnn/graph.h"
 #include "sim/measured_compression.h"
+#include "sim/site.h"
 
 namespace coinfer {
 
+// A policy's estimate of one directed link between two sites.
+struct LinkEstimate {
+  SiteId from = kNoSite, to = kNoSite;
+  double mbps = 0;
+};
+
 struct Observation {
   const Graph* graph = nullptr;
-  const DeviceModel* end_device = nullptr;
-  const DeviceModel* cloud = nullptr;
+  // The run's sites: name, role, device model, background load.
+  std::vector<Site> sites;
+  SiteId end = 0;          // the end device (a cluster's leader), where requests arrive
+  SiteId cloud = kNoSite;  // the cloud; kNoSite when the topology has none
   // The codecs a plan may choose, with their measured bytes and accuracy
   // per split point; null without compression.
   const MeasuredCompression* compression = nullptr;
+  // Every directed link a transfer has used so far, and the estimate for it;
+  // a link not listed is at the estimator's prior.
+  std::vector<LinkEstimate> links;
+  double prior_mbps = 0;
   double uplink_estimate_mbps = 0;  // end device -> cloud
-  int end_device_queue = 0;         // stages waiting or running on each site
-  int cloud_queue = 0;
+  std::vector<int> queue;           // per site: stages waiting or running there
   double now_s = 0;
+
+  const DeviceModel& device(SiteId site) const { return *sites.at(site).device; }
+  const DeviceModel& end_device() const { return device(end); }
+  const DeviceModel& cloud_device() const { return device(cloud); }
+  // The estimate of the link from -> to (the prior before its first transfer).
+  double EstimateMbps(SiteId from, SiteId to) const {
+    for (const LinkEstimate& l : links)
+      if (l.from == from && l.to == to) return l.mbps;
+    return prior_mbps;
+  }
 };
 
 }  // namespace coinfer

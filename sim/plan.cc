@@ -14,8 +14,6 @@ std::string LayersText(const std::vector<int>& layers) {
   return text;
 }
 
-const char* SiteName(Site site) { return site == Site::kEndDevice ? "end" : "cloud"; }
-
 Plan MakeSplitPlan(const Observation& obs, int split) {
   const Graph& g = *obs.graph;
   const SplitPoint point = g.SplitPoints().at(split);
@@ -28,23 +26,23 @@ Plan MakeSplitPlan(const Observation& obs, int split) {
   };
   if (point.index > 0) {
     Stage s;
-    s.site = Site::kEndDevice;
+    s.site = obs.end;
     for (int i = 0; i < point.index; ++i) s.layers.push_back(i);
-    s.predicted_ms = obs.end_device->TaskLatencyMs(g, 0, point.index);
+    s.predicted_ms = obs.end_device().TaskLatencyMs(g, 0, point.index);
     add(s);
   }
   if (point.index < g.size()) {
     Stage t;
     t.kind = Stage::Kind::kTransfer;
-    t.site = Site::kEndDevice;
-    t.to = Site::kCloud;
+    t.site = obs.end;
+    t.to = obs.cloud;
     t.bytes = point.bytes;
     t.predicted_ms = point.bytes * 8.0 / (obs.uplink_estimate_mbps * 1e3);
     add(t);
     Stage s;
-    s.site = Site::kCloud;
+    s.site = obs.cloud;
     for (int i = point.index; i < g.size(); ++i) s.layers.push_back(i);
-    s.predicted_ms = obs.cloud->TaskLatencyMs(g, point.index, g.size());
+    s.predicted_ms = obs.cloud_device().TaskLatencyMs(g, point.index, g.size());
     add(s);
   }
   return plan;

@@ -1,28 +1,26 @@
 // Plan: what a policy decided for one request, as a small DAG of stages —
 // compute stages (a range of layers on one site) and transfer stages (bytes
-// from one site to another). The Engine runs a stage once its dependencies
-// are done; each stage carries the policy's predicted duration.
+// from one site to another), sites named by their index in the run's site
+// table (sim/site.h). The Engine runs a stage once its dependencies are done;
+// each stage carries the policy's predicted duration.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "sim/site.h"
+
 namespace coinfer {
 
 struct Graph;
 
-// The places a stage runs on. Topologies with more tiers add sites.
-enum class Site { kEndDevice = 0, kCloud = 1 };
-constexpr int kNumSites = 2;
-const char* SiteName(Site site);
-
 struct Stage {
   enum class Kind { kCompute, kTransfer };
   Kind kind = Kind::kCompute;
-  Site site = Site::kEndDevice;  // compute: where; transfer: the sender
-  Site to = Site::kCloud;        // transfer only: the receiver
-  std::vector<int> layers;       // compute only: graph layer indices, ascending
+  SiteId site = 0;          // compute: where; transfer: the sender
+  SiteId to = kNoSite;      // transfer only: the receiver
+  std::vector<int> layers;  // compute only: graph layer indices, ascending
   // Compute only: the graph the layers belong to when it is not the run's
   // (a pruned model variant); null: the run's graph.
   const Graph* graph = nullptr;

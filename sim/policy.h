@@ -3,23 +3,30 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "sim/observation.h"
 #include "sim/plan.h"
 
 namespace coinfer {
 
-// What a policy's offline work was done for: the graph and the two devices.
+// What a policy's offline work was done for: the graph and the sites' devices.
 // A policy keeps one and redoes Prepare when a decision's observation differs
 // (a policy used outside the engine, which calls Prepare itself).
 struct PreparedFor {
   const Graph* graph = nullptr;
-  const DeviceModel* end_device = nullptr;
-  const DeviceModel* cloud = nullptr;
+  std::vector<const DeviceModel*> devices;  // per site
 
-  static PreparedFor Of(const Observation& o) { return {o.graph, o.end_device, o.cloud}; }
+  static PreparedFor Of(const Observation& o) {
+    PreparedFor p{o.graph, {}};
+    for (const Site& s : o.sites) p.devices.push_back(s.device);
+    return p;
+  }
   bool Matches(const Observation& o) const {
-    return o.graph == graph && o.end_device == end_device && o.cloud == cloud;
+    if (o.graph != graph || o.sites.size() != devices.size()) return false;
+    for (size_t i = 0; i < devices.size(); ++i)
+      if (o.sites[i].device != devices[i]) return false;
+    return true;
   }
 };
 
@@ -37,6 +44,9 @@ class Policy {
   // Whether the policy weighs the end device's energy; the command refuses
   // such a policy when the end device has no power figures.
   virtual bool NeedsEndDevicePower() const { return false; }
+  // Whether the policy offloads to the cloud; the command refuses such a
+  // policy on a topology without one.
+  virtual bool NeedsCloud() const { return true; }
   // Offline work, once per run before the first request (tables, compressed
   // models), from what is known without the network: the graph and devices
   // (the observation's bandwidth and queues are not meaningful here).

@@ -20,6 +20,10 @@ struct StageRecord {
   bool measured = false;
 };
 
+struct RoleTotals {
+  double wait_ms = 0, compute_ms = 0;
+};
+
 struct RequestRecord {
   int id = 0;
   double arrival_s = 0;
@@ -34,9 +38,11 @@ struct RequestRecord {
   double predicted_ms = 0;
   double actual_ms = -1;  // -1 while unfinished
   bool completed = false;
-  // Sums over the request's stages, in ms.
-  double end_wait_ms = 0, end_compute_ms = 0, transfer_ms = 0, cloud_wait_ms = 0,
-         cloud_compute_ms = 0;
+  // Sums over the request's stages, in ms: transfers, and per site role
+  // (indexed by SiteRole) the time its stages waited for cores and computed.
+  double transfer_ms = 0;
+  RoleTotals totals[kSiteRoles];
+  const RoleTotals& on(SiteRole role) const { return totals[static_cast<int>(role)]; }
   double end_energy_j = -1;  // sim/energy.h; -1 when the device's power is not known
   // With measured compression: the test sample the request carries, and
   // whether the model's answer for it, through the codec, is right (1) or

@@ -119,6 +119,8 @@ Status ResultStore::BeginRun(const RunInfo& info, int64_t* run_id) {
       .Bind(6, info.started_at.empty() ? UtcNow() : info.started_at);
   COINFER_RETURN_IF_ERROR(insert.Step());
   *run_id = sqlite3_last_insert_rowid(db_);
+  site_names_.clear();
+  for (const Site& site : info.sites) site_names_.push_back(site.name);
   return Status::Ok();
 }
 
@@ -153,11 +155,11 @@ Status ResultStore::AddRequests(int64_t run_id, const std::string& policy,
         .Bind(10, r.predicted_ms)
         .BindOptional(11, r.actual_ms, r.completed)
         .Bind(12, static_cast<int64_t>(r.completed))
-        .Bind(13, r.end_wait_ms)
-        .Bind(14, r.end_compute_ms)
+        .Bind(13, r.on(SiteRole::kEndDevice).wait_ms)
+        .Bind(14, r.on(SiteRole::kEndDevice).compute_ms)
         .Bind(15, r.transfer_ms)
-        .Bind(16, r.cloud_wait_ms)
-        .Bind(17, r.cloud_compute_ms)
+        .Bind(16, r.on(SiteRole::kCloud).wait_ms)
+        .Bind(17, r.on(SiteRole::kCloud).compute_ms)
         .BindOptional(18, r.end_energy_j, r.end_energy_j >= 0)
         .Bind(19, r.decision_device_us)
         .BindOptional(20, int64_t{r.sample}, r.sample >= 0)
@@ -182,12 +184,9 @@ Status ResultStore::AddRequests(int64_t run_id, const std::string& policy,
           .Bind(3, static_cast<int64_t>(r.id))
           .Bind(4, static_cast<int64_t>(i))
           .Bind(5, std::string(transfer ? "transfer" : "compute"))
-          .Bind(6, std::string(SiteName(s.stage.site)));
+          .Bind(6, SiteName(s.stage.site));
       if (transfer) {
-        stage.Bind(7, std::string(SiteName(s.stage.to)))
-            .BindNull(8)
-            .Bind(9, s.stage.bytes)
-            .BindNull(14);
+        stage.Bind(7, SiteName(s.stage.to)).BindNull(8).Bind(9, s.stage.bytes).BindNull(14);
       } else {
         stage.BindNull(7)
             .Bind(8, LayersText(s.stage.layers))
@@ -202,6 +201,11 @@ Status ResultStore::AddRequests(int64_t run_id, const std::string& policy,
     }
   }
   return Status::Ok();
+}
+
+std::string ResultStore::SiteName(SiteId site) const {
+  return site >= 0 && site < static_cast<int>(site_names_.size()) ? site_names_[site]
+                                                                  : std::to_string(site);
 }
 
 Status ResultStore::CommitRun(int64_t run_id) {

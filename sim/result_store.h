@@ -23,7 +23,8 @@ struct RunInfo {
   std::string resolved_settings;  // every key = value after defaults and --set
   uint64_t seed = 0;
   std::string coinfer_version;
-  std::string started_at;  // UTC, ISO 8601 (UtcNow()); empty: when BeginRun is called
+  std::string started_at;   // UTC, ISO 8601 (UtcNow()); empty: when BeginRun is called
+  std::vector<Site> sites;  // the run's site table: stages name sites by index
 };
 
 // The current time, UTC, ISO 8601 ("2026-11-24T12:00:00Z").
@@ -49,9 +50,12 @@ class ResultStore {
  private:
   explicit ResultStore(sqlite3* db) : db_(db) {}
   Status Exec(const std::string& sql);
+  // The name the run's site table gives `site` (its number if none does).
+  std::string SiteName(SiteId site) const;
 
   sqlite3* db_;
   bool in_run_ = false;
+  std::vector<std::string> site_names_;  // of the run in progress
 };
 
 }  // namespace coinfer

@@ -86,8 +86,12 @@ po::options_description Declaration() {
       "device.host", po::value<std::string>()->default_value("host"),
       "this machine's device model (a name in devices/data/ or a .device file): decision times "
       "are scaled by the end device's slowdown to it on the scenario's model")(
+      "device.edge", po::value<std::string>()->default_value("edge"),
+      "three-tier: the edge server (a name in devices/data/ or a path to a .device file)")(
       "device.end_load", po::value<double>()->default_value(0),
       "fraction of the end device's capacity taken by other work, in [0, 1)")(
+      "device.edge_load", po::value<double>()->default_value(0),
+      "fraction of the edge server's capacity taken by other work, in [0, 1)")(
       "device.cloud_load", po::value<double>()->default_value(0),
       "fraction of the cloud's capacity taken by other work, in [0, 1)")(
       "topology", po::value<std::string>()->default_value("two-tier"),
@@ -101,6 +105,11 @@ po::options_description Declaration() {
       "(the link rate is set to each bin's mean)")(
       "link.bin_ms", po::value<double>()->default_value(100), "bin length of binned replay")(
       "cluster.devices", po::value<int>()->default_value(4), "cluster: devices besides the leader")(
+      "cluster.device_models", po::value<std::string>()->default_value("pi4b"),
+      "cluster: the devices' models (names in devices/data/ or .device paths), one for all or "
+      "comma-separated, one per device: device0, device1, ...; the leader is device.end")(
+      "cluster.device_load", po::value<double>()->default_value(0),
+      "cluster: fraction of each device's capacity taken by other work, in [0, 1)")(
       "cluster.lan_mbps", po::value<double>()->default_value(100),
       "cluster: LAN port rate (100 or 1000 Mbit/s Ethernet)")(
       "cluster.lan_delay_ms", po::value<double>()->default_value(0.05),
@@ -225,11 +234,8 @@ bool IsQueueSize(const std::string& text) {
 
 // "end>cloud:bulk@10s-60s,cloud>end:constant:2Mbps@0s-30s"
 Status ParseCrossTraffic(const Scenario& v, const std::string& spec, NetworkConfig* net) {
-  auto site = [net](const std::string& name) {
-    for (int s = 0; s < NetworkSiteCount(*net); ++s)
-      if (NetworkSiteName(*net, s) == name) return s;
-    return -1;
-  };
+  const std::vector<Site> sites = TopologySites(*net);
+  auto site = [&sites](const std::string& name) { return FindSite(sites, name); };
   for (const std::string& item : SplitList(spec)) {
     CrossTraffic flow;
     const size_t arrow = item.find('>');
@@ -307,6 +313,48 @@ Status ReadDirection(const Scenario& v, const po::variables_map& vm, const std::
     d.capacity.trace = std::move(trace);
   }
   *out = std::move(d);
+  return Status::Ok();
+}
+
+// The topology's sites, each with its device file and background load.
+Status ReadSites(const Scenario& v, const po::variables_map& vm, const fs::path& base,
+                 Scenario* sc) {
+  auto str = [&](const char* k) { return vm[k].as<std::string>(); };
+  auto num = [&](const char* k) { return vm[k].as<double>(); };
+  const NetworkConfig& net = sc->engine.network;
+  std::vector<std::string> cluster_models = SplitList(str("cluster.device_models"));
+  if (net.topology == NetworkConfig::Topology::kCluster) {
+    if (cluster_models.size() == 1) cluster_models.assign(net.cluster_devices, cluster_models[0]);
+    if (static_cast<int>(cluster_models.size()) != net.cluster_devices)
+      return v.KeyError("cluster.device_models",
+                        "expected one model or " + std::to_string(net.cluster_devices) +
+                            " (cluster.devices), got " + std::to_string(cluster_models.size()));
+  }
+  sc->engine.sites = TopologySites(net);
+  sc->site_device_files.clear();
+  int device = 0;
+  for (Site& site : sc->engine.sites) {
+    std::string name;
+    switch (site.role) {
+      case SiteRole::kEndDevice:
+        name = str("device.end");
+        site.load = num("device.end_load");
+        break;
+      case SiteRole::kEdge:
+        name = str("device.edge");
+        site.load = num("device.edge_load");
+        break;
+      case SiteRole::kCloud:
+        name = str("device.cloud");
+        site.load = num("device.cloud_load");
+        break;
+      case SiteRole::kClusterDevice:
+        name = cluster_models[device++];
+        site.load = num("cluster.device_load");
+        break;
+    }
+    sc->site_device_files.push_back(ResolveDevice(base, name));
+  }
   return Status::Ok();
 }
 
@@ -397,8 +445,6 @@ Status LoadScenario(const std::string& path, const std::vector<std::string>& ove
                       "unknown model '" + sc.model + "' (coinfer graph --list shows the zoo)");
   sc.policies = SplitList(str("policies"));
   if (sc.policies.empty()) return v.KeyError("policies", "at least one policy is needed");
-  sc.end_device_file = ResolveDevice(base, str("device.end"));
-  sc.cloud_file = ResolveDevice(base, str("device.cloud"));
   sc.host_file = ResolveDevice(base, str("device.host"));
   sc.output_db = str("output.db");
   // The codecs: compression.codec first (the one fixed-codec policies use),
@@ -453,9 +499,8 @@ Status LoadScenario(const std::string& path, const std::vector<std::string>& ove
                                  {{"poisson", Process::kPoisson}, {"periodic", Process::kPeriodic}},
                                  &e.arrivals.process));
   e.arrivals.rate_per_s = num("arrival.rate_per_s");
-  e.end_load = num("device.end_load");
-  e.cloud_load = num("device.cloud_load");
-  for (const char* key : {"device.end_load", "device.cloud_load"})
+  for (const char* key :
+       {"device.end_load", "device.edge_load", "device.cloud_load", "cluster.device_load"})
     if (num(key) < 0 || num(key) >= 1) return v.KeyError(key, "must be in [0, 1)");
 
   NetworkConfig& net = e.network;
@@ -469,9 +514,6 @@ Status LoadScenario(const std::string& path, const std::vector<std::string>& ove
   net.lan_mbps = num("cluster.lan_mbps");
   net.lan_delay_ms = num("cluster.lan_delay_ms");
   net.cluster_upstream = vm["cluster.upstream"].as<bool>();
-  // The engine's sites are the end device (the cluster's leader) and the cloud.
-  if (net.topology == NetworkConfig::Topology::kCluster && !net.cluster_upstream)
-    return v.KeyError("cluster.upstream", "the policies offload to the cloud: it must be true");
   using Replay = NetworkConfig::Replay;
   COINFER_RETURN_IF_ERROR(Choose(v, "link.replay", str("link.replay"),
                                  {{"exact", Replay::kExact}, {"binned", Replay::kBinned}},
@@ -505,6 +547,8 @@ Status LoadScenario(const std::string& path, const std::vector<std::string>& ove
     if (p.value < 0 || (!p.allow_zero && p.value == 0))
       return v.KeyError(p.key, std::string("must be ") + (p.allow_zero ? ">= 0" : "> 0"));
   }
+
+  COINFER_RETURN_IF_ERROR(ReadSites(v, vm, base, &sc));
 
   // Links last: a generated trace's length follows the run's.
   const double horizon_s = (e.duration_s > 0 ? e.duration_s : kDefaultDurationS) + e.drain_s;

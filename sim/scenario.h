@@ -20,8 +20,9 @@ struct Scenario {
   std::vector<std::string> settings;  // "key = value" for every key, resolved
   std::string model;
   std::vector<std::string> policies;
-  std::string end_device_file;  // resolved paths
-  std::string cloud_file;
+  // Per site of engine.sites, the resolved path of its device file (the
+  // devices themselves are loaded by the run).
+  std::vector<std::string> site_device_files;
   std::string host_file;
   std::string uplink_trace_file;  // empty: constant rate
   std::string downlink_trace_file;
@@ -38,7 +39,7 @@ struct Scenario {
   // Pruned variants for JMDC: (split layer index, kept channel fraction).
   std::vector<std::pair<int, double>> prune;
   int64_t prune_train_samples = 0;
-  EngineConfig engine;  // all but the graph and devices (traces are loaded)
+  EngineConfig engine;  // all but the graph and the sites' devices (traces are loaded)
 
   // An InvalidInput for `key` naming where it was set ("file:line", "--set"
   // or "(default)"), for checks made after loading (e.g. policy names).

@@ -91,9 +91,9 @@ TEST(CicTest, LoadAwareModeMinimisesTheBottleneckOnlyWhenBusy) {
   bool differs = false;
   for (double mbps : Sweep(40)) {
     Observation obs = ObservationOf(g, end, cloud, mbps);
-    obs.end_device_queue = 0;
+    obs.queue[obs.end] = 0;
     EXPECT_DOUBLE_EQ(load_aware.Decide(obs).predicted_ms, plain.Decide(obs).predicted_ms);
-    obs.end_device_queue = 3;
+    obs.queue[obs.end] = 3;
     const double price = MsPerByte(mbps);
     double best = INFINITY;
     for (const auto& c : load_aware.throughput_candidates())

@@ -22,8 +22,9 @@ class EngineTest : public ::testing::Test {
     end_ = DeviceModel::FromCoefficients("end", 1, each_layer_10ms);
     cloud_ = DeviceModel::FromCoefficients("cloud", 1, KindCoefficients{100, 0, 0, 0});
     config_.graph = &graph_;
-    config_.end_device = &end_;
-    config_.cloud = &cloud_;
+    config_.sites = TopologySites(config_.network);  // two-tier: end, cloud
+    config_.sites[0].device = &end_;
+    config_.sites[1].device = &cloud_;
     config_.network.uplink.capacity.constant_mbps = 10;
     config_.network.downlink.capacity.constant_mbps = 10;
     config_.network.uplink.delay_ms = config_.network.downlink.delay_ms = 10;
@@ -46,7 +47,7 @@ TEST_F(EngineTest, RequestsArrivingTogetherOnOneCoreFinishOneAfterTheOther) {
   const double one_ms = graph_.size() * 10.0;
   ASSERT_TRUE(records[0].completed && records[1].completed);
   EXPECT_NEAR(records[0].actual_ms, one_ms, 1e-6);
-  EXPECT_NEAR(records[1].end_wait_ms, one_ms, 0.01);
+  EXPECT_NEAR(records[1].on(SiteRole::kEndDevice).wait_ms, one_ms, 0.01);
   EXPECT_NEAR(records[1].actual_ms, 2 * one_ms, 0.01);
 }
 
@@ -175,8 +176,7 @@ TEST_P(EstimatorStepTest, LearnsAStepDropOnlyFromTransfersThatSawIt) {
   const DeviceModel fast = DeviceModel::FromCoefficients("fast", 4, KindCoefficients{10, 0, 0, 0});
   EngineConfig config;
   config.graph = &graph;
-  config.end_device = &fast;
-  config.cloud = &fast;
+  config.sites = {{"end", SiteRole::kEndDevice, &fast}, {"cloud", SiteRole::kCloud, &fast}};
   TraceRequest step;
   step.spec = "step:20Mbps@0s,2Mbps@20s";
   step.horizon_s = 120;
@@ -267,12 +267,12 @@ TEST(EnergyTest, RequestEnergyIsTheSumOfStagePowerTimesTime) {
   send.kind = Stage::Kind::kTransfer;
   send.bytes = 250'000;  // over 0.4 s: 5 Mbit/s
   Stage cloud;
-  cloud.site = Site::kCloud;
+  cloud.site = 1;
   r.stages = {{compute, 0, 0.0, 0.3}, {send, 0.3, 0.3, 0.7}, {cloud, 0.7, 0.7, 0.9}};
   // Compute 5 W · 0.3 s + radio (1 + 0.5·5) W · 0.4 s + idle 2 W · (1 − 0.7) s.
-  AssignEndDeviceEnergy(p, &alone);
+  AssignEndDeviceEnergy(p, 0, &alone);
   EXPECT_NEAR(r.end_energy_j, 1.5 + 1.4 + 0.6, 1e-12);
-  AssignEndDeviceEnergy(DevicePower{}, &alone);
+  AssignEndDeviceEnergy(DevicePower{}, 0, &alone);
   EXPECT_LT(r.end_energy_j, 0);  // unknown power
 }
 
@@ -294,7 +294,7 @@ TEST(EnergyTest, OverlappingRequestsShareTheDeviceTheyDrewFrom) {
   requests[1].stages = {{send, 0.2, 0.2, 0.6}};
   requests[2].arrival_s = 0.1;  // never finished: no energy, no share
   requests[2].stages = {{compute, 0.1, 0.5, -1}};
-  AssignEndDeviceEnergy(p, &requests);
+  AssignEndDeviceEnergy(p, 0, &requests);
   // The device: A alone computing 0–0.2 s (5 W); A computing while B sends
   // 0.2–0.4 s (idle 2 + compute 3 + radio 1 + 0.5·5 W per the rate); B sending
   // 0.4–0.6 s (2 + 1 + 2.5 W); both waiting 0.6–1 s (2 W).
@@ -312,7 +312,7 @@ TEST_F(EngineTest, BackgroundLoadStretchesComputeAndEnergyIsRecorded) {
   config_.arrivals = {ArrivalConfig::Process::kPeriodic, 1};
   config_.duration_s = 1;
   const double alone = Run("device-only")[0].actual_ms;
-  config_.end_load = 0.5;
+  config_.sites[0].load = 0.5;
   const auto loaded = Run("device-only");
   EXPECT_NEAR(loaded[0].actual_ms, 2 * alone, 1e-6);
   EXPECT_LT(loaded[0].end_energy_j, 0);  // FromCoefficients devices have no power figures

@@ -12,6 +12,7 @@ namespace coinfer {
 namespace {
 
 const std::string kData = std::string(COINFER_SOURCE_DIR) + "/traces/data/";
+constexpr SiteId kEnd = 0, kCloud = 1;  // two-tier
 
 LinkCapacity Constant(double mbps) {
   LinkCapacity c;
@@ -33,7 +34,7 @@ double TransferSeconds(const NetworkConfig& config, uint64_t bytes, uint64_t see
   Simulation sim(seed);
   Network net(config);
   double done = -1;
-  net.Send(Site::kEndDevice, Site::kCloud, bytes, [&] { done = Simulation::Now(); });
+  net.Send(kEnd, kCloud, bytes, [&] { done = Simulation::Now(); });
   sim.Run(600);
   return done;
 }
@@ -87,7 +88,7 @@ TEST(NetworkTest, ExactReplayFollowsTheMahimahiTraceSecondBySecond) {
   // Keep the uplink saturated: more bytes queued than the trace can carry.
   const int messages = static_cast<int>(trace.MeanMbps() * 2e6 / 8 * horizon_s / message);
   for (int i = 0; i < messages; ++i) {
-    net.Send(Site::kEndDevice, Site::kCloud, message,
+    net.Send(kEnd, kCloud, message,
              [&] { delivered[static_cast<size_t>(Simulation::Now())] += message; });
   }
   sim.Run(horizon_s);
@@ -118,8 +119,7 @@ uint64_t SaturatedDelivery(const NetworkConfig& config, double horizon_s) {
                                    ? config.uplink.capacity.trace->MeanMbps()
                                    : config.uplink.capacity.constant_mbps;
   const int messages = static_cast<int>(capacity_mbps * 2e6 / 8 * horizon_s / message) + 10;
-  for (int i = 0; i < messages; ++i)
-    net.Send(Site::kEndDevice, Site::kCloud, message, [&] { delivered += message; });
+  for (int i = 0; i < messages; ++i) net.Send(kEnd, kCloud, message, [&] { delivered += message; });
   sim.Run(horizon_s);
   return delivered;
 }
@@ -187,7 +187,7 @@ TEST(NetworkTest, CoDelKeepsTheQueueShortUnderCrossTraffic) {
     double sent = 0, done = -1;
     Simulation::Schedule(20, [&] {
       sent = Simulation::Now();
-      net.Send(Site::kEndDevice, Site::kCloud, 1000, [&] { done = Simulation::Now(); });
+      net.Send(kEnd, kCloud, 1000, [&] { done = Simulation::Now(); });
     });
     sim.Run(40);
     waited[codel] = done - sent;
@@ -220,8 +220,11 @@ TEST(NetworkTest, ThreeTierRoutesEndToCloudThroughTheEdge) {
   config.uplink.delay_ms = config.downlink.delay_ms = 5;  // end - edge
   config.wan_up.capacity.constant_mbps = config.wan_down.capacity.constant_mbps = 10;
   config.wan_up.delay_ms = config.wan_down.delay_ms = 30;  // edge - cloud
-  EXPECT_EQ(NetworkSiteName(config, 2), "edge");
-  const int end = 0, cloud = 1, edge = 2;
+  const std::vector<Site> sites = TopologySites(config);
+  ASSERT_EQ(sites.size(), 3u);
+  EXPECT_EQ(sites[1].name, "edge");
+  EXPECT_EQ(sites[1].role, SiteRole::kEdge);
+  const int end = 0, edge = 1, cloud = 2;
   // One small message per pair: each takes its path's one-way delay.
   const auto small =
       DeliveryTimes(config, {{end, edge, 100}, {edge, cloud, 100}, {end, cloud, 100}});
@@ -244,7 +247,7 @@ TEST(NetworkTest, ClusterLeaderSendsParallelStripsAtLanRate) {
       config.lan_mbps = lan;
       const uint64_t strip = 2'000'000;
       std::vector<std::tuple<int, int, uint64_t>> strips;
-      for (int d = 0; d < devices; ++d) strips.emplace_back(0, 2 + d, strip);
+      for (int d = 0; d < devices; ++d) strips.emplace_back(0, 1 + d, strip);
       const auto done = DeliveryTimes(config, strips);
       // The leader's link to the switch carries every strip: bytes / link rate.
       const double expected = devices * strip * 8 / (lan * 1e6) * 1502 / 1448;
@@ -267,14 +270,37 @@ TEST(NetworkTest, EachDirectionHasItsOwnDelay) {
   }
 }
 
-TEST(NetworkTest, SitesThatDoNotTalkAreRejected) {
+TEST(NetworkTest, ClusterDevicesTalkOverTheLanOnDemand) {
   NetworkConfig config;
   config.topology = NetworkConfig::Topology::kCluster;
   config.cluster_devices = 3;
+  config.cluster_upstream = true;
+  config.lan_mbps = 100;
+  config.uplink.capacity = Constant(1);  // the leader's access link: 800x slower for 1 MB
+  config.downlink.capacity = Constant(1);
+  const std::vector<Site> sites = TopologySites(config);
+  ASSERT_EQ(sites.size(), 5u);  // leader, device0..2, cloud
+  EXPECT_EQ(sites[2].name, "device1");
+  EXPECT_EQ(sites[4].role, SiteRole::kCloud);
+  // device1 -> device2 was never connected: it opens (one LAN round trip of
+  // 4 x 0.05 ms) and crosses the switch at 100 Mbit/s, not the 1 Mbit/s uplink.
+  const auto t = DeliveryTimes(config, {{2, 3, 1'000'000}});
+  const double lan_s = 1e6 * 8 / 100e6 * 1502 / 1448;
+  EXPECT_GT(t[0], lan_s);
+  EXPECT_LT(t[0], lan_s * 1.1);
+}
+
+TEST(NetworkTest, SitesTheTopologyLacksAreRejected) {
+  NetworkConfig config;
+  config.topology = NetworkConfig::Topology::kCluster;
+  config.cluster_devices = 3;
+  config.cluster_upstream = false;
+  EXPECT_EQ(TopologySites(config).size(), 4u);  // no cloud
   Simulation sim(1);
   Network net(config);
-  EXPECT_THROW(net.Send(2, 3, 100, [] {}), std::invalid_argument);  // device to device
-  EXPECT_THROW(net.Send(0, 1, 100, [] {}), std::invalid_argument);  // no upstream
+  EXPECT_THROW(net.Send(0, 4, 100, [] {}), std::invalid_argument);   // no such site
+  EXPECT_THROW(net.Send(1, 1, 100, [] {}), std::invalid_argument);   // to itself
+  EXPECT_THROW(net.Send(-1, 0, 100, [] {}), std::invalid_argument);  // no such site
 }
 
 TEST(NetworkTest, TraceOutageStallsTransfers) {

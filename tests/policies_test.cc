@@ -50,15 +50,15 @@ TEST_P(NeurosurgeonTest, NoBandwidthMeansDeviceOnlyAndUnlimitedMeansCloudOnly) {
   EXPECT_EQ(policy.Decide(Obs(1e12)).split, 0);
 }
 
-// The end device's predicted energy of a plan, stage by stage, in the states
-// the engine charges (sim/energy.h): millijoules.
+// The end device's (site 0's) predicted energy of a plan, stage by stage, in
+// the states the engine charges (sim/energy.h): millijoules.
 double PredictedEnergyMj(const Plan& plan, const DevicePower& p, double mbps) {
   double mj = 0;
   for (const Stage& s : plan.stages) {
     if (s.kind == Stage::Kind::kTransfer)
       mj += (p.transmit_w + p.transmit_w_per_mbps * mbps) * s.predicted_ms;
     else
-      mj += (s.site == Site::kEndDevice ? p.compute_w : p.idle_w) * s.predicted_ms;
+      mj += (s.site == 0 ? p.compute_w : p.idle_w) * s.predicted_ms;
   }
   return mj;
 }
@@ -110,11 +110,7 @@ TEST(SplitPlanTest, StagesFollowTheCut) {
   Graph g;
   ASSERT_TRUE(RecordZooGraph("small_vgg", &g).ok());
   const DeviceModel d = DeviceModel::FromCoefficients("d", 1, {0, 0.01, 0, 0});
-  Observation obs;
-  obs.graph = &g;
-  obs.end_device = &d;
-  obs.cloud = &d;
-  obs.uplink_estimate_mbps = 8;  // one byte per microsecond
+  Observation obs = ObservationOf(g, d, d, 8);  // one byte per microsecond
   const int k = 3;
   const SplitPoint p = g.SplitPoints()[k];
   const Plan plan = MakeSplitPlan(obs, k);

@@ -35,8 +35,10 @@ inline Observation ObservationOf(const Graph& graph, const DeviceModel& end,
                                  const DeviceModel& cloud, double uplink_mbps) {
   Observation obs;
   obs.graph = &graph;
-  obs.end_device = &end;
-  obs.cloud = &cloud;
+  obs.sites = {{"end", SiteRole::kEndDevice, &end}, {"cloud", SiteRole::kCloud, &cloud}};
+  obs.end = 0;
+  obs.cloud = 1;
+  obs.queue = {0, 0};
   obs.uplink_estimate_mbps = uplink_mbps;
   return obs;
 }

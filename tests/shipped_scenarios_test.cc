@@ -109,9 +109,9 @@ std::map<std::string, std::map<std::string, std::string>> ExpectedDigests() {
   return expected;
 }
 
-class ShippedScenarioTest : public ::testing::TestWithParam<const char*> {};
+class ScenarioDigestTest : public ::testing::TestWithParam<const char*> {};
 
-TEST_P(ShippedScenarioTest, RowsAreTheRecordedOnes) {
+TEST_P(ScenarioDigestTest, RowsAreTheRecordedOnes) {
   const std::string name = GetParam();
   const fs::path dir =
       fs::path(::testing::TempDir()) / ("coinfer_shipped_" + std::to_string(getpid()));
@@ -137,7 +137,7 @@ TEST_P(ShippedScenarioTest, RowsAreTheRecordedOnes) {
   fs::remove_all(dir);
 }
 
-INSTANTIATE_TEST_SUITE_P(Scenarios, ShippedScenarioTest,
+INSTANTIATE_TEST_SUITE_P(Scenarios, ScenarioDigestTest,
                          ::testing::Values("default.ini", "step_drop.ini", "edge_cross_traffic.ini",
                                            "cic-decision.ini", "cic_throughput.ini",
                                            "compression.ini", "jmdc.ini"),
