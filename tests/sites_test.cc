@@ -1,0 +1,175 @@
+// Plans over a topology's sites: compute anywhere, transfers between any two
+// sites over the topology's routes, and clear errors for sites it lacks.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "dnn/zoo.h"
+#include "sim/engine.h"
+
+namespace coinfer {
+namespace {
+
+// Returns the same plan for every request.
+class FixedPlanPolicy : public Policy {
+ public:
+  explicit FixedPlanPolicy(Plan plan) : plan_(std::move(plan)) {}
+  std::string name() const override { return "fixed"; }
+  Plan Decide(const Observation&) override { return plan_; }
+
+ private:
+  Plan plan_;
+};
+
+Stage Compute(SiteId site, int begin, int end, std::vector<int> deps) {
+  Stage s;
+  s.site = site;
+  for (int i = begin; i < end; ++i) s.layers.push_back(i);
+  s.deps = std::move(deps);
+  return s;
+}
+
+Stage Transfer(SiteId from, SiteId to, int64_t bytes, std::vector<int> deps) {
+  Stage s;
+  s.kind = Stage::Kind::kTransfer;
+  s.site = from;
+  s.to = to;
+  s.bytes = bytes;
+  s.deps = std::move(deps);
+  return s;
+}
+
+// Every layer takes `ms` on this device, whatever its kind.
+DeviceModel EachLayerTakes(const std::string& name, double ms) {
+  return DeviceModel::FromCoefficients(name, 1, KindCoefficients{ms * 1e3, 0, 0, 0});
+}
+
+class SitesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(RecordZooGraph("small_vgg", &graph_).ok());
+    config_.graph = &graph_;
+    config_.arrivals = {ArrivalConfig::Process::kPeriodic, 1};
+    config_.duration_s = 1;  // one request, at t = 0
+    config_.network.uplink.capacity.constant_mbps = 10;
+    config_.network.downlink.capacity.constant_mbps = 10;
+  }
+  // Each site gets devices_[i]; the topology's sites in order.
+  void UseTopology() {
+    config_.sites = TopologySites(config_.network);
+    ASSERT_EQ(config_.sites.size(), devices_.size());
+    for (size_t i = 0; i < devices_.size(); ++i) config_.sites[i].device = &devices_[i];
+  }
+  RequestRecord RunOne(const Plan& plan) {
+    FixedPlanPolicy policy(plan);
+    RunStats stats;
+    const auto records = RunEngine(config_, policy, &stats);
+    EXPECT_EQ(records.size(), 1u);
+    return records.at(0);
+  }
+  static double Ms(const StageRecord& s) { return (s.end_s - s.start_s) * 1e3; }
+
+  Graph graph_;
+  std::vector<DeviceModel> devices_;
+  EngineConfig config_;
+};
+
+TEST_F(SitesTest, ThreeTierPlanComputesOnEndEdgeAndCloudAtEachSitesSpeed) {
+  config_.network.topology = NetworkConfig::Topology::kThreeTier;
+  config_.network.uplink.capacity.constant_mbps = config_.network.downlink.capacity.constant_mbps =
+      50;
+  devices_ = {EachLayerTakes("end", 10), EachLayerTakes("edge", 2), EachLayerTakes("cloud", 0.5)};
+  UseTopology();
+  const SiteId end = 0, edge = 1, cloud = 2;
+  ASSERT_EQ(config_.sites[edge].name, "edge");
+  const int n = graph_.size();
+  Plan plan;
+  plan.stages = {Compute(end, 0, 3, {}), Transfer(end, edge, 20'000, {0}), Compute(edge, 3, 8, {1}),
+                 Transfer(edge, cloud, 5'000, {2}), Compute(cloud, 8, n, {3})};
+  const RequestRecord r = RunOne(plan);
+  ASSERT_TRUE(r.completed);
+  EXPECT_NEAR(Ms(r.stages[0]), 3 * 10.0, 1e-9);
+  EXPECT_NEAR(Ms(r.stages[2]), 5 * 2.0, 1e-9);
+  EXPECT_NEAR(Ms(r.stages[4]), (n - 8) * 0.5, 1e-9);
+  EXPECT_NEAR(r.on(SiteRole::kEndDevice).compute_ms, 30, 1e-9);
+  EXPECT_NEAR(r.on(SiteRole::kEdge).compute_ms, 10, 1e-9);
+  EXPECT_NEAR(r.on(SiteRole::kCloud).compute_ms, (n - 8) * 0.5, 1e-9);
+  EXPECT_EQ(r.bytes_sent, 25'000);
+  // Each stage starts when the one before it ends.
+  for (size_t s = 1; s < r.stages.size(); ++s)
+    EXPECT_DOUBLE_EQ(r.stages[s].ready_s, r.stages[s - 1].end_s) << s;
+}
+
+TEST_F(SitesTest, ClusterStripsOnFourDevicesRunConcurrently) {
+  config_.network.topology = NetworkConfig::Topology::kCluster;
+  config_.network.cluster_devices = 4;
+  config_.network.lan_mbps = 1000;
+  devices_ = {EachLayerTakes("leader", 1), EachLayerTakes("a", 10), EachLayerTakes("b", 20),
+              EachLayerTakes("c", 30), EachLayerTakes("d", 40)};
+  UseTopology();
+  // The leader sends each device its part, each computes layers 0-4, sends
+  // its output back, and the leader runs the rest once all four are back.
+  Plan plan;
+  std::vector<int> gathered;
+  for (SiteId device = 1; device <= 4; ++device) {
+    const int send = static_cast<int>(plan.stages.size());
+    plan.stages.push_back(Transfer(0, device, 10'000, {}));
+    plan.stages.push_back(Compute(device, 0, 5, {send}));
+    plan.stages.push_back(Transfer(device, 0, 10'000, {send + 1}));
+    gathered.push_back(send + 2);
+  }
+  plan.stages.push_back(Compute(0, 5, graph_.size(), gathered));
+  const RequestRecord r = RunOne(plan);
+  ASSERT_TRUE(r.completed);
+  double slowest_path_ms = 0, sum_compute_ms = 0;
+  for (int d = 0; d < 4; ++d) {
+    const StageRecord &in = r.stages[3 * d], &compute = r.stages[3 * d + 1],
+                      &out = r.stages[3 * d + 2];
+    EXPECT_NEAR(Ms(compute), 5 * 10.0 * (d + 1), 1e-9);
+    sum_compute_ms += Ms(compute);
+    slowest_path_ms = std::max(slowest_path_ms, (out.end_s - in.start_s) * 1e3);
+  }
+  const double gather_ms = (graph_.size() - 5) * 1.0;
+  EXPECT_NEAR(r.actual_ms, slowest_path_ms + gather_ms, 1e-6);
+  EXPECT_GT(slowest_path_ms, 200);  // the slowest device's 5 x 40 ms
+  EXPECT_LT(slowest_path_ms, 205);  // plus two LAN transfers, not the others' compute
+  EXPECT_LT(r.actual_ms, sum_compute_ms);
+  EXPECT_NEAR(r.on(SiteRole::kClusterDevice).compute_ms, sum_compute_ms, 1e-9);
+}
+
+TEST_F(SitesTest, TransferBetweenClusterDevicesCrossesTheLanNotTheUplink) {
+  config_.network.topology = NetworkConfig::Topology::kCluster;
+  config_.network.cluster_devices = 2;
+  config_.network.cluster_upstream = true;
+  config_.network.lan_mbps = 100;
+  config_.network.uplink.capacity.constant_mbps = config_.network.downlink.capacity.constant_mbps =
+      1;
+  devices_ = {EachLayerTakes("leader", 1), EachLayerTakes("a", 1), EachLayerTakes("b", 1),
+              EachLayerTakes("cloud", 1)};
+  UseTopology();
+  Plan plan;
+  plan.stages = {Transfer(1, 2, 500'000, {})};
+  const RequestRecord r = RunOne(plan);
+  ASSERT_TRUE(r.completed);
+  const double lan_ms = 500'000 * 8 / 100e3 * 1502 / 1448;  // 41 ms; the uplink: 4 s
+  EXPECT_GT(r.transfer_ms, lan_ms);
+  EXPECT_LT(r.transfer_ms, lan_ms * 1.1);
+}
+
+TEST_F(SitesTest, AStageOnASiteTheTopologyLacksIsAClearError) {
+  devices_ = {EachLayerTakes("end", 1), EachLayerTakes("cloud", 1)};
+  UseTopology();  // two-tier: sites 0 and 1
+  for (const Plan& plan : {Plan{{Compute(2, 0, 3, {})}}, Plan{{Transfer(0, 7, 100, {})}},
+                           Plan{{Transfer(1, 1, 100, {})}}}) {
+    try {
+      RunOne(plan);
+      ADD_FAILURE() << "a plan on a missing site ran";
+    } catch (const std::logic_error& e) {
+      EXPECT_NE(std::string(e.what()).find("fixed: stage 0"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("site"), std::string::npos) << e.what();
+    }
+  }
+}
+
+}  // namespace
+}  // namespace coinfer
