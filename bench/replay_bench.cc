@@ -6,8 +6,8 @@
 
 #include <memory>
 
-#include "sim/network.h"
-#include "sim/simulation.h"
+#include "sim/net/packet_network.h"
+#include "sim/net/simulation.h"
 
 namespace coinfer {
 namespace {
@@ -27,7 +27,7 @@ void BM_SaturatedReplay(benchmark::State& state, NetworkConfig::Replay replay) {
   double simulated = 0;
   for (auto _ : state) {
     Simulation sim(1);
-    Network net(config);
+    PacketNetwork net(config);
     for (int i = 0; i < 1200; ++i) net.Send(0, 1, 100'000, [] {});
     sim.Run(horizon_s);
     events += Simulation::EventCount();

@@ -9,7 +9,7 @@
 #include "base/stopwatch.h"
 #include "sim/bandwidth_estimator.h"
 #include "sim/energy.h"
-#include "sim/simulation.h"
+#include "sim/net/simulation.h"
 #include "sim/site_queue.h"
 
 namespace coinfer {
@@ -216,7 +216,7 @@ class EngineRun {
 
   const EngineConfig& config_;
   Policy& policy_;
-  Network network_;
+  PacketNetwork network_;
   std::vector<SiteQueue> queues_;  // per site
   Observation obs_;                // kept up to date, handed to every decision
   std::map<std::pair<SiteId, SiteId>, LinkState> links_;

@@ -13,7 +13,7 @@
 
 #include "sim/bandwidth_estimator.h"
 #include "sim/measured_compression.h"
-#include "sim/network.h"
+#include "sim/net/packet_network.h"
 #include "sim/policy.h"
 #include "sim/request_record.h"
 

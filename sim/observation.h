@@ -8,7 +8,7 @@
 #include "devices/device_model.h"
 #include "dnn/graph.h"
 #include "sim/measured_compression.h"
-#include "sim/site.h"
+#include "sim/net/site.h"
 
 namespace coinfer {
 

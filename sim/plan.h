@@ -1,7 +1,7 @@
 // Plan: what a policy decided for one request, as a small DAG of stages —
 // compute stages (a range of layers on one site) and transfer stages (bytes
 // from one site to another), sites named by their index in the run's site
-// table (sim/site.h). The Engine runs a stage once its dependencies are done;
+// table (sim/net/site.h). The Engine runs a stage once its dependencies are done;
 // each stage carries the policy's predicted duration.
 #pragma once
 
@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/site.h"
+#include "sim/net/site.h"
 
 namespace coinfer {
 

@@ -5,8 +5,8 @@
 #include <memory>
 #include <tuple>
 
-#include "sim/network.h"
-#include "sim/simulation.h"
+#include "sim/net/packet_network.h"
+#include "sim/net/simulation.h"
 
 namespace coinfer {
 namespace {
@@ -32,7 +32,7 @@ LinkCapacity Traced(const std::string& file) {
 // Seconds from t = 0 until a single message of `bytes` is delivered.
 double TransferSeconds(const NetworkConfig& config, uint64_t bytes, uint64_t seed = 1) {
   Simulation sim(seed);
-  Network net(config);
+  PacketNetwork net(config);
   double done = -1;
   net.Send(kEnd, kCloud, bytes, [&] { done = Simulation::Now(); });
   sim.Run(600);
@@ -83,7 +83,7 @@ TEST(NetworkTest, ExactReplayFollowsTheMahimahiTraceSecondBySecond) {
   const uint64_t message = 10'000;
 
   Simulation sim(1);
-  Network net(config);
+  PacketNetwork net(config);
   std::vector<double> delivered(static_cast<size_t>(std::ceil(horizon_s)), 0.0);
   // Keep the uplink saturated: more bytes queued than the trace can carry.
   const int messages = static_cast<int>(trace.MeanMbps() * 2e6 / 8 * horizon_s / message);
@@ -112,7 +112,7 @@ TEST(NetworkTest, ExactReplayFollowsTheMahimahiTraceSecondBySecond) {
 // Payload bytes delivered by `horizon_s` to a sender that always has data queued.
 uint64_t SaturatedDelivery(const NetworkConfig& config, double horizon_s) {
   Simulation sim(1);
-  Network net(config);
+  PacketNetwork net(config);
   uint64_t delivered = 0;
   const uint64_t message = 100'000;
   const double capacity_mbps = config.uplink.capacity.traced()
@@ -183,7 +183,7 @@ TEST(NetworkTest, CoDelKeepsTheQueueShortUnderCrossTraffic) {
     config.uplink.discipline = codel ? QueueDiscipline::kCoDel : QueueDiscipline::kDropTail;
     config.cross_traffic.push_back({CrossTraffic::Kind::kBulk, 0, 1, 0, 0, 30});
     Simulation sim(1);
-    Network net(config);
+    PacketNetwork net(config);
     double sent = 0, done = -1;
     Simulation::Schedule(20, [&] {
       sent = Simulation::Now();
@@ -200,7 +200,7 @@ TEST(NetworkTest, CoDelKeepsTheQueueShortUnderCrossTraffic) {
 std::vector<double> DeliveryTimes(const NetworkConfig& config,
                                   const std::vector<std::tuple<int, int, uint64_t>>& messages) {
   Simulation sim(1);
-  Network net(config);
+  PacketNetwork net(config);
   std::vector<double> done(messages.size(), -1);
   Simulation::Schedule(1, [&] {
     for (size_t i = 0; i < messages.size(); ++i) {
@@ -297,7 +297,7 @@ TEST(NetworkTest, SitesTheTopologyLacksAreRejected) {
   config.cluster_upstream = false;
   EXPECT_EQ(TopologySites(config).size(), 4u);  // no cloud
   Simulation sim(1);
-  Network net(config);
+  PacketNetwork net(config);
   EXPECT_THROW(net.Send(0, 4, 100, [] {}), std::invalid_argument);   // no such site
   EXPECT_THROW(net.Send(1, 1, 100, [] {}), std::invalid_argument);   // to itself
   EXPECT_THROW(net.Send(-1, 0, 100, [] {}), std::invalid_argument);  // no such site

@@ -1,4 +1,4 @@
-#include "sim/network.h"
+#include "sim/net/packet_network.h"
 
 #include <algorithm>
 #include <cmath>
@@ -11,8 +11,8 @@
 #include "ns3/network-module.h"
 #include "ns3/point-to-point-module.h"
 #include "ns3/traffic-control-module.h"
-#include "sim/message_transport.h"
-#include "sim/trace_gated_queue_disc.h"
+#include "sim/net/message_transport.h"
+#include "sim/net/trace_gated_queue_disc.h"
 
 namespace coinfer {
 
@@ -119,7 +119,7 @@ void AddCrossTraffic(const CrossTraffic& flow, Ptr<Node> from, Ptr<Node> to, Ipv
 
 }  // namespace
 
-struct Network::Impl {
+struct PacketNetwork::Impl {
   NodeContainer sites;                 // numbered as NetworkSiteName says
   NodeContainer infrastructure;        // router or switch
   std::vector<Ipv4Address> addresses;  // one per site
@@ -182,7 +182,7 @@ std::vector<Site> TopologySites(const NetworkConfig& config) {
   return {};
 }
 
-Network::Network(const NetworkConfig& config) : impl_(std::make_unique<Impl>()) {
+PacketNetwork::PacketNetwork(const NetworkConfig& config) : impl_(std::make_unique<Impl>()) {
   Config::SetDefault("ns3::TcpSocket::SegmentSize", UintegerValue(1448));
   Config::SetDefault("ns3::TcpSocket::SndBufSize", UintegerValue(config.tcp_buffer_bytes));
   Config::SetDefault("ns3::TcpSocket::RcvBufSize", UintegerValue(config.tcp_buffer_bytes));
@@ -238,9 +238,9 @@ Network::Network(const NetworkConfig& config) : impl_(std::make_unique<Impl>()) 
   }
 }
 
-Network::~Network() = default;
+PacketNetwork::~PacketNetwork() = default;
 
-void Network::Send(SiteId from, SiteId to, uint64_t bytes, std::function<void()> delivered) {
+void PacketNetwork::Send(SiteId from, SiteId to, uint64_t bytes, std::function<void()> delivered) {
   Impl& n = *impl_;
   const int sites = static_cast<int>(n.sites.GetN());
   if (from < 0 || from >= sites || to < 0 || to >= sites || from == to)

@@ -1,4 +1,4 @@
-#include "sim/site.h"
+#include "sim/net/site.h"
 
 namespace coinfer {
 

@@ -1,4 +1,4 @@
-#include "sim/link_capacity.h"
+#include "sim/net/link_capacity.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "sim/trace_gated_queue_disc.h"
+#include "sim/net/trace_gated_queue_disc.h"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "sim/message_transport.h"
+#include "sim/net/message_transport.h"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "sim/simulation.h"
+#include "sim/net/simulation.h"
 
 #include <cassert>
 

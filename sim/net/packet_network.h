@@ -1,4 +1,4 @@
-// Network: the simulated network between the sites, built in ns-3 (no ns-3
+// PacketNetwork: the simulated network between the sites, built in ns-3 (no ns-3
 // types in this header). Topologies (sites are numbered as TopologySites says):
 //   two-tier:   end device -access- router -WAN- cloud
 //   three-tier: end device -access- edge -WAN- cloud (CNNPC's end-edge-cloud)
@@ -10,7 +10,7 @@
 // one-way delay, bottleneck queue (drop-tail, CoDel or FqCoDel) and random
 // loss; cross traffic may flow between any two sites. Routing is ns-3's
 // global routing. Transfers are framed messages over one persistent TCP
-// connection per pair of sites that talk (sim/message_transport.h): the
+// connection per pair of sites that talk (sim/net/message_transport.h): the
 // pairs a topology's plans use most (end-cloud; three-tier end-edge,
 // edge-cloud; a cluster's leader with each device and the cloud) are opened
 // at time 0, any other pair when it first sends.
@@ -25,8 +25,8 @@
 #include <string>
 #include <vector>
 
-#include "sim/link_capacity.h"
-#include "sim/site.h"
+#include "sim/net/link_capacity.h"
+#include "sim/net/site.h"
 
 namespace coinfer {
 
@@ -67,7 +67,7 @@ struct NetworkConfig {
   DirectionConfig wan_up{{nullptr, 1000}, 0};
   DirectionConfig wan_down{{nullptr, 1000}, 0};
 
-  // How traced directions are replayed (sim/trace_gated_queue_disc.h).
+  // How traced directions are replayed (sim/net/trace_gated_queue_disc.h).
   enum class Replay { kExact, kBinned };
   Replay replay = Replay::kExact;
   double bin_ms = 100;
@@ -88,12 +88,12 @@ struct NetworkConfig {
 // device), device0..N-1 and, with an upstream, cloud.
 std::vector<Site> TopologySites(const NetworkConfig& config);
 
-class Network {
+class PacketNetwork {
  public:
-  explicit Network(const NetworkConfig& config);
-  ~Network();
-  Network(const Network&) = delete;
-  Network& operator=(const Network&) = delete;
+  explicit PacketNetwork(const NetworkConfig& config);
+  ~PacketNetwork();
+  PacketNetwork(const PacketNetwork&) = delete;
+  PacketNetwork& operator=(const PacketNetwork&) = delete;
 
   // Sends `bytes` of payload from one site to another over their connection
   // (opened now if they have not talked yet); `delivered` runs in simulated
