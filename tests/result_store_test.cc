@@ -3,7 +3,7 @@
 
 #include <filesystem>
 
-#include "sim/result_store.h"
+#include "run/result_store.h"
 
 namespace coinfer {
 namespace {

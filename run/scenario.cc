@@ -1,4 +1,4 @@
-#include "sim/scenario.h"
+#include "run/scenario.h"
 
 #include <boost/program_options.hpp>
 
@@ -13,6 +13,7 @@
 #include "compress/codec_spec.h"
 #include "dnn/torchscript_import.h"
 #include "dnn/zoo.h"
+#include "policies/registry.h"
 #include "traces/generators.h"
 #include "traces/trace_loader.h"
 
@@ -316,6 +317,25 @@ Status ReadDirection(const Scenario& v, const po::variables_map& vm, const std::
   return Status::Ok();
 }
 
+// Every policy is known and has what it needs but device files (checked
+// when the run loads them).
+Status CheckPolicies(const Scenario& sc) {
+  const bool has_cloud = FirstSiteOf(sc.engine.sites, SiteRole::kCloud) != kNoSite;
+  for (const std::string& p : sc.policies) {
+    const std::unique_ptr<Policy> policy = CreatePolicy(p);
+    if (!policy)
+      return sc.KeyError("policies",
+                         "unknown policy '" + p + "' (known: " + Join(PolicyNames(), ", ") + ")");
+    if (policy->NeedsMeasuredCompression() && (sc.codecs.empty() || sc.weights_card.empty()))
+      return sc.KeyError("policies", p + " needs measured compression: compression.codec or "
+                                         "compression.menu on a model with trained weights");
+    if (policy->NeedsCloud() && !has_cloud)
+      return sc.KeyError("policies", p + " offloads to the cloud, and this topology has none "
+                                         "(cluster.upstream = false)");
+  }
+  return Status::Ok();
+}
+
 // The topology's sites, each with its device file and background load.
 Status ReadSites(const Scenario& v, const po::variables_map& vm, const fs::path& base,
                  Scenario* sc) {
@@ -561,6 +581,7 @@ Status LoadScenario(const std::string& path, const std::vector<std::string>& ove
     e.duration_s = net.uplink.capacity.traced() && !IsGeneratorSpec(str("uplink.trace"))
                        ? net.uplink.capacity.trace->period_ms / 1e3
                        : kDefaultDurationS;
+  COINFER_RETURN_IF_ERROR(CheckPolicies(sc));
   *out = std::move(sc);
   return Status::Ok();
 }

@@ -1,4 +1,4 @@
-#include "sim/result_store.h"
+#include "run/result_store.h"
 
 #include <chrono>
 #include <ctime>

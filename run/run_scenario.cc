@@ -1,0 +1,113 @@
+#include "run/run_scenario.h"
+
+#include <map>
+#include <memory>
+
+#include "base/parse.h"
+#include "dnn/zoo.h"
+#include "policies/registry.h"
+#include "run/compression_inputs.h"
+#include "run/result_store.h"
+
+namespace coinfer {
+namespace {
+
+// What a run reads before its first event, owned for its duration.
+struct Inputs {
+  EngineConfig engine;
+  Graph graph;
+  std::map<std::string, DeviceModel> devices;  // by file, one per file the sites name
+  MeasuredCompression compression;
+  std::vector<std::unique_ptr<Policy>> policies;  // as the scenario lists them
+};
+
+// Loads each site's device once per file and checks what the policies need.
+Status PrepareSites(const Scenario& sc, Inputs* in) {
+  std::vector<Site>& sites = in->engine.sites;
+  for (size_t i = 0; i < sites.size(); ++i) {
+    const std::string& file = sc.site_device_files[i];
+    if (!in->devices.count(file))
+      COINFER_RETURN_IF_ERROR(DeviceModel::Load(file, &in->devices[file]));
+    sites[i].device = &in->devices[file];
+  }
+  const SiteId end = FirstSiteOf(sites, SiteRole::kEndDevice);
+  for (size_t i = 0; i < in->policies.size(); ++i)
+    if (in->policies[i]->NeedsEndDevicePower() && !sites[end].device->power().known())
+      return sc.KeyError("policies", sc.policies[i] + " needs the end device's power, and " +
+                                         sc.site_device_files[end] + " has no power line");
+  return Status::Ok();
+}
+
+// Everything is read and checked before the first simulated event.
+Status PrepareInputs(const Scenario& sc, Inputs* in, std::ostream* progress) {
+  in->engine = sc.engine;
+  for (const std::string& name : sc.policies) {
+    in->policies.push_back(CreatePolicy(name));
+    if (!in->policies.back()) return sc.KeyError("policies", "unknown policy '" + name + "'");
+  }
+  COINFER_RETURN_IF_ERROR(PrepareSites(sc, in));
+  COINFER_RETURN_IF_ERROR(RecordZooGraph(sc.model, &in->graph));
+  in->engine.graph = &in->graph;
+  // The end device's slowdown to this host, on this model, scales decision times.
+  DeviceModel host;
+  COINFER_RETURN_IF_ERROR(DeviceModel::Load(sc.host_file, &host));
+  const Graph& g = in->graph;
+  const double host_ms = host.SegmentLatencyMs(g, 0, g.size());
+  const SiteId end = FirstSiteOf(in->engine.sites, SiteRole::kEndDevice);
+  if (host_ms > 0)
+    in->engine.decision_scale =
+        in->engine.sites[end].device->SegmentLatencyMs(g, 0, g.size()) / host_ms;
+  if (!sc.codecs.empty()) {
+    COINFER_RETURN_IF_ERROR(PrepareCompression(sc, &in->graph, &in->compression, progress));
+    in->engine.compression = &in->compression;
+  }
+  return Status::Ok();
+}
+
+// Runs every policy, then stores all of it in one short transaction (the
+// database is opened first, so a bad path fails before any simulation, and
+// is locked only while writing, so parallel runs can share it).
+Status SimulateAndStore(const Scenario& sc, Inputs& in, RunResult* result) {
+  std::unique_ptr<ResultStore> store;
+  COINFER_RETURN_IF_ERROR(ResultStore::Open(sc.output_db, &store));
+  RunInfo info;
+  info.scenario_path = sc.path;
+  info.scenario_text = sc.text;
+  info.resolved_settings = Join(sc.settings, "\n");
+  info.seed = sc.engine.seed;
+  info.coinfer_version = COINFER_VERSION;
+  info.started_at = UtcNow();
+  info.sites = in.engine.sites;
+  struct PolicyRun {
+    std::vector<RequestRecord> records;
+    RunStats stats;
+  };
+  std::vector<PolicyRun> runs;
+  for (const std::unique_ptr<Policy>& policy : in.policies) {
+    PolicyRun run;
+    run.records = RunEngine(in.engine, *policy, &run.stats);
+    result->events += run.stats.events;
+    result->wall_s += run.stats.wall_s;
+    runs.push_back(std::move(run));
+  }
+  COINFER_RETURN_IF_ERROR(store->BeginRun(info, &result->run_id));
+  for (size_t i = 0; i < runs.size(); ++i)
+    COINFER_RETURN_IF_ERROR(
+        store->AddRequests(result->run_id, sc.policies[i], runs[i].records, runs[i].stats));
+  return store->CommitRun(result->run_id);  // the store rolls back if this is not reached
+}
+
+}  // namespace
+
+Status RunScenario(const Scenario& scenario, RunResult* result, std::ostream* progress) {
+  *result = RunResult();
+  Inputs in;
+  COINFER_RETURN_IF_ERROR(PrepareInputs(scenario, &in, progress));
+  try {
+    return SimulateAndStore(scenario, in, result);
+  } catch (const std::exception& e) {
+    return Status::IoError(std::string("simulation failed: ") + e.what());
+  }
+}
+
+}  // namespace coinfer

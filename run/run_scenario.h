@@ -1,0 +1,27 @@
+// The run as a library call: a loaded, validated scenario in, one stored run
+// out. `coinfer run` is a thin shell over it; sweeps and emulation call the
+// same function.
+#pragma once
+
+#include <cstdint>
+#include <ostream>
+
+#include "base/status.h"
+#include "run/scenario.h"
+
+namespace coinfer {
+
+struct RunResult {
+  int64_t run_id = 0;   // in scenario.output_db
+  uint64_t events = 0;  // simulated events, all policies
+  double wall_s = 0;    // host time of the simulations, all policies
+};
+
+// Does the inputs (the model's graph recorded with LibTorch, the sites'
+// device models, catalog entries to measure and variants to build), creates
+// each policy once, runs the engine for each on the same arrivals and stores
+// everything in one SQLite transaction: a run that fails anywhere leaves no
+// rows. Progress lines (measurements, builds) go to `progress` when given.
+Status RunScenario(const Scenario& scenario, RunResult* result, std::ostream* progress = nullptr);
+
+}  // namespace coinfer
