@@ -9,6 +9,7 @@
 #include "analysis/summary.h"
 #include "app/command_line.h"
 #include "app/commands.h"
+#include "policies/registry.h"
 #include "run/run_scenario.h"
 
 namespace coinfer {
@@ -25,7 +26,9 @@ int RunCommand(const std::vector<std::string>& args) {
   po::positional_options_description pos;
   pos.add("scenario", 1);
   po::variables_map vm;
-  if (int exit = ParseCommandLine("run", args, opts, pos, &vm, "\n" + ScenarioHelp()); exit >= 0)
+  if (int exit = ParseCommandLine("run", args, opts, pos, &vm,
+                                  "\n" + ScenarioHelp() + "\n" + PolicyHelp());
+      exit >= 0)
     return exit;
   const std::vector<std::string> overrides =
       vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{};

@@ -15,7 +15,11 @@ void TimeDecisions(benchmark::State& state, const std::string& policy_name, cons
                    const MeasuredCompression* compression) {
   const DeviceModel end = BenchEndDevice();
   const DeviceModel cloud = BenchCloud();
-  auto policy = CreatePolicy(policy_name);
+  std::unique_ptr<Policy> policy;
+  if (const Status st = CreatePolicy(policy_name, &policy); !st.ok()) {
+    state.SkipWithError(st.message().c_str());
+    return;
+  }
   Observation obs;
   obs.graph = &graph;
   obs.sites = {{"end", SiteRole::kEndDevice, &end}, {"cloud", SiteRole::kCloud, &cloud}};

@@ -31,7 +31,8 @@ void BM_EngineOverVerizonUplink(benchmark::State& state, const std::string& poli
   config.duration_s = 60;
   uint64_t events = 0;
   for (auto _ : state) {
-    auto policy = CreatePolicy(policy_name);
+    std::unique_ptr<Policy> policy;
+    CreatePolicy(policy_name, &policy);  // a name of the registry's
     RunStats stats;
     benchmark::DoNotOptimize(RunEngine(config, *policy, &stats));
     events += stats.events;

@@ -90,4 +90,18 @@ Plan CicPolicy::Decide(const Observation& obs) {
   return plan;
 }
 
+PolicyType CicType() {
+  return {"cic",
+          "DADS's minimum cut from an offline splitting model, decided in O(log pieces)",
+          {{"mode", "latency|throughput", "latency",
+            "throughput: when the end device is busy, the cut whose slowest pipeline stage is "
+            "shortest"}},
+          [](const PolicyArgs& args, std::unique_ptr<Policy>* out) {
+            std::string mode;
+            COINFER_RETURN_IF_ERROR(args.Choice("mode", {"latency", "throughput"}, &mode));
+            *out = std::make_unique<CicPolicy>(mode == "throughput");
+            return Status::Ok();
+          }};
+}
+
 }  // namespace coinfer

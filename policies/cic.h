@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "policies/partition.h"
-#include "sim/policy.h"
+#include "policies/policy_type.h"
 
 namespace coinfer {
 
@@ -64,5 +64,7 @@ class CicPolicy : public Policy {
   std::vector<Piece> candidates_;    // load-aware only
   std::vector<double> breakpoints_;  // pieces_[i + 1].from_ms_per_byte
 };
+
+PolicyType CicType();
 
 }  // namespace coinfer

@@ -2,7 +2,7 @@
 // and the whole model runs in the cloud.
 #pragma once
 
-#include "sim/policy.h"
+#include "policies/policy_type.h"
 
 namespace coinfer {
 
@@ -11,5 +11,15 @@ class CloudOnlyPolicy : public Policy {
   std::string name() const override { return "cloud-only"; }
   Plan Decide(const Observation& observation) override { return MakeSplitPlan(observation, 0); }
 };
+
+inline PolicyType CloudOnlyType() {
+  return {"cloud-only",
+          "the raw input is sent; the whole model runs in the cloud",
+          {},
+          [](const PolicyArgs&, std::unique_ptr<Policy>* out) {
+            *out = std::make_unique<CloudOnlyPolicy>();
+            return Status::Ok();
+          }};
+}
 
 }  // namespace coinfer

@@ -27,4 +27,14 @@ Plan DadsPolicy::Decide(const Observation& obs) {
   return MakePartitionPlan(obs, p, obs.uplink_estimate_mbps);
 }
 
+PolicyType DadsType() {
+  return {"dads",
+          "the minimum cut of the layer DAG at the uplink estimate (DADS)",
+          {},
+          [](const PolicyArgs&, std::unique_ptr<Policy>* out) {
+            *out = std::make_unique<DadsPolicy>();
+            return Status::Ok();
+          }};
+}
+
 }  // namespace coinfer

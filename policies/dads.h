@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "policies/partition.h"
-#include "sim/policy.h"
+#include "policies/policy_type.h"
 
 namespace coinfer {
 
@@ -37,5 +37,7 @@ class DadsPolicy : public Policy {
 // rest in the cloud, with the tensors that cross sent at `uplink_mbps`: the
 // objective DADS minimises. For tests and for comparing partitions.
 double PartitionCostMs(const Observation& observation, const std::vector<bool>& on_device);
+
+PolicyType DadsType();
 
 }  // namespace coinfer

@@ -1,7 +1,7 @@
 // device-only: the whole model runs on the end device; nothing is sent.
 #pragma once
 
-#include "sim/policy.h"
+#include "policies/policy_type.h"
 
 namespace coinfer {
 
@@ -14,5 +14,15 @@ class DeviceOnlyPolicy : public Policy {
                          static_cast<int>(observation.graph->SplitPoints().size()) - 1);
   }
 };
+
+inline PolicyType DeviceOnlyType() {
+  return {"device-only",
+          "the whole model on the end device; nothing is sent",
+          {},
+          [](const PolicyArgs&, std::unique_ptr<Policy>* out) {
+            *out = std::make_unique<DeviceOnlyPolicy>();
+            return Status::Ok();
+          }};
+}
 
 }  // namespace coinfer

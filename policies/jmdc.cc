@@ -32,24 +32,6 @@ std::vector<int> ParetoSet(const std::vector<JmdcPolicy::Config>& configs,
 
 }  // namespace
 
-Status ParseJmdcRequirement(const std::string& text, JmdcRequirement* out) {
-  const std::vector<std::string> parts = SplitFields(text, ':');
-  double value = 0;
-  if (parts.size() == 2 && ParseNumber(parts[1], &value)) {
-    if (parts[0] == "accuracy" && value >= 0 && value <= 1) {
-      *out = {JmdcRequirement::Kind::kAccuracy, value};
-      return Status::Ok();
-    }
-    if (parts[0] == "latency" && value > 0) {
-      *out = {JmdcRequirement::Kind::kLatency, value};
-      return Status::Ok();
-    }
-  }
-  return Status::InvalidInput(
-      "", "jmdc",
-      "requirement '" + text + "': expected accuracy:A (A in [0, 1]) or latency:T (ms, > 0)");
-}
-
 void JmdcPolicy::Prepare(const Observation& obs) {
   prepared_ = PreparedFor::Of(obs);
   prepared_compression_ = obs.compression;
@@ -187,6 +169,29 @@ Plan JmdcPolicy::Decide(const Observation& obs) {
     plan.predicted_ms += s.predicted_ms;
   }
   return plan;
+}
+
+PolicyType JmdcType() {
+  return {"jmdc",
+          "split x codec x pruned variant per request from the compression catalog, under a "
+          "requirement (exactly one of accuracy, latency); needs measured compression",
+          {{"accuracy", "a fraction in [0, 1]", "",
+            "the fastest configuration measured at least this top-1"},
+           {"latency", "ms, > 0", "", "the most accurate configuration predicted within this"}},
+          [](const PolicyArgs& args, std::unique_ptr<Policy>* out) {
+            if (args.Has("accuracy") == args.Has("latency"))
+              return args.Error("needs exactly one of accuracy=A or latency=T");
+            JmdcRequirement r;
+            if (args.Has("accuracy")) {
+              r.kind = JmdcRequirement::Kind::kAccuracy;
+              COINFER_RETURN_IF_ERROR(args.Number("accuracy", 0, 1, "in [0, 1]", &r.value));
+            } else {
+              r.kind = JmdcRequirement::Kind::kLatency;
+              COINFER_RETURN_IF_ERROR(args.Number("latency", 1e-9, 1e300, "> 0 (ms)", &r.value));
+            }
+            *out = std::make_unique<JmdcPolicy>(r, args.spec());
+            return Status::Ok();
+          }};
 }
 
 }  // namespace coinfer

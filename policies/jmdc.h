@@ -2,8 +2,8 @@
 // per request it chooses a split point and a data codec (region masking and
 // b-bit quantization, from the scenario's compression.codec and .menu) under
 // a requirement:
-//   jmdc@accuracy:A  minimise predicted latency s.t. measured accuracy >= A
-//   jmdc@latency:T   maximise measured accuracy s.t. predicted latency <= T ms
+//   jmdc@accuracy=A  minimise predicted latency s.t. measured accuracy >= A
+//   jmdc@latency=T   maximise measured accuracy s.t. predicted latency <= T ms
 // Accuracy and bytes per (split, codec) are the catalog's measurements on the
 // test split; latency = device time [0, k) + mean bytes / uplink estimate +
 // cloud time [k, n). Device-only is a configuration with the plain model's
@@ -27,7 +27,7 @@
 #include <vector>
 
 #include "base/status.h"
-#include "sim/policy.h"
+#include "policies/policy_type.h"
 
 namespace coinfer {
 
@@ -38,8 +38,6 @@ struct JmdcRequirement {
 };
 
 // "accuracy:0.9" or "latency:50".
-Status ParseJmdcRequirement(const std::string& text, JmdcRequirement* out);
-
 class JmdcPolicy : public Policy {
  public:
   struct Config {
@@ -85,5 +83,7 @@ class JmdcPolicy : public Policy {
   std::vector<int> pareto_;    // candidates meeting the requirement's offline part
   std::vector<int> fallback_;  // candidates when nothing meets it
 };
+
+PolicyType JmdcType();
 
 }  // namespace coinfer

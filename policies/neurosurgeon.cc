@@ -43,4 +43,20 @@ Plan NeurosurgeonPolicy::Decide(const Observation& obs) {
   return MakeSplitPlan(obs, BestSplit(obs));
 }
 
+PolicyType NeurosurgeonType() {
+  return {"neurosurgeon",
+          "the single split that minimises the predicted latency (or the end device's energy) "
+          "at the uplink estimate",
+          {{"objective", "latency|energy", "latency",
+            "what the split minimises; energy needs the end device's power figures"}},
+          [](const PolicyArgs& args, std::unique_ptr<Policy>* out) {
+            std::string objective;
+            COINFER_RETURN_IF_ERROR(args.Choice("objective", {"latency", "energy"}, &objective));
+            *out = std::make_unique<NeurosurgeonPolicy>(
+                objective == "energy" ? NeurosurgeonPolicy::Objective::kEnergy
+                                      : NeurosurgeonPolicy::Objective::kLatency);
+            return Status::Ok();
+          }};
+}
+
 }  // namespace coinfer

@@ -14,7 +14,7 @@
 
 #include <vector>
 
-#include "sim/policy.h"
+#include "policies/policy_type.h"
 
 namespace coinfer {
 
@@ -42,5 +42,7 @@ class NeurosurgeonPolicy : public Policy {
   std::vector<double> end_ms_, cloud_ms_;  // compute per split
   std::vector<int64_t> bytes_;             // crossing bytes per split
 };
+
+PolicyType NeurosurgeonType();
 
 }  // namespace coinfer

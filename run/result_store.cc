@@ -52,7 +52,21 @@ CREATE TABLE IF NOT EXISTS requests (
   codec TEXT,
   requirement_met INTEGER,
   variant TEXT,
+  edge_wait_ms REAL,
+  edge_compute_ms REAL,
+  device_wait_ms REAL,
+  device_compute_ms REAL,
   PRIMARY KEY (run_id, policy, request_id)
+);
+CREATE TABLE IF NOT EXISTS sites (
+  run_id INTEGER NOT NULL REFERENCES runs(run_id),
+  site INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  role TEXT NOT NULL,
+  device TEXT NOT NULL,
+  cores INTEGER NOT NULL,
+  load REAL NOT NULL,
+  PRIMARY KEY (run_id, site)
 );
 CREATE TABLE IF NOT EXISTS stages (
   run_id INTEGER NOT NULL,
@@ -84,14 +98,21 @@ std::string UtcNow() {
 
 Status ResultStore::Open(const std::string& path, std::unique_ptr<ResultStore>* out) {
   sqlite3* db = nullptr;
-  // Version 2 had no measured-compression columns: they are added, NULL in old rows.
+  // Version 2 had no measured-compression columns, version 3 no edge and
+  // cluster-device totals: they are added, NULL in old rows (and the sites
+  // table is created, empty for old runs).
   static const std::map<int, std::string> kUpgrades = {
       {2,
        "ALTER TABLE requests ADD COLUMN sample INTEGER;"
        "ALTER TABLE requests ADD COLUMN correct INTEGER;"
        "ALTER TABLE requests ADD COLUMN codec TEXT;"
        "ALTER TABLE requests ADD COLUMN requirement_met INTEGER;"
-       "ALTER TABLE requests ADD COLUMN variant TEXT;"}};
+       "ALTER TABLE requests ADD COLUMN variant TEXT;"},
+      {3,
+       "ALTER TABLE requests ADD COLUMN edge_wait_ms REAL;"
+       "ALTER TABLE requests ADD COLUMN edge_compute_ms REAL;"
+       "ALTER TABLE requests ADD COLUMN device_wait_ms REAL;"
+       "ALTER TABLE requests ADD COLUMN device_compute_ms REAL;"}};
   COINFER_RETURN_IF_ERROR(
       OpenVersionedDatabase(path, "results database", kSchema, kSchemaVersion, &db, kUpgrades));
   out->reset(new ResultStore(db));
@@ -120,7 +141,18 @@ Status ResultStore::BeginRun(const RunInfo& info, int64_t* run_id) {
   COINFER_RETURN_IF_ERROR(insert.Step());
   *run_id = sqlite3_last_insert_rowid(db_);
   site_names_.clear();
-  for (const Site& site : info.sites) site_names_.push_back(site.name);
+  Statement site(db_, "INSERT INTO sites VALUES (?, ?, ?, ?, ?, ?, ?)");
+  for (const Site& s : info.sites) {
+    site.Bind(1, *run_id)
+        .Bind(2, static_cast<int64_t>(site_names_.size()))
+        .Bind(3, s.name)
+        .Bind(4, std::string(SiteRoleName(s.role)))
+        .Bind(5, s.device ? s.device->name() : std::string())
+        .Bind(6, static_cast<int64_t>(s.device ? s.device->cores() : 0))
+        .Bind(7, s.load);
+    COINFER_RETURN_IF_ERROR(site.Step());
+    site_names_.push_back(s.name);
+  }
   return Status::Ok();
 }
 
@@ -139,8 +171,10 @@ Status ResultStore::AddRequests(int64_t run_id, const std::string& policy,
       "INSERT INTO requests (run_id, policy, request_id, arrival_s, decision_wall_us, split, "
       "bytes_sent, uplink_estimate_mbps, uplink_capacity_mbps, predicted_ms, actual_ms, completed, "
       "end_wait_ms, end_compute_ms, transfer_ms, cloud_wait_ms, cloud_compute_ms, end_energy_j, "
-      "decision_device_us, sample, correct, codec, requirement_met, variant) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "decision_device_us, sample, correct, codec, requirement_met, variant, edge_wait_ms, "
+      "edge_compute_ms, device_wait_ms, device_compute_ms) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+      "?)");
   Statement stage(db_, "INSERT INTO stages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   for (const RequestRecord& r : records) {
     req.Bind(1, run_id)
@@ -175,6 +209,10 @@ Status ResultStore::AddRequests(int64_t run_id, const std::string& policy,
     } else {
       req.Bind(24, r.variant);
     }
+    req.Bind(25, r.on(SiteRole::kEdge).wait_ms)
+        .Bind(26, r.on(SiteRole::kEdge).compute_ms)
+        .Bind(27, r.on(SiteRole::kClusterDevice).wait_ms)
+        .Bind(28, r.on(SiteRole::kClusterDevice).compute_ms);
     COINFER_RETURN_IF_ERROR(req.Step());
     for (size_t i = 0; i < r.stages.size(); ++i) {
       const StageRecord& s = r.stages[i];

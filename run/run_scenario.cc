@@ -41,9 +41,10 @@ Status PrepareSites(const Scenario& sc, Inputs* in) {
 // Everything is read and checked before the first simulated event.
 Status PrepareInputs(const Scenario& sc, Inputs* in, std::ostream* progress) {
   in->engine = sc.engine;
-  for (const std::string& name : sc.policies) {
-    in->policies.push_back(CreatePolicy(name));
-    if (!in->policies.back()) return sc.KeyError("policies", "unknown policy '" + name + "'");
+  for (const std::string& spec : sc.policies) {
+    in->policies.emplace_back();
+    if (const Status st = CreatePolicy(spec, &in->policies.back()); !st.ok())
+      return sc.KeyError("policies", st.message());
   }
   COINFER_RETURN_IF_ERROR(PrepareSites(sc, in));
   COINFER_RETURN_IF_ERROR(RecordZooGraph(sc.model, &in->graph));

@@ -72,8 +72,9 @@ po::options_description Declaration() {
       "zoo model: vgg16, resnet18, resnet50, mobilenet_v2, alexnet, small_vgg, small_resnet, "
       "small_mobilenet; or a TorchScript file: torchscript:PATH@NxCxHxW")(
       "policies", po::value<std::string>()->default_value("device-only,cloud-only,neurosurgeon"),
-      "comma-separated policies, each run on the same arrivals")(
-      "seed", po::value<uint64_t>()->default_value(1), "seed of the arrivals and of ns-3")(
+      "comma-separated policies, each run on the same arrivals: name[@param=value,...] (listed "
+      "below)")("seed", po::value<uint64_t>()->default_value(1),
+                "seed of the arrivals and of ns-3")(
       "duration_s", po::value<double>()->default_value(0),
       "requests arrive during this many seconds; 0: the uplink trace's length (60 s if constant)")(
       "drain_s", po::value<double>()->default_value(60),
@@ -322,10 +323,9 @@ Status ReadDirection(const Scenario& v, const po::variables_map& vm, const std::
 Status CheckPolicies(const Scenario& sc) {
   const bool has_cloud = FirstSiteOf(sc.engine.sites, SiteRole::kCloud) != kNoSite;
   for (const std::string& p : sc.policies) {
-    const std::unique_ptr<Policy> policy = CreatePolicy(p);
-    if (!policy)
-      return sc.KeyError("policies",
-                         "unknown policy '" + p + "' (known: " + Join(PolicyNames(), ", ") + ")");
+    std::unique_ptr<Policy> policy;
+    if (const Status st = CreatePolicy(p, &policy); !st.ok())
+      return sc.KeyError("policies", st.message());
     if (policy->NeedsMeasuredCompression() && (sc.codecs.empty() || sc.weights_card.empty()))
       return sc.KeyError("policies", p + " needs measured compression: compression.codec or "
                                          "compression.menu on a model with trained weights");
@@ -463,7 +463,7 @@ Status LoadScenario(const std::string& path, const std::vector<std::string>& ove
   } else if (std::find(zoo.begin(), zoo.end(), sc.model) == zoo.end())
     return v.KeyError("model",
                       "unknown model '" + sc.model + "' (coinfer graph --list shows the zoo)");
-  sc.policies = SplitList(str("policies"));
+  sc.policies = SplitPolicyList(str("policies"));
   if (sc.policies.empty()) return v.KeyError("policies", "at least one policy is needed");
   sc.host_file = ResolveDevice(base, str("device.host"));
   sc.output_db = str("output.db");

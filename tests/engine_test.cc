@@ -30,7 +30,8 @@ class EngineTest : public ::testing::Test {
     config_.network.uplink.delay_ms = config_.network.downlink.delay_ms = 10;
   }
   std::vector<RequestRecord> Run(const std::string& policy_name) {
-    auto policy = CreatePolicy(policy_name);
+    std::unique_ptr<Policy> policy;
+    EXPECT_TRUE(CreatePolicy(policy_name, &policy).ok()) << policy_name;
     RunStats stats;
     return RunEngine(config_, *policy, &stats);
   }
@@ -189,7 +190,8 @@ TEST_P(EstimatorStepTest, LearnsAStepDropOnlyFromTransfersThatSawIt) {
   config.duration_s = 80;
   ASSERT_TRUE(ParseEstimatorKind(GetParam(), &config.estimator.kind));
   config.estimator.prior_mbps = 10;
-  auto policy = CreatePolicy("cloud-only");
+  std::unique_ptr<Policy> policy;
+  ASSERT_TRUE(CreatePolicy("cloud-only", &policy).ok());
   RunStats stats;
   const auto records = RunEngine(config, *policy, &stats);
   ASSERT_EQ(records.size(), 20u);

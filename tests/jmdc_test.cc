@@ -41,6 +41,14 @@ MeasuredCompression RandomCatalog(const Graph& graph, int codecs, unsigned seed)
   return m;
 }
 
+// A JMDC policy made by the registry from "accuracy:A" or "latency:T".
+std::unique_ptr<JmdcPolicy> Jmdc(const std::string& requirement) {
+  std::unique_ptr<Policy> made;
+  const Status st = CreatePolicy("jmdc@" + requirement, &made);
+  EXPECT_TRUE(st.ok()) << st.message();
+  return std::unique_ptr<JmdcPolicy>(static_cast<JmdcPolicy*>(made.release()));
+}
+
 class JmdcTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -71,9 +79,8 @@ TEST_F(JmdcTest, ParetoDecisionEqualsExhaustiveSearch) {
     for (const char* req :
          {"accuracy:0", "accuracy:0.7", "accuracy:0.8", "accuracy:0.88", "accuracy:0.95",
           "latency:5", "latency:20", "latency:80", "latency:400"}) {
-      JmdcRequirement r;
-      ASSERT_TRUE(ParseJmdcRequirement(req, &r).ok());
-      JmdcPolicy policy(r, std::string("jmdc@") + req);
+      const std::unique_ptr<JmdcPolicy> made = Jmdc(req);
+      JmdcPolicy& policy = *made;
       policy.Prepare(Obs(m, 10));
       for (double mbps : Bandwidths()) {
         const auto fast = policy.Choose(mbps);
@@ -173,9 +180,8 @@ TEST_F(JmdcTest, APrunedVariantIsChosenOnItsOwnGraph) {
   for (size_t c = 0; c < m.codecs.size(); ++c) v.by_codec.push_back(*m.Find(c, 5));
   m.variants.push_back(v);
   for (const char* req : {"accuracy:0.7", "latency:30"}) {
-    JmdcRequirement r;
-    ASSERT_TRUE(ParseJmdcRequirement(req, &r).ok());
-    JmdcPolicy policy(r, "jmdc");
+    const std::unique_ptr<JmdcPolicy> made = Jmdc(req);
+    JmdcPolicy& policy = *made;
     policy.Prepare(Obs(m, 10));
     for (double mbps : Bandwidths()) {
       const auto fast = policy.Choose(mbps);
@@ -198,13 +204,24 @@ TEST_F(JmdcTest, APrunedVariantIsChosenOnItsOwnGraph) {
   }
 }
 
-TEST(JmdcRegistry, TheRequirementIsPartOfTheName) {
-  EXPECT_NE(CreatePolicy("jmdc@accuracy:0.9"), nullptr);
-  EXPECT_NE(CreatePolicy("jmdc@latency:40"), nullptr);
-  EXPECT_EQ(CreatePolicy("jmdc"), nullptr);
-  EXPECT_EQ(CreatePolicy("jmdc@accuracy:1.5"), nullptr);
-  EXPECT_EQ(CreatePolicy("jmdc@speed:3"), nullptr);
-  EXPECT_EQ(CreatePolicy("jmdc@accuracy:0.9")->name(), "jmdc@accuracy:0.9");
+TEST(JmdcRegistry, TheRequirementIsAParameter) {
+  auto created = [](const std::string& spec) {
+    std::unique_ptr<Policy> p;
+    const Status st = CreatePolicy(spec, &p);
+    return st.ok() ? p->name() : "error: " + st.message();
+  };
+  EXPECT_EQ(created("jmdc@accuracy=0.9"), "jmdc@accuracy=0.9");
+  EXPECT_EQ(created("jmdc@accuracy:0.9"), "jmdc@accuracy:0.9");  // the older spelling
+  EXPECT_EQ(created("jmdc@latency=40"), "jmdc@latency=40");
+  EXPECT_EQ(created("jmdc"), "error: jmdc: needs exactly one of accuracy=A or latency=T");
+  EXPECT_EQ(created("jmdc@accuracy=0.9,latency=40"),
+            "error: jmdc@accuracy=0.9,latency=40: needs exactly one of accuracy=A or latency=T");
+  EXPECT_EQ(created("jmdc@accuracy=1.5"),
+            "error: jmdc@accuracy=1.5: accuracy must be in [0, 1], got '1.5'");
+  EXPECT_EQ(created("jmdc@latency=0"), "error: jmdc@latency=0: latency must be > 0 (ms), got '0'");
+  EXPECT_EQ(created("jmdc@speed=3"),
+            "error: jmdc@speed=3: jmdc has no parameter 'speed' (its parameters: accuracy, "
+            "latency)");
 }
 
 }  // namespace

@@ -97,13 +97,45 @@ TEST_P(NeurosurgeonTest, EnergyChoiceEqualsBruteForceOverAllSplits) {
 INSTANTIATE_TEST_SUITE_P(Zoo, NeurosurgeonTest, ::testing::Values("small_vgg", "resnet18"));
 
 TEST(RegistryTest, KnowsTheBaselinesByName) {
-  for (const char* name :
-       {"device-only", "cloud-only", "neurosurgeon", "neurosurgeon@energy", "dads", "cic"}) {
-    auto p = CreatePolicy(name);
-    ASSERT_NE(p, nullptr) << name;
+  for (const char* name : {"device-only", "cloud-only", "neurosurgeon", "dads", "cic"}) {
+    std::unique_ptr<Policy> p;
+    ASSERT_TRUE(CreatePolicy(name, &p).ok()) << name;
     EXPECT_EQ(p->name(), name);
   }
-  EXPECT_EQ(CreatePolicy("oracle"), nullptr);
+  std::unique_ptr<Policy> p;
+  const Status st = CreatePolicy("oracle", &p);
+  EXPECT_NE(st.message().find("unknown policy 'oracle' (known: device-only, cloud-only"),
+            std::string::npos)
+      << st.message();
+}
+
+// The parameters and their older spellings make the same policy; a bad
+// parameter or value gets the policy's own message.
+TEST(RegistryTest, ParametersAreNamedCheckedAndKeepTheirOlderSpellings) {
+  auto name_of = [](const std::string& spec) {
+    std::unique_ptr<Policy> p;
+    const Status st = CreatePolicy(spec, &p);
+    return st.ok() ? p->name() : "error: " + st.message();
+  };
+  EXPECT_EQ(name_of("neurosurgeon@objective=energy"), "neurosurgeon@energy");
+  EXPECT_EQ(name_of("neurosurgeon@energy"), "neurosurgeon@energy");
+  EXPECT_EQ(name_of("neurosurgeon@objective=latency"), "neurosurgeon");
+  EXPECT_EQ(name_of("cic@mode=throughput"), "cic@throughput");
+  EXPECT_EQ(name_of("cic@throughput"), "cic@throughput");
+  EXPECT_EQ(name_of("cic@mode=fastest"),
+            "error: cic@mode=fastest: mode must be one of latency, throughput, got 'fastest'");
+  EXPECT_EQ(name_of("cic@speed=1"),
+            "error: cic@speed=1: cic has no parameter 'speed' (its parameters: mode)");
+  EXPECT_EQ(name_of("dads@mode=x"), "error: dads@mode=x: dads takes no parameters");
+  EXPECT_EQ(name_of("cic@mode=latency,mode=throughput"),
+            "error: cic@mode=latency,mode=throughput: mode is given twice");
+}
+
+TEST(RegistryTest, APolicyListSplitsAtPoliciesNotParameters) {
+  EXPECT_EQ(SplitPolicyList("jmdc@accuracy=0.9, neurosurgeon,cic@mode=throughput"),
+            (std::vector<std::string>{"jmdc@accuracy=0.9", "neurosurgeon", "cic@mode=throughput"}));
+  EXPECT_EQ(SplitPolicyList("x@a=1,b=2,dads,y@c=3"),
+            (std::vector<std::string>{"x@a=1,b=2", "dads", "y@c=3"}));
 }
 
 TEST(SplitPlanTest, StagesFollowTheCut) {

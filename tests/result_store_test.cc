@@ -76,6 +76,12 @@ void Exec(const std::string& path, const std::string& sql) {
   sqlite3_close(db);
 }
 
+// What version 4 added: the edge and cluster-device totals, the sites table.
+const char kDropVersion4[] =
+    "ALTER TABLE requests DROP COLUMN edge_wait_ms; ALTER TABLE requests DROP COLUMN "
+    "edge_compute_ms; ALTER TABLE requests DROP COLUMN device_wait_ms; ALTER TABLE requests "
+    "DROP COLUMN device_compute_ms; DROP TABLE sites;";
+
 // A results file of version 2 (before measured compression) is upgraded in
 // place: its runs stay, and new runs store the new columns.
 TEST(ResultStoreTest, AnOlderResultsFileIsUpgradedInPlace) {
@@ -89,10 +95,11 @@ TEST(ResultStoreTest, AnOlderResultsFileIsUpgradedInPlace) {
     ASSERT_TRUE(store->AddRequests(run, "device-only", TwoRequests(), RunStats{}).ok());
     ASSERT_TRUE(store->CommitRun(run).ok());
   }
-  Exec(path,
-       "ALTER TABLE requests DROP COLUMN sample; ALTER TABLE requests DROP COLUMN correct;"
-       "ALTER TABLE requests DROP COLUMN codec; ALTER TABLE requests DROP COLUMN "
-       "requirement_met; ALTER TABLE requests DROP COLUMN variant; PRAGMA user_version = 2;");
+  Exec(path, std::string(kDropVersion4) +
+                 "ALTER TABLE requests DROP COLUMN sample; ALTER TABLE requests DROP COLUMN "
+                 "correct; ALTER TABLE requests DROP COLUMN codec; ALTER TABLE requests DROP "
+                 "COLUMN requirement_met; ALTER TABLE requests DROP COLUMN variant; PRAGMA "
+                 "user_version = 2;");
   std::unique_ptr<ResultStore> store;
   const Status st = ResultStore::Open(path, &store);
   ASSERT_TRUE(st.ok()) << st.message();
@@ -107,6 +114,78 @@ TEST(ResultStoreTest, AnOlderResultsFileIsUpgradedInPlace) {
   store.reset();
   EXPECT_EQ(Count(path, "runs"), 2);
   EXPECT_EQ(Count(path, "requests WHERE codec = 'quant:8' AND sample = 7"), 1);
+}
+
+// A three-tier run: each site a row of `sites`, stages named by it, the
+// edge's totals in their own columns.
+RunInfo ThreeTierRun(const DeviceModel& end, const DeviceModel& edge) {
+  RunInfo info;
+  info.sites = {{"end", SiteRole::kEndDevice, &end},
+                {"edge", SiteRole::kEdge, &edge, 0.25},
+                {"cloud", SiteRole::kCloud, &edge}};
+  return info;
+}
+
+std::vector<RequestRecord> OnTheEdge() {
+  std::vector<RequestRecord> records(1);
+  records[0].completed = true;
+  records[0].totals[static_cast<int>(SiteRole::kEdge)] = {3, 4};
+  Stage s;
+  s.kind = Stage::Kind::kTransfer;
+  s.site = 0;
+  s.to = 1;
+  records[0].stages.push_back({s, 0, 0, 0.012});
+  return records;
+}
+
+TEST(ResultStoreTest, SitesAreStoredAndNameTheStages) {
+  const std::string path = ::testing::TempDir() + "store_sites.sqlite";
+  std::filesystem::remove(path);
+  const DeviceModel end = DeviceModel::FromCoefficients("pi", 4, {});
+  const DeviceModel edge = DeviceModel::FromCoefficients("server", 16, {});
+  std::unique_ptr<ResultStore> store;
+  ASSERT_TRUE(ResultStore::Open(path, &store).ok());
+  int64_t run = 0;
+  ASSERT_TRUE(store->BeginRun(ThreeTierRun(end, edge), &run).ok());
+  ASSERT_TRUE(store->AddRequests(run, "p", OnTheEdge(), RunStats{}).ok());
+  ASSERT_TRUE(store->CommitRun(run).ok());
+  store.reset();
+  EXPECT_EQ(Count(path, "sites"), 3);
+  EXPECT_EQ(Count(path,
+                  "sites WHERE site = 1 AND name = 'edge' AND role = 'edge' AND device = "
+                  "'server' AND cores = 16 AND load = 0.25"),
+            1);
+  EXPECT_EQ(Count(path, "stages WHERE site = 'end' AND to_site = 'edge'"), 1);
+  EXPECT_EQ(Count(path,
+                  "requests WHERE edge_wait_ms = 3 AND edge_compute_ms = 4 AND "
+                  "device_compute_ms = 0"),
+            1);
+}
+
+TEST(ResultStoreTest, AVersion3FileGetsSitesAndEdgeTotals) {
+  const std::string path = ::testing::TempDir() + "store_v3.sqlite";
+  std::filesystem::remove(path);
+  {
+    std::unique_ptr<ResultStore> store;
+    ASSERT_TRUE(ResultStore::Open(path, &store).ok());
+    int64_t run = 0;
+    ASSERT_TRUE(store->BeginRun(RunInfo{}, &run).ok());
+    ASSERT_TRUE(store->AddRequests(run, "device-only", TwoRequests(), RunStats{}).ok());
+    ASSERT_TRUE(store->CommitRun(run).ok());
+  }
+  Exec(path, std::string(kDropVersion4) + "PRAGMA user_version = 3;");
+  const DeviceModel d = DeviceModel::FromCoefficients("d", 1, {});
+  std::unique_ptr<ResultStore> store;
+  const Status st = ResultStore::Open(path, &store);
+  ASSERT_TRUE(st.ok()) << st.message();
+  int64_t run = 0;
+  ASSERT_TRUE(store->BeginRun(ThreeTierRun(d, d), &run).ok());
+  ASSERT_TRUE(store->AddRequests(run, "p", OnTheEdge(), RunStats{}).ok());
+  ASSERT_TRUE(store->CommitRun(run).ok());
+  store.reset();
+  EXPECT_EQ(Count(path, "requests WHERE edge_compute_ms IS NULL"), 2);  // the old run's
+  EXPECT_EQ(Count(path, "requests WHERE edge_compute_ms = 4"), 1);
+  EXPECT_EQ(Count(path, "sites"), 3);
 }
 
 TEST(ResultStoreTest, ANewerResultsFileIsRefused) {
