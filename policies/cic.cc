@@ -19,7 +19,7 @@ void CicPolicy::Envelope(double lo, const Partition& at_lo, double hi, const Par
   if (SameLine(at_lo, at_hi) || at_lo.bytes == at_hi.bytes) return;
   // Where the two lines cross (at_lo sends more bytes and computes less).
   const double cross = (at_hi.compute_ms - at_lo.compute_ms) / double(at_lo.bytes - at_hi.bytes);
-  const Partition at_cross = MinCutPartition(*prepared_.graph, times_, cross);
+  const Partition at_cross = MinCutPartition(*prepared_.graph, times_, cross, 0);
   const double line = at_lo.CostMs(cross);
   if (at_cross.CostMs(cross) >= line - kTolerance * std::max(1.0, line)) {
     pieces_.push_back({cross, at_hi, {}});  // a breakpoint: at_hi takes over from here
@@ -36,8 +36,8 @@ void CicPolicy::Prepare(const Observation& obs) {
   times_ = LayerTimes::Of(obs);
   pieces_.clear();
   const double lo = MsPerByte(1e6), hi = MsPerByte(1e-4);
-  const Partition at_lo = MinCutPartition(*prepared_.graph, times_, lo);
-  const Partition at_hi = MinCutPartition(*prepared_.graph, times_, hi);
+  const Partition at_lo = MinCutPartition(*prepared_.graph, times_, lo, 0);
+  const Partition at_hi = MinCutPartition(*prepared_.graph, times_, hi, 0);
   pieces_.push_back({0, at_lo, {}});
   Envelope(lo, at_lo, hi, at_hi);
   std::sort(pieces_.begin() + 1, pieces_.end(),
@@ -45,6 +45,9 @@ void CicPolicy::Prepare(const Observation& obs) {
   breakpoints_.clear();
   for (size_t i = 1; i < pieces_.size(); ++i) breakpoints_.push_back(pieces_[i].from_ms_per_byte);
   for (Piece& p : pieces_) p.plan = MakePartitionPlan(obs, p.partition, 1.0);
+  device_only_.partition =
+      MakePartition(*prepared_.graph, times_, std::vector<bool>(prepared_.graph->size(), true));
+  device_only_.plan = MakePartitionPlan(obs, device_only_.partition, 1.0);
   candidates_.clear();
   if (!load_aware_) return;
   candidates_ = pieces_;
@@ -79,12 +82,21 @@ const CicPolicy::Piece& CicPolicy::PieceFor(double price, bool busy) const {
 Plan CicPolicy::Decide(const Observation& obs) {
   if (!prepared_.Matches(obs)) Prepare(obs);
   const double price = MsPerByte(obs.uplink_estimate_mbps);
-  // The piece's plan, with its transfer priced at the estimated bandwidth.
-  Plan plan = PieceFor(price, obs.queue[obs.end] > 0).plan;
+  const bool busy = obs.queue[obs.end] > 0;
+  const Piece* piece = &PieceFor(price, busy);
+  // The envelope's piece is the cheapest partition; the result's way back
+  // adds the same to every one that offloads, so only running everything on
+  // the device can beat it then.
+  const double result_ms = obs.ResultReturnMs(obs.cloud);
+  if (!(load_aware_ && busy) &&
+      device_only_.partition.TotalMs(price, result_ms) < piece->partition.TotalMs(price, result_ms))
+    piece = &device_only_;
+  // The piece's plan, with its transfers priced at the estimated bandwidths.
+  Plan plan = piece->plan;
+  plan.predicted_ms = 0;
   for (Stage& s : plan.stages) {
-    if (s.kind != Stage::Kind::kTransfer) continue;
-    plan.predicted_ms -= s.predicted_ms;
-    s.predicted_ms = price * s.bytes;
+    if (s.kind == Stage::Kind::kTransfer)
+      s.predicted_ms = s.result ? obs.ResultReturnMs(s.site) : price * s.bytes;
     plan.predicted_ms += s.predicted_ms;
   }
   return plan;

@@ -7,7 +7,10 @@
 // cut where they cross; a cheaper cut there splits the interval, otherwise
 // the crossing is a breakpoint). Decide binary-searches the estimated λ among
 // the breakpoints and plans that piece's partition: the same optimal cost as
-// the full minimum cut at every bandwidth, in O(log pieces).
+// the full minimum cut at every bandwidth, in O(log pieces). The result's way
+// back (output bytes / the downlink's estimate) is paid by every partition
+// that offloads, so the piece is compared with running everything on the
+// device, which does not pay it.
 // Choices: the envelope spans 1e-4 to 1e6 Mbit/s (beyond, the end pieces stay
 // optimal: their lines are the envelope's asymptotes there); the compressed
 // model is the envelope itself (no separate chain contraction: the envelope
@@ -61,6 +64,7 @@ class CicPolicy : public Policy {
   int end_cores_ = 1, cloud_cores_ = 1;
   LayerTimes times_;
   std::vector<Piece> pieces_;
+  Piece device_only_{0, {}, {}};     // everything on the end device
   std::vector<Piece> candidates_;    // load-aware only
   std::vector<double> breakpoints_;  // pieces_[i + 1].from_ms_per_byte
 };

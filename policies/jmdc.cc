@@ -50,7 +50,7 @@ void JmdcPolicy::Prepare(const Observation& obs) {
   for (size_t k = 0; k < points.size(); ++k) {
     const double compute_ms = compute_ms_at(g, points[k].index);
     if (points[k].index == g.size()) {  // device-only: the plain model, nothing sent
-      configs_.push_back({static_cast<int>(k), 0, -1, compute_ms, 0, m->PlainAccuracy()});
+      configs_.push_back({static_cast<int>(k), 0, -1, compute_ms, 0, m->PlainAccuracy(), false});
       continue;
     }
     for (size_t c = 0; c < m->codecs.size(); ++c) {
@@ -83,17 +83,17 @@ void JmdcPolicy::Prepare(const Observation& obs) {
   }
 }
 
-double JmdcPolicy::LatencyMs(const Config& c, double ms_per_byte) const {
-  return c.compute_ms + c.bytes * ms_per_byte;
+double JmdcPolicy::LatencyMs(const Config& c, double ms_per_byte, double result_ms) const {
+  return c.compute_ms + c.bytes * ms_per_byte + (c.offloads ? result_ms : 0);
 }
 
 JmdcPolicy::Choice JmdcPolicy::Best(const std::vector<int>& candidates, double uplink_mbps,
-                                    bool fallback) const {
+                                    double result_ms, bool fallback) const {
   const double ms_per_byte = 8.0 / (uplink_mbps * 1e3);
   const bool within_budget = requirement_.kind == JmdcRequirement::Kind::kLatency && !fallback;
   Choice best;
   for (int i : candidates) {
-    const double ms = LatencyMs(configs_[i], ms_per_byte);
+    const double ms = LatencyMs(configs_[i], ms_per_byte, result_ms);
     if (within_budget && ms > requirement_.value) continue;
     bool better = best.config < 0;
     if (!better) {
@@ -107,9 +107,9 @@ JmdcPolicy::Choice JmdcPolicy::Best(const std::vector<int>& candidates, double u
   return best;  // candidates are in index order, so ties keep the earliest
 }
 
-JmdcPolicy::Choice JmdcPolicy::Choose(double uplink_mbps) const {
-  Choice c = pareto_.empty() ? Choice() : Best(pareto_, uplink_mbps, false);
-  return c.config >= 0 ? c : Best(fallback_, uplink_mbps, true);
+JmdcPolicy::Choice JmdcPolicy::Choose(double uplink_mbps, double result_ms) const {
+  Choice c = pareto_.empty() ? Choice() : Best(pareto_, uplink_mbps, result_ms, false);
+  return c.config >= 0 ? c : Best(fallback_, uplink_mbps, result_ms, true);
 }
 
 std::vector<int> JmdcPolicy::AllConfigs() const {
@@ -128,22 +128,22 @@ void JmdcPolicy::SplitByAccuracy(std::vector<int>* feasible,
   }
 }
 
-JmdcPolicy::Choice JmdcPolicy::ChooseExhaustive(double uplink_mbps) const {
+JmdcPolicy::Choice JmdcPolicy::ChooseExhaustive(double uplink_mbps, double result_ms) const {
   if (requirement_.kind == JmdcRequirement::Kind::kLatency) {
-    const Choice c = Best(AllConfigs(), uplink_mbps, false);
-    return c.config >= 0 ? c : Best(AllConfigs(), uplink_mbps, true);
+    const Choice c = Best(AllConfigs(), uplink_mbps, result_ms, false);
+    return c.config >= 0 ? c : Best(AllConfigs(), uplink_mbps, result_ms, true);
   }
   std::vector<int> feasible, most_accurate;
   SplitByAccuracy(&feasible, &most_accurate);
-  return feasible.empty() ? Best(most_accurate, uplink_mbps, true)
-                          : Best(feasible, uplink_mbps, false);
+  return feasible.empty() ? Best(most_accurate, uplink_mbps, result_ms, true)
+                          : Best(feasible, uplink_mbps, result_ms, false);
 }
 
 Plan JmdcPolicy::Decide(const Observation& obs) {
   if (!prepared_.Matches(obs) || prepared_compression_ != obs.compression) Prepare(obs);
   if (configs_.empty())
     throw std::logic_error(name_ + ": needs measured compression (compression.codec or .menu)");
-  const Choice choice = Choose(obs.uplink_estimate_mbps);
+  const Choice choice = Choose(obs.uplink_estimate_mbps, obs.ResultReturnMs(obs.cloud));
   const Config& c = configs_[choice.config];
   Plan plan;
   if (c.variant < 0) {
@@ -162,7 +162,7 @@ Plan JmdcPolicy::Decide(const Observation& obs) {
   // The transfer carries the chosen codec's mean bytes, not codec 0's.
   plan.predicted_ms = 0;
   for (Stage& s : plan.stages) {
-    if (s.kind == Stage::Kind::kTransfer) {
+    if (s.kind == Stage::Kind::kTransfer && !s.result) {
       s.bytes = static_cast<int64_t>(c.bytes + 0.5);
       s.predicted_ms = c.bytes * 8.0 / (obs.uplink_estimate_mbps * 1e3);
     }

@@ -6,8 +6,9 @@
 //   jmdc@latency=T   maximise measured accuracy s.t. predicted latency <= T ms
 // Accuracy and bytes per (split, codec) are the catalog's measurements on the
 // test split; latency = device time [0, k) + mean bytes / uplink estimate +
-// cloud time [k, n). Device-only is a configuration with the plain model's
-// accuracy and no bytes.
+// cloud time [k, n) + the result's way back (output bytes / the downlink's
+// estimate). Device-only is a configuration with the plain model's accuracy,
+// no bytes and nothing coming back.
 //
 // Choices where the paper is open: configurations are pruned offline to their
 // Pareto set — (compute, bytes) among those meeting the floor for the
@@ -47,6 +48,7 @@ class JmdcPolicy : public Policy {
     double compute_ms = 0;
     double bytes = 0;  // mean measured bytes sent
     double accuracy = 0;
+    bool offloads = true;  // the cloud computes part: the result comes back
   };
   struct Choice {
     int config = -1;  // index into configs()
@@ -62,18 +64,21 @@ class JmdcPolicy : public Policy {
   Plan Decide(const Observation& observation) override;
 
   const std::vector<Config>& configs() const { return configs_; }
-  // The decision at an uplink estimate, from the Pareto set (what Decide
-  // uses) and by exhaustive search over every configuration (the reference).
-  Choice Choose(double uplink_mbps) const;
-  Choice ChooseExhaustive(double uplink_mbps) const;
+  // The decision at an uplink estimate and a predicted time of the result's
+  // way back (paid by configurations that offload), from the Pareto set (what
+  // Decide uses) and by exhaustive search over every configuration (the
+  // reference).
+  Choice Choose(double uplink_mbps, double result_ms) const;
+  Choice ChooseExhaustive(double uplink_mbps, double result_ms) const;
 
  private:
-  double LatencyMs(const Config& c, double ms_per_byte) const;
+  double LatencyMs(const Config& c, double ms_per_byte, double result_ms) const;
   std::vector<int> AllConfigs() const;
   // Configurations meeting the accuracy floor, and those of the best accuracy.
   void SplitByAccuracy(std::vector<int>* feasible, std::vector<int>* most_accurate) const;
   // Scans `candidates` (indices into configs_) for the requirement's best.
-  Choice Best(const std::vector<int>& candidates, double uplink_mbps, bool fallback) const;
+  Choice Best(const std::vector<int>& candidates, double uplink_mbps, double result_ms,
+              bool fallback) const;
 
   JmdcRequirement requirement_;
   std::string name_;

@@ -8,29 +8,33 @@ void NeurosurgeonPolicy::Prepare(const Observation& obs) {
   end_ms_.clear();
   cloud_ms_.clear();
   bytes_.clear();
+  offloads_.clear();
   for (const SplitPoint& p : g.SplitPoints()) {
     // Segments, not sums of layers: a device may have measured a segment whole.
     end_ms_.push_back(obs.end_device().TaskLatencyMs(g, 0, p.index));
     cloud_ms_.push_back(obs.cloud_device().TaskLatencyMs(g, p.index, g.size()));
     bytes_.push_back(p.bytes);
+    offloads_.push_back(p.index < g.size());
   }
 }
 
-double NeurosurgeonPolicy::Cost(const Observation& obs, size_t k) const {
+double NeurosurgeonPolicy::Cost(const Observation& obs, size_t k, double result_ms) const {
   const double ms_per_byte = 8.0 / (obs.uplink_estimate_mbps * 1e3);
   const double transfer_ms = bytes_[k] * ms_per_byte;
-  if (objective_ == Objective::kLatency) return (end_ms_[k] + cloud_ms_[k]) + transfer_ms;
+  const double back_ms = offloads_[k] ? result_ms : 0;
+  if (objective_ == Objective::kLatency) return (end_ms_[k] + cloud_ms_[k]) + transfer_ms + back_ms;
   const DevicePower& p = obs.end_device().power();
   const double transmit_w = p.transmit_w + p.transmit_w_per_mbps * obs.uplink_estimate_mbps;
-  return p.compute_w * end_ms_[k] + transmit_w * transfer_ms + p.idle_w * cloud_ms_[k];
+  return p.compute_w * end_ms_[k] + transmit_w * transfer_ms + p.idle_w * (cloud_ms_[k] + back_ms);
 }
 
 int NeurosurgeonPolicy::BestSplit(const Observation& obs) {
   if (!prepared_.Matches(obs)) Prepare(obs);
+  const double result_ms = obs.ResultReturnMs(obs.cloud);
   int best = 0;
   double best_cost = 0;
   for (size_t k = 0; k < bytes_.size(); ++k) {
-    const double cost = Cost(obs, k);
+    const double cost = Cost(obs, k, result_ms);
     if (k == 0 || cost < best_cost) {
       best = static_cast<int>(k);
       best_cost = cost;

@@ -32,14 +32,15 @@ Partition MakePartition(const Graph& g, const LayerTimes& times, std::vector<boo
   // A side that runs anything pays its device's per-task overhead once.
   if (std::find(on_device.begin(), on_device.end(), true) != on_device.end())
     p.device_ms += times.end_task_ms;
-  if (std::find(on_device.begin(), on_device.end(), false) != on_device.end())
-    p.cloud_ms += times.cloud_task_ms;
+  p.offloads = std::find(on_device.begin(), on_device.end(), false) != on_device.end();
+  if (p.offloads) p.cloud_ms += times.cloud_task_ms;
   p.compute_ms = p.device_ms + p.cloud_ms;
   p.on_device = std::move(on_device);
   return p;
 }
 
-Partition MinCutPartition(const Graph& g, const LayerTimes& times, double ms_per_byte) {
+Partition MinCutPartition(const Graph& g, const LayerTimes& times, double ms_per_byte,
+                          double result_ms) {
   const int n = g.size();
   // Nodes: source, sink, the model input, n layers, then one auxiliary node
   // per producer (input first, then layers).
@@ -68,15 +69,18 @@ Partition MinCutPartition(const Graph& g, const LayerTimes& times, double ms_per
   std::vector<bool> on_device(n);
   for (int v = 0; v < n; ++v) on_device[v] = device_side[layer(v)];
   Partition best = MakePartition(g, times, std::move(on_device));
-  // Per-task overheads are not edges of the cut: a split pays both, running
-  // everything on one side pays one. If the cut is a split it is the cheapest
-  // split, and no split beats a one-sided cut, so comparing it with the two
-  // one-sided partitions is exact (and needless without overheads, when the
-  // one-sided partitions are cuts like any other).
-  if (times.end_task_ms == 0 && times.cloud_task_ms == 0) return best;
+  // Per-task overheads and the result's way back are not edges of the cut: a
+  // split pays both overheads and the way back, running everything on the
+  // device one overhead, in the cloud one overhead and the way back. If the
+  // cut is a split it is the cheapest split, and no split beats a one-sided
+  // cut, so comparing it with the two one-sided partitions is exact (and
+  // needless without these, when the one-sided partitions are cuts like any
+  // other).
+  if (times.end_task_ms == 0 && times.cloud_task_ms == 0 && result_ms == 0) return best;
   for (bool side : {true, false}) {
     Partition one_sided = MakePartition(g, times, std::vector<bool>(n, side));
-    if (one_sided.CostMs(ms_per_byte) < best.CostMs(ms_per_byte)) best = std::move(one_sided);
+    if (one_sided.TotalMs(ms_per_byte, result_ms) < best.TotalMs(ms_per_byte, result_ms))
+      best = std::move(one_sided);
   }
   return best;
 }
@@ -105,6 +109,7 @@ Plan MakePartitionPlan(const Observation& obs, const Partition& p, double uplink
     add(send);
     add(remote);
   }
+  EndWithResult(obs, &plan);
   // A device side that is a prefix at a split point is also reported as that split.
   const int k = static_cast<int>(local.layers.size());
   const bool prefix = local.layers.empty() || local.layers.back() == k - 1;

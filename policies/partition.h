@@ -25,15 +25,22 @@ struct Partition {
   double compute_ms = 0;               // device layers on the device, the rest in the cloud
   double device_ms = 0, cloud_ms = 0;  // its two parts
   int64_t bytes = 0;                   // tensors crossing from the device side, each once
+  bool offloads = false;               // the cloud computes part: the result comes back
   double CostMs(double ms_per_byte) const { return compute_ms + ms_per_byte * bytes; }
+  // With the result's way back when it offloads.
+  double TotalMs(double ms_per_byte, double result_ms) const {
+    return CostMs(ms_per_byte) + (offloads ? result_ms : 0);
+  }
 };
 
 // Milliseconds per byte at `mbps`.
 inline double MsPerByte(double mbps) { return 8.0 / (mbps * 1e3); }
 
-// The minimum-cost partition for a byte price (DADS's construction; see
-// policies/dads.h): the device side is closed under predecessors.
-Partition MinCutPartition(const Graph& graph, const LayerTimes& times, double ms_per_byte);
+// The partition of least TotalMs for a byte price and the result's way back
+// (DADS's construction; see policies/dads.h): the device side is closed under
+// predecessors.
+Partition MinCutPartition(const Graph& graph, const LayerTimes& times, double ms_per_byte,
+                          double result_ms);
 
 // The partition's compute and bytes.
 Partition MakePartition(const Graph& graph, const LayerTimes& times, std::vector<bool> on_device);

@@ -221,7 +221,9 @@ Status ResultStore::AddRequests(int64_t run_id, const std::string& policy,
           .Bind(2, policy)
           .Bind(3, static_cast<int64_t>(r.id))
           .Bind(4, static_cast<int64_t>(i))
-          .Bind(5, std::string(transfer ? "transfer" : "compute"))
+          .Bind(5, std::string(!transfer        ? "compute"
+                               : s.stage.result ? "result"
+                                                : "transfer"))
           .Bind(6, SiteName(s.stage.site));
       if (transfer) {
         stage.Bind(7, SiteName(s.stage.to)).BindNull(8).Bind(9, s.stage.bytes).BindNull(14);

@@ -62,10 +62,9 @@ class EngineRun {
     r.requirement_met = plan.requirement_met;
     r.uplink_estimate_mbps = obs_.uplink_estimate_mbps;
     r.predicted_ms = plan.predicted_ms;
-    for (size_t s = 0; s < plan.stages.size(); ++s) {
-      CheckStage(plan.stages[s], static_cast<int>(s));
-      r.stages.push_back({plan.stages[s]});
-    }
+    for (size_t s = 0; s < plan.stages.size(); ++s) CheckStage(plan.stages[s], static_cast<int>(s));
+    AppendMissingResults(&plan);
+    for (const Stage& stage : plan.stages) r.stages.push_back({stage});
     if (config_.compression) ApplyMeasuredSample(plan.codec, plan.variant, r);
     pending_stages_[id] = static_cast<int>(r.stages.size());
     if (r.stages.empty()) {
@@ -92,6 +91,28 @@ class EngineRun {
       if (dep < 0 || dep >= index) fail("depends on a stage that does not precede it");
   }
 
+  // A request ends when its result reaches the end device: every last stage
+  // that ends elsewhere gets its way back (unpredicted: the policy left it out).
+  void AppendMissingResults(Plan* plan) const {
+    const int n = static_cast<int>(plan->stages.size());
+    std::vector<bool> has_dependent(n, false);
+    for (const Stage& st : plan->stages)
+      for (int dep : st.deps) has_dependent[dep] = true;
+    for (int s = 0; s < n; ++s) {
+      const Stage& last = plan->stages[s];
+      const SiteId at = last.kind == Stage::Kind::kTransfer ? last.to : last.site;
+      if (has_dependent[s] || at == obs_.end) continue;
+      Stage back;
+      back.kind = Stage::Kind::kTransfer;
+      back.result = true;
+      back.site = at;
+      back.to = obs_.end;
+      back.bytes = ResultBytes(*config_.graph);
+      back.deps = {s};
+      plan->stages.push_back(back);
+    }
+  }
+
   // Draws the request's test sample; a single-cut plan sends that sample's
   // encoded bytes, and the request is as correct as that sample's prediction.
   // A plan that cuts several tensors sends its planned bytes, unmeasured.
@@ -102,7 +123,7 @@ class EngineRun {
     auto plain = [&] { return m.measured() ? m.plain_correct[sample] : -1; };
     if (r.split < 0) {
       const bool sends = std::any_of(r.stages.begin(), r.stages.end(), [](const StageRecord& s) {
-        return s.stage.kind == Stage::Kind::kTransfer;
+        return s.stage.kind == Stage::Kind::kTransfer && !s.stage.result;
       });
       if (!sends) r.correct = plain();
       return;
@@ -123,7 +144,8 @@ class EngineRun {
     r.codec = m.codecs[codec];
     if (m.measured()) r.correct = entry->correct[sample];
     for (StageRecord& s : r.stages)
-      if (s.stage.kind == Stage::Kind::kTransfer) s.stage.bytes = entry->sample_bytes[sample];
+      if (s.stage.kind == Stage::Kind::kTransfer && !s.stage.result)
+        s.stage.bytes = entry->sample_bytes[sample];
   }
 
   void StartStage(int id, int s) {
@@ -161,7 +183,7 @@ class EngineRun {
     const double run_ms = (sr.end_s - sr.start_s) * 1e3;
     if (st.kind == Stage::Kind::kTransfer) {
       r.transfer_ms += run_ms;
-      r.bytes_sent += st.bytes;
+      if (st.site == obs_.end) r.bytes_sent += st.bytes;
       OnTransferDelivered(st, sr);
       if (st.site == obs_.end)
         r.uplink_capacity_mbps =
@@ -182,7 +204,7 @@ class EngineRun {
     if (--pending_stages_[id] == 0) Finish(id);
   }
 
-  // Feeds the link's estimator. Messages share one TCP connection in order: a
+  // Feeds the link's estimator (not with results). Messages share one TCP connection in order: a
   // message queued behind another is on the link only once that one is
   // delivered, so its waiting is not counted as transfer time (it would read
   // as a slow link).
@@ -193,6 +215,9 @@ class EngineRun {
     LinkState& link = it->second;
     const double on_link_s = std::max(sr.start_s, link.last_delivery_s);
     link.last_delivery_s = sr.end_s;
+    // A result is a few bytes: its time is the link's delay, which a goodput
+    // estimate would read as a link of a few kbit/s. It teaches nothing.
+    if (st.result) return;
     link.estimator.OnTransferComplete(static_cast<double>(st.bytes), sr.end_s - on_link_s);
     obs_.links.clear();
     for (const auto& [pair, state] : links_)

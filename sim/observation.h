@@ -12,6 +12,11 @@
 
 namespace coinfer {
 
+// The bytes of a request's result: the model's output (the class scores).
+inline int64_t ResultBytes(const Graph& graph) {
+  return graph.layers.empty() ? graph.input_bytes : graph.layers.back().output_bytes;
+}
+
 // A policy's estimate of one directed link between two sites.
 struct LinkEstimate {
   SiteId from = kNoSite, to = kNoSite;
@@ -43,6 +48,14 @@ struct Observation {
     for (const LinkEstimate& l : links)
       if (l.from == from && l.to == to) return l.mbps;
     return prior_mbps;
+  }
+  // The predicted time of sending `bytes` from -> to, at that link's estimate.
+  double TransferMs(SiteId from, SiteId to, int64_t bytes) const {
+    return bytes * 8.0 / (EstimateMbps(from, to) * 1e3);
+  }
+  // The predicted time of the result's way back from `from` to the end device.
+  double ResultReturnMs(SiteId from) const {
+    return from == end ? 0 : TransferMs(from, end, ResultBytes(*graph));
   }
 };
 

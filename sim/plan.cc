@@ -14,6 +14,23 @@ std::string LayersText(const std::vector<int>& layers) {
   return text;
 }
 
+void EndWithResult(const Observation& obs, Plan* plan) {
+  if (plan->stages.empty()) return;
+  const Stage& last = plan->stages.back();
+  const SiteId at = last.kind == Stage::Kind::kTransfer ? last.to : last.site;
+  if (at == obs.end) return;
+  Stage back;
+  back.kind = Stage::Kind::kTransfer;
+  back.result = true;
+  back.site = at;
+  back.to = obs.end;
+  back.bytes = ResultBytes(*obs.graph);
+  back.deps = {static_cast<int>(plan->stages.size()) - 1};
+  back.predicted_ms = obs.ResultReturnMs(at);
+  plan->predicted_ms += back.predicted_ms;
+  plan->stages.push_back(back);
+}
+
 Plan MakeSplitPlan(const Observation& obs, int split) {
   const Graph& g = *obs.graph;
   const SplitPoint point = g.SplitPoints().at(split);
@@ -45,6 +62,7 @@ Plan MakeSplitPlan(const Observation& obs, int split) {
     s.predicted_ms = obs.cloud_device().TaskLatencyMs(g, point.index, g.size());
     add(s);
   }
+  EndWithResult(obs, &plan);
   return plan;
 }
 

@@ -26,6 +26,7 @@ struct Stage {
   const Graph* graph = nullptr;
   int cores = 1;          // compute only: cores the stage holds on its site
   int64_t bytes = 0;      // transfer only: payload bytes
+  bool result = false;    // transfer only: the result going back to the end device
   std::vector<int> deps;  // indices of stages that must finish first
   double predicted_ms = 0;
 };

@@ -58,8 +58,13 @@ class Policy {
 
 // The plan of a single cut at `split` (an index into graph.SplitPoints()):
 // compute [0, k) on the end device, send the crossing tensor, compute [k, n)
-// in the cloud; empty stages are left out. Predicted times use the device
-// models and bytes / uplink estimate.
+// in the cloud and send the result back; empty stages are left out.
+// Predicted times use the device models and bytes / each link's estimate.
 Plan MakeSplitPlan(const Observation& observation, int split);
+
+// Appends the result's way back to the end device (Stage::result) when the
+// plan's last stage ends elsewhere, predicted at that link's estimate. The
+// engine adds it to a plan that lacks it, unpredicted.
+void EndWithResult(const Observation& observation, Plan* plan);
 
 }  // namespace coinfer

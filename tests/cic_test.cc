@@ -26,7 +26,7 @@ void ExpectSameCostAsFullMinCut(const Graph& g, const DeviceModel& end, const De
   cic.Prepare(obs);
   DadsPolicy dads;
   for (double mbps : Sweep(points)) {
-    obs.uplink_estimate_mbps = mbps;
+    SetEstimate(&obs, mbps);
     const double full = dads.Decide(obs).predicted_ms;
     ASSERT_NEAR(cic.Decide(obs).predicted_ms, full, 1e-9 * full) << g.model << " at " << mbps;
   }

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 
@@ -23,7 +24,15 @@ double BruteForceMs(const Observation& obs) {
     for (int v = 0; v < g.size() && closed; ++v)
       for (int u : g.layers[v].inputs)
         if (on_device[v] && u >= 0 && !on_device[u]) closed = false;
-    if (closed) best = std::min(best, PartitionCostMs(obs, on_device));
+    if (!closed) continue;
+    // Compute and the crossing tensors, then the result's way back (output
+    // bytes at the estimate) when anything runs in the cloud.
+    const double line = MakePartition(g, LayerTimes::Of(obs), on_device)
+                            .CostMs(MsPerByte(obs.uplink_estimate_mbps));
+    const bool offloads = std::find(on_device.begin(), on_device.end(), false) != on_device.end();
+    const double back =
+        offloads ? g.layers.back().output_bytes * 8.0 / (obs.uplink_estimate_mbps * 1e3) : 0;
+    best = std::min(best, line + back);
   }
   return best;
 }

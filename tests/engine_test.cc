@@ -61,10 +61,19 @@ TEST_F(EngineTest, CloudOnlySendsTheInputOverTcp) {
     ASSERT_TRUE(r.completed);
     EXPECT_EQ(r.bytes_sent, graph_.input_bytes);
     // 3136 bytes at 10 Mbit/s plus the one-way delay; the request at t = 0
-    // also waits for the connection's handshake (one round trip).
+    // also waits for the connection's handshake (one round trip). Then the
+    // result, 40 bytes, comes back over the downlink's 10 ms.
+    ASSERT_EQ(r.stages.size(), 3u);
+    const double up_ms = (r.stages[0].end_s - r.stages[0].start_s) * 1e3;
     const double handshake_ms = r.id == 0 ? 20 : 0;
-    EXPECT_GT(r.transfer_ms, 10.0 + handshake_ms);
-    EXPECT_LT(r.transfer_ms, 20.0 + handshake_ms);
+    EXPECT_GT(up_ms, 10.0 + handshake_ms);
+    EXPECT_LT(up_ms, 20.0 + handshake_ms);
+    const StageRecord& back = r.stages[2];
+    EXPECT_TRUE(back.stage.result);
+    EXPECT_EQ(back.stage.bytes, 40);
+    EXPECT_GT((back.end_s - back.start_s) * 1e3, 10.0);
+    EXPECT_LT((back.end_s - back.start_s) * 1e3, 10.5);
+    EXPECT_NEAR(r.actual_ms * 1e-3, back.end_s - r.arrival_s, 1e-9);  // latency ends with it
     EXPECT_NEAR(r.uplink_capacity_mbps, 10, 1e-9);
   }
   // The estimator learnt from the first transfer: the later requests saw another estimate.

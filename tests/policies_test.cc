@@ -51,14 +51,16 @@ TEST_P(NeurosurgeonTest, NoBandwidthMeansDeviceOnlyAndUnlimitedMeansCloudOnly) {
 }
 
 // The end device's (site 0's) predicted energy of a plan, stage by stage, in
-// the states the engine charges (sim/energy.h): millijoules.
+// the states the engine charges (sim/energy.h): millijoules. It computes or
+// sends its own stages and idles through the others (receiving the result too).
 double PredictedEnergyMj(const Plan& plan, const DevicePower& p, double mbps) {
   double mj = 0;
   for (const Stage& s : plan.stages) {
-    if (s.kind == Stage::Kind::kTransfer)
+    const bool own = s.site == 0;
+    if (s.kind == Stage::Kind::kTransfer && own)
       mj += (p.transmit_w + p.transmit_w_per_mbps * mbps) * s.predicted_ms;
     else
-      mj += (s.site == 0 ? p.compute_w : p.idle_w) * s.predicted_ms;
+      mj += (own ? p.compute_w : p.idle_w) * s.predicted_ms;
   }
   return mj;
 }
@@ -146,7 +148,7 @@ TEST(SplitPlanTest, StagesFollowTheCut) {
   const int k = 3;
   const SplitPoint p = g.SplitPoints()[k];
   const Plan plan = MakeSplitPlan(obs, k);
-  ASSERT_EQ(plan.stages.size(), 3u);
+  ASSERT_EQ(plan.stages.size(), 4u);
   EXPECT_EQ(plan.stages[0].layers.size(), static_cast<size_t>(p.index));
   EXPECT_EQ(LayersText(plan.stages[0].layers), "0-" + std::to_string(p.index - 1));
   EXPECT_EQ(plan.stages[1].bytes, p.bytes);
@@ -154,7 +156,17 @@ TEST(SplitPlanTest, StagesFollowTheCut) {
   EXPECT_EQ(plan.stages[2].layers.front(), p.index);
   EXPECT_EQ(plan.stages[2].layers.back(), g.size() - 1);
   EXPECT_EQ(plan.stages[2].deps, std::vector<int>{1});
-  EXPECT_EQ(MakeSplitPlan(obs, 0).stages.size(), 2u);  // nothing computed on the device
+  // The result (10 classes, fp32) comes back from the cloud, at 8 Mbit/s too.
+  const Stage& back = plan.stages[3];
+  EXPECT_TRUE(back.result);
+  EXPECT_EQ(back.site, 1);
+  EXPECT_EQ(back.to, 0);
+  EXPECT_EQ(back.bytes, 40);
+  EXPECT_EQ(back.deps, std::vector<int>{2});
+  EXPECT_DOUBLE_EQ(back.predicted_ms, 40 / 1e3);
+  EXPECT_DOUBLE_EQ(plan.predicted_ms, plan.stages[0].predicted_ms + plan.stages[1].predicted_ms +
+                                          plan.stages[2].predicted_ms + back.predicted_ms);
+  EXPECT_EQ(MakeSplitPlan(obs, 0).stages.size(), 3u);  // nothing computed on the device
   EXPECT_EQ(MakeSplitPlan(obs, static_cast<int>(g.SplitPoints().size()) - 1).stages.size(), 1u);
 }
 

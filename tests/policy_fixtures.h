@@ -31,6 +31,13 @@ inline Graph RandomDag(std::mt19937& rng, int n) {
   return g;
 }
 
+// Every link at `mbps`: the uplink estimate, and the prior of links not yet
+// used (the result's way back).
+inline void SetEstimate(Observation* obs, double mbps) {
+  obs->uplink_estimate_mbps = mbps;
+  obs->prior_mbps = mbps;
+}
+
 inline Observation ObservationOf(const Graph& graph, const DeviceModel& end,
                                  const DeviceModel& cloud, double uplink_mbps) {
   Observation obs;
@@ -39,7 +46,7 @@ inline Observation ObservationOf(const Graph& graph, const DeviceModel& end,
   obs.end = 0;
   obs.cloud = 1;
   obs.queue = {0, 0};
-  obs.uplink_estimate_mbps = uplink_mbps;
+  SetEstimate(&obs, uplink_mbps);
   return obs;
 }
 
