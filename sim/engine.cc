@@ -99,17 +99,10 @@ class EngineRun {
     for (const Stage& st : plan->stages)
       for (int dep : st.deps) has_dependent[dep] = true;
     for (int s = 0; s < n; ++s) {
-      const Stage& last = plan->stages[s];
-      const SiteId at = last.kind == Stage::Kind::kTransfer ? last.to : last.site;
+      const SiteId at = EndsAt(plan->stages[s]);
       if (has_dependent[s] || at == obs_.end) continue;
-      Stage back;
-      back.kind = Stage::Kind::kTransfer;
-      back.result = true;
-      back.site = at;
-      back.to = obs_.end;
-      back.bytes = ResultBytes(*config_.graph);
-      back.deps = {s};
-      plan->stages.push_back(back);
+      plan->stages.push_back(ResultReturn(obs_, at, s));
+      plan->stages.back().predicted_ms = 0;
     }
   }
 

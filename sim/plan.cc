@@ -14,21 +14,27 @@ std::string LayersText(const std::vector<int>& layers) {
   return text;
 }
 
-void EndWithResult(const Observation& obs, Plan* plan) {
-  if (plan->stages.empty()) return;
-  const Stage& last = plan->stages.back();
-  const SiteId at = last.kind == Stage::Kind::kTransfer ? last.to : last.site;
-  if (at == obs.end) return;
+SiteId EndsAt(const Stage& stage) {
+  return stage.kind == Stage::Kind::kTransfer ? stage.to : stage.site;
+}
+
+Stage ResultReturn(const Observation& obs, SiteId from, int after) {
   Stage back;
   back.kind = Stage::Kind::kTransfer;
   back.result = true;
-  back.site = at;
+  back.site = from;
   back.to = obs.end;
   back.bytes = ResultBytes(*obs.graph);
-  back.deps = {static_cast<int>(plan->stages.size()) - 1};
-  back.predicted_ms = obs.ResultReturnMs(at);
-  plan->predicted_ms += back.predicted_ms;
-  plan->stages.push_back(back);
+  back.deps = {after};
+  back.predicted_ms = obs.ResultReturnMs(from);
+  return back;
+}
+
+void EndWithResult(const Observation& obs, Plan* plan) {
+  if (plan->stages.empty() || EndsAt(plan->stages.back()) == obs.end) return;
+  const int last = static_cast<int>(plan->stages.size()) - 1;
+  plan->stages.push_back(ResultReturn(obs, EndsAt(plan->stages.back()), last));
+  plan->predicted_ms += plan->stages.back().predicted_ms;
 }
 
 Plan MakeSplitPlan(const Observation& obs, int split) {

@@ -62,9 +62,13 @@ class Policy {
 // Predicted times use the device models and bytes / each link's estimate.
 Plan MakeSplitPlan(const Observation& observation, int split);
 
-// Appends the result's way back to the end device (Stage::result) when the
-// plan's last stage ends elsewhere, predicted at that link's estimate. The
-// engine adds it to a plan that lacks it, unpredicted.
+// Where a stage's output is once it is done: its site, or a transfer's receiver.
+SiteId EndsAt(const Stage& stage);
+// The result's way back (Stage::result) from `from` to the end device after
+// stage `after`, predicted at that link's estimate.
+Stage ResultReturn(const Observation& observation, SiteId from, int after);
+// Appends the result's way back when the plan's last stage ends away from
+// the end device. The engine adds it to a plan that lacks it, unpredicted.
 void EndWithResult(const Observation& observation, Plan* plan);
 
 }  // namespace coinfer

@@ -210,21 +210,17 @@ TEST_F(JmdcTest, APrunedVariantIsChosenOnItsOwnGraph) {
 }
 
 TEST(JmdcRegistry, TheRequirementIsAParameter) {
-  auto created = [](const std::string& spec) {
-    std::unique_ptr<Policy> p;
-    const Status st = CreatePolicy(spec, &p);
-    return st.ok() ? p->name() : "error: " + st.message();
-  };
-  EXPECT_EQ(created("jmdc@accuracy=0.9"), "jmdc@accuracy=0.9");
-  EXPECT_EQ(created("jmdc@accuracy:0.9"), "jmdc@accuracy:0.9");  // the older spelling
-  EXPECT_EQ(created("jmdc@latency=40"), "jmdc@latency=40");
-  EXPECT_EQ(created("jmdc"), "error: jmdc: needs exactly one of accuracy=A or latency=T");
-  EXPECT_EQ(created("jmdc@accuracy=0.9,latency=40"),
+  EXPECT_EQ(CreatedName("jmdc@accuracy=0.9"), "jmdc@accuracy=0.9");
+  EXPECT_EQ(CreatedName("jmdc@accuracy:0.9"), "jmdc@accuracy:0.9");  // the older spelling
+  EXPECT_EQ(CreatedName("jmdc@latency=40"), "jmdc@latency=40");
+  EXPECT_EQ(CreatedName("jmdc"), "error: jmdc: needs exactly one of accuracy=A or latency=T");
+  EXPECT_EQ(CreatedName("jmdc@accuracy=0.9,latency=40"),
             "error: jmdc@accuracy=0.9,latency=40: needs exactly one of accuracy=A or latency=T");
-  EXPECT_EQ(created("jmdc@accuracy=1.5"),
+  EXPECT_EQ(CreatedName("jmdc@accuracy=1.5"),
             "error: jmdc@accuracy=1.5: accuracy must be in [0, 1], got '1.5'");
-  EXPECT_EQ(created("jmdc@latency=0"), "error: jmdc@latency=0: latency must be > 0 (ms), got '0'");
-  EXPECT_EQ(created("jmdc@speed=3"),
+  EXPECT_EQ(CreatedName("jmdc@latency=0"),
+            "error: jmdc@latency=0: latency must be > 0 (ms), got '0'");
+  EXPECT_EQ(CreatedName("jmdc@speed=3"),
             "error: jmdc@speed=3: jmdc has no parameter 'speed' (its parameters: accuracy, "
             "latency)");
 }

@@ -114,22 +114,17 @@ TEST(RegistryTest, KnowsTheBaselinesByName) {
 // The parameters and their older spellings make the same policy; a bad
 // parameter or value gets the policy's own message.
 TEST(RegistryTest, ParametersAreNamedCheckedAndKeepTheirOlderSpellings) {
-  auto name_of = [](const std::string& spec) {
-    std::unique_ptr<Policy> p;
-    const Status st = CreatePolicy(spec, &p);
-    return st.ok() ? p->name() : "error: " + st.message();
-  };
-  EXPECT_EQ(name_of("neurosurgeon@objective=energy"), "neurosurgeon@energy");
-  EXPECT_EQ(name_of("neurosurgeon@energy"), "neurosurgeon@energy");
-  EXPECT_EQ(name_of("neurosurgeon@objective=latency"), "neurosurgeon");
-  EXPECT_EQ(name_of("cic@mode=throughput"), "cic@throughput");
-  EXPECT_EQ(name_of("cic@throughput"), "cic@throughput");
-  EXPECT_EQ(name_of("cic@mode=fastest"),
+  EXPECT_EQ(CreatedName("neurosurgeon@objective=energy"), "neurosurgeon@energy");
+  EXPECT_EQ(CreatedName("neurosurgeon@energy"), "neurosurgeon@energy");
+  EXPECT_EQ(CreatedName("neurosurgeon@objective=latency"), "neurosurgeon");
+  EXPECT_EQ(CreatedName("cic@mode=throughput"), "cic@throughput");
+  EXPECT_EQ(CreatedName("cic@throughput"), "cic@throughput");
+  EXPECT_EQ(CreatedName("cic@mode=fastest"),
             "error: cic@mode=fastest: mode must be one of latency, throughput, got 'fastest'");
-  EXPECT_EQ(name_of("cic@speed=1"),
+  EXPECT_EQ(CreatedName("cic@speed=1"),
             "error: cic@speed=1: cic has no parameter 'speed' (its parameters: mode)");
-  EXPECT_EQ(name_of("dads@mode=x"), "error: dads@mode=x: dads takes no parameters");
-  EXPECT_EQ(name_of("cic@mode=latency,mode=throughput"),
+  EXPECT_EQ(CreatedName("dads@mode=x"), "error: dads@mode=x: dads takes no parameters");
+  EXPECT_EQ(CreatedName("cic@mode=latency,mode=throughput"),
             "error: cic@mode=latency,mode=throughput: mode is given twice");
 }
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <random>
 
+#include "policies/registry.h"
 #include "sim/observation.h"
 
 namespace coinfer {
@@ -29,6 +30,13 @@ inline Graph RandomDag(std::mt19937& rng, int n) {
     g.layers.push_back(l);
   }
   return g;
+}
+
+// The name of the policy `spec` makes, or "error: " and the registry's message.
+inline std::string CreatedName(const std::string& spec) {
+  std::unique_ptr<Policy> p;
+  const Status st = CreatePolicy(spec, &p);
+  return st.ok() ? p->name() : "error: " + st.message();
 }
 
 // Every link at `mbps`: the uplink estimate, and the prior of links not yet

@@ -76,6 +76,16 @@ void Exec(const std::string& path, const std::string& sql) {
   sqlite3_close(db);
 }
 
+// A fresh results file at `path` with one committed run of two requests.
+void StoreOneRun(const std::string& path) {
+  std::unique_ptr<ResultStore> store;
+  ASSERT_TRUE(ResultStore::Open(path, &store).ok());
+  int64_t run = 0;
+  ASSERT_TRUE(store->BeginRun(RunInfo{}, &run).ok());
+  ASSERT_TRUE(store->AddRequests(run, "device-only", TwoRequests(), RunStats{}).ok());
+  ASSERT_TRUE(store->CommitRun(run).ok());
+}
+
 // What version 4 added: the edge and cluster-device totals, the sites table.
 const char kDropVersion4[] =
     "ALTER TABLE requests DROP COLUMN edge_wait_ms; ALTER TABLE requests DROP COLUMN "
@@ -87,14 +97,7 @@ const char kDropVersion4[] =
 TEST(ResultStoreTest, AnOlderResultsFileIsUpgradedInPlace) {
   const std::string path = ::testing::TempDir() + "store_v2.sqlite";
   std::filesystem::remove(path);
-  {
-    std::unique_ptr<ResultStore> store;
-    ASSERT_TRUE(ResultStore::Open(path, &store).ok());
-    int64_t run = 0;
-    ASSERT_TRUE(store->BeginRun(RunInfo{}, &run).ok());
-    ASSERT_TRUE(store->AddRequests(run, "device-only", TwoRequests(), RunStats{}).ok());
-    ASSERT_TRUE(store->CommitRun(run).ok());
-  }
+  StoreOneRun(path);
   Exec(path, std::string(kDropVersion4) +
                  "ALTER TABLE requests DROP COLUMN sample; ALTER TABLE requests DROP COLUMN "
                  "correct; ALTER TABLE requests DROP COLUMN codec; ALTER TABLE requests DROP "
@@ -165,14 +168,7 @@ TEST(ResultStoreTest, SitesAreStoredAndNameTheStages) {
 TEST(ResultStoreTest, AVersion3FileGetsSitesAndEdgeTotals) {
   const std::string path = ::testing::TempDir() + "store_v3.sqlite";
   std::filesystem::remove(path);
-  {
-    std::unique_ptr<ResultStore> store;
-    ASSERT_TRUE(ResultStore::Open(path, &store).ok());
-    int64_t run = 0;
-    ASSERT_TRUE(store->BeginRun(RunInfo{}, &run).ok());
-    ASSERT_TRUE(store->AddRequests(run, "device-only", TwoRequests(), RunStats{}).ok());
-    ASSERT_TRUE(store->CommitRun(run).ok());
-  }
+  StoreOneRun(path);
   Exec(path, std::string(kDropVersion4) + "PRAGMA user_version = 3;");
   const DeviceModel d = DeviceModel::FromCoefficients("d", 1, {});
   std::unique_ptr<ResultStore> store;
