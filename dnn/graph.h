@@ -31,6 +31,13 @@ int64_t NumElements(const Shape& shape);
 // Dimensions joined by 'x', e.g. "1x3x224x224".
 std::string ShapeText(const Shape& shape);
 
+// How a layer maps output rows to input rows: output row r reads input rows
+// r·stride − padding + d·dilation for d in [0, kernel) (convolutions and
+// pooling; the identity for element-wise layers). dnn/strips.h uses it.
+struct RowWindow {
+  int64_t kernel = 1, stride = 1, padding = 0, dilation = 1;
+};
+
 struct Layer {
   static constexpr int kModelInput = -1;  // an input index naming the model's input
 
@@ -46,6 +53,11 @@ struct Layer {
   // The framework kernel that computed it when recorded (dnn/kernel_observer.h),
   // e.g. "mkldnn_convolution"; empty when not known.
   std::string kernel;
+  // Whether each output row depends on a window of input rows only
+  // (convolutions, pooling, batch norm, activations on NCHW tensors), and that
+  // window: what a strip of rows needs.
+  bool row_local = false;
+  RowWindow rows;
 };
 
 // Calls fn(begin, end) for each run of consecutive indices in `layers`

@@ -1,6 +1,7 @@
 #include "dnn/network.h"
 
 #include <algorithm>
+#include <optional>
 #include <stdexcept>
 
 #include "base/stopwatch.h"
@@ -23,14 +24,25 @@ int64_t ParamBytes(const torch::nn::Module& m) {
   return bytes;
 }
 
-// Kind and MACs of a module node, from the module's type and recorded shapes.
-LayerKind ClassifyModule(const torch::nn::Module& m, const torch::Tensor& out, int64_t* macs) {
+// A pooling layer's row window (its first dimension: rows).
+template <class Options>
+RowWindow PoolRows(const Options& o, int64_t dilation) {
+  return {o.kernel_size()->at(0), o.stride()->at(0), o.padding()->at(0), dilation};
+}
+
+// Kind and MACs of a module node, from the module's type and recorded shapes,
+// and its row window when each output row reads a window of input rows.
+LayerKind ClassifyModule(const torch::nn::Module& m, const torch::Tensor& out, int64_t* macs,
+                         std::optional<RowWindow>* rows) {
   *macs = 0;
+  rows->reset();
   if (auto* conv = dynamic_cast<const torch::nn::Conv2dImpl*>(&m)) {
     const auto& o = conv->options;
     const int64_t in_per_group = o.in_channels() / o.groups();
     const auto& k = o.kernel_size();
     *macs = out.numel() * in_per_group * k->at(0) * k->at(1);
+    if (auto* pad = c10::get_if<torch::ExpandingArray<2>>(&o.padding()))
+      *rows = RowWindow{k->at(0), o.stride()->at(0), (*pad)->at(0), o.dilation()->at(0)};
     const bool depthwise = o.groups() > 1 && o.groups() == o.in_channels();
     return depthwise ? LayerKind::kDepthwiseConv : LayerKind::kConv;
   }
@@ -39,13 +51,24 @@ LayerKind ClassifyModule(const torch::nn::Module& m, const torch::Tensor& out, i
             fc->options.out_features();
     return LayerKind::kLinear;
   }
-  if (dynamic_cast<const torch::nn::BatchNorm2dImpl*>(&m)) return LayerKind::kBatchNorm;
-  if (dynamic_cast<const torch::nn::ReLUImpl*>(&m) || dynamic_cast<const torch::nn::ReLU6Impl*>(&m))
+  if (dynamic_cast<const torch::nn::BatchNorm2dImpl*>(&m)) {
+    *rows = RowWindow{};
+    return LayerKind::kBatchNorm;
+  }
+  if (dynamic_cast<const torch::nn::ReLUImpl*>(&m) ||
+      dynamic_cast<const torch::nn::ReLU6Impl*>(&m)) {
+    *rows = RowWindow{};
     return LayerKind::kActivation;
-  if (dynamic_cast<const torch::nn::MaxPool2dImpl*>(&m)) return LayerKind::kMaxPool;
-  if (dynamic_cast<const torch::nn::AvgPool2dImpl*>(&m) ||
-      dynamic_cast<const torch::nn::AdaptiveAvgPool2dImpl*>(&m))
+  }
+  if (auto* pool = dynamic_cast<const torch::nn::MaxPool2dImpl*>(&m)) {
+    *rows = PoolRows(pool->options, pool->options.dilation()->at(0));
+    return LayerKind::kMaxPool;
+  }
+  if (auto* pool = dynamic_cast<const torch::nn::AvgPool2dImpl*>(&m)) {
+    *rows = PoolRows(pool->options, 1);
     return LayerKind::kAvgPool;
+  }
+  if (dynamic_cast<const torch::nn::AdaptiveAvgPool2dImpl*>(&m)) return LayerKind::kAvgPool;
   if (dynamic_cast<const torch::nn::FlattenImpl*>(&m)) return LayerKind::kFlatten;
   throw std::invalid_argument("unsupported module type: " + m.name());
 }
@@ -162,10 +185,16 @@ Graph Network::Record(const std::string& model_name, const Shape& input_shape) {
     layer.output_shape = ShapeOf(out);
     layer.output_bytes = out.numel() * out.element_size();
     switch (n.op) {
-      case Op::kModule:
-        layer.kind = ClassifyModule(*n.module.ptr(), out, &layer.macs);
+      case Op::kModule: {
+        std::optional<RowWindow> rows;
+        layer.kind = ClassifyModule(*n.module.ptr(), out, &layer.macs, &rows);
         layer.param_bytes = ParamBytes(*n.module.ptr());
+        // Strips cut NCHW tensors by rows, one layer after another.
+        layer.row_local = rows && out.dim() == 4 && layer.input_shapes.size() == 1 &&
+                          layer.input_shapes[0].size() == 4;
+        if (layer.row_local) layer.rows = *rows;
         break;
+      }
       case Op::kSum:
         layer.kind = LayerKind::kAdd;
         break;

@@ -83,6 +83,7 @@ CREATE TABLE IF NOT EXISTS stages (
   start_s REAL,
   end_s REAL,
   measured INTEGER,
+  rows TEXT,
   PRIMARY KEY (run_id, policy, request_id, stage)
 );
 )sql";
@@ -99,8 +100,8 @@ std::string UtcNow() {
 Status ResultStore::Open(const std::string& path, std::unique_ptr<ResultStore>* out) {
   sqlite3* db = nullptr;
   // Version 2 had no measured-compression columns, version 3 no edge and
-  // cluster-device totals: they are added, NULL in old rows (and the sites
-  // table is created, empty for old runs).
+  // cluster-device totals and no strip rows: they are added, NULL in old rows
+  // (and the sites table is created, empty for old runs).
   static const std::map<int, std::string> kUpgrades = {
       {2,
        "ALTER TABLE requests ADD COLUMN sample INTEGER;"
@@ -112,7 +113,8 @@ Status ResultStore::Open(const std::string& path, std::unique_ptr<ResultStore>* 
        "ALTER TABLE requests ADD COLUMN edge_wait_ms REAL;"
        "ALTER TABLE requests ADD COLUMN edge_compute_ms REAL;"
        "ALTER TABLE requests ADD COLUMN device_wait_ms REAL;"
-       "ALTER TABLE requests ADD COLUMN device_compute_ms REAL;"}};
+       "ALTER TABLE requests ADD COLUMN device_compute_ms REAL;"
+       "ALTER TABLE stages ADD COLUMN rows TEXT;"}};
   COINFER_RETURN_IF_ERROR(
       OpenVersionedDatabase(path, "results database", kSchema, kSchemaVersion, &db, kUpgrades));
   out->reset(new ResultStore(db));
@@ -175,7 +177,7 @@ Status ResultStore::AddRequests(int64_t run_id, const std::string& policy,
       "edge_compute_ms, device_wait_ms, device_compute_ms) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
       "?)");
-  Statement stage(db_, "INSERT INTO stages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  Statement stage(db_, "INSERT INTO stages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   for (const RequestRecord& r : records) {
     req.Bind(1, run_id)
         .Bind(2, policy)
@@ -237,6 +239,11 @@ Status ResultStore::AddRequests(int64_t run_id, const std::string& policy,
           .BindOptional(11, s.ready_s, s.ready_s >= 0)
           .BindOptional(12, s.start_s, s.start_s >= 0)
           .BindOptional(13, s.end_s, s.end_s >= 0);
+      if (s.stage.rows.empty()) {
+        stage.BindNull(15);
+      } else {
+        stage.Bind(15, std::to_string(s.stage.rows.begin) + "-" + std::to_string(s.stage.rows.end));
+      }
       COINFER_RETURN_IF_ERROR(stage.Step());
     }
   }

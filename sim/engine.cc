@@ -147,11 +147,11 @@ class EngineRun {
     const Stage& st = sr.stage;
     if (st.kind == Stage::Kind::kCompute) {
       const Site& site = config_.sites[st.site];
-      // Background load takes its fraction of the site's capacity.
-      const double ms = (site.device->LayersLatencyMs(st.graph ? *st.graph : *config_.graph,
-                                                      st.layers, &sr.measured) +
-                         site.device->task_overhead_ms()) /
-                        (1 - site.load);
+      double ms = 0;
+      const Status computed = StageComputeMs(st, st.graph ? *st.graph : *config_.graph,
+                                             *site.device, &ms, &sr.measured);
+      if (!computed.ok()) throw std::logic_error(policy_.name() + ": " + computed.message());
+      ms /= 1 - site.load;  // background load takes its fraction of the site's capacity
       SiteQueue& queue = queues_[st.site];
       const int cores = st.cores;
       queue.Acquire(cores, [this, id, s, ms, cores, &queue] {

@@ -1,5 +1,6 @@
 #include "sim/plan.h"
 
+#include "devices/device_model.h"
 #include "dnn/graph.h"
 #include "sim/policy.h"
 
@@ -12,6 +13,24 @@ std::string LayersText(const std::vector<int>& layers) {
     if (end - begin > 1) text += "-" + std::to_string(end - 1);
   });
   return text;
+}
+
+Status StageComputeMs(const Stage& stage, const Graph& graph, const DeviceModel& device, double* ms,
+                      bool* measured) {
+  if (stage.rows.empty()) {
+    *ms = device.LayersLatencyMs(graph, stage.layers, measured) + device.task_overhead_ms();
+    return Status::Ok();
+  }
+  const int begin = stage.layers.empty() ? 0 : stage.layers.front();
+  const int end = stage.layers.empty() ? 0 : stage.layers.back() + 1;
+  if (end - begin != static_cast<int>(stage.layers.size()))
+    return Status::InvalidInput(
+        "", "strip",
+        "layers " + LayersText(stage.layers) + " are not one run of consecutive layers");
+  Graph strip;
+  COINFER_RETURN_IF_ERROR(StripGraph(graph, begin, end, stage.rows, &strip));
+  *ms = device.LayersLatencyMs(strip, stage.layers, measured) + device.task_overhead_ms();
+  return Status::Ok();
 }
 
 SiteId EndsAt(const Stage& stage) {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "dnn/strips.h"
 #include "sim/net/site.h"
 
 namespace coinfer {
@@ -24,12 +25,26 @@ struct Stage {
   // Compute only: the graph the layers belong to when it is not the run's
   // (a pruned model variant); null: the run's graph.
   const Graph* graph = nullptr;
+  // Compute only: a strip of the layers' output rows (dnn/strips.h: the layers
+  // are a row-local chain, each computing the rows the strip needs, halo
+  // included); empty: the layers whole.
+  RowRange rows;
   int cores = 1;          // compute only: cores the stage holds on its site
   int64_t bytes = 0;      // transfer only: payload bytes
   bool result = false;    // transfer only: the result going back to the end device
   std::vector<int> deps;  // indices of stages that must finish first
   double predicted_ms = 0;
 };
+
+class DeviceModel;
+
+// The device's time for a compute stage on `graph` (its own or a variant's):
+// its layers, or their strip priced from the strip's own MACs and bytes (a
+// device's measurements of that strip where it has them), plus the device's
+// per-task overhead. *measured: whether measurements alone gave it. An
+// InvalidInput when the strip is not one of the layers.
+Status StageComputeMs(const Stage& stage, const Graph& graph, const DeviceModel& device, double* ms,
+                      bool* measured);
 
 // Layer indices as ranges, e.g. "0-17" or "0-3,5,9-12" (ends included).
 std::string LayersText(const std::vector<int>& layers);

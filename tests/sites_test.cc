@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "dnn/strips.h"
 #include "dnn/zoo.h"
 #include "sim/engine.h"
 
@@ -100,41 +101,74 @@ TEST_F(SitesTest, ThreeTierPlanComputesOnEndEdgeAndCloudAtEachSitesSpeed) {
     EXPECT_DOUBLE_EQ(r.stages[s].ready_s, r.stages[s - 1].end_s) << s;
 }
 
+// The first block of small_vgg (conv, relu, conv, relu, 2x2 max pool: 28 rows
+// to 14) cut into four strips of pooled rows, one per device: each device
+// gets its input rows with their halo, computes its strip and sends it back;
+// the leader runs the rest once all four are back.
 TEST_F(SitesTest, ClusterStripsOnFourDevicesRunConcurrently) {
   config_.network.topology = NetworkConfig::Topology::kCluster;
   config_.network.cluster_devices = 4;
   config_.network.lan_mbps = 1000;
-  devices_ = {EachLayerTakes("leader", 1), EachLayerTakes("a", 10), EachLayerTakes("b", 20),
-              EachLayerTakes("c", 30), EachLayerTakes("d", 40)};
+  devices_ = {EachLayerTakes("leader", 1)};
+  for (double ns_per_mac : {10, 20, 30, 40})
+    devices_.push_back(
+        DeviceModel::FromCoefficients("pi", 1, KindCoefficients{0, ns_per_mac, 0, 0}));
   UseTopology();
-  // The leader sends each device its part, each computes layers 0-4, sends
-  // its output back, and the leader runs the rest once all four are back.
+  const std::vector<RowRange> strips = {{0, 4}, {4, 7}, {7, 11}, {11, 14}};
   Plan plan;
   std::vector<int> gathered;
   for (SiteId device = 1; device <= 4; ++device) {
+    std::vector<RowRange> produced;
+    RowRange input;
+    ASSERT_TRUE(StripRows(graph_, 0, 5, strips[device - 1], &produced, &input).ok());
     const int send = static_cast<int>(plan.stages.size());
-    plan.stages.push_back(Transfer(0, device, 10'000, {}));
+    plan.stages.push_back(Transfer(0, device, StripInputBytes(graph_, 0, input), {}));
     plan.stages.push_back(Compute(device, 0, 5, {send}));
-    plan.stages.push_back(Transfer(device, 0, 10'000, {send + 1}));
+    plan.stages.back().rows = strips[device - 1];
+    plan.stages.push_back(Transfer(device, 0, strips[device - 1].size() * 32 * 14 * 4, {send + 1}));
     gathered.push_back(send + 2);
   }
   plan.stages.push_back(Compute(0, 5, graph_.size(), gathered));
   const RequestRecord r = RunOne(plan);
   ASSERT_TRUE(r.completed);
-  double slowest_path_ms = 0, sum_compute_ms = 0;
+  double slowest_path_ms = 0, slowest_compute_ms = 0, sum_compute_ms = 0;
   for (int d = 0; d < 4; ++d) {
     const StageRecord &in = r.stages[3 * d], &compute = r.stages[3 * d + 1],
                       &out = r.stages[3 * d + 2];
-    EXPECT_NEAR(Ms(compute), 5 * 10.0 * (d + 1), 1e-9);
+    // The two convolutions' MACs per output row (225792 and 7225344 over 28
+    // rows) times the rows each computes for this strip, halo included.
+    std::vector<RowRange> produced;
+    RowRange input;
+    ASSERT_TRUE(StripRows(graph_, 0, 5, strips[d], &produced, &input).ok());
+    const double macs = 8064.0 * produced[0].size() + 258048.0 * produced[2].size();
+    EXPECT_NEAR(Ms(compute), macs * 10 * (d + 1) * 1e-6, 1e-9) << d;
     sum_compute_ms += Ms(compute);
+    slowest_compute_ms = std::max(slowest_compute_ms, Ms(compute));
     slowest_path_ms = std::max(slowest_path_ms, (out.end_s - in.start_s) * 1e3);
   }
   const double gather_ms = (graph_.size() - 5) * 1.0;
   EXPECT_NEAR(r.actual_ms, slowest_path_ms + gather_ms, 1e-6);
-  EXPECT_GT(slowest_path_ms, 200);  // the slowest device's 5 x 40 ms
-  EXPECT_LT(slowest_path_ms, 205);  // plus two LAN transfers, not the others' compute
+  EXPECT_GT(slowest_path_ms, slowest_compute_ms);
+  EXPECT_LT(slowest_path_ms, slowest_compute_ms + 2);  // plus two LAN transfers, not the others
   EXPECT_LT(r.actual_ms, sum_compute_ms);
   EXPECT_NEAR(r.on(SiteRole::kClusterDevice).compute_ms, sum_compute_ms, 1e-9);
+}
+
+TEST_F(SitesTest, AStripThatIsNotOneOfTheLayersIsAClearError) {
+  config_.network.topology = NetworkConfig::Topology::kCluster;
+  config_.network.cluster_devices = 1;
+  devices_ = {EachLayerTakes("leader", 1), EachLayerTakes("a", 1)};
+  UseTopology();
+  Plan plan{{Compute(1, 8, 12, {})}};  // through flatten and linear
+  plan.stages[0].rows = {0, 2};
+  try {
+    RunOne(plan);
+    ADD_FAILURE() << "a strip through flatten ran";
+  } catch (const std::logic_error& e) {
+    EXPECT_NE(std::string(e.what()).find("layer 10 (flatten) does not compute rows"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 TEST_F(SitesTest, TransferBetweenClusterDevicesCrossesTheLanNotTheUplink) {
