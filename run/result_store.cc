@@ -84,6 +84,7 @@ CREATE TABLE IF NOT EXISTS stages (
   end_s REAL,
   measured INTEGER,
   rows TEXT,
+  codec TEXT,
   PRIMARY KEY (run_id, policy, request_id, stage)
 );
 )sql";
@@ -114,7 +115,8 @@ Status ResultStore::Open(const std::string& path, std::unique_ptr<ResultStore>* 
        "ALTER TABLE requests ADD COLUMN edge_compute_ms REAL;"
        "ALTER TABLE requests ADD COLUMN device_wait_ms REAL;"
        "ALTER TABLE requests ADD COLUMN device_compute_ms REAL;"
-       "ALTER TABLE stages ADD COLUMN rows TEXT;"}};
+       "ALTER TABLE stages ADD COLUMN rows TEXT;"
+       "ALTER TABLE stages ADD COLUMN codec TEXT;"}};
   COINFER_RETURN_IF_ERROR(
       OpenVersionedDatabase(path, "results database", kSchema, kSchemaVersion, &db, kUpgrades));
   out->reset(new ResultStore(db));
@@ -177,7 +179,8 @@ Status ResultStore::AddRequests(int64_t run_id, const std::string& policy,
       "edge_compute_ms, device_wait_ms, device_compute_ms) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
       "?)");
-  Statement stage(db_, "INSERT INTO stages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  Statement stage(db_,
+                  "INSERT INTO stages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   for (const RequestRecord& r : records) {
     req.Bind(1, run_id)
         .Bind(2, policy)
@@ -243,6 +246,11 @@ Status ResultStore::AddRequests(int64_t run_id, const std::string& policy,
         stage.BindNull(15);
       } else {
         stage.Bind(15, std::to_string(s.stage.rows.begin) + "-" + std::to_string(s.stage.rows.end));
+      }
+      if (s.codec.empty()) {
+        stage.BindNull(16);
+      } else {
+        stage.Bind(16, s.codec);
       }
       COINFER_RETURN_IF_ERROR(stage.Step());
     }

@@ -106,39 +106,50 @@ class EngineRun {
     }
   }
 
-  // Draws the request's test sample; a single-cut plan sends that sample's
-  // encoded bytes, and the request is as correct as that sample's prediction.
-  // A plan that cuts several tensors sends its planned bytes, unmeasured.
-  void ApplyMeasuredSample(int codec, int variant, RequestRecord& r) {
+  // Draws the request's test sample. Each transfer of a tensor at a split
+  // point (its own, or the plan's single cut) sends that sample's bytes
+  // encoded with its codec (its own, or the plan's); other transfers (several
+  // tensors of a cut) send their planned bytes. The request is as correct as
+  // the sample's prediction through the codec when one tensor is encoded,
+  // through none when nothing is sent, and unmeasured when several are (the
+  // catalog measures one codec at one cut).
+  void ApplyMeasuredSample(int plan_codec, int variant, RequestRecord& r) {
     const MeasuredCompression& m = *config_.compression;
     const int sample = static_cast<int>(sample_rng_() % m.samples);
     if (m.measured()) r.sample = sample;
-    auto plain = [&] { return m.measured() ? m.plain_correct[sample] : -1; };
-    if (r.split < 0) {
-      const bool sends = std::any_of(r.stages.begin(), r.stages.end(), [](const StageRecord& s) {
-        return s.stage.kind == Stage::Kind::kTransfer && !s.stage.result;
-      });
-      if (!sends) r.correct = plain();
-      return;
+    const CatalogEntry* encoded = nullptr;
+    int sends = 0, encodings = 0;
+    for (StageRecord& s : r.stages) {
+      Stage& t = s.stage;
+      if (t.kind != Stage::Kind::kTransfer || t.result) continue;
+      ++sends;
+      const int split = t.split >= 0 ? t.split : r.split;
+      if (split < 0) continue;
+      const int codec = t.codec >= 0 ? t.codec : plan_codec;
+      const CatalogEntry* entry = MeasuredEntry(m, codec, split, variant, r);
+      if (!entry) continue;
+      t.bytes = entry->sample_bytes[sample];
+      s.codec = m.codecs.at(codec);
+      r.codec += (r.codec.empty() ? "" : ";") + s.codec;
+      encoded = entry;
+      ++encodings;
     }
-    const int split_index = split_points_.at(r.split).index;
-    const CatalogEntry* entry = m.Find(codec, split_index);
-    if (variant >= 0) {
-      const ModelVariant& v = m.variants.at(variant);
-      if (v.split_index != split_index)
-        throw std::logic_error(policy_.name() + ": a variant runs only at its own split");
-      entry = &v.by_codec.at(codec);
-      r.variant = v.name;
-    }
-    if (!entry) {  // everything on one side: nothing encoded
-      r.correct = plain();
-      return;
-    }
-    r.codec = m.codecs[codec];
-    if (m.measured()) r.correct = entry->correct[sample];
-    for (StageRecord& s : r.stages)
-      if (s.stage.kind == Stage::Kind::kTransfer && !s.stage.result)
-        s.stage.bytes = entry->sample_bytes[sample];
+    if (!m.measured()) return;
+    if (sends == 0) r.correct = m.plain_correct[sample];
+    if (encodings == 1) r.correct = encoded->correct[sample];
+  }
+
+  // The catalog's entry for a tensor at split point `split` sent with
+  // `codec`: the plan's variant's when the tensor is at the variant's split.
+  const CatalogEntry* MeasuredEntry(const MeasuredCompression& m, int codec, int split, int variant,
+                                    RequestRecord& r) const {
+    const int split_index = split_points_.at(split).index;
+    if (variant < 0) return m.Find(codec, split_index);
+    const ModelVariant& v = m.variants.at(variant);
+    if (v.split_index != split_index)
+      throw std::logic_error(policy_.name() + ": a variant runs only at its own split");
+    r.variant = v.name;
+    return &v.by_codec.at(codec);
   }
 
   void StartStage(int id, int s) {

@@ -29,9 +29,15 @@ struct Stage {
   // are a row-local chain, each computing the rows the strip needs, halo
   // included); empty: the layers whole.
   RowRange rows;
-  int cores = 1;          // compute only: cores the stage holds on its site
-  int64_t bytes = 0;      // transfer only: payload bytes
-  bool result = false;    // transfer only: the result going back to the end device
+  int cores = 1;        // compute only: cores the stage holds on its site
+  int64_t bytes = 0;    // transfer only: payload bytes
+  bool result = false;  // transfer only: the result going back to the end device
+  // Transfer only, with measured compression: the split point (index into
+  // graph.SplitPoints()) whose crossing tensor it carries and the codec
+  // (index into MeasuredCompression::codecs) it is sent with; -1: the plan's
+  // split and codec. A plan with two cuts compresses each tensor its own way.
+  int split = -1;
+  int codec = -1;
   std::vector<int> deps;  // indices of stages that must finish first
   double predicted_ms = 0;
 };

@@ -18,6 +18,8 @@ struct StageRecord {
   // Compute only: the device model's time came from measurements alone
   // (profile rows), not from its regression (extrapolated).
   bool measured = false;
+  // Transfer only: the codec its tensor was encoded with ("": sent as planned).
+  std::string codec;
 };
 
 struct RoleTotals {
@@ -49,8 +51,8 @@ struct RequestRecord {
   // wrong (0); -1 when not measured.
   int sample = -1;
   int correct = -1;
-  std::string codec;         // the codec the crossing tensor was sent with ("": none applied)
-  std::string variant;       // the pruned model variant that ran ("": the trained model)
+  std::string codec;    // the codecs the crossing tensors were sent with, ';'-separated ("": none)
+  std::string variant;  // the pruned model variant that ran ("": the trained model)
   int requirement_met = -1;  // Plan::requirement_met
   std::vector<StageRecord> stages;
 };

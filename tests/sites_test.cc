@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 
 #include "dnn/strips.h"
 #include "dnn/zoo.h"
@@ -169,6 +170,53 @@ TEST_F(SitesTest, AStripThatIsNotOneOfTheLayersIsAClearError) {
               std::string::npos)
         << e.what();
   }
+}
+
+// Two codecs measured at every split point: sample i sends 100 + i bytes
+// with the first and 10 + i with the second.
+MeasuredCompression TwoCodecs(const Graph& graph, int samples) {
+  MeasuredCompression m;
+  m.codecs = {"quant:8", "quant:2"};
+  m.samples = samples;
+  m.plain_correct.assign(samples, 1);
+  for (int base : {100, 10}) {
+    std::map<int, CatalogEntry>& entries = m.at_split.emplace_back();
+    for (const SplitPoint& p : graph.SplitPoints()) {
+      if (p.index == graph.size()) continue;
+      for (int i = 0; i < samples; ++i) {
+        entries[p.index].sample_bytes.push_back(base + i);
+        entries[p.index].correct.push_back(1);
+      }
+    }
+  }
+  return m;
+}
+
+TEST_F(SitesTest, EachCutOfATwoCutPlanSendsItsOwnCodec) {
+  config_.network.topology = NetworkConfig::Topology::kThreeTier;
+  devices_ = {EachLayerTakes("end", 1), EachLayerTakes("edge", 1), EachLayerTakes("cloud", 1)};
+  UseTopology();
+  const MeasuredCompression m = TwoCodecs(graph_, 20);
+  config_.compression = &m;
+  Plan plan;
+  plan.stages = {Compute(0, 0, 2, {}), Transfer(0, 1, 999, {0}), Compute(1, 2, 5, {1}),
+                 Transfer(1, 2, 999, {2}), Compute(2, 5, graph_.size(), {3})};
+  plan.stages[1].split = 2;  // after layer 1
+  plan.stages[1].codec = 1;
+  plan.stages[3].split = 5;  // after the first pooling
+  plan.stages[3].codec = 0;
+  const RequestRecord r = RunOne(plan);
+  ASSERT_TRUE(r.completed);
+  ASSERT_GE(r.sample, 0);
+  EXPECT_EQ(r.stages[1].stage.bytes, 10 + r.sample);
+  EXPECT_EQ(r.stages[1].codec, "quant:2");
+  EXPECT_EQ(r.stages[3].stage.bytes, 100 + r.sample);
+  EXPECT_EQ(r.stages[3].codec, "quant:8");
+  EXPECT_EQ(r.codec, "quant:2;quant:8");
+  EXPECT_EQ(r.correct, -1);                // two codecs in one pass: not what the catalog measured
+  EXPECT_EQ(r.bytes_sent, 10 + r.sample);  // the end device's
+  EXPECT_TRUE(r.stages.back().stage.result);  // the engine brought the result back
+  EXPECT_EQ(r.stages.back().stage.site, 2);
 }
 
 TEST_F(SitesTest, TransferBetweenClusterDevicesCrossesTheLanNotTheUplink) {
