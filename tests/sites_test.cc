@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
 #include <map>
 
 #include "dnn/strips.h"
@@ -153,6 +154,34 @@ TEST_F(SitesTest, ClusterStripsOnFourDevicesRunConcurrently) {
   EXPECT_LT(slowest_path_ms, slowest_compute_ms + 2);  // plus two LAN transfers, not the others
   EXPECT_LT(r.actual_ms, sum_compute_ms);
   EXPECT_NEAR(r.on(SiteRole::kClusterDevice).compute_ms, sum_compute_ms, 1e-9);
+}
+
+// A device that measured a strip (a profile's segment of the strip's model)
+// prices that strip by its measurement, and other strips by its regression.
+TEST_F(SitesTest, AMeasuredStripIsPricedByItsMeasurement) {
+  const std::string dir = ::testing::TempDir();
+  std::ofstream(dir + "strip.csv")
+      << "device,model,layer,name,kind,input_shape,output_shape,macs,param_bytes,output_bytes,"
+         "threads,repeats,median_ms,p90_ms,framework,source,kernel\n"
+      << "pi,small_vgg@rows=3-5:4,-1,0-5,segment,1x1x8x28,1x32x2x14,0,0,0,1,1,4.25,5,t,s,\n";
+  std::ofstream(dir + "strip.device")
+      << "name,pi\ncores,1\nprofile,strip.csv\n"
+      << "kind,fixed_us,ns_per_mac,ns_per_io_byte,ns_per_param_byte\n"
+      << "*,1000,0,0,0\n";  // 1 ms per layer otherwise
+  DeviceModel pi;
+  const Status st = DeviceModel::Load(dir + "strip.device", &pi);
+  ASSERT_TRUE(st.ok()) << st.message();
+  Stage strip = Compute(0, 0, 5, {});
+  strip.rows = {3, 5};
+  double ms = 0;
+  bool measured = false;
+  ASSERT_TRUE(StageComputeMs(strip, graph_, pi, &ms, &measured).ok());
+  EXPECT_DOUBLE_EQ(ms, 4.25);
+  EXPECT_TRUE(measured);
+  strip.rows = {5, 7};
+  ASSERT_TRUE(StageComputeMs(strip, graph_, pi, &ms, &measured).ok());
+  EXPECT_DOUBLE_EQ(ms, 5 * 1.0);
+  EXPECT_FALSE(measured);
 }
 
 TEST_F(SitesTest, AStripThatIsNotOneOfTheLayersIsAClearError) {
