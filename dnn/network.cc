@@ -41,7 +41,10 @@ LayerKind ClassifyModule(const torch::nn::Module& m, const torch::Tensor& out, i
     const int64_t in_per_group = o.in_channels() / o.groups();
     const auto& k = o.kernel_size();
     *macs = out.numel() * in_per_group * k->at(0) * k->at(1);
-    if (auto* pad = c10::get_if<torch::ExpandingArray<2>>(&o.padding()))
+    // Rows outside the input are zeros only with zero padding: other modes
+    // read wrapped or reflected rows a strip does not have.
+    auto* pad = c10::get_if<torch::ExpandingArray<2>>(&o.padding());
+    if (pad && c10::get_if<torch::enumtype::kZeros>(&o.padding_mode()))
       *rows = RowWindow{k->at(0), o.stride()->at(0), (*pad)->at(0), o.dilation()->at(0)};
     const bool depthwise = o.groups() > 1 && o.groups() == o.in_channels();
     return depthwise ? LayerKind::kDepthwiseConv : LayerKind::kConv;

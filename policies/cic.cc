@@ -65,7 +65,7 @@ double CicPolicy::BottleneckMs(const Partition& p, double ms_per_byte) const {
   return std::max({p.device_ms / end_cores_, ms_per_byte * p.bytes, p.cloud_ms / cloud_cores_});
 }
 
-const CicPolicy::Piece& CicPolicy::PieceFor(double price, bool busy) const {
+const CicPolicy::Piece& CicPolicy::PieceFor(double price, bool busy, double result_ms) const {
   if (!load_aware_ || !busy)
     return pieces_[std::upper_bound(breakpoints_.begin(), breakpoints_.end(), price) -
                    breakpoints_.begin()];
@@ -73,7 +73,8 @@ const CicPolicy::Piece& CicPolicy::PieceFor(double price, bool busy) const {
   for (const Piece& c : candidates_) {
     const double b = BottleneckMs(c.partition, price);
     const double best_b = BottleneckMs(best->partition, price);
-    if (b < best_b || (b == best_b && c.partition.CostMs(price) < best->partition.CostMs(price)))
+    if (b < best_b || (b == best_b && c.partition.TotalMs(price, result_ms) <
+                                          best->partition.TotalMs(price, result_ms)))
       best = &c;
   }
   return *best;
@@ -83,11 +84,11 @@ Plan CicPolicy::Decide(const Observation& obs) {
   if (!prepared_.Matches(obs)) Prepare(obs);
   const double price = MsPerByte(obs.uplink_estimate_mbps);
   const bool busy = obs.queue[obs.end] > 0;
-  const Piece* piece = &PieceFor(price, busy);
+  const double result_ms = obs.ResultReturnMs(obs.cloud);
+  const Piece* piece = &PieceFor(price, busy, result_ms);
   // The envelope's piece is the cheapest partition; the result's way back
   // adds the same to every one that offloads, so only running everything on
   // the device can beat it then.
-  const double result_ms = obs.ResultReturnMs(obs.cloud);
   if (!(load_aware_ && busy) &&
       device_only_.partition.TotalMs(price, result_ms) < piece->partition.TotalMs(price, result_ms))
     piece = &device_only_;

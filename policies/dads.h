@@ -8,8 +8,9 @@
 // never waits for a cloud one; the input is pinned to the device. Per-layer
 // times are the device models' (measured rows where they have them). The
 // crossing tensors travel as one message. Choices: the device part runs as one
-// stage even when it is not a prefix of the topological order; the result is
-// not sent back (as for every policy here).
+// stage even when it is not a prefix of the topological order; the result's
+// way back, paid by every partition that offloads, is weighed by comparing
+// the cut with running everything on the device (policies/partition.h).
 #pragma once
 
 #include <vector>

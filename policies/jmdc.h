@@ -6,9 +6,8 @@
 //   jmdc@latency=T   maximise measured accuracy s.t. predicted latency <= T ms
 // Accuracy and bytes per (split, codec) are the catalog's measurements on the
 // test split; latency = device time [0, k) + mean bytes / uplink estimate +
-// cloud time [k, n) + the result's way back (output bytes / the downlink's
-// estimate). Device-only is a configuration with the plain model's accuracy,
-// no bytes and nothing coming back.
+// cloud time [k, n) + the result's way back (Observation::ResultReturnMs). Device-only is a
+// configuration with the plain model's accuracy, no bytes and nothing coming back.
 //
 // Choices where the paper is open: configurations are pruned offline to their
 // Pareto set — (compute, bytes) among those meeting the floor for the

@@ -2,7 +2,8 @@
 // topological order, that minimises the predicted cost of a request. For
 // latency (the default):
 //   end-device time of [0, k) + bytes(k) / estimated uplink + cloud time of [k, n)
-//   + the result's way back (output bytes / the downlink's estimate) when k < n.
+//   + the result's way back (output bytes at the estimate of the link back,
+//   Observation::ResultReturnMs) when k < n.
 // For the end device's energy (neurosurgeon@objective=energy, the paper's
 // other mode):
 //   compute power · end-device time + transmit power at the estimated rate

@@ -74,8 +74,10 @@ std::vector<std::string> SplitPolicyList(const std::string& text) {
   for (std::string item : SplitFields(text, ',')) {
     item = Trim(item);
     if (item.empty()) continue;
-    const bool continues = item.find('=') != std::string::npos &&
-                           item.find('@') == std::string::npos && !specs.empty();
+    // "param=value" (or the older "param:value") after a policy with parameters.
+    const bool continues = !specs.empty() && specs.back().find('@') != std::string::npos &&
+                           item.find('@') == std::string::npos &&
+                           item.find_first_of("=:") != std::string::npos;
     if (continues)
       specs.back() += "," + item;
     else

@@ -20,8 +20,8 @@ const std::vector<PolicyType>& PolicyTypes();
 Status CreatePolicy(const std::string& spec, std::unique_ptr<Policy>* out);
 
 // The `policies` key's list: commas separate policies, except that an item
-// with '=' and no '@' is one more parameter of the policy before it
-// ("jmdc@accuracy=0.9,neurosurgeon" is two policies).
+// param=value (or param:value) after a policy with parameters is one more of
+// them ("jmdc@accuracy=0.9,neurosurgeon" is two policies).
 std::vector<std::string> SplitPolicyList(const std::string& text);
 
 // Each policy type with its parameters, for --help.

@@ -145,7 +145,9 @@ Status ResultStore::BeginRun(const RunInfo& info, int64_t* run_id) {
   COINFER_RETURN_IF_ERROR(insert.Step());
   *run_id = sqlite3_last_insert_rowid(db_);
   site_names_.clear();
-  Statement site(db_, "INSERT INTO sites VALUES (?, ?, ?, ?, ?, ?, ?)");
+  Statement site(db_,
+                 "INSERT INTO sites (run_id, site, name, role, device, cores, load) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?)");
   for (const Site& s : info.sites) {
     site.Bind(1, *run_id)
         .Bind(2, static_cast<int64_t>(site_names_.size()))
@@ -180,7 +182,9 @@ Status ResultStore::AddRequests(int64_t run_id, const std::string& policy,
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
       "?)");
   Statement stage(db_,
-                  "INSERT INTO stages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                  "INSERT INTO stages (run_id, policy, request_id, stage, kind, site, to_site, "
+                  "layers, bytes, predicted_ms, ready_s, start_s, end_s, measured, rows, codec) "
+                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   for (const RequestRecord& r : records) {
     req.Bind(1, run_id)
         .Bind(2, policy)

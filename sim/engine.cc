@@ -89,10 +89,35 @@ class EngineRun {
            ", which is not another site of this topology");
     for (int dep : st.deps)
       if (dep < 0 || dep >= index) fail("depends on a stage that does not precede it");
+    if (st.kind == Stage::Kind::kCompute && !st.rows.empty()) {
+      double ms = 0;
+      bool measured = false;
+      const Status strip = StageComputeMs(st, st.graph ? *st.graph : *config_.graph,
+                                          *config_.sites[st.site].device, &ms, &measured);
+      if (!strip.ok()) fail(strip.message());
+    }
+  }
+
+  // Whether a transfer leaves the end device over the access link's uplink
+  // (a cluster leader reaches its devices over the LAN).
+  bool CrossesAccessUplink(const Stage& st) const {
+    return st.site == obs_.end &&
+           (config_.network.topology != NetworkConfig::Topology::kCluster || st.to == obs_.cloud);
+  }
+
+  // What a stage leaves at its site: a transfer's bytes, or the output of the
+  // last layer a compute stage ran (its strip's rows of it).
+  int64_t OutputBytes(const Stage& st) const {
+    if (st.kind == Stage::Kind::kTransfer) return st.bytes;
+    if (st.layers.empty()) return 0;
+    const Layer& last = (st.graph ? *st.graph : *config_.graph).layers.at(st.layers.back());
+    if (st.rows.empty()) return last.output_bytes;
+    return last.output_bytes / last.output_shape.at(2) * st.rows.size();
   }
 
   // A request ends when its result reaches the end device: every last stage
-  // that ends elsewhere gets its way back (unpredicted: the policy left it out).
+  // that ends elsewhere sends what it holds back (unpredicted: the policy
+  // left it out).
   void AppendMissingResults(Plan* plan) const {
     const int n = static_cast<int>(plan->stages.size());
     std::vector<bool> has_dependent(n, false);
@@ -101,7 +126,7 @@ class EngineRun {
     for (int s = 0; s < n; ++s) {
       const SiteId at = EndsAt(plan->stages[s]);
       if (has_dependent[s] || at == obs_.end) continue;
-      plan->stages.push_back(ResultReturn(obs_, at, s));
+      plan->stages.push_back(ResultReturn(obs_, at, s, OutputBytes(plan->stages[s])));
       plan->stages.back().predicted_ms = 0;
     }
   }
@@ -117,13 +142,18 @@ class EngineRun {
     const MeasuredCompression& m = *config_.compression;
     const int sample = static_cast<int>(sample_rng_() % m.samples);
     if (m.measured()) r.sample = sample;
+    auto sends_tensor = [](const StageRecord& s) {
+      return s.stage.kind == Stage::Kind::kTransfer && !s.stage.result;
+    };
+    const int sends =
+        static_cast<int>(std::count_if(r.stages.begin(), r.stages.end(), sends_tensor));
     const CatalogEntry* encoded = nullptr;
-    int sends = 0, encodings = 0;
+    int encodings = 0;
     for (StageRecord& s : r.stages) {
+      if (!sends_tensor(s)) continue;
       Stage& t = s.stage;
-      if (t.kind != Stage::Kind::kTransfer || t.result) continue;
-      ++sends;
-      const int split = t.split >= 0 ? t.split : r.split;
+      // The plan's cut is its one transfer's; other transfers name their own.
+      const int split = t.split >= 0 ? t.split : sends == 1 ? r.split : -1;
       if (split < 0) continue;
       const int codec = t.codec >= 0 ? t.codec : plan_codec;
       const CatalogEntry* entry = MeasuredEntry(m, codec, split, variant, r);
@@ -189,7 +219,7 @@ class EngineRun {
       r.transfer_ms += run_ms;
       if (st.site == obs_.end) r.bytes_sent += st.bytes;
       OnTransferDelivered(st, sr);
-      if (st.site == obs_.end)
+      if (CrossesAccessUplink(st) && r.uplink_capacity_mbps < 0)
         r.uplink_capacity_mbps =
             config_.network.uplink.capacity.MeanMbpsBetween(sr.start_s, sr.end_s);
     } else {

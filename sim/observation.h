@@ -53,7 +53,9 @@ struct Observation {
   double TransferMs(SiteId from, SiteId to, int64_t bytes) const {
     return bytes * 8.0 / (EstimateMbps(from, to) * 1e3);
   }
-  // The predicted time of the result's way back from `from` to the end device.
+  // The predicted time of the result's way back from `from` to the end
+  // device, at that link's estimate (its prior until something other than a
+  // result has crossed it: results do not feed the estimator).
   double ResultReturnMs(SiteId from) const {
     return from == end ? 0 : TransferMs(from, end, ResultBytes(*graph));
   }

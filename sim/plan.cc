@@ -37,22 +37,23 @@ SiteId EndsAt(const Stage& stage) {
   return stage.kind == Stage::Kind::kTransfer ? stage.to : stage.site;
 }
 
-Stage ResultReturn(const Observation& obs, SiteId from, int after) {
+Stage ResultReturn(const Observation& obs, SiteId from, int after, int64_t bytes) {
   Stage back;
   back.kind = Stage::Kind::kTransfer;
   back.result = true;
   back.site = from;
   back.to = obs.end;
-  back.bytes = ResultBytes(*obs.graph);
+  back.bytes = bytes;
   back.deps = {after};
-  back.predicted_ms = obs.ResultReturnMs(from);
+  back.predicted_ms = obs.TransferMs(from, obs.end, bytes);
   return back;
 }
 
 void EndWithResult(const Observation& obs, Plan* plan) {
   if (plan->stages.empty() || EndsAt(plan->stages.back()) == obs.end) return;
   const int last = static_cast<int>(plan->stages.size()) - 1;
-  plan->stages.push_back(ResultReturn(obs, EndsAt(plan->stages.back()), last));
+  plan->stages.push_back(
+      ResultReturn(obs, EndsAt(plan->stages.back()), last, ResultBytes(*obs.graph)));
   plan->predicted_ms += plan->stages.back().predicted_ms;
 }
 

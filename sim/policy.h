@@ -64,9 +64,9 @@ Plan MakeSplitPlan(const Observation& observation, int split);
 
 // Where a stage's output is once it is done: its site, or a transfer's receiver.
 SiteId EndsAt(const Stage& stage);
-// The result's way back (Stage::result) from `from` to the end device after
-// stage `after`, predicted at that link's estimate.
-Stage ResultReturn(const Observation& observation, SiteId from, int after);
+// The result's way back (Stage::result): `bytes` from `from` to the end
+// device after stage `after`, predicted at that link's estimate.
+Stage ResultReturn(const Observation& observation, SiteId from, int after, int64_t bytes);
 // Appends the result's way back when the plan's last stage ends away from
 // the end device. The engine adds it to a plan that lacks it, unpredicted.
 void EndWithResult(const Observation& observation, Plan* plan);

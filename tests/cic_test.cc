@@ -98,9 +98,9 @@ TEST(CicTest, LoadAwareModeMinimisesTheBottleneckOnlyWhenBusy) {
     double best = INFINITY;
     for (const auto& c : load_aware.throughput_candidates())
       best = std::min(best, load_aware.BottleneckMs(c.partition, price));
-    const auto& chosen = load_aware.PieceFor(price, true);
+    const auto& chosen = load_aware.PieceFor(price, true, 0);
     EXPECT_DOUBLE_EQ(load_aware.BottleneckMs(chosen.partition, price), best) << mbps;
-    const auto& fastest = load_aware.PieceFor(price, false);
+    const auto& fastest = load_aware.PieceFor(price, false, 0);
     EXPECT_LE(best, load_aware.BottleneckMs(fastest.partition, price));
     differs = differs || best < load_aware.BottleneckMs(fastest.partition, price);
   }

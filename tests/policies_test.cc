@@ -133,6 +133,10 @@ TEST(RegistryTest, APolicyListSplitsAtPoliciesNotParameters) {
             (std::vector<std::string>{"jmdc@accuracy=0.9", "neurosurgeon", "cic@mode=throughput"}));
   EXPECT_EQ(SplitPolicyList("x@a=1,b=2,dads,y@c=3"),
             (std::vector<std::string>{"x@a=1,b=2", "dads", "y@c=3"}));
+  EXPECT_EQ(SplitPolicyList("jmdc@accuracy:0.9,latency:50"),
+            std::vector<std::string>{"jmdc@accuracy:0.9,latency:50"});
+  EXPECT_EQ(SplitPolicyList("cic,mode=throughput"),  // no parameters to continue
+            (std::vector<std::string>{"cic", "mode=throughput"}));
 }
 
 TEST(SplitPlanTest, StagesFollowTheCut) {

@@ -90,7 +90,8 @@ void StoreOneRun(const std::string& path) {
 const char kDropVersion4[] =
     "ALTER TABLE requests DROP COLUMN edge_wait_ms; ALTER TABLE requests DROP COLUMN "
     "edge_compute_ms; ALTER TABLE requests DROP COLUMN device_wait_ms; ALTER TABLE requests "
-    "DROP COLUMN device_compute_ms; ALTER TABLE stages DROP COLUMN rows; ALTER TABLE stages DROP COLUMN codec; DROP TABLE "
+    "DROP COLUMN device_compute_ms; ALTER TABLE stages DROP COLUMN rows; ALTER TABLE stages DROP "
+    "COLUMN codec; DROP TABLE "
     "sites;";
 
 // A results file of version 2 (before measured compression) is upgraded in
