@@ -521,7 +521,7 @@ Status LoadScenario(const std::string& path, const std::vector<std::string>& ove
   e.arrivals.rate_per_s = num("arrival.rate_per_s");
   for (const char* key :
        {"device.end_load", "device.edge_load", "device.cloud_load", "cluster.device_load"})
-    if (num(key) < 0 || num(key) >= 1) return v.KeyError(key, "must be in [0, 1)");
+    if (!(num(key) >= 0 && num(key) < 1)) return v.KeyError(key, "must be in [0, 1)");  // NaN too
 
   NetworkConfig& net = e.network;
   using Topology = NetworkConfig::Topology;
