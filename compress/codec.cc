@@ -126,8 +126,12 @@ bool ShapeDeterminedBytes(const CodecSpec& spec, const std::vector<int64_t>& sha
   return true;
 }
 
-Codec::Codec(const CodecSpec& spec, std::vector<int> kept_channels)
-    : spec_(spec), kept_channels_(std::move(kept_channels)), zstd_(std::make_unique<Zstd>()) {}
+Codec::Codec(const CodecSpec& spec, std::vector<int> kept_channels,
+             ChannelReconstruction reconstruction)
+    : spec_(spec),
+      kept_channels_(std::move(kept_channels)),
+      reconstruction_(std::move(reconstruction)),
+      zstd_(std::make_unique<Zstd>()) {}
 
 Codec::~Codec() = default;
 
@@ -322,6 +326,31 @@ Status Codec::DecodeRaw(const uint8_t* data, size_t size, Activation* out) {
   for (int c : kept) {
     float* row = out->values.data() + c * positions;
     for (int p : positions_) row[p] = *src++;
+  }
+  return spec_.prune && !reconstruction_.empty() ? Reconstruct(kept, channels, positions, out)
+                                                 : Status::Ok();
+}
+
+Status Codec::Reconstruct(const std::vector<int>& kept, int64_t channels, int64_t positions,
+                          Activation* out) const {
+  const int64_t k = static_cast<int64_t>(kept.size());
+  if (static_cast<int64_t>(reconstruction_.size()) != (channels - k) * (k + 1))
+    return Corrupt("the kept channels do not match the reconstruction");
+  const float* w = reconstruction_.data();
+  size_t next_kept = 0;
+  for (int64_t c = 0; c < channels; ++c) {
+    if (next_kept < kept.size() && kept[next_kept] == c) {
+      ++next_kept;
+      continue;
+    }
+    float* row = out->values.data() + c * positions;
+    std::fill(row, row + positions, w[k]);
+    for (int64_t j = 0; j < k; ++j) {
+      const float* source = out->values.data() + kept[j] * positions;
+      const float weight = w[j];
+      for (int64_t p = 0; p < positions; ++p) row[p] += weight * source[p];
+    }
+    w += k + 1;
   }
   return Status::Ok();
 }

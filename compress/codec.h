@@ -2,7 +2,9 @@
 // sends, and decodes them back into a dense tensor for the receiver to resume
 // the forward pass. The stages are those of a CodecSpec:
 //   - channel selection keeps a fixed set of channels chosen offline from
-//     calibration scores (TopChannels); the receiver fills zeros;
+//     calibration scores (TopChannels); the receiver fills zeros, or, for
+//     prune:R, rebuilds each removed channel as a fixed affine combination
+//     of the kept ones (fitted offline by least squares: learn/cut_pruning.h);
 //   - region masking keeps, per sample, the positions with the largest mean
 //     |activation| over the kept channels (a spatial attention map), and sends
 //     a bitmap of them;
@@ -47,10 +49,17 @@ std::vector<int> TopChannels(const std::vector<double>& scores, double fraction)
 // for region masking and lossless coding, whose sizes depend on the data.
 bool ShapeDeterminedBytes(const CodecSpec& spec, const std::vector<int64_t>& shape, int64_t* bytes);
 
+// How the receiver of prune:R rebuilds the removed channels: for each
+// removed channel in ascending order, one weight per kept channel (ascending)
+// then a constant, so channel c = Σ_k w_ck · kept_k + b_c at every position.
+using ChannelReconstruction = std::vector<float>;
+
 class Codec {
  public:
-  // `kept_channels` (ascending) is used when the spec selects channels.
-  Codec(const CodecSpec& spec, std::vector<int> kept_channels);
+  // `kept_channels` (ascending) is used when the spec selects channels;
+  // `reconstruction` when it prunes (empty: the removed channels are zeros).
+  Codec(const CodecSpec& spec, std::vector<int> kept_channels,
+        ChannelReconstruction reconstruction = {});
   ~Codec();
   Codec(const Codec&) = delete;
   Codec& operator=(const Codec&) = delete;
@@ -66,8 +75,12 @@ class Codec {
   Status EncodeRaw(const float* values, const std::vector<int64_t>& shape, std::string* out);
   Status DecodeRaw(const uint8_t* data, size_t size, Activation* out);
 
+  Status Reconstruct(const std::vector<int>& kept, int64_t channels, int64_t positions,
+                     Activation* out) const;
+
   CodecSpec spec_;
   std::vector<int> kept_channels_;
+  ChannelReconstruction reconstruction_;
   std::unique_ptr<Zstd> zstd_;
   // Scratch reused across calls.
   std::string raw_;

@@ -28,9 +28,13 @@ bool ParseInt(const std::string& text, int lo, int hi, int* value) {
 Status ApplyToken(const std::string& token, size_t position, CodecSpec* spec, std::string* seen) {
   const std::vector<std::string> parts = SplitFields(token, ':');
   const std::string& name = parts[0];
-  const std::string stage = name == "fp16" || name == "fp32" || name == "quant" ? "values" : name;
+  const std::string stage = name == "fp16" || name == "fp32" || name == "quant" ? "values"
+                            : name == "prune"                                   ? "channels"
+                                                                                : name;
   if (seen->find("|" + stage + "|") != std::string::npos)
-    return TokenError(position, token, "stage given twice");
+    return TokenError(position, token,
+                      stage == "channels" ? "one channel selection only (channels or prune)"
+                                          : "stage given twice");
   *seen += "|" + stage + "|";
   auto args_must_be = [&](size_t n) { return parts.size() == n + 1; };
 
@@ -40,6 +44,13 @@ Status ApplyToken(const std::string& token, size_t position, CodecSpec* spec, st
       return TokenError(position, token, "expected " + name + ":F with F in (0, 1]");
     (name == "channels" ? spec->channel_fraction : spec->region_fraction) = f;
     (name == "channels" ? spec->channels : spec->regions) = true;
+  } else if (name == "prune") {
+    double r = 0;
+    if (!args_must_be(1) || !ParseNumber(parts[1], &r) || !(r >= 0 && r < 1))
+      return TokenError(position, token, "expected prune:R with R in [0, 1)");
+    spec->channels = spec->prune = true;
+    spec->prune_rate = r;
+    spec->channel_fraction = 1 - r;
   } else if (name == "fp16" || name == "fp32") {
     if (!args_must_be(0)) return TokenError(position, token, "takes no argument");
     spec->coding = name == "fp16" ? ValueCoding::kFloat16 : ValueCoding::kFloat32;
@@ -59,7 +70,7 @@ Status ApplyToken(const std::string& token, size_t position, CodecSpec* spec, st
       return TokenError(position, token, "expected zstd:L with L in 1..22");
   } else {
     return TokenError(position, token,
-                      "unknown stage (channels, regions, fp32, fp16, quant, zstd, none)");
+                      "unknown stage (channels, prune, regions, fp32, fp16, quant, zstd, none)");
   }
   return Status::Ok();
 }
@@ -90,7 +101,10 @@ std::string CodecSpecText(const CodecSpec& spec) {
     s << v;
     return s.str();
   };
-  if (spec.channels) stages.push_back("channels:" + number(spec.channel_fraction));
+  if (spec.prune)
+    stages.push_back("prune:" + number(spec.prune_rate));
+  else if (spec.channels)
+    stages.push_back("channels:" + number(spec.channel_fraction));
   if (spec.regions) stages.push_back("regions:" + number(spec.region_fraction));
   if (spec.coding == ValueCoding::kFloat16) stages.push_back("fp16");
   if (spec.coding == ValueCoding::kQuantized)

@@ -2,6 +2,10 @@
 // a scenario: "channels:0.5,regions:0.6,quant:6,zstd:3". Stages run in a fixed
 // order whatever order they are written in: channel selection, region
 // masking, value coding (fp32, fp16 or b-bit quantization), lossless coding.
+// Channel selection is either "channels:F" (keep the fraction F of highest
+// activity, the receiver fills zeros) or "prune:R" (CNNPC's channel pruning:
+// remove the fraction R chosen by LASSO, the receiver rebuilds them by least
+// squares from the kept ones; learn/cut_pruning.h).
 #pragma once
 
 #include <string>
@@ -16,6 +20,10 @@ struct CodecSpec {
   double channel_fraction = 1.0;  // < 1: keep the top channels (channels:F)
   double region_fraction = 1.0;   // < 1: keep the top positions (regions:F)
   bool channels = false;          // whether the stage is in the pipeline
+  // prune:R: channels selected by LASSO (channel_fraction = 1 - R) and
+  // rebuilt by the receiver; R is kept as written for the canonical text.
+  bool prune = false;
+  double prune_rate = 0;
   bool regions = false;
   ValueCoding coding = ValueCoding::kFloat32;
   int bits = 32;             // 1..8 or 16 when quantized (quant:B)

@@ -93,4 +93,12 @@ int64_t Graph::TransferBytes(int source) const {
   return source == Layer::kModelInput ? input_bytes : layers[source].output_bytes;
 }
 
+std::vector<std::vector<int>> LayerConsumers(const Graph& g) {
+  std::vector<std::vector<int>> consumers(g.size());
+  for (int v = 0; v < g.size(); ++v)
+    for (int u : g.layers[v].inputs)
+      if (u != Layer::kModelInput) consumers[u].push_back(v);
+  return consumers;
+}
+
 }  // namespace coinfer

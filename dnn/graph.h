@@ -108,4 +108,7 @@ struct Graph {
   std::vector<SplitPoint> SplitPoints() const;
 };
 
+// The layers that read each layer's output, ascending ([v]: v's consumers).
+std::vector<std::vector<int>> LayerConsumers(const Graph& g);
+
 }  // namespace coinfer

@@ -5,12 +5,15 @@
 
 #include "compress/codec.h"
 #include "datasets/dataset.h"
+#include "learn/cut_pruning.h"
 #include "learn/trained_network.h"
 
 namespace coinfer {
 namespace {
 
 constexpr int64_t kBatch = 250;
+// Train images that calibrate prune:R (its LASSO and least squares).
+constexpr int64_t kPruningCalibration = 256;
 
 using Clock = std::chrono::steady_clock;
 
@@ -104,9 +107,19 @@ Status CaptureToCatalog(const CaptureOptions& options, CompressionCatalog* catal
   torch::InferenceMode guard;
   const auto scores =
       ChannelScores(net, train, std::min(options.calibration_samples, train.count), job_splits);
-  for (size_t j = 0; j < jobs.size(); ++j)
-    jobs[j].codec = std::make_unique<Codec>(
-        job_specs[j], TopChannels(scores.at(jobs[j].split.index), job_specs[j].channel_fraction));
+  const torch::Tensor pruning_input = ImagesToTensor(
+      train, 0, std::min({kPruningCalibration, options.calibration_samples, train.count}));
+  for (size_t j = 0; j < jobs.size(); ++j) {
+    if (job_specs[j].prune) {
+      CutPruning p =
+          PlanCutPruning(net, graph, jobs[j].split, pruning_input, job_specs[j].prune_rate);
+      jobs[j].codec =
+          std::make_unique<Codec>(job_specs[j], std::move(p.kept), std::move(p.reconstruction));
+    } else {
+      jobs[j].codec = std::make_unique<Codec>(
+          job_specs[j], TopChannels(scores.at(jobs[j].split.index), job_specs[j].channel_fraction));
+    }
+  }
 
   std::string bytes;
   Activation decoded;

@@ -14,15 +14,6 @@ namespace {
 
 namespace nn = torch::nn;
 
-// The layers that consume each layer's output.
-std::vector<std::vector<int>> Consumers(const Graph& g) {
-  std::vector<std::vector<int>> consumers(g.size());
-  for (int v = 0; v < g.size(); ++v)
-    for (int u : g.layers[v].inputs)
-      if (u != Layer::kModelInput) consumers[u].push_back(v);
-  return consumers;
-}
-
 bool ElementWise(LayerKind kind) {
   return kind == LayerKind::kActivation || kind == LayerKind::kBatchNorm ||
          kind == LayerKind::kMaxPool || kind == LayerKind::kAvgPool;
@@ -75,7 +66,7 @@ PruningPlan PlanPruning(Network& net, const Graph& graph, const ImageSet& calibr
   PruningPlan plan;
   plan.split = split;
   plan.keep_fraction = keep_fraction;
-  const auto consumers = Consumers(graph);
+  const auto consumers = LayerConsumers(graph);
   std::map<int, ChannelPath> paths;
   for (int v = 0; v < split; ++v) {
     ChannelPath p;
@@ -100,7 +91,7 @@ PruningPlan PlanPruning(Network& net, const Graph& graph, const ImageSet& calibr
 }
 
 Status ApplyPruning(const PruningPlan& plan, const Graph& graph, Network* net) {
-  const auto consumers = Consumers(graph);
+  const auto consumers = LayerConsumers(graph);
   // Each convolution is rebuilt once with its kept outputs and, if its
   // producer was pruned, its kept inputs.
   std::map<int, std::vector<int64_t>> kept_out, kept_in;

@@ -38,6 +38,17 @@ TEST(CodecSpec, PerChannelQuantizationAndFloat16) {
   EXPECT_EQ(CodecSpecText(spec), "fp16,zstd:1");
 }
 
+TEST(CodecSpec, PruneIsChannelSelectionWithItsRateKeptAsWritten) {
+  CodecSpec spec;
+  ASSERT_TRUE(ParseCodecSpec("quant:8,prune:0.3", &spec).ok());
+  EXPECT_TRUE(spec.prune);
+  EXPECT_TRUE(spec.channels);
+  EXPECT_DOUBLE_EQ(spec.channel_fraction, 0.7);
+  EXPECT_EQ(CodecSpecText(spec), "prune:0.3,quant:8");
+  ASSERT_TRUE(ParseCodecSpec("prune:0", &spec).ok());
+  EXPECT_EQ(CodecSpecText(spec), "prune:0");
+}
+
 struct BadSpec {
   const char* text;
   const char* message;
@@ -55,14 +66,15 @@ TEST_P(BadCodecSpec, NamesThePositionOfTheBadToken) {
 
 INSTANTIATE_TEST_SUITE_P(
     Cases, BadCodecSpec,
-    ::testing::Values(BadSpec{"channels:0.5,quant:9", "codec: at 14: 'quant:9'"},
-                      BadSpec{"quant:0", "at 1: 'quant:0'"}, BadSpec{"channels:1.5", "in (0, 1]"},
-                      BadSpec{"regions:0", "in (0, 1]"},
-                      BadSpec{"quant:8,zstd:30", "at 9: 'zstd:30'"},
-                      BadSpec{"quant:8,fp16", "at 9: 'fp16': stage given twice"},
-                      BadSpec{"gzip:3", "unknown stage"},
-                      BadSpec{"quant:4,,zstd:1", "at 9: '': empty stage"},
-                      BadSpec{"quant:4:row", "per 'tensor' or per 'channel'"}));
+    ::testing::Values(
+        BadSpec{"channels:0.5,quant:9", "codec: at 14: 'quant:9'"},
+        BadSpec{"quant:0", "at 1: 'quant:0'"}, BadSpec{"channels:1.5", "in (0, 1]"},
+        BadSpec{"regions:0", "in (0, 1]"}, BadSpec{"quant:8,zstd:30", "at 9: 'zstd:30'"},
+        BadSpec{"quant:8,fp16", "at 9: 'fp16': stage given twice"},
+        BadSpec{"gzip:3", "unknown stage"}, BadSpec{"quant:4,,zstd:1", "at 9: '': empty stage"},
+        BadSpec{"quant:4:row", "per 'tensor' or per 'channel'"}, BadSpec{"prune:1", "R in [0, 1)"},
+        BadSpec{"prune:-0.1", "R in [0, 1)"},
+        BadSpec{"channels:0.5,prune:0.5", "at 14: 'prune:0.5': one channel selection only"}));
 
 }  // namespace
 }  // namespace coinfer

@@ -140,6 +140,55 @@ TEST(Codec, ChannelSelectionSendsKeptChannelsAndFillsZeros) {
   EXPECT_EQ(bytes.size(), 1 + 3 * 4 + 1 + 3 * 9 * 4);
 }
 
+// prune:R sends what channels:(1 − R) sends; the receiver rebuilds each
+// removed channel from its affine combination of the kept ones.
+TEST(Codec, PruningSendsTheKeptChannelsAndRebuildsTheOthers) {
+  Activation a = RandomActivation(4, 3, 3, 8);
+  // Channel 1 = 0.5·channel 0 − 2·channel 3 + 1; channel 2 = 3 (constant).
+  for (int p = 0; p < 9; ++p) {
+    a.values[9 + p] = 0.5f * a.values[p] - 2 * a.values[27 + p] + 1;
+    a.values[18 + p] = 3;
+  }
+  const std::vector<int> kept = {0, 3};
+  const ChannelReconstruction rebuild = {0.5f, -2, 1, /*channel 2*/ 0, 0, 3};
+  Codec pruned(Spec("prune:0.5"), kept, rebuild);
+  Codec zero_fill(Spec("prune:0.5"), kept);
+  Codec selected(Spec("channels:0.5"), kept);
+  std::string pruned_bytes, selected_bytes;
+  const Activation d = RoundTrip(pruned, a, &pruned_bytes);
+  RoundTrip(selected, a, &selected_bytes);
+  EXPECT_EQ(pruned_bytes, selected_bytes);
+  for (size_t i = 0; i < a.values.size(); ++i) EXPECT_NEAR(d.values[i], a.values[i], 1e-5) << i;
+  const Activation z = RoundTrip(zero_fill, a);
+  EXPECT_EQ(z.values[9], 0.0f);
+  EXPECT_EQ(z.values[0], a.values[0]);
+  int64_t predicted = 0;
+  ASSERT_TRUE(ShapeDeterminedBytes(Spec("prune:0.5"), a.shape, &predicted));
+  EXPECT_EQ(predicted, static_cast<int64_t>(pruned_bytes.size()));
+  // A reconstruction that does not match the kept channels is an error, not a crash.
+  Codec wrong(Spec("prune:0.5"), kept, {1, 2, 3});
+  std::string bytes;
+  ASSERT_TRUE(wrong.Encode(a.values.data(), a.shape, &bytes).ok());
+  Activation out;
+  EXPECT_FALSE(wrong.Decode(bytes, &out).ok());
+}
+
+// Pruning at rate r sends (1 − r) of the channels, within one channel.
+TEST(Codec, PruningShrinksTheValuesByOneMinusTheRate) {
+  for (int channels : {3, 16, 64, 100}) {
+    for (double r : {0.0, 0.1, 0.25, 0.5, 0.75, 0.9}) {
+      const std::vector<int64_t> shape = {channels, 7, 7};
+      int64_t pruned = 0, plain = 0;
+      ASSERT_TRUE(
+          ShapeDeterminedBytes(Spec("prune:" + std::to_string(r) + ",quant:8"), shape, &pruned));
+      ASSERT_TRUE(ShapeDeterminedBytes(Spec("quant:8"), shape, &plain));
+      const double header = 1 + 3 * 4 + 8, bitmap = (channels + 7) / 8;
+      const double values = pruned - header - bitmap, all = plain - header;
+      EXPECT_NEAR(values, (1 - r) * all, 49.0) << channels << " " << r;
+    }
+  }
+}
+
 TEST(Codec, ChannelsThatDoNotFitTheTensorAreAnError) {
   Codec codec(Spec("channels:0.5"), {0, 7});
   const Activation a = RandomActivation(4, 2, 2, 6);
