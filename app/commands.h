@@ -17,6 +17,7 @@ int DataCommand(const std::vector<std::string>& args);
 int TrainCommand(const std::vector<std::string>& args);
 int CaptureCommand(const std::vector<std::string>& args);
 int PruneCommand(const std::vector<std::string>& args);
+int CnnpcTableCommand(const std::vector<std::string>& args);
 
 // Prints "coinfer: <message>" to stderr and returns the exit code for the status.
 class Status;

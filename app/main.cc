@@ -30,6 +30,7 @@ commands:
   train --model NAME [--epochs E --seed S]                train a small zoo network (LibTorch)
   capture --model NAME [--codec PIPELINE ...]             measure codecs at split points into the catalog
   prune --model NAME --split K --keep F                   prune device-side channels, fine-tune (JMDC)
+  cnnpc-table --model NAME [--cuts ...]                   CNNPC's predicted latency of every plan, as CSV
 
 'coinfer <command> --help' describes each command.
 )";
@@ -58,6 +59,7 @@ int main(int argc, char** argv) {
   if (command == "calibrate") return coinfer::CalibrateCommand(args);
   if (command == "data") return coinfer::DataCommand(args);
   if (command == "train") return coinfer::TrainCommand(args);
+  if (command == "cnnpc-table") return coinfer::CnnpcTableCommand(args);
   if (command == "capture") return coinfer::CaptureCommand(args);
   if (command == "prune") return coinfer::PruneCommand(args);
   std::cerr << "coinfer: unknown command '" << command << "'\n" << kUsage;

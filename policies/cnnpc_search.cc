@@ -37,6 +37,9 @@ CnnpcPlan CnnpcSearch::Price(const CnnpcPoint& p) const {
   CnnpcPlan plan;
   plan.point = p;
   plan.compute_ms = tiers_.overhead_ms;
+  if (p.i > 0) plan.compute_ms += tiers_.task_ms[0];
+  if (p.j > p.i) plan.compute_ms += tiers_.task_ms[1];
+  if (p.j < B()) plan.compute_ms += tiers_.task_ms[2];
   for (int k = 0; k < B(); ++k)
     plan.compute_ms += k < p.i   ? tiers_.end_ms[k]
                        : k < p.j ? tiers_.edge_ms[k]

@@ -53,6 +53,9 @@ struct CnnpcTiers {
   std::vector<double> end_ms, edge_ms, cloud_ms;  // per segment, on each tier
   std::vector<double> bytes;  // per boundary k < B: the tensor entering segment k, unpruned
   double overhead_ms = 0;     // added to every plan (the reference: 0.53 + 1.13 ms)
+  // A tier's fixed cost per task, paid once when it computes anything
+  // (end, edge, cloud; DeviceModel::task_overhead_ms).
+  std::vector<double> task_ms = {0, 0, 0};
 
   int segments() const { return static_cast<int>(end_ms.size()); }
 };

@@ -181,12 +181,6 @@ std::string ResolveFile(const fs::path& base, const std::string& value) {
   return p.is_absolute() ? value : (base / p).lexically_normal().string();
 }
 
-std::string ResolveDevice(const fs::path& base, const std::string& value) {
-  if (value.find('/') != std::string::npos || value.find(".device") != std::string::npos)
-    return ResolveFile(base, value);
-  return DataDir() + "/devices/data/" + value + ".device";
-}
-
 std::vector<std::string> SplitList(const std::string& s) {
   std::vector<std::string> items;
   std::stringstream ss(s);
@@ -379,6 +373,12 @@ Status ReadSites(const Scenario& v, const po::variables_map& vm, const fs::path&
 }
 
 }  // namespace
+
+std::string ResolveDevice(const std::filesystem::path& base, const std::string& value) {
+  if (value.find('/') != std::string::npos || value.find(".device") != std::string::npos)
+    return ResolveFile(base, value);
+  return DataDir() + "/devices/data/" + value + ".device";
+}
 
 Status Scenario::KeyError(const std::string& key, const std::string& reason) const {
   auto it = key_locations.find(key);

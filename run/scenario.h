@@ -5,6 +5,7 @@
 // naming file:line (or "--set"), the key and the reason. Keys: docs/formats.md.
 #pragma once
 
+#include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
@@ -61,5 +62,9 @@ std::string ScenarioHelp();
 
 // The folder shipped data is read from.
 std::string DataDir();
+
+// A device given as a name (a file of DataDir()/devices/data/) or as a path
+// to a .device file (relative to `base`).
+std::string ResolveDevice(const std::filesystem::path& base, const std::string& value);
 
 }  // namespace coinfer

@@ -4,11 +4,14 @@
 
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
+#include <tuple>
 
 namespace coinfer {
 namespace {
@@ -536,6 +539,127 @@ TEST(AppTest, TraceStatsPrintsTheShippedFigures) {
   EXPECT_EQ(o.exit_code, 0);
   EXPECT_NE(o.output.find("140"), std::string::npos);
   EXPECT_NE(o.output.find("5.95"), std::string::npos);
+}
+
+// CNNPC's own numbers (devices/data/measured/cnnpc_*.csv, copied from the
+// reference code's .npy files) against `coinfer cnnpc-table`, whose segment
+// times come from the shipped device models and whose transfer times come
+// from the tensors' sizes at 1 byte per element. The reference counts
+// "20M" as 20·1.024e6 bit/s for ResNet-18 and 20·2^20 for MobileNetV2.
+struct PaperModel {
+  std::string name, cuts;
+  double mbit;                          // bit/s per "Mbit/s" in this model's files
+  std::vector<double> bytes;            // each boundary's tensor, 1 byte per element
+  std::set<std::pair<int, int>> typos;  // (boundary, column) where the files disagree with sizes
+};
+
+std::vector<std::vector<std::string>> ReadCsv(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<std::vector<std::string>> rows;
+  std::string line;
+  std::getline(in, line);  // header
+  while (std::getline(in, line)) {
+    std::vector<std::string> fields;
+    std::stringstream ss(line);
+    std::string f;
+    while (std::getline(ss, f, ',')) fields.push_back(f);
+    rows.push_back(fields);
+  }
+  return rows;
+}
+
+TEST(AppTest, CnnpcTableIsCnnpcsFormulaOnThePapersData) {
+  const std::vector<PaperModel> models = {
+      {"resnet18", "4,18,34,50", 1.024e6, {150528, 200704, 200704, 100352, 50176}, {}},
+      {"mobilenet_v2",
+       "3,8,25,51,86,112,138",
+       1048576,
+       {150528, 401408, 200704, 75264, 25088, 12544, 18816, 7840},
+       // 75204 and 11816 bytes in the files for 24x56x56 and 96x14x14, and
+       // the input at 10M off by 1.1e-6 relative: typos in the reference data.
+       {{3, 0}, {3, 1}, {3, 2}, {3, 3}, {6, 0}, {6, 1}, {6, 2}, {6, 3}, {0, 1}}}};
+  const std::vector<double> link_mbps = {20, 10, 5, 1};  // end -> edge, then edge -> cloud
+  std::map<std::tuple<std::string, std::string, int>, double> segment_ms;
+  for (const auto& r : ReadCsv(kSource + "/devices/data/measured/cnnpc_segment_latency.csv"))
+    segment_ms[{r[0], r[2], std::stoi(r[1])}] = std::stod(r[3]);
+  std::map<std::pair<std::string, int>, std::vector<double>> paper_tc;
+  for (const auto& r : ReadCsv(kSource + "/devices/data/measured/cnnpc_transfer_latency.csv"))
+    paper_tc[{r[0], std::stoi(r[1])}] = {std::stod(r[2]), std::stod(r[3]), std::stod(r[4]),
+                                         std::stod(r[5])};
+  int exact = 0;
+  for (const PaperModel& m : models) {
+    const int segments = static_cast<int>(m.bytes.size());
+    // The files' transfer times are the tensors' sizes over the link, to the
+    // seven significant digits they are written with, but for the typos.
+    for (int b = 0; b < segments; ++b)
+      for (int col = 0; col < 4; ++col) {
+        const double from_size = m.bytes[b] * 8 / (link_mbps[col] * m.mbit) * 1e3;
+        const double rel = std::fabs(paper_tc[{m.name, b}][col] / from_size - 1);
+        if (m.typos.count({b, col}))
+          EXPECT_GT(rel, 1e-6) << m.name << " boundary " << b << " column " << col;
+        else
+          EXPECT_LE(rel, 5e-7) << m.name << " boundary " << b << " column " << col;
+      }
+    for (const std::string end : {"MI8", "MI8SE"}) {
+      std::string end_device = end == "MI8" ? "mi8" : "mi8se";
+      std::ostringstream args;
+      args.precision(17);
+      args << "cnnpc-table --model " << m.name << " --end " << end_device << " --cuts " << m.cuts
+           << " --end-edge-mbps " << 20 * m.mbit / 1e6 << " --edge-cloud-mbps";
+      for (int col = 1; col < 4; ++col) args << " " << link_mbps[col] * m.mbit / 1e6;
+      const Outcome o = Coinfer(args.str());
+      ASSERT_EQ(o.exit_code, 0) << o.output;
+      std::stringstream lines(o.output);
+      std::string line;
+      std::getline(lines, line);
+      int rows = 0;
+      while (std::getline(lines, line)) {
+        std::vector<std::string> f;
+        std::stringstream ss(line);
+        for (std::string x; std::getline(ss, x, ',');) f.push_back(x);
+        ASSERT_EQ(f.size(), 14u) << line;
+        const double mbps2 = std::stod(f[5]);
+        int col = 1;
+        while (col < 3 && std::fabs(link_mbps[col] * m.mbit / 1e6 - mbps2) > 1e-9) ++col;
+        const int i = std::stoi(f[6]), j = std::stoi(f[7]);
+        const double r1 = std::stod(f[10]), r2 = std::stod(f[11]), got = std::stod(f[13]);
+        auto sum = [&](const std::string& device, int from, int to) {
+          double t = 0;
+          for (int s = from; s < to; ++s) t += segment_ms[{m.name, device, s}];
+          return t;
+        };
+        // Transfer times from sizes (coinfer's model), as the files give them but for typos.
+        auto tc = [&](int b, int c) { return m.bytes[b] * 8 / (link_mbps[c] * m.mbit) * 1e3; };
+        // The reference code's get_T and min_profile_T_ (docs/policies.md).
+        double ref = 0, expected_difference = 0;
+        if (i == segments) {  // the end device alone: 0.53 + 1.127 there
+          ref = sum(end, 0, segments) + 0.53 + 1.127;
+          expected_difference = 0.003;
+        } else if (i == 0 && j == 0) {  // the cloud alone: only edge -> cloud charged
+          ref = sum("cloud", 0, segments) + tc(0, col) + 0.53 + 1.13;
+          expected_difference = tc(0, 0);
+        } else if (i == j) {  // end -> cloud, relayed by the edge
+          ref = sum(end, 0, i) + sum("cloud", i, segments) + (tc(i, 0) + tc(i, col)) * (1 - r1) +
+                0.53 + 1.13;
+        } else if (j == segments) {  // end -> edge (the edge alone when i = 0)
+          ref = sum(end, 0, i) + sum("edge", i, segments) + tc(i, 0) * (1 - r1) + 0.53 + 1.13;
+        } else {  // two cuts (edge -> cloud when i = 0)
+          ref = sum(end, 0, i) + sum("edge", i, j) + sum("cloud", j, segments) +
+                tc(i, 0) * (1 - r1) + tc(j, col) * (1 - r2) + 0.53 + 1.13;
+        }
+        EXPECT_NEAR(got - ref, expected_difference, 1e-9 * ref) << line;
+        exact += expected_difference == 0;
+        ++rows;
+      }
+      // Every (i, j, r1, r2) of the 8-rate grid, at three edge -> cloud rates.
+      int points = 0;
+      for (int i = 0; i <= segments; ++i)
+        for (int j = i; j <= segments; ++j)
+          points += (i > 0 && i < segments ? 8 : 1) * (i < j && j < segments ? 8 : 1);
+      EXPECT_EQ(rows, 3 * points) << m.name;
+    }
+  }
+  EXPECT_GT(exact, 2000);
 }
 
 }  // namespace
