@@ -124,6 +124,7 @@ class Statement {
   // functions); call Reset before binding again.
   bool NextRow() { return sqlite3_step(stmt_) == SQLITE_ROW; }
   void Reset() { sqlite3_reset(stmt_); }
+  int ColumnCount() const { return sqlite3_column_count(stmt_); }
   int64_t ColumnInt(int i) const { return sqlite3_column_int64(stmt_, i); }
   double ColumnDouble(int i) const { return sqlite3_column_double(stmt_, i); }
   bool ColumnIsNull(int i) const { return sqlite3_column_type(stmt_, i) == SQLITE_NULL; }

@@ -35,16 +35,46 @@ CREATE TABLE IF NOT EXISTS catalog (
   codec_version INTEGER NOT NULL,
   PRIMARY KEY (weights_sha256, dataset, split_index, codec)
 );
+CREATE TABLE IF NOT EXISTS cut_pairs (
+  model TEXT NOT NULL,
+  weights_sha256 TEXT NOT NULL,
+  dataset TEXT NOT NULL,
+  split_index INTEGER NOT NULL,
+  codec TEXT NOT NULL,
+  then_split INTEGER NOT NULL,
+  then_codec TEXT NOT NULL,
+  samples INTEGER NOT NULL,
+  accuracy REAL NOT NULL,
+  agreement REAL NOT NULL,
+  sample_bytes BLOB NOT NULL,
+  then_bytes BLOB NOT NULL,
+  sample_correct BLOB NOT NULL,
+  sample_agrees BLOB NOT NULL,
+  codec_version INTEGER NOT NULL,
+  PRIMARY KEY (weights_sha256, dataset, split_index, codec, then_split, then_codec)
+);
 )sql";
 
 // Version 1 had no codec_version: its entries count as version 0, never
 // current, so they are measured again and replaced.
+// Version 2 had no two-cut probes: the table is added empty.
 const std::map<int, std::string> kUpgrades = {
-    {1, "ALTER TABLE catalog ADD COLUMN codec_version INTEGER NOT NULL DEFAULT 0;"}};
+    {1, "ALTER TABLE catalog ADD COLUMN codec_version INTEGER NOT NULL DEFAULT 0;"},
+    {2,
+     "CREATE TABLE IF NOT EXISTS cut_pairs (model TEXT NOT NULL, weights_sha256 TEXT NOT NULL, "
+     "dataset TEXT "
+     "NOT NULL, split_index INTEGER NOT NULL, codec TEXT NOT NULL, then_split INTEGER NOT NULL, "
+     "then_codec TEXT NOT NULL, samples INTEGER NOT NULL, accuracy REAL NOT NULL, agreement "
+     "REAL NOT NULL, sample_bytes BLOB NOT NULL, then_bytes BLOB NOT NULL, sample_correct BLOB "
+     "NOT NULL, sample_agrees BLOB NOT NULL, codec_version INTEGER NOT NULL, PRIMARY KEY "
+     "(weights_sha256, dataset, split_index, codec, then_split, then_codec));"}};
 
 const char kColumns[] =
     "model, weights_sha256, dataset, split_index, codec, raw_bytes, encode_us, decode_us, "
     "sample_bytes, sample_correct, sample_agrees";
+const char kPairColumns[] =
+    "model, weights_sha256, dataset, split_index, codec, 0, 0, 0, sample_bytes, sample_correct, "
+    "sample_agrees, then_split, then_codec, then_bytes";
 
 template <class T>
 std::vector<T> FromBlob(const std::string& blob) {
@@ -63,6 +93,11 @@ CatalogEntry ReadEntry(const Statement& row) {
   e.sample_bytes = FromBlob<int64_t>(row.ColumnBlob(8));
   e.correct = FromBlob<uint8_t>(row.ColumnBlob(9));
   e.agrees = FromBlob<uint8_t>(row.ColumnBlob(10));
+  if (row.ColumnCount() > 11) {
+    e.then_split = static_cast<int>(row.ColumnInt(11));
+    e.then_codec = row.ColumnText(12);
+    e.then_bytes = FromBlob<int64_t>(row.ColumnBlob(13));
+  }
   return e;
 }
 
@@ -101,9 +136,19 @@ CompressionCatalog::~CompressionCatalog() { sqlite3_close(db_); }
 
 Status CompressionCatalog::Find(const CatalogKey& key, int64_t min_samples, bool* found,
                                 CatalogEntry* out) {
-  const std::string sql = std::string("SELECT ") + kColumns +
-                          " FROM catalog WHERE weights_sha256 = ? AND dataset = ? AND "
-                          "split_index = ? AND codec = ? AND samples >= ? AND codec_version = ?";
+  return FindPair(key, -1, "", min_samples, found, out);
+}
+
+Status CompressionCatalog::FindPair(const CatalogKey& key, int then_split,
+                                    const std::string& then_codec, int64_t min_samples, bool* found,
+                                    CatalogEntry* out) {
+  const bool pair = then_split >= 0;
+  const std::string sql =
+      std::string("SELECT ") + (pair ? kPairColumns : kColumns) + " FROM " +
+      (pair ? "cut_pairs" : "catalog") +
+      " WHERE weights_sha256 = ? AND dataset = ? AND split_index = ? AND codec = ? AND samples >= "
+      "? AND codec_version = ?" +
+      (pair ? " AND then_split = ? AND then_codec = ?" : "");
   Statement q(db_, sql.c_str());
   if (!q.ok()) return Status::IoError(std::string("sqlite: ") + sqlite3_errmsg(db_));
   q.Bind(1, key.weights_sha256)
@@ -112,6 +157,7 @@ Status CompressionCatalog::Find(const CatalogKey& key, int64_t min_samples, bool
       .Bind(4, key.codec)
       .Bind(5, min_samples)
       .Bind(6, int64_t{kCodecVersion});
+  if (pair) q.Bind(7, int64_t{then_split}).Bind(8, then_codec);
   *found = q.NextRow();
   if (*found) *out = ReadEntry(q);
   return Status::Ok();
@@ -133,16 +179,40 @@ Status CompressionCatalog::List(const std::string& weights_sha256, const std::st
 Status CompressionCatalog::Put(const std::vector<CatalogEntry>& entries) {
   COINFER_RETURN_IF_ERROR(ExecSql(db_, "BEGIN IMMEDIATE"));
   Statement invalidate(db_, "DELETE FROM catalog WHERE model = ? AND weights_sha256 != ?");
+  Statement invalidate_pairs(db_, "DELETE FROM cut_pairs WHERE model = ? AND weights_sha256 != ?");
   Statement insert(db_,
                    "INSERT OR REPLACE INTO catalog VALUES "
                    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  Status st = invalidate.ok() && insert.ok()
+  Statement insert_pair(db_,
+                        "INSERT OR REPLACE INTO cut_pairs VALUES "
+                        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  Status st = invalidate.ok() && invalidate_pairs.ok() && insert.ok() && insert_pair.ok()
                   ? Status::Ok()
                   : Status::IoError(std::string("sqlite: ") + sqlite3_errmsg(db_));
   for (const CatalogEntry& e : entries) {
     if (!st.ok()) break;
     st = invalidate.Bind(1, e.key.model).Bind(2, e.key.weights_sha256).Step();
+    if (st.ok()) st = invalidate_pairs.Bind(1, e.key.model).Bind(2, e.key.weights_sha256).Step();
     if (!st.ok()) break;
+    if (e.then_split >= 0) {
+      insert_pair.Bind(1, e.key.model)
+          .Bind(2, e.key.weights_sha256)
+          .Bind(3, e.key.dataset)
+          .Bind(4, int64_t{e.key.split_index})
+          .Bind(5, e.key.codec)
+          .Bind(6, int64_t{e.then_split})
+          .Bind(7, e.then_codec)
+          .Bind(8, e.samples())
+          .Bind(9, e.Accuracy())
+          .Bind(10, e.Agreement())
+          .BindBlob(11, e.sample_bytes.data(), e.sample_bytes.size() * sizeof(int64_t))
+          .BindBlob(12, e.then_bytes.data(), e.then_bytes.size() * sizeof(int64_t))
+          .BindBlob(13, e.correct.data(), e.correct.size())
+          .BindBlob(14, e.agrees.data(), e.agrees.size())
+          .Bind(15, int64_t{kCodecVersion});
+      st = insert_pair.Step();
+      continue;
+    }
     const auto [lo, hi] = std::minmax_element(e.sample_bytes.begin(), e.sample_bytes.end());
     insert.Bind(1, e.key.model)
         .Bind(2, e.key.weights_sha256)

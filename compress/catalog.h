@@ -36,6 +36,12 @@ struct CatalogEntry {
   std::vector<int64_t> sample_bytes;
   std::vector<uint8_t> correct;
   std::vector<uint8_t> agrees;
+  // A probe of two cuts (CNNPC): the tensor at key.split_index is sent with
+  // key.codec, the forward pass resumes, and the tensor at then_split (a
+  // later split point) is sent with then_codec. -1: one cut.
+  int then_split = -1;
+  std::string then_codec;
+  std::vector<int64_t> then_bytes;      // two cuts: the second tensor's bytes, per sample
   double encode_us = 0, decode_us = 0;  // mean per sample on the capturing host
 
   int64_t samples() const { return static_cast<int64_t>(sample_bytes.size()); }
@@ -48,7 +54,7 @@ struct CatalogEntry {
 
 class CompressionCatalog {
  public:
-  static constexpr int kSchemaVersion = 2;
+  static constexpr int kSchemaVersion = 3;
 
   static Status Open(const std::string& path, std::unique_ptr<CompressionCatalog>* out);
   ~CompressionCatalog();
@@ -57,7 +63,10 @@ class CompressionCatalog {
 
   // The entry of `key` measured on at least `min_samples` samples.
   Status Find(const CatalogKey& key, int64_t min_samples, bool* found, CatalogEntry* out);
-  // Every entry of a model's weights (on a dataset), by split then codec.
+  // The two-cut probe of `first` then (then_split, then_codec), likewise.
+  Status FindPair(const CatalogKey& first, int then_split, const std::string& then_codec,
+                  int64_t min_samples, bool* found, CatalogEntry* out);
+  // Every one-cut entry of a model's weights (on a dataset), by split then codec.
   Status List(const std::string& weights_sha256, const std::string& dataset,
               std::vector<CatalogEntry>* out);
   // Stores entries in one transaction, replacing equal keys and removing the

@@ -151,14 +151,19 @@ std::vector<torch::Tensor> Network::ForwardAll(const torch::Tensor& input) {
 }
 
 torch::Tensor Network::ForwardFrom(int index, int source, const torch::Tensor& crossing) {
-  if (index >= static_cast<int>(nodes_.size())) return crossing;
+  const int n = static_cast<int>(nodes_.size());
+  return index >= n ? crossing : ForwardRange(index, source, crossing, n, n - 1);
+}
+
+torch::Tensor Network::ForwardRange(int index, int source, const torch::Tensor& crossing, int end,
+                                    int wanted) {
   // Only the crossing tensor is defined before `index`: a valid split point
   // guarantees no later node reads anything else from before it.
   std::vector<torch::Tensor> outputs(nodes_.size());
   if (source != kInput) outputs[source] = crossing;
   const torch::Tensor& input = source == kInput ? crossing : torch::Tensor();
-  for (size_t i = index; i < nodes_.size(); ++i) outputs[i] = RunNode(nodes_[i], outputs, input);
-  return outputs.back();
+  for (int i = index; i < end; ++i) outputs[i] = RunNode(nodes_[i], outputs, input);
+  return wanted == kInput ? input : outputs[wanted];
 }
 
 Graph Network::Record(const std::string& model_name, const Shape& input_shape) {

@@ -49,6 +49,10 @@ class Network {
   // Resumes at a split point: `crossing` is the output of node `source`
   // (kInput: the model's input) and nodes [index, n) run; returns the output.
   torch::Tensor ForwardFrom(int index, int source, const torch::Tensor& crossing);
+  // The same, running nodes [index, end) only, and returning node `wanted`'s
+  // output (wanted < end): the tensor at a later split point.
+  torch::Tensor ForwardRange(int index, int source, const torch::Tensor& crossing, int end,
+                             int wanted);
   // Runs the model once on a zero input of `input_shape` and records the Graph.
   Graph Record(const std::string& model_name, const Shape& input_shape);
   // One forward pass, timing each node in it (so a node pays the cold caches

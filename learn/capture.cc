@@ -24,27 +24,96 @@ torch::Tensor Crossing(const std::vector<torch::Tensor>& outputs, const SplitPoi
   return (split.source == Layer::kModelInput ? input : outputs[split.source]).contiguous();
 }
 
-// Channel scores at each split (by SplitPoint::index), from calibration images.
-std::map<int, std::vector<double>> ChannelScores(Network& net, const ImageSet& train, int64_t n,
-                                                 const std::vector<SplitPoint>& splits) {
-  std::vector<int> sources;
-  for (const SplitPoint& s : splits) sources.push_back(s.source);
-  const std::map<int, torch::Tensor> activity = ChannelActivity(net, train, n, sources);
-  std::map<int, std::vector<double>> scores;
-  for (const SplitPoint& s : splits) {
-    const torch::Tensor d = activity.at(s.source).to(torch::kFloat64).contiguous();
-    scores[s.index].assign(d.data_ptr<double>(), d.data_ptr<double>() + d.numel());
-  }
-  return scores;
-}
-
-// One (split, codec) being measured.
-struct Job {
+// One tensor a measured job sends: where, and with what codec.
+struct Cut {
   SplitPoint split;
   std::unique_ptr<Codec> codec;
+};
+
+// One catalog entry being measured: one cut, or two (a CNNPC probe).
+struct Job {
+  std::vector<Cut> cuts;
   CatalogEntry entry;
   double encode_us = 0, decode_us = 0;
 };
+
+// Builds codecs at split points, with what each needs fitted on train
+// images: channel scores for channels:F (one pass for every split at once),
+// LASSO and least squares for prune:R.
+class CodecFactory {
+ public:
+  CodecFactory(Network& net, const Graph& graph, const ImageSet& train,
+               const CaptureOptions& options)
+      : net_(net), graph_(graph), train_(train), options_(options) {}
+
+  void ScoreChannels(const std::vector<SplitPoint>& splits) {
+    std::vector<int> sources;
+    for (const SplitPoint& s : splits) sources.push_back(s.source);
+    const int64_t n = std::min(options_.calibration_samples, train_.count);
+    const std::map<int, torch::Tensor> activity = ChannelActivity(net_, train_, n, sources);
+    for (const SplitPoint& s : splits) {
+      const torch::Tensor d = activity.at(s.source).to(torch::kFloat64).contiguous();
+      scores_[s.index].assign(d.data_ptr<double>(), d.data_ptr<double>() + d.numel());
+    }
+  }
+
+  std::unique_ptr<Codec> Make(const CodecSpec& spec, const SplitPoint& split) {
+    if (spec.prune) {
+      if (!pruning_input_.defined())
+        pruning_input_ = ImagesToTensor(
+            train_, 0, std::min({kPruningCalibration, options_.calibration_samples, train_.count}));
+      CutPruning p = PlanCutPruning(net_, graph_, split, pruning_input_, spec.prune_rate);
+      return std::make_unique<Codec>(spec, std::move(p.kept), std::move(p.reconstruction));
+    }
+    if (!spec.channels) return std::make_unique<Codec>(spec, std::vector<int>());
+    if (!scores_.count(split.index)) ScoreChannels({split});
+    return std::make_unique<Codec>(spec,
+                                   TopChannels(scores_.at(split.index), spec.channel_fraction));
+  }
+
+ private:
+  Network& net_;
+  const Graph& graph_;
+  const ImageSet& train_;
+  const CaptureOptions& options_;
+  std::map<int, std::vector<double>> scores_;
+  torch::Tensor pruning_input_;
+};
+
+Status FindSplit(const std::vector<SplitPoint>& all, int index, const std::string& model,
+                 SplitPoint* out) {
+  auto it =
+      std::find_if(all.begin(), all.end(), [&](const SplitPoint& s) { return s.index == index; });
+  if (it == all.end())
+    return Status::InvalidInput("", "split",
+                                std::to_string(index) + " is not a split point of " + model +
+                                    " (coinfer graph --model " + model + ")");
+  *out = *it;
+  return Status::Ok();
+}
+
+// Encodes and decodes each sample of `x` (batch first) with `cut`'s codec,
+// recording the bytes; returns what the receiver has.
+Status SendEach(Job& job, Cut& cut, const torch::Tensor& x, int64_t count,
+                std::vector<int64_t>* bytes_out, torch::Tensor* received) {
+  const std::vector<int64_t> shape(x.sizes().begin() + 1, x.sizes().end());
+  const int64_t per_sample = x.numel() / count;
+  *received = torch::empty_like(x);
+  std::string bytes;
+  Activation decoded;
+  for (int64_t i = 0; i < count; ++i) {
+    const auto t0 = Clock::now();
+    COINFER_RETURN_IF_ERROR(cut.codec->Encode(x.data_ptr<float>() + i * per_sample, shape, &bytes));
+    const auto t1 = Clock::now();
+    COINFER_RETURN_IF_ERROR(cut.codec->Decode(bytes, &decoded));
+    job.encode_us += Micros(t1 - t0);
+    job.decode_us += Micros(Clock::now() - t1);
+    std::copy(decoded.values.begin(), decoded.values.end(),
+              received->data_ptr<float>() + i * per_sample);
+    bytes_out->push_back(static_cast<int64_t>(bytes.size()));
+  }
+  return Status::Ok();
+}
 
 }  // namespace
 
@@ -59,94 +128,100 @@ Status CaptureToCatalog(const CaptureOptions& options, CompressionCatalog* catal
   std::vector<SplitPoint> all = graph.SplitPoints();
   all.pop_back();  // the last split sends nothing
   std::vector<SplitPoint> splits;
-  if (options.splits.empty()) splits = all;
+  if (options.splits.empty() && options.pairs.empty()) splits = all;
   for (int index : options.splits) {
-    auto it =
-        std::find_if(all.begin(), all.end(), [&](const SplitPoint& s) { return s.index == index; });
-    if (it == all.end())
-      return Status::InvalidInput("", "split",
-                                  std::to_string(index) + " is not a split point of " + card.model +
-                                      " (coinfer graph --model " + card.model + ")");
-    splits.push_back(*it);
+    splits.emplace_back();
+    COINFER_RETURN_IF_ERROR(FindSplit(all, index, card.model, &splits.back()));
   }
-
+  auto parse = [](const std::string& text, CodecSpec* spec) { return ParseCodecSpec(text, spec); };
   std::vector<CodecSpec> specs;
   for (const std::string& text : options.codecs) {
-    CodecSpec spec;
-    COINFER_RETURN_IF_ERROR(ParseCodecSpec(text, &spec));
-    specs.push_back(spec);
+    specs.emplace_back();
+    COINFER_RETURN_IF_ERROR(parse(text, &specs.back()));
   }
   ImageSet test;
   COINFER_RETURN_IF_ERROR(LoadDataset(card.dataset, Split::kTest, &test));
   const int64_t n = options.samples > 0 ? std::min(options.samples, test.count) : test.count;
 
-  // What the catalog lacks; when nothing, the calibration pass is skipped.
-  std::vector<Job> jobs;
-  std::vector<CodecSpec> job_specs;
-  std::vector<SplitPoint> job_splits;
-  for (const SplitPoint& s : splits) {
-    for (const CodecSpec& spec : specs) {
-      const CatalogKey key{card.Name(), card.sha256, card.dataset, s.index, CodecSpecText(spec)};
-      bool found = false;
-      CatalogEntry existing;
-      COINFER_RETURN_IF_ERROR(catalog->Find(key, n, &found, &existing));
-      if (found) continue;
-      Job job;
-      job.split = s;
-      job.entry.key = key;
-      job.entry.raw_bytes = s.bytes;
-      jobs.push_back(std::move(job));
-      job_specs.push_back(spec);
-      if (job_splits.empty() || job_splits.back().index != s.index) job_splits.push_back(s);
+  // What the catalog lacks (keys, with each cut's split and spec); when
+  // nothing, the calibration is skipped.
+  struct Missing {
+    std::vector<std::pair<SplitPoint, CodecSpec>> cuts;
+  };
+  std::vector<Missing> missing;
+  auto key_of = [&](const Missing& m) {
+    return CatalogKey{card.Name(), card.sha256, card.dataset, m.cuts[0].first.index,
+                      CodecSpecText(m.cuts[0].second)};
+  };
+  auto want = [&](Missing m) -> Status {
+    bool found = false;
+    CatalogEntry existing;
+    if (m.cuts.size() == 1)
+      COINFER_RETURN_IF_ERROR(catalog->Find(key_of(m), n, &found, &existing));
+    else
+      COINFER_RETURN_IF_ERROR(catalog->FindPair(
+          key_of(m), m.cuts[1].first.index, CodecSpecText(m.cuts[1].second), n, &found, &existing));
+    if (!found) missing.push_back(std::move(m));
+    return Status::Ok();
+  };
+  for (const SplitPoint& s : splits)
+    for (const CodecSpec& spec : specs) COINFER_RETURN_IF_ERROR(want({{{s, spec}}}));
+  for (const CutPair& p : options.pairs) {
+    Missing m;
+    for (const auto& [index, text] : {std::pair(p.split, p.codec), {p.then_split, p.then_codec}}) {
+      SplitPoint s;
+      CodecSpec spec;
+      COINFER_RETURN_IF_ERROR(FindSplit(all, index, card.model, &s));
+      COINFER_RETURN_IF_ERROR(parse(text, &spec));
+      m.cuts.emplace_back(s, spec);
     }
+    if (m.cuts[1].first.index <= m.cuts[0].first.index)
+      return Status::InvalidInput("", "split", "the second cut must come after the first");
+    COINFER_RETURN_IF_ERROR(want(std::move(m)));
   }
-  if (jobs.empty()) return Status::Ok();
+  if (missing.empty()) return Status::Ok();
 
   ImageSet train;
   COINFER_RETURN_IF_ERROR(LoadDataset(card.dataset, Split::kTrain, &train));
   torch::InferenceMode guard;
-  const auto scores =
-      ChannelScores(net, train, std::min(options.calibration_samples, train.count), job_splits);
-  const torch::Tensor pruning_input = ImagesToTensor(
-      train, 0, std::min({kPruningCalibration, options.calibration_samples, train.count}));
-  for (size_t j = 0; j < jobs.size(); ++j) {
-    if (job_specs[j].prune) {
-      CutPruning p =
-          PlanCutPruning(net, graph, jobs[j].split, pruning_input, job_specs[j].prune_rate);
-      jobs[j].codec =
-          std::make_unique<Codec>(job_specs[j], std::move(p.kept), std::move(p.reconstruction));
-    } else {
-      jobs[j].codec = std::make_unique<Codec>(
-          job_specs[j], TopChannels(scores.at(jobs[j].split.index), job_specs[j].channel_fraction));
+  CodecFactory factory(net, graph, train, options);
+  std::vector<SplitPoint> scored;
+  for (const Missing& m : missing)
+    for (const auto& [s, spec] : m.cuts)
+      if (spec.channels && !spec.prune && (scored.empty() || scored.back().index != s.index))
+        scored.push_back(s);
+  if (!scored.empty()) factory.ScoreChannels(scored);
+  std::vector<Job> jobs(missing.size());
+  for (size_t j = 0; j < missing.size(); ++j) {
+    jobs[j].entry.key = key_of(missing[j]);
+    jobs[j].entry.raw_bytes = missing[j].cuts[0].first.bytes;
+    if (missing[j].cuts.size() == 2) {
+      jobs[j].entry.then_split = missing[j].cuts[1].first.index;
+      jobs[j].entry.then_codec = CodecSpecText(missing[j].cuts[1].second);
     }
+    for (const auto& [s, spec] : missing[j].cuts)
+      jobs[j].cuts.push_back({s, factory.Make(spec, s)});
   }
 
-  std::string bytes;
-  Activation decoded;
   for (int64_t begin = 0; begin < n; begin += kBatch) {
     const int64_t count = std::min(kBatch, n - begin);
     const torch::Tensor input = ImagesToTensor(test, begin, count);
     const std::vector<torch::Tensor> outputs = net.ForwardAll(input);
     const torch::Tensor plain = outputs.back().argmax(1);
     for (Job& job : jobs) {
-      const torch::Tensor x = Crossing(outputs, job.split, input);
-      const std::vector<int64_t> shape(x.sizes().begin() + 1, x.sizes().end());
-      const int64_t per_sample = x.numel() / count;
-      torch::Tensor received = torch::empty_like(x);
-      for (int64_t i = 0; i < count; ++i) {
-        const auto t0 = Clock::now();
-        COINFER_RETURN_IF_ERROR(
-            job.codec->Encode(x.data_ptr<float>() + i * per_sample, shape, &bytes));
-        const auto t1 = Clock::now();
-        COINFER_RETURN_IF_ERROR(job.codec->Decode(bytes, &decoded));
-        job.encode_us += Micros(t1 - t0);
-        job.decode_us += Micros(Clock::now() - t1);
-        std::copy(decoded.values.begin(), decoded.values.end(),
-                  received.data_ptr<float>() + i * per_sample);
-        job.entry.sample_bytes.push_back(static_cast<int64_t>(bytes.size()));
+      torch::Tensor received;
+      const Cut* last = nullptr;
+      for (Cut& cut : job.cuts) {
+        const torch::Tensor x = last ? net.ForwardRange(last->split.index, last->split.source,
+                                                        received, cut.split.index, cut.split.source)
+                                           .contiguous()
+                                     : Crossing(outputs, cut.split, input);
+        std::vector<int64_t>* bytes = last ? &job.entry.then_bytes : &job.entry.sample_bytes;
+        COINFER_RETURN_IF_ERROR(SendEach(job, cut, x, count, bytes, &received));
+        last = &cut;
       }
       const torch::Tensor predicted =
-          net.ForwardFrom(job.split.index, job.split.source, received).argmax(1);
+          net.ForwardFrom(last->split.index, last->split.source, received).argmax(1);
       for (int64_t i = 0; i < count; ++i) {
         const int64_t p = predicted.data_ptr<int64_t>()[i];
         job.entry.correct.push_back(p == test.labels[begin + i]);

@@ -2,7 +2,10 @@
 // crosses each split point, runs each codec on it sample by sample (encode,
 // then decode) and resumes the forward pass from the decoded tensor, so
 // every byte count and every prediction is measured. Channel selection ranks
-// channels by mean |activation| over calibration images from the train split.
+// channels by mean |activation| over calibration images from the train split;
+// prune:R is fitted on 256 of them (learn/cut_pruning.h). A two-cut probe
+// sends the first tensor, resumes to the second cut, sends that tensor, and
+// resumes to the end.
 #pragma once
 
 #include <cstdint>
@@ -15,11 +18,21 @@
 
 namespace coinfer {
 
+// A probe of two cuts (CNNPC): `split`'s tensor sent with `codec`, then
+// `then_split`'s (a later split point) with `then_codec`.
+struct CutPair {
+  int split = 0;
+  std::string codec;
+  int then_split = 0;
+  std::string then_codec;
+};
+
 struct CaptureOptions {
   std::string card;                 // model card (models/NAME.json)
   std::vector<std::string> codecs;  // pipelines (CodecSpec text)
-  std::vector<int> splits;          // split indices; empty: every split point but the last
-  int64_t samples = 0;              // first N test images; 0: all
+  std::vector<int> splits;  // split indices; empty (and no pairs): every split point but the last
+  std::vector<CutPair> pairs;  // two-cut probes, measured besides splits x codecs
+  int64_t samples = 0;         // first N test images; 0: all
   int64_t calibration_samples = 1000;
   int threads = 2;
 };

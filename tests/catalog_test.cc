@@ -111,5 +111,63 @@ TEST(CompressionCatalog, EntriesOfAnUnknownCodecVersionAreMeasuredAgain) {
   EXPECT_TRUE(found);
 }
 
+// A two-cut probe is its own entry: found by both cuts, not by the first alone.
+TEST(CompressionCatalog, TwoCutProbesAreKeyedByBothCuts) {
+  std::unique_ptr<CompressionCatalog> catalog;
+  ASSERT_TRUE(CompressionCatalog::Open(FreshPath("pairs"), &catalog).ok());
+  CatalogEntry pair = MakeEntry("aa", 5, "prune:0.5");
+  pair.then_split = 10;
+  pair.then_codec = "prune:0.25";
+  pair.then_bytes = {7, 8, 9, 10};
+  ASSERT_TRUE(catalog->Put({pair}).ok());
+  bool found = true;
+  CatalogEntry e;
+  ASSERT_TRUE(catalog->Find(pair.key, 1, &found, &e).ok());
+  EXPECT_FALSE(found);
+  ASSERT_TRUE(catalog->FindPair(pair.key, 10, "prune:0.5", 1, &found, &e).ok());
+  EXPECT_FALSE(found);
+  ASSERT_TRUE(catalog->FindPair(pair.key, 10, "prune:0.25", 1, &found, &e).ok());
+  ASSERT_TRUE(found);
+  EXPECT_EQ(e.then_split, 10);
+  EXPECT_EQ(e.then_codec, "prune:0.25");
+  EXPECT_EQ(e.then_bytes, pair.then_bytes);
+  EXPECT_EQ(e.sample_bytes, pair.sample_bytes);
+  EXPECT_EQ(e.correct, pair.correct);
+  // New weights of the model remove its probes too.
+  ASSERT_TRUE(catalog->Put({MakeEntry("bb", 5, "none")}).ok());
+  ASSERT_TRUE(catalog->FindPair(pair.key, 10, "prune:0.25", 1, &found, &e).ok());
+  EXPECT_FALSE(found);
+}
+
+// A version-2 file keeps its entries and gains the two-cut table.
+TEST(CompressionCatalog, AVersionTwoFileIsUpgradedInPlace) {
+  const std::string path = FreshPath("v2");
+  {
+    std::unique_ptr<CompressionCatalog> catalog;
+    ASSERT_TRUE(CompressionCatalog::Open(path, &catalog).ok());
+    ASSERT_TRUE(catalog->Put({MakeEntry("aa", 1, "fp16")}).ok());
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(
+      sqlite3_exec(db, "DROP TABLE cut_pairs; PRAGMA user_version = 2;", nullptr, nullptr, nullptr),
+      SQLITE_OK);
+  sqlite3_close(db);
+  std::unique_ptr<CompressionCatalog> catalog;
+  const Status st = CompressionCatalog::Open(path, &catalog);
+  ASSERT_TRUE(st.ok()) << st.message();
+  bool found = false;
+  CatalogEntry e;
+  ASSERT_TRUE(catalog->Find(MakeEntry("aa", 1, "fp16").key, 1, &found, &e).ok());
+  EXPECT_TRUE(found);
+  CatalogEntry pair = MakeEntry("aa", 1, "fp16");
+  pair.then_split = 3;
+  pair.then_codec = "none";
+  pair.then_bytes = {1, 2, 3, 4};
+  ASSERT_TRUE(catalog->Put({pair}).ok());
+  ASSERT_TRUE(catalog->FindPair(pair.key, 3, "none", 1, &found, &e).ok());
+  EXPECT_TRUE(found);
+}
+
 }  // namespace
 }  // namespace coinfer

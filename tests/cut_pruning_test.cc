@@ -79,7 +79,8 @@ TEST(CutPruning, ARedundantChannelIsRebuiltExactly) {
 
 // On the shipped small_vgg, after its first pool: pruning half the channels
 // sends what selecting half sends, and rebuilding them loses less accuracy
-// than filling zeros; pruning nothing changes no prediction.
+// than filling zeros; pruning nothing changes no prediction. Then probes of
+// two cuts (after the first and the second pool).
 TEST(CutPruning, CaptureMeasuresPruningOnTheTestSplit) {
   const std::filesystem::path dir = std::filesystem::temp_directory_path() / "coinfer_cut_pruning";
   std::filesystem::remove_all(dir);
@@ -89,18 +90,30 @@ TEST(CutPruning, CaptureMeasuresPruningOnTheTestSplit) {
   CaptureOptions o;
   o.card = COINFER_SOURCE_DIR "/models/small_vgg.json";
   o.codecs = {"none", "prune:0", "prune:0.5", "channels:0.5", "prune:0.75", "channels:0.25"};
-  o.splits = {5};
+  o.splits = {5, 10};
   o.samples = 1000;
+  o.pairs = {{5, "none", 10, "none"}, {5, "prune:0.5", 10, "none"}, {5, "none", 10, "prune:0.5"}};
   const Status st = CaptureToCatalog(o, catalog.get(), [](const CatalogEntry&) {});
   ASSERT_TRUE(st.ok()) << st.message();
   ModelCard card;
   ASSERT_TRUE(ReadModelCard(o.card, &card).ok());
-  auto entry = [&](const std::string& codec) {
+  auto entry = [&](const std::string& codec, int split = 5) {
     bool found = false;
     CatalogEntry e;
     EXPECT_TRUE(
-        catalog->Find({card.Name(), card.sha256, card.dataset, 5, codec}, 1000, &found, &e).ok());
+        catalog->Find({card.Name(), card.sha256, card.dataset, split, codec}, 1000, &found, &e)
+            .ok());
     EXPECT_TRUE(found) << codec;
+    return e;
+  };
+  auto pair = [&](const std::string& first, const std::string& second) {
+    bool found = false;
+    CatalogEntry e;
+    EXPECT_TRUE(catalog
+                    ->FindPair({card.Name(), card.sha256, card.dataset, 5, first}, 10, second, 1000,
+                               &found, &e)
+                    .ok());
+    EXPECT_TRUE(found) << first << " then " << second;
     return e;
   };
   EXPECT_EQ(entry("prune:0").correct, entry("none").correct);
@@ -108,6 +121,15 @@ TEST(CutPruning, CaptureMeasuresPruningOnTheTestSplit) {
   EXPECT_GT(entry("prune:0.5").Accuracy(), entry("channels:0.5").Accuracy());
   EXPECT_GT(entry("prune:0.75").Accuracy(), entry("channels:0.25").Accuracy());
   EXPECT_GE(entry("prune:0.5").Accuracy(), entry("prune:0.75").Accuracy());
+
+  // Two cuts: a lossless second (or first) cut changes nothing, so each
+  // probe gives exactly the predictions of its one lossy cut, measured alone.
+  EXPECT_EQ(pair("none", "none").correct, entry("none").correct);
+  EXPECT_EQ(pair("prune:0.5", "none").correct, entry("prune:0.5").correct);
+  EXPECT_EQ(pair("prune:0.5", "none").sample_bytes, entry("prune:0.5").sample_bytes);
+  EXPECT_EQ(pair("prune:0.5", "none").then_bytes, entry("none", 10).sample_bytes);
+  EXPECT_EQ(pair("none", "prune:0.5").correct, entry("prune:0.5", 10).correct);
+  EXPECT_EQ(pair("none", "prune:0.5").then_bytes, entry("prune:0.5", 10).sample_bytes);
 }
 
 }  // namespace
