@@ -27,7 +27,7 @@ torch::Tensor Crossing(const std::vector<torch::Tensor>& outputs, const SplitPoi
 // One tensor a measured job sends: where, and with what codec.
 struct Cut {
   SplitPoint split;
-  std::unique_ptr<Codec> codec;
+  Codec* codec = nullptr;
 };
 
 // One catalog entry being measured: one cut, or two (a CNNPC probe).
@@ -36,61 +36,6 @@ struct Job {
   CatalogEntry entry;
   double encode_us = 0, decode_us = 0;
 };
-
-// Builds codecs at split points, with what each needs fitted on train
-// images: channel scores for channels:F (one pass for every split at once),
-// LASSO and least squares for prune:R.
-class CodecFactory {
- public:
-  CodecFactory(Network& net, const Graph& graph, const ImageSet& train,
-               const CaptureOptions& options)
-      : net_(net), graph_(graph), train_(train), options_(options) {}
-
-  void ScoreChannels(const std::vector<SplitPoint>& splits) {
-    std::vector<int> sources;
-    for (const SplitPoint& s : splits) sources.push_back(s.source);
-    const int64_t n = std::min(options_.calibration_samples, train_.count);
-    const std::map<int, torch::Tensor> activity = ChannelActivity(net_, train_, n, sources);
-    for (const SplitPoint& s : splits) {
-      const torch::Tensor d = activity.at(s.source).to(torch::kFloat64).contiguous();
-      scores_[s.index].assign(d.data_ptr<double>(), d.data_ptr<double>() + d.numel());
-    }
-  }
-
-  std::unique_ptr<Codec> Make(const CodecSpec& spec, const SplitPoint& split) {
-    if (spec.prune) {
-      if (!pruning_input_.defined())
-        pruning_input_ = ImagesToTensor(
-            train_, 0, std::min({kPruningCalibration, options_.calibration_samples, train_.count}));
-      CutPruning p = PlanCutPruning(net_, graph_, split, pruning_input_, spec.prune_rate);
-      return std::make_unique<Codec>(spec, std::move(p.kept), std::move(p.reconstruction));
-    }
-    if (!spec.channels) return std::make_unique<Codec>(spec, std::vector<int>());
-    if (!scores_.count(split.index)) ScoreChannels({split});
-    return std::make_unique<Codec>(spec,
-                                   TopChannels(scores_.at(split.index), spec.channel_fraction));
-  }
-
- private:
-  Network& net_;
-  const Graph& graph_;
-  const ImageSet& train_;
-  const CaptureOptions& options_;
-  std::map<int, std::vector<double>> scores_;
-  torch::Tensor pruning_input_;
-};
-
-Status FindSplit(const std::vector<SplitPoint>& all, int index, const std::string& model,
-                 SplitPoint* out) {
-  auto it =
-      std::find_if(all.begin(), all.end(), [&](const SplitPoint& s) { return s.index == index; });
-  if (it == all.end())
-    return Status::InvalidInput("", "split",
-                                std::to_string(index) + " is not a split point of " + model +
-                                    " (coinfer graph --model " + model + ")");
-  *out = *it;
-  return Status::Ok();
-}
 
 // Encodes and decodes each sample of `x` (batch first) with `cut`'s codec,
 // recording the bytes; returns what the receiver has.
@@ -117,125 +62,206 @@ Status SendEach(Job& job, Cut& cut, const torch::Tensor& x, int64_t count,
 
 }  // namespace
 
-Status CaptureToCatalog(const CaptureOptions& options, CompressionCatalog* catalog,
-                        const std::function<void(const CatalogEntry&)>& progress) {
-  torch::set_num_threads(options.threads);
+// The model, its test split, and the codecs fitted so far (channel scores
+// for channels:F, computed for several splits in one pass; LASSO and least
+// squares for prune:R), kept across measurements.
+struct CaptureSession::Impl {
+  CaptureOptions options;
   Network net;
   ModelCard card;
-  Shape input_shape;
-  COINFER_RETURN_IF_ERROR(LoadTrainedNetwork(options.card, &net, &card, &input_shape));
-  const Graph graph = net.Record(card.model, input_shape);
-  std::vector<SplitPoint> all = graph.SplitPoints();
-  all.pop_back();  // the last split sends nothing
-  std::vector<SplitPoint> splits;
-  if (options.splits.empty() && options.pairs.empty()) splits = all;
-  for (int index : options.splits) {
-    splits.emplace_back();
-    COINFER_RETURN_IF_ERROR(FindSplit(all, index, card.model, &splits.back()));
-  }
-  auto parse = [](const std::string& text, CodecSpec* spec) { return ParseCodecSpec(text, spec); };
-  std::vector<CodecSpec> specs;
-  for (const std::string& text : options.codecs) {
-    specs.emplace_back();
-    COINFER_RETURN_IF_ERROR(parse(text, &specs.back()));
-  }
-  ImageSet test;
-  COINFER_RETURN_IF_ERROR(LoadDataset(card.dataset, Split::kTest, &test));
-  const int64_t n = options.samples > 0 ? std::min(options.samples, test.count) : test.count;
+  Graph graph;
+  std::vector<SplitPoint> splits;  // every split point but the last
+  ImageSet test, train;            // train: loaded on first need
+  std::map<int, std::vector<double>> scores;
+  torch::Tensor pruning_input;
+  std::map<std::pair<int, std::string>, std::unique_ptr<Codec>> codecs;
 
-  // What the catalog lacks (keys, with each cut's split and spec); when
-  // nothing, the calibration is skipped.
-  struct Missing {
-    std::vector<std::pair<SplitPoint, CodecSpec>> cuts;
-  };
-  std::vector<Missing> missing;
-  auto key_of = [&](const Missing& m) {
-    return CatalogKey{card.Name(), card.sha256, card.dataset, m.cuts[0].first.index,
-                      CodecSpecText(m.cuts[0].second)};
-  };
-  auto want = [&](Missing m) -> Status {
-    bool found = false;
-    CatalogEntry existing;
-    if (m.cuts.size() == 1)
-      COINFER_RETURN_IF_ERROR(catalog->Find(key_of(m), n, &found, &existing));
-    else
-      COINFER_RETURN_IF_ERROR(catalog->FindPair(
-          key_of(m), m.cuts[1].first.index, CodecSpecText(m.cuts[1].second), n, &found, &existing));
-    if (!found) missing.push_back(std::move(m));
+  Status Train() {
+    return train.count > 0 ? Status::Ok() : LoadDataset(card.dataset, Split::kTrain, &train);
+  }
+
+  Status ScoreChannels(const std::vector<SplitPoint>& at) {
+    COINFER_RETURN_IF_ERROR(Train());
+    std::vector<int> sources;
+    for (const SplitPoint& s : at) sources.push_back(s.source);
+    const int64_t n = std::min(options.calibration_samples, train.count);
+    const std::map<int, torch::Tensor> activity = ChannelActivity(net, train, n, sources);
+    for (const SplitPoint& s : at) {
+      const torch::Tensor d = activity.at(s.source).to(torch::kFloat64).contiguous();
+      scores[s.index].assign(d.data_ptr<double>(), d.data_ptr<double>() + d.numel());
+    }
     return Status::Ok();
-  };
-  for (const SplitPoint& s : splits)
-    for (const CodecSpec& spec : specs) COINFER_RETURN_IF_ERROR(want({{{s, spec}}}));
-  for (const CutPair& p : options.pairs) {
-    Missing m;
-    for (const auto& [index, text] : {std::pair(p.split, p.codec), {p.then_split, p.then_codec}}) {
-      SplitPoint s;
-      CodecSpec spec;
-      COINFER_RETURN_IF_ERROR(FindSplit(all, index, card.model, &s));
-      COINFER_RETURN_IF_ERROR(parse(text, &spec));
-      m.cuts.emplace_back(s, spec);
-    }
-    if (m.cuts[1].first.index <= m.cuts[0].first.index)
-      return Status::InvalidInput("", "split", "the second cut must come after the first");
-    COINFER_RETURN_IF_ERROR(want(std::move(m)));
   }
-  if (missing.empty()) return Status::Ok();
 
-  ImageSet train;
-  COINFER_RETURN_IF_ERROR(LoadDataset(card.dataset, Split::kTrain, &train));
-  torch::InferenceMode guard;
-  CodecFactory factory(net, graph, train, options);
-  std::vector<SplitPoint> scored;
-  for (const Missing& m : missing)
-    for (const auto& [s, spec] : m.cuts)
-      if (spec.channels && !spec.prune && (scored.empty() || scored.back().index != s.index))
-        scored.push_back(s);
-  if (!scored.empty()) factory.ScoreChannels(scored);
-  std::vector<Job> jobs(missing.size());
-  for (size_t j = 0; j < missing.size(); ++j) {
-    jobs[j].entry.key = key_of(missing[j]);
-    jobs[j].entry.raw_bytes = missing[j].cuts[0].first.bytes;
-    if (missing[j].cuts.size() == 2) {
-      jobs[j].entry.then_split = missing[j].cuts[1].first.index;
-      jobs[j].entry.then_codec = CodecSpecText(missing[j].cuts[1].second);
+  Status GetCodec(const CodecSpec& spec, const SplitPoint& split, Codec** out) {
+    std::unique_ptr<Codec>& codec = codecs[{split.index, CodecSpecText(spec)}];
+    if (!codec && spec.prune) {
+      COINFER_RETURN_IF_ERROR(Train());
+      if (!pruning_input.defined())
+        pruning_input = ImagesToTensor(
+            train, 0, std::min({kPruningCalibration, options.calibration_samples, train.count}));
+      CutPruning p = PlanCutPruning(net, graph, split, pruning_input, spec.prune_rate);
+      codec = std::make_unique<Codec>(spec, std::move(p.kept), std::move(p.reconstruction));
+    } else if (!codec && spec.channels) {
+      if (!scores.count(split.index)) COINFER_RETURN_IF_ERROR(ScoreChannels({split}));
+      codec =
+          std::make_unique<Codec>(spec, TopChannels(scores.at(split.index), spec.channel_fraction));
+    } else if (!codec) {
+      codec = std::make_unique<Codec>(spec, std::vector<int>());
     }
-    for (const auto& [s, spec] : missing[j].cuts)
-      jobs[j].cuts.push_back({s, factory.Make(spec, s)});
+    *out = codec.get();
+    return Status::Ok();
+  }
+
+  Status FindSplit(int index, SplitPoint* out) const {
+    auto it = std::find_if(splits.begin(), splits.end(),
+                           [&](const SplitPoint& s) { return s.index == index; });
+    if (it == splits.end())
+      return Status::InvalidInput("", "split",
+                                  std::to_string(index) + " is not a split point of " + card.model +
+                                      " (coinfer graph --model " + card.model + ")");
+    *out = *it;
+    return Status::Ok();
+  }
+};
+
+CaptureSession::CaptureSession() : impl_(std::make_unique<Impl>()) {}
+CaptureSession::~CaptureSession() = default;
+
+Status CaptureSession::Open(const CaptureOptions& options, std::unique_ptr<CaptureSession>* out) {
+  std::unique_ptr<CaptureSession> session(new CaptureSession());
+  Impl& s = *session->impl_;
+  s.options = options;
+  torch::set_num_threads(options.threads);
+  Shape input_shape;
+  COINFER_RETURN_IF_ERROR(LoadTrainedNetwork(options.card, &s.net, &s.card, &input_shape));
+  s.graph = s.net.Record(s.card.model, input_shape);
+  s.splits = s.graph.SplitPoints();
+  s.splits.pop_back();  // the last split sends nothing
+  COINFER_RETURN_IF_ERROR(LoadDataset(s.card.dataset, Split::kTest, &s.test));
+  *out = std::move(session);
+  return Status::Ok();
+}
+
+const ModelCard& CaptureSession::card() const { return impl_->card; }
+
+std::vector<int> CaptureSession::SplitIndices() const {
+  std::vector<int> indices;
+  for (const SplitPoint& s : impl_->splits) indices.push_back(s.index);
+  return indices;
+}
+
+int64_t CaptureSession::Samples(int64_t wanted) const {
+  return wanted > 0 ? std::min(wanted, impl_->test.count) : impl_->test.count;
+}
+
+Status CaptureSession::Measure(const std::vector<CaptureCuts>& measurements, int64_t samples,
+                               std::vector<CatalogEntry>* out) {
+  Impl& s = *impl_;
+  const int64_t n = Samples(samples);
+  torch::InferenceMode guard;
+  std::vector<Job> jobs(measurements.size());
+  std::vector<SplitPoint> scored;  // channel scores wanted, computed in one pass
+  for (size_t j = 0; j < measurements.size(); ++j) {
+    for (const auto& [index, text] : measurements[j]) {
+      Cut cut;
+      CodecSpec spec;
+      COINFER_RETURN_IF_ERROR(s.FindSplit(index, &cut.split));
+      COINFER_RETURN_IF_ERROR(ParseCodecSpec(text, &spec));
+      if (!jobs[j].cuts.empty() && cut.split.index <= jobs[j].cuts.back().split.index)
+        return Status::InvalidInput("", "split", "the second cut must come after the first");
+      if (spec.channels && !spec.prune && !s.scores.count(index)) scored.push_back(cut.split);
+      jobs[j].cuts.push_back(cut);
+    }
+  }
+  if (!scored.empty()) COINFER_RETURN_IF_ERROR(s.ScoreChannels(scored));
+  for (size_t j = 0; j < measurements.size(); ++j) {
+    Job& job = jobs[j];
+    for (size_t k = 0; k < job.cuts.size(); ++k) {
+      CodecSpec spec;
+      COINFER_RETURN_IF_ERROR(ParseCodecSpec(measurements[j][k].second, &spec));
+      COINFER_RETURN_IF_ERROR(s.GetCodec(spec, job.cuts[k].split, &job.cuts[k].codec));
+      if (k == 0)
+        job.entry.key = {s.card.Name(), s.card.sha256, s.card.dataset, job.cuts[0].split.index,
+                         CodecSpecText(spec)};
+      else
+        job.entry.then_split = job.cuts[k].split.index, job.entry.then_codec = CodecSpecText(spec);
+    }
+    job.entry.raw_bytes = job.cuts[0].split.bytes;
   }
 
   for (int64_t begin = 0; begin < n; begin += kBatch) {
     const int64_t count = std::min(kBatch, n - begin);
-    const torch::Tensor input = ImagesToTensor(test, begin, count);
-    const std::vector<torch::Tensor> outputs = net.ForwardAll(input);
+    const torch::Tensor input = ImagesToTensor(s.test, begin, count);
+    const std::vector<torch::Tensor> outputs = s.net.ForwardAll(input);
     const torch::Tensor plain = outputs.back().argmax(1);
     for (Job& job : jobs) {
       torch::Tensor received;
       const Cut* last = nullptr;
       for (Cut& cut : job.cuts) {
-        const torch::Tensor x = last ? net.ForwardRange(last->split.index, last->split.source,
+        const torch::Tensor x = last
+                                    ? s.net
+                                          .ForwardRange(last->split.index, last->split.source,
                                                         received, cut.split.index, cut.split.source)
-                                           .contiguous()
-                                     : Crossing(outputs, cut.split, input);
+                                          .contiguous()
+                                    : Crossing(outputs, cut.split, input);
         std::vector<int64_t>* bytes = last ? &job.entry.then_bytes : &job.entry.sample_bytes;
         COINFER_RETURN_IF_ERROR(SendEach(job, cut, x, count, bytes, &received));
         last = &cut;
       }
       const torch::Tensor predicted =
-          net.ForwardFrom(last->split.index, last->split.source, received).argmax(1);
+          s.net.ForwardFrom(last->split.index, last->split.source, received).argmax(1);
       for (int64_t i = 0; i < count; ++i) {
         const int64_t p = predicted.data_ptr<int64_t>()[i];
-        job.entry.correct.push_back(p == test.labels[begin + i]);
+        job.entry.correct.push_back(p == s.test.labels[begin + i]);
         job.entry.agrees.push_back(p == plain.data_ptr<int64_t>()[i]);
       }
     }
   }
-  std::vector<CatalogEntry> entries;
+  out->clear();
   for (Job& job : jobs) {
     job.entry.encode_us = job.encode_us / n;
     job.entry.decode_us = job.decode_us / n;
-    progress(job.entry);
-    entries.push_back(std::move(job.entry));
+    out->push_back(std::move(job.entry));
   }
+  return Status::Ok();
+}
+
+Status CaptureToCatalog(const CaptureOptions& options, CompressionCatalog* catalog,
+                        const std::function<void(const CatalogEntry&)>& progress) {
+  std::unique_ptr<CaptureSession> session;
+  COINFER_RETURN_IF_ERROR(CaptureSession::Open(options, &session));
+  const ModelCard& card = session->card();
+  const int64_t n = session->Samples(options.samples);
+  std::vector<int> splits = options.splits;
+  if (splits.empty() && options.pairs.empty()) splits = session->SplitIndices();
+  // What the catalog lacks; the codecs are checked first.
+  std::vector<CaptureCuts> missing;
+  auto want = [&](CaptureCuts cuts) -> Status {
+    for (auto& [index, text] : cuts) {
+      CodecSpec spec;
+      COINFER_RETURN_IF_ERROR(ParseCodecSpec(text, &spec));
+      text = CodecSpecText(spec);
+    }
+    const CatalogKey key{card.Name(), card.sha256, card.dataset, cuts[0].first, cuts[0].second};
+    bool found = false;
+    CatalogEntry existing;
+    if (cuts.size() == 1)
+      COINFER_RETURN_IF_ERROR(catalog->Find(key, n, &found, &existing));
+    else
+      COINFER_RETURN_IF_ERROR(
+          catalog->FindPair(key, cuts[1].first, cuts[1].second, n, &found, &existing));
+    if (!found) missing.push_back(std::move(cuts));
+    return Status::Ok();
+  };
+  for (int index : splits)
+    for (const std::string& codec : options.codecs) COINFER_RETURN_IF_ERROR(want({{index, codec}}));
+  for (const CutPair& p : options.pairs)
+    COINFER_RETURN_IF_ERROR(want({{p.split, p.codec}, {p.then_split, p.then_codec}}));
+  if (missing.empty()) return Status::Ok();
+  std::vector<CatalogEntry> entries;
+  COINFER_RETURN_IF_ERROR(session->Measure(missing, n, &entries));
+  for (const CatalogEntry& e : entries) progress(e);
   return catalog->Put(entries);
 }
 

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,36 @@ struct CaptureOptions {
   int64_t samples = 0;         // first N test images; 0: all
   int64_t calibration_samples = 1000;
   int threads = 2;
+};
+
+// What one measurement sends: (split index, codec text), one or two cuts.
+using CaptureCuts = std::vector<std::pair<int, std::string>>;
+
+struct ModelCard;
+
+// A trained model and its test split, loaded once, with the codecs fitted
+// so far (channel scores, prune:R's LASSO and least squares): what repeated
+// measurements (CNNPC's probes, one at a time) reuse.
+class CaptureSession {
+ public:
+  static Status Open(const CaptureOptions& options, std::unique_ptr<CaptureSession>* out);
+  ~CaptureSession();
+  CaptureSession(const CaptureSession&) = delete;
+  CaptureSession& operator=(const CaptureSession&) = delete;
+
+  const ModelCard& card() const;
+  std::vector<int> SplitIndices() const;  // every split point but the last
+  // The test samples a measurement of `wanted` runs on (0: all).
+  int64_t Samples(int64_t wanted) const;
+  // Measures each entry on the first Samples(samples) test images, in one
+  // pass over them; errors name a bad split or codec.
+  Status Measure(const std::vector<CaptureCuts>& measurements, int64_t samples,
+                 std::vector<CatalogEntry>* out);
+
+ private:
+  CaptureSession();
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
 };
 
 // Measures every (split, codec) the catalog lacks (or has on fewer samples)

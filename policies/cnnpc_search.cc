@@ -59,9 +59,9 @@ double CnnpcSearch::LatencyMs(const CnnpcPlan& plan, const CnnpcLinks& links) co
 }
 
 double CnnpcSearch::Measure(const CnnpcPoint& p, const Accuracy& accuracy) {
-  std::vector<int> key;  // the pruned cuts: (boundary, rate index) pairs
-  if (p.r1 > 0) key.insert(key.end(), {p.i, p.r1});
-  if (p.r2 > 0 && p.j != p.i) key.insert(key.end(), {p.j, p.r2});
+  std::vector<int> key;  // the tensors sent: (boundary, rate index) pairs
+  if (p.i < B()) key.insert(key.end(), {p.i, p.r1});
+  if (p.j < B() && p.j != p.i) key.insert(key.end(), {p.j, p.r2});
   auto it = measured_.find(key);
   if (it == measured_.end()) it = measured_.emplace(key, accuracy(p)).first;
   return it->second;

@@ -35,8 +35,9 @@
 //     pruning). Which rates meet T0 depends on the links, so every grid point
 //     is measured. Nothing within T0: the fastest plan, flagged.
 // Ties: lower latency, then higher accuracy, then the earlier point.
-// Accuracy is a callback (a measured probe: prune, run the validation
-// images, count); each distinct set of pruned cuts is probed once here.
+// Accuracy is a callback (a measured probe: prune, run the images, count);
+// each distinct set of tensors sent (boundary and rate) is probed once here,
+// so a point is measured with every codec it sends, not only its pruning.
 // A probe that breaks the monotonicity is counted, and bisection only ever
 // returns points measured to meet A0.
 #pragma once
@@ -139,7 +140,7 @@ class CnnpcSearch {
   Requirement requirement_;
   std::vector<CnnpcPlan> table_;
   bool table_meets_ = true;                      // false: the table is the fallback
-  std::map<std::vector<int>, double> measured_;  // by the pruned cuts
+  std::map<std::vector<int>, double> measured_;  // by the tensors sent
   int violations_ = 0;
 };
 

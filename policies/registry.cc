@@ -6,6 +6,7 @@
 #include "base/parse.h"
 #include "policies/cic.h"
 #include "policies/cloud_only.h"
+#include "policies/cnnpc.h"
 #include "policies/dads.h"
 #include "policies/device_only.h"
 #include "policies/jmdc.h"
@@ -51,6 +52,7 @@ Status ReadParams(const PolicyType& type, const std::string& spec, const std::st
 const std::vector<PolicyType>& PolicyTypes() {
   static const std::vector<PolicyType> types = {
       DeviceOnlyType(), CloudOnlyType(), NeurosurgeonType(), DadsType(), CicType(), JmdcType(),
+      CnnpcType(),
   };
   return types;
 }

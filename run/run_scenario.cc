@@ -7,6 +7,7 @@
 #include "dnn/zoo.h"
 #include "policies/registry.h"
 #include "run/compression_inputs.h"
+#include "run/cut_pair_prober.h"
 #include "run/result_store.h"
 
 namespace coinfer {
@@ -18,6 +19,7 @@ struct Inputs {
   Graph graph;
   std::map<std::string, DeviceModel> devices;  // by file, one per file the sites name
   MeasuredCompression compression;
+  std::unique_ptr<CatalogCutPairProber> pairs;    // with measured compression
   std::vector<std::unique_ptr<Policy>> policies;  // as the scenario lists them
 };
 
@@ -61,6 +63,10 @@ Status PrepareInputs(const Scenario& sc, Inputs* in, std::ostream* progress) {
   if (!sc.codecs.empty()) {
     COINFER_RETURN_IF_ERROR(PrepareCompression(sc, &in->graph, &in->compression, progress));
     in->engine.compression = &in->compression;
+    if (in->compression.measured()) {
+      in->pairs = std::make_unique<CatalogCutPairProber>(sc, in->compression);
+      in->compression.pairs = in->pairs.get();
+    }
   }
   return Status::Ok();
 }

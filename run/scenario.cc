@@ -313,9 +313,11 @@ Status ReadDirection(const Scenario& v, const po::variables_map& vm, const std::
 }
 
 // Every policy is known and has what it needs but device files (checked
-// when the run loads them).
-Status CheckPolicies(const Scenario& sc) {
+// when the run loads them); the codecs policies plan with join the menu.
+Status CheckPolicies(Scenario* out) {
+  Scenario& sc = *out;
   const bool has_cloud = FirstSiteOf(sc.engine.sites, SiteRole::kCloud) != kNoSite;
+  const bool has_edge = FirstSiteOf(sc.engine.sites, SiteRole::kEdge) != kNoSite;
   for (const std::string& p : sc.policies) {
     std::unique_ptr<Policy> policy;
     if (const Status st = CreatePolicy(p, &policy); !st.ok())
@@ -326,6 +328,12 @@ Status CheckPolicies(const Scenario& sc) {
     if (policy->NeedsCloud() && !has_cloud)
       return sc.KeyError("policies", p + " offloads to the cloud, and this topology has none "
                                          "(cluster.upstream = false)");
+    if (policy->NeedsEdge() && !has_edge)
+      return sc.KeyError("policies", p + " computes on an edge server, and this topology has none "
+                                         "(topology = three-tier)");
+    for (const std::string& codec : policy->RequiredCodecs())
+      if (std::find(sc.codecs.begin(), sc.codecs.end(), codec) == sc.codecs.end())
+        sc.codecs.push_back(codec);
   }
   return Status::Ok();
 }
@@ -581,7 +589,7 @@ Status LoadScenario(const std::string& path, const std::vector<std::string>& ove
     e.duration_s = net.uplink.capacity.traced() && !IsGeneratorSpec(str("uplink.trace"))
                        ? net.uplink.capacity.trace->period_ms / 1e3
                        : kDefaultDurationS;
-  COINFER_RETURN_IF_ERROR(CheckPolicies(sc));
+  COINFER_RETURN_IF_ERROR(CheckPolicies(&sc));
   *out = std::move(sc);
   return Status::Ok();
 }

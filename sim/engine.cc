@@ -135,9 +135,10 @@ class EngineRun {
   // point (its own, or the plan's single cut) sends that sample's bytes
   // encoded with its codec (its own, or the plan's); other transfers (several
   // tensors of a cut) send their planned bytes. The request is as correct as
-  // the sample's prediction through the codec when one tensor is encoded,
-  // through none when nothing is sent, and unmeasured when several are (the
-  // catalog measures one codec at one cut).
+  // the sample's prediction through its encodings: none when nothing is sent,
+  // the catalog's entry when one tensor is encoded (relayed over several
+  // links or not), a two-cut probe (MeasuredCompression::pairs) when two
+  // are; unmeasured otherwise.
   void ApplyMeasuredSample(int plan_codec, int variant, RequestRecord& r) {
     const MeasuredCompression& m = *config_.compression;
     const int sample = static_cast<int>(sample_rng_() % m.samples);
@@ -147,8 +148,12 @@ class EngineRun {
     };
     const int sends =
         static_cast<int>(std::count_if(r.stages.begin(), r.stages.end(), sends_tensor));
-    const CatalogEntry* encoded = nullptr;
-    int encodings = 0;
+    struct Encoding {
+      int split, codec;
+      const CatalogEntry* entry;
+      std::vector<StageRecord*> transfers;
+    };
+    std::vector<Encoding> encodings;  // distinct (split, codec), in stage order
     for (StageRecord& s : r.stages) {
       if (!sends_tensor(s)) continue;
       Stage& t = s.stage;
@@ -161,12 +166,24 @@ class EngineRun {
       t.bytes = entry->sample_bytes[sample];
       s.codec = m.codecs.at(codec);
       r.codec += (r.codec.empty() ? "" : ";") + s.codec;
-      encoded = entry;
-      ++encodings;
+      if (encodings.empty() || encodings.back().split != split || encodings.back().codec != codec)
+        encodings.push_back({split, codec, entry, {}});
+      encodings.back().transfers.push_back(&s);
+    }
+    if (encodings.size() == 2 && m.pairs && variant < 0) {
+      const Encoding &a = encodings[0], &b = encodings[1];
+      Status st;
+      const CatalogEntry* pair = m.pairs->Probe(split_points_.at(a.split).index, a.codec,
+                                                split_points_.at(b.split).index, b.codec, &st);
+      if (!pair) throw std::runtime_error(policy_.name() + ": " + st.message());
+      for (StageRecord* t : a.transfers) t->stage.bytes = pair->sample_bytes[sample];
+      for (StageRecord* t : b.transfers) t->stage.bytes = pair->then_bytes[sample];
+      if (m.measured()) r.correct = pair->correct[sample];
+      return;
     }
     if (!m.measured()) return;
     if (sends == 0) r.correct = m.plain_correct[sample];
-    if (encodings == 1) r.correct = encoded->correct[sample];
+    if (encodings.size() == 1) r.correct = encodings[0].entry->correct[sample];
   }
 
   // The catalog's entry for a tensor at split point `split` sent with

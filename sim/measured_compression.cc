@@ -12,6 +12,12 @@ const CatalogEntry* MeasuredCompression::Find(int codec, int split_index) const 
   return it == entries.end() ? nullptr : &it->second;
 }
 
+int MeasuredCompression::CodecIndex(const std::string& codec) const {
+  for (size_t i = 0; i < codecs.size(); ++i)
+    if (codecs[i] == codec) return static_cast<int>(i);
+  return -1;
+}
+
 double MeasuredCompression::PlainAccuracy() const {
   if (plain_correct.empty()) return 0;
   int64_t correct = 0;

@@ -26,6 +26,20 @@ struct ModelVariant {
   std::vector<CatalogEntry> by_codec;  // index: MeasuredCompression::codecs
 };
 
+// Measures plans that compress two cuts (CNNPC): the catalog measures one
+// cut per entry, so a pair is probed on demand (run/ does it for real with
+// LibTorch and keeps it in the catalog). Split points by SplitPoint::index,
+// codecs by index into MeasuredCompression::codecs.
+class CutPairProber {
+ public:
+  virtual ~CutPairProber() = default;
+  // The entry of sending split_index's tensor with `codec` and then
+  // then_split's with then_codec (per-sample bytes of each, correctness);
+  // null with *status set when it cannot be measured.
+  virtual const CatalogEntry* Probe(int split_index, int codec, int then_split, int then_codec,
+                                    Status* status) = 0;
+};
+
 struct MeasuredCompression {
   // CodecSpecText of each codec a plan may choose (Plan::codec indexes it);
   // [0] is the scenario's compression.codec, the rest compression.menu.
@@ -35,11 +49,14 @@ struct MeasuredCompression {
   int64_t samples = 0;
   std::vector<uint8_t> plain_correct;  // the uncompressed model, per sample
   std::vector<ModelVariant> variants;  // for policies that choose one (jmdc)
+  CutPairProber* pairs = nullptr;      // two-cut probes; null: none can be measured
 
   // False for sizes from shapes alone: one "sample", no correctness.
   bool measured() const { return !plain_correct.empty(); }
   // Codec c at the split point of layer index `split_index`; null if none.
   const CatalogEntry* Find(int codec, int split_index) const;
+  // The index of a codec (canonical text) in `codecs`; -1 if absent.
+  int CodecIndex(const std::string& codec) const;
   // The uncompressed model's accuracy over the samples (0 when not measured).
   double PlainAccuracy() const;
 };

@@ -47,6 +47,13 @@ class Policy {
   // Whether the policy offloads to the cloud; the command refuses such a
   // policy on a topology without one.
   virtual bool NeedsCloud() const { return true; }
+  // Whether the policy computes on an edge server; the command refuses such
+  // a policy on a topology without one.
+  virtual bool NeedsEdge() const { return false; }
+  // Codecs (canonical text) the policy plans with besides the scenario's:
+  // the run measures them too, at every split point, and appends them to
+  // MeasuredCompression::codecs.
+  virtual std::vector<std::string> RequiredCodecs() const { return {}; }
   // Offline work, once per run before the first request (tables, compressed
   // models), from what is known without the network: the graph and devices
   // (the observation's bandwidth and queues are not meaningful here).
