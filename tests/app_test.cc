@@ -219,6 +219,9 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"cloud_policy_without_cloud",
                  "policies = device-only,dads\ntopology = cluster\n[cluster]\nupstream = false\n",
                  "", ":1: policies: dads offloads to the cloud, and this topology has none"},
+        BadInput{"edge_policy_without_edge", "policies = device-only,cnnpc@accuracy=0.8\n", "",
+                 ":1: policies: cnnpc@accuracy=0.8 computes on an edge server, and this "
+                 "topology has none"},
         BadInput{"data_dependent_codec_without_weights",
                  "model = resnet18\n[compression]\ncodec = regions:0.5\n", "",
                  ":3: compression.codec: 'regions:0.5' sends data-dependent sizes"}),
