@@ -27,6 +27,22 @@ CatalogEntry MakeEntry(const std::string& sha, int split, const std::string& cod
   return e;
 }
 
+// A catalog holding MakeEntry("aa", 1, "fp16"), then turned into an older
+// version's file by `sql`.
+std::string OlderCatalog(const std::string& name, const char* sql) {
+  const std::string path = FreshPath(name);
+  {
+    std::unique_ptr<CompressionCatalog> catalog;
+    EXPECT_TRUE(CompressionCatalog::Open(path, &catalog).ok());
+    EXPECT_TRUE(catalog->Put({MakeEntry("aa", 1, "fp16")}).ok());
+  }
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  EXPECT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  return path;
+}
+
 TEST(CompressionCatalog, StoresAndFindsEntriesWithTheirSamples) {
   std::unique_ptr<CompressionCatalog> catalog;
   ASSERT_TRUE(CompressionCatalog::Open(FreshPath("find"), &catalog).ok());
@@ -82,19 +98,8 @@ TEST(CompressionCatalog, PersistsAcrossOpens) {
 // its entries, measured by an unknown codec version, are not found until they
 // are measured again.
 TEST(CompressionCatalog, EntriesOfAnUnknownCodecVersionAreMeasuredAgain) {
-  const std::string path = FreshPath("v1");
-  {
-    std::unique_ptr<CompressionCatalog> catalog;
-    ASSERT_TRUE(CompressionCatalog::Open(path, &catalog).ok());
-    ASSERT_TRUE(catalog->Put({MakeEntry("aa", 1, "fp16")}).ok());
-  }
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(
-      sqlite3_exec(db, "ALTER TABLE catalog DROP COLUMN codec_version; PRAGMA user_version = 1;",
-                   nullptr, nullptr, nullptr),
-      SQLITE_OK);
-  sqlite3_close(db);
+  const std::string path =
+      OlderCatalog("v1", "ALTER TABLE catalog DROP COLUMN codec_version; PRAGMA user_version = 1;");
 
   std::unique_ptr<CompressionCatalog> catalog;
   const Status st = CompressionCatalog::Open(path, &catalog);
@@ -141,18 +146,7 @@ TEST(CompressionCatalog, TwoCutProbesAreKeyedByBothCuts) {
 
 // A version-2 file keeps its entries and gains the two-cut table.
 TEST(CompressionCatalog, AVersionTwoFileIsUpgradedInPlace) {
-  const std::string path = FreshPath("v2");
-  {
-    std::unique_ptr<CompressionCatalog> catalog;
-    ASSERT_TRUE(CompressionCatalog::Open(path, &catalog).ok());
-    ASSERT_TRUE(catalog->Put({MakeEntry("aa", 1, "fp16")}).ok());
-  }
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(
-      sqlite3_exec(db, "DROP TABLE cut_pairs; PRAGMA user_version = 2;", nullptr, nullptr, nullptr),
-      SQLITE_OK);
-  sqlite3_close(db);
+  const std::string path = OlderCatalog("v2", "DROP TABLE cut_pairs; PRAGMA user_version = 2;");
   std::unique_ptr<CompressionCatalog> catalog;
   const Status st = CompressionCatalog::Open(path, &catalog);
   ASSERT_TRUE(st.ok()) << st.message();
