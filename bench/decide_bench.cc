@@ -4,6 +4,8 @@
 #include "bench/bench_inputs.h"
 
 #include "dnn/zoo.h"
+#include "policies/cnnpc.h"
+#include "policies/cnnpc_tiers.h"
 #include "policies/registry.h"
 
 namespace coinfer {
@@ -70,6 +72,41 @@ void BM_DecideJmdc(benchmark::State& state, const std::string& policy_name) {
   }
   TimeDecisions(state, policy_name, graph, &m);
 }
+
+// CNNPC's per-request decision (a scan of its offline table) on ResNet-18 at
+// its block boundaries, with the default grid of 8 rates; accuracy falls
+// with the square of each rate (synthetic: decision time depends only on the
+// table's size, printed as a counter).
+void BM_DecideCnnpc(benchmark::State& state, CnnpcSearch::Requirement requirement) {
+  Graph graph;
+  if (!RecordZooGraph("resnet18", &graph).ok()) {
+    state.SkipWithError("cannot record graph");
+    return;
+  }
+  const DeviceModel end = BenchEndDevice(), cloud = BenchCloud();
+  CnnpcTiers tiers;
+  if (!MakeCnnpcTiers(graph, CnnpcPolicy::BlockBoundaries(graph), end, cloud, cloud, 1.66, &tiers)
+           .ok()) {
+    state.SkipWithError("cannot make tiers");
+    return;
+  }
+  const std::vector<double> rates = {0, 0.125, 0.25, 0.375, 0.5, 0.625, 0.75, 0.875};
+  CnnpcSearch search(tiers, rates, requirement);
+  search.Prepare([&](const CnnpcPoint& p) {
+    return 0.9 - 0.1 * rates[p.r1] * rates[p.r1] - 0.1 * rates[p.r2] * rates[p.r2];
+  });
+  double mbps = 1;
+  for (auto _ : state) {
+    mbps = mbps > 500 ? 1 : mbps * 1.1;
+    benchmark::DoNotOptimize(search.Choose({mbps, 2 * mbps, 1, 2}));
+  }
+  state.counters["plans"] = static_cast<double>(search.table().size());
+}
+
+BENCHMARK_CAPTURE(BM_DecideCnnpc, accuracy_resnet18,
+                  CnnpcSearch::Requirement{CnnpcSearch::Mode::kAccuracy, 0.85, -1});
+BENCHMARK_CAPTURE(BM_DecideCnnpc, latency_auto_resnet18,
+                  CnnpcSearch::Requirement{CnnpcSearch::Mode::kLatency, 0, 0.5});
 
 BENCHMARK_CAPTURE(BM_DecideJmdc, accuracy_small_vgg, "jmdc@accuracy:0.97");
 BENCHMARK_CAPTURE(BM_DecideJmdc, latency_small_vgg, "jmdc@latency:20");

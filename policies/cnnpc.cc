@@ -36,6 +36,10 @@ std::vector<std::string> CnnpcPolicy::RequiredCodecs() const {
   return codecs;
 }
 
+Status CnnpcPolicy::CheckModel(const Graph& graph) const {
+  return CheckCnnpcCuts(graph, options_.cuts);
+}
+
 std::vector<int> CnnpcPolicy::BlockBoundaries(const Graph& g) {
   std::vector<int> cuts;
   int64_t last_bytes = -1;

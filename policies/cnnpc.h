@@ -52,6 +52,7 @@ class CnnpcPolicy : public Policy {
   std::string name() const override { return name_; }
   bool NeedsEdge() const override { return true; }
   std::vector<std::string> RequiredCodecs() const override;
+  Status CheckModel(const Graph& graph) const override;
   void Prepare(const Observation& observation) override;
   Plan Decide(const Observation& observation) override;
 

@@ -4,24 +4,39 @@
 
 namespace coinfer {
 
-Status MakeCnnpcTiers(const Graph& graph, const std::vector<int>& cuts, const DeviceModel& end,
-                      const DeviceModel& edge, const DeviceModel& cloud, double overhead_ms,
-                      CnnpcTiers* out) {
-  const std::vector<SplitPoint> points = graph.SplitPoints();
-  std::vector<SplitPoint> chosen;
-  for (const SplitPoint& p : points)
+namespace {
+
+// The split points strictly inside the model that `cuts` names (all when empty).
+Status ChosenCuts(const Graph& graph, const std::vector<int>& cuts,
+                  std::vector<SplitPoint>* chosen) {
+  for (const SplitPoint& p : graph.SplitPoints())
     if (p.index > 0 && p.index < graph.size() &&
         (cuts.empty() || std::count(cuts.begin(), cuts.end(), p.index)))
-      chosen.push_back(p);
+      chosen->push_back(p);
   for (size_t k = 0; k < cuts.size(); ++k) {
     if (k > 0 && cuts[k] <= cuts[k - 1])
       return Status::InvalidInput("", "cuts", "must be ascending");
-    if (std::none_of(chosen.begin(), chosen.end(),
+    if (std::none_of(chosen->begin(), chosen->end(),
                      [&](const SplitPoint& p) { return p.index == cuts[k]; }))
       return Status::InvalidInput("", "cuts",
                                   std::to_string(cuts[k]) + " is not a split point inside " +
                                       graph.model + " (coinfer graph --model " + graph.model + ")");
   }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status CheckCnnpcCuts(const Graph& graph, const std::vector<int>& cuts) {
+  std::vector<SplitPoint> chosen;
+  return ChosenCuts(graph, cuts, &chosen);
+}
+
+Status MakeCnnpcTiers(const Graph& graph, const std::vector<int>& cuts, const DeviceModel& end,
+                      const DeviceModel& edge, const DeviceModel& cloud, double overhead_ms,
+                      CnnpcTiers* out) {
+  std::vector<SplitPoint> chosen;
+  COINFER_RETURN_IF_ERROR(ChosenCuts(graph, cuts, &chosen));
   CnnpcTiers t;
   t.overhead_ms = overhead_ms;
   t.boundaries.push_back(0);

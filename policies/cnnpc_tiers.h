@@ -21,6 +21,9 @@ Status MakeCnnpcTiers(const Graph& graph, const std::vector<int>& cuts, const De
                       const DeviceModel& edge, const DeviceModel& cloud, double overhead_ms,
                       CnnpcTiers* out);
 
+// Whether `cuts` (as MakeCnnpcTiers takes them) are split points of `graph`.
+Status CheckCnnpcCuts(const Graph& graph, const std::vector<int>& cuts);
+
 // Where a point computes: "end", "end-edge", "end-edge-cloud", "end-cloud"
 // (the edge relays), "edge", "edge-cloud" or "cloud".
 std::string CnnpcPlacement(const CnnpcPoint& p, int segments);

@@ -51,6 +51,9 @@ Status PrepareInputs(const Scenario& sc, Inputs* in, std::ostream* progress) {
   COINFER_RETURN_IF_ERROR(PrepareSites(sc, in));
   COINFER_RETURN_IF_ERROR(RecordZooGraph(sc.model, &in->graph));
   in->engine.graph = &in->graph;
+  for (size_t i = 0; i < in->policies.size(); ++i)
+    if (const Status st = in->policies[i]->CheckModel(in->graph); !st.ok())
+      return sc.KeyError("policies", sc.policies[i] + ": " + st.message());
   // The end device's slowdown to this host, on this model, scales decision times.
   DeviceModel host;
   COINFER_RETURN_IF_ERROR(DeviceModel::Load(sc.host_file, &host));

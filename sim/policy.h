@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "base/status.h"
 #include "sim/observation.h"
 #include "sim/plan.h"
 
@@ -54,6 +55,12 @@ class Policy {
   // the run measures them too, at every split point, and appends them to
   // MeasuredCompression::codecs.
   virtual std::vector<std::string> RequiredCodecs() const { return {}; }
+  // Whether the policy's parameters fit the run's model (e.g. named split
+  // points exist); the run refuses it otherwise, as bad input.
+  virtual Status CheckModel(const Graph& graph) const {
+    (void)graph;
+    return Status::Ok();
+  }
   // Offline work, once per run before the first request (tables, compressed
   // models), from what is known without the network: the graph and devices
   // (the observation's bandwidth and queues are not meaningful here).
