@@ -2,8 +2,10 @@
 // two pruning rates) of a zoo model on three devices at given link rates, as
 // CSV, so that anyone can check the policy's latency model against CNNPC's
 // own numbers (devices/data/measured/cnnpc_*.csv; docs/policies.md).
+#include <cmath>
 #include <cstdio>
 #include <iostream>
+#include <sstream>
 
 #include "app/command_line.h"
 #include "app/commands.h"
@@ -78,6 +80,13 @@ int CnnpcTableCommand(const std::vector<std::string>& args) {
   g.sent_bytes.push_back(static_cast<int64_t>(NumElements(g.input_shape) * element_bytes));
   for (const Layer& l : g.layers)
     g.sent_bytes.push_back(static_cast<int64_t>(NumElements(l.output_shape) * element_bytes));
+  for (double c : cut_values) {
+    std::ostringstream text;
+    text << c;
+    if (st.ok() && !(c == std::floor(c) && c > 0 && c < 1e9))
+      st = Status::InvalidInput("", "cuts", "'" + text.str() + "' is not a split index");
+  }
+  if (!st.ok()) return ReportError(st);
   const std::vector<int> cuts(cut_values.begin(), cut_values.end());
   CnnpcTiers tiers;
   st = MakeCnnpcTiers(g, cuts, end, edge, cloud, overhead_ms, &tiers);

@@ -57,17 +57,11 @@ CREATE TABLE IF NOT EXISTS cut_pairs (
 
 // Version 1 had no codec_version: its entries count as version 0, never
 // current, so they are measured again and replaced.
-// Version 2 had no two-cut probes: the table is added empty.
 const std::map<int, std::string> kUpgrades = {
     {1, "ALTER TABLE catalog ADD COLUMN codec_version INTEGER NOT NULL DEFAULT 0;"},
-    {2,
-     "CREATE TABLE IF NOT EXISTS cut_pairs (model TEXT NOT NULL, weights_sha256 TEXT NOT NULL, "
-     "dataset TEXT "
-     "NOT NULL, split_index INTEGER NOT NULL, codec TEXT NOT NULL, then_split INTEGER NOT NULL, "
-     "then_codec TEXT NOT NULL, samples INTEGER NOT NULL, accuracy REAL NOT NULL, agreement "
-     "REAL NOT NULL, sample_bytes BLOB NOT NULL, then_bytes BLOB NOT NULL, sample_correct BLOB "
-     "NOT NULL, sample_agrees BLOB NOT NULL, codec_version INTEGER NOT NULL, PRIMARY KEY "
-     "(weights_sha256, dataset, split_index, codec, then_split, then_codec));"}};
+    // Version 2 had no two-cut probes: the schema's CREATE TABLE IF NOT
+    // EXISTS, run after the upgrades, adds the table empty.
+    {2, "SELECT 1;"}};
 
 const char kColumns[] =
     "model, weights_sha256, dataset, split_index, codec, raw_bytes, encode_us, decode_us, "

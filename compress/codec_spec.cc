@@ -88,6 +88,10 @@ Status ParseCodecSpec(const std::string& text, CodecSpec* out) {
   for (const std::string& token : SplitFields(text, ',')) {
     if (token.empty()) return TokenError(position, token, "empty stage");
     COINFER_RETURN_IF_ERROR(ApplyToken(token, position, &spec, &seen));
+    // The receiver rebuilds pruned channels at every position: a region
+    // mask would leave it nothing to rebuild them from.
+    if (spec.prune && spec.regions)
+      return TokenError(position, token, "prune and regions do not combine");
     position += token.size() + 1;
   }
   *out = spec;

@@ -163,6 +163,8 @@ Status CaptureSession::Measure(const std::vector<CaptureCuts>& measurements, int
   std::vector<Job> jobs(measurements.size());
   std::vector<SplitPoint> scored;  // channel scores wanted, computed in one pass
   for (size_t j = 0; j < measurements.size(); ++j) {
+    if (measurements[j].empty() || measurements[j].size() > 2)
+      return Status::InvalidInput("", "split", "a measurement sends one tensor or two");
     for (const auto& [index, text] : measurements[j]) {
       Cut cut;
       CodecSpec spec;

@@ -55,6 +55,8 @@ torch::Tensor ConsumerGram(Network& net, const Graph& g, int consumer, const tor
     const auto* linear = dynamic_cast<const nn::LinearImpl*>(net.module(consumer).get());
     if (!linear) return {};
     const torch::Tensor w = linear->weight.to(torch::kFloat64);
+    // A linear layer reads the tensor whole (directly, or through a flatten).
+    if (w.size(1) != x[0].numel()) return {};
     const torch::Tensor xs = x.reshape({n, c, -1});
     return GramOf(torch::einsum("sch,och->soc", {xs, w.reshape({w.size(0), c, -1})}));
   }
@@ -65,17 +67,24 @@ torch::Tensor ConsumerGram(Network& net, const Graph& g, int consumer, const tor
     return {};
   const auto* padding = c10::get_if<torch::ExpandingArray<2>>(&conv->options.padding());
   if (!padding) return {};
-  const torch::Tensor patches = torch::nn::functional::unfold(
-      x, torch::nn::functional::UnfoldFuncOptions(conv->options.kernel_size())
-             .dilation(conv->options.dilation())
-             .padding(*padding)
-             .stride(conv->options.stride()));  // N x (C·kh·kw) x L
-  const torch::Tensor sampled =
-      patches.index_select(2, Spread(patches.size(2), kPositionsPerImage))
-          .reshape({n, c, -1,
-                    patches.size(2) < kPositionsPerImage ? patches.size(2) : kPositionsPerImage})
-          .permute({0, 3, 1, 2})
-          .reshape({-1, c, patches.size(1) / c});  // samples x C x (kh·kw)
+  // The patches at the sampled positions, a few images at a time (unfolding
+  // every position of every image at once takes gigabytes at ImageNet sizes).
+  const auto options = torch::nn::functional::UnfoldFuncOptions(conv->options.kernel_size())
+                           .dilation(conv->options.dilation())
+                           .padding(*padding)
+                           .stride(conv->options.stride());
+  std::vector<torch::Tensor> chunks;
+  constexpr int64_t kImages = 8;
+  for (int64_t at = 0; at < n; at += kImages) {
+    const torch::Tensor patches = torch::nn::functional::unfold(
+        x.index({Slice(at, std::min(at + kImages, n))}), options);  // N' x (C·kh·kw) x L
+    const torch::Tensor picked =
+        patches.index_select(2, Spread(patches.size(2), kPositionsPerImage));
+    chunks.push_back(picked.reshape({picked.size(0), c, -1, picked.size(2)})
+                         .permute({0, 3, 1, 2})
+                         .reshape({-1, c, patches.size(1) / c}));
+  }
+  const torch::Tensor sampled = torch::cat(chunks);  // samples x C x (kh·kw)
   const torch::Tensor w = conv->weight.to(torch::kFloat64).reshape({conv->weight.size(0), c, -1});
   torch::Tensor gram = torch::zeros({c, c}, torch::kFloat64);
   constexpr int64_t kChunk = 128;  // samples per contribution tensor, to bound memory

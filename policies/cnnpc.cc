@@ -161,7 +161,7 @@ PolicyType CnnpcType() {
       {{"accuracy", "a fraction in [0, 1]", "", "the fastest plan measured at least this top-1"},
        {"latency", "ms > 0, or auto:x with x in [0, 1]", "",
         "the most accurate plan predicted within T0 (auto: minT + x(maxT - minT))"},
-       {"rate_step", "in (0, 0.5]", "0.125", "the pruning-rate grid: 0, s, 2s, ... below 1"},
+       {"rate_step", "in [1/32, 0.5]", "0.125", "the pruning-rate grid: 0, s, 2s, ... below 1"},
        {"cuts", "split indices, colon-separated", "",
         "where it may cut (default: the last of each run of equally big split points)"},
        {"overhead_ms", ">= 0", "1.66", "CNNPC's fixed overheads, added to every prediction"}},
@@ -185,12 +185,13 @@ PolicyType CnnpcType() {
                 args.Number("latency", 1e-9, 1e300, "> 0 (ms) or auto:x", &o.requirement.value));
           }
         }
-        COINFER_RETURN_IF_ERROR(args.Number("rate_step", 1e-3, 0.5, "in (0, 0.5]", &o.rate_step));
+        COINFER_RETURN_IF_ERROR(
+            args.Number("rate_step", 1.0 / 32, 0.5, "in [1/32, 0.5]", &o.rate_step));
         COINFER_RETURN_IF_ERROR(args.Number("overhead_ms", 0, 1e6, ">= 0 (ms)", &o.overhead_ms));
         if (args.Has("cuts")) {
           for (const std::string& c : SplitFields(args.Get("cuts"), ':')) {
             double v = 0;
-            if (!ParseNumber(c, &v) || v != std::floor(v) || v <= 0)
+            if (!ParseNumber(c, &v) || v != std::floor(v) || v <= 0 || v > 1e9)
               return args.Error("cuts: '" + c + "' is not a split index");
             o.cuts.push_back(static_cast<int>(v));
           }

@@ -98,12 +98,19 @@ void CnnpcSearch::Prepare(const Accuracy& accuracy) {
   };
   if (requirement_.mode == Mode::kLatency) {
     for (const CnnpcPoint& p : AllPoints()) add(p);
-    // The measured data against the assumption: a higher rate, higher accuracy.
-    for (const CnnpcPlan& a : table_)
-      for (const CnnpcPlan& b : table_)
-        violations_ += a.point.i == b.point.i && a.point.j == b.point.j &&
-                       a.point.r1 <= b.point.r1 && a.point.r2 <= b.point.r2 &&
-                       !(a.point == b.point) && a.accuracy < b.accuracy;
+    // The measured data against the assumption: a higher rate, higher
+    // accuracy, within each (i, j) (the table is grouped by it).
+    for (size_t begin = 0, end = 0; begin < table_.size(); begin = end) {
+      const CnnpcPoint& first = table_[begin].point;
+      while (end < table_.size() && table_[end].point.i == first.i &&
+             table_[end].point.j == first.j)
+        ++end;
+      for (size_t a = begin; a < end; ++a)
+        for (size_t b = begin; b < end; ++b)
+          violations_ += a != b && table_[a].point.r1 <= table_[b].point.r1 &&
+                         table_[a].point.r2 <= table_[b].point.r2 &&
+                         table_[a].accuracy < table_[b].accuracy;
+    }
     table_meets_ = true;
     return;
   }

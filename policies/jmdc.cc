@@ -53,10 +53,9 @@ void JmdcPolicy::Prepare(const Observation& obs) {
       configs_.push_back({static_cast<int>(k), 0, -1, compute_ms, 0, m->PlainAccuracy(), false});
       continue;
     }
-    for (size_t c = 0; c < m->codecs.size(); ++c) {
-      const CatalogEntry* e = m->Find(static_cast<int>(c), points[k].index);
-      configs_.push_back({static_cast<int>(k), static_cast<int>(c), -1, compute_ms, e->MeanBytes(),
-                          e->Accuracy()});
+    for (int c = 0; c < m->MenuSize(); ++c) {
+      const CatalogEntry* e = m->Find(c, points[k].index);
+      configs_.push_back({static_cast<int>(k), c, -1, compute_ms, e->MeanBytes(), e->Accuracy()});
     }
   }
   for (size_t v = 0; v < m->variants.size(); ++v) {

@@ -51,8 +51,8 @@ Status ReadParams(const PolicyType& type, const std::string& spec, const std::st
 
 const std::vector<PolicyType>& PolicyTypes() {
   static const std::vector<PolicyType> types = {
-      DeviceOnlyType(), CloudOnlyType(), NeurosurgeonType(), DadsType(), CicType(), JmdcType(),
-      CnnpcType(),
+      DeviceOnlyType(), CloudOnlyType(), NeurosurgeonType(), DadsType(),
+      CicType(),        JmdcType(),      CnnpcType(),
   };
   return types;
 }

@@ -77,13 +77,13 @@ Status MeasureCompression(const Scenario& sc, const Graph& graph, MeasuredCompre
   CaptureOptions capture;
   capture.card = sc.weights_card;
   capture.samples = sc.compression_samples;
-  capture.codecs = sc.codecs;
+  capture.codecs = sc.AllCodecs();
   COINFER_RETURN_IF_ERROR(CaptureToCatalog(capture, catalog.get(), report));
   capture.codecs = {"none"};
   capture.splits = {0};
   COINFER_RETURN_IF_ERROR(CaptureToCatalog(capture, catalog.get(), report));
   COINFER_RETURN_IF_ERROR(
-      LoadMeasuredCompression(*catalog, card.sha256, card.dataset, sc.codecs, graph, m));
+      LoadMeasuredCompression(*catalog, card.sha256, card.dataset, sc.AllCodecs(), graph, m));
   for (const auto& [split, keep] : sc.prune)
     COINFER_RETURN_IF_ERROR(AddVariant(sc, card, split, keep, *catalog, m, progress));
   return Status::Ok();
@@ -94,11 +94,12 @@ Status MeasureCompression(const Scenario& sc, const Graph& graph, MeasuredCompre
 Status PrepareCompression(const Scenario& sc, Graph* graph, MeasuredCompression* compression,
                           std::ostream* progress) {
   if (sc.weights_card.empty()) {
-    const Status st = ShapeDeterminedCompression(*graph, sc.codecs, compression);
+    const Status st = ShapeDeterminedCompression(*graph, sc.AllCodecs(), compression);
     if (!st.ok()) return sc.KeyError("compression.codec", st.message());
   } else {
     COINFER_RETURN_IF_ERROR(MeasureCompression(sc, *graph, compression, progress));
   }
+  compression->menu_size = static_cast<int>(sc.codecs.size());
   ApplyMeanSentBytes(*compression, graph);
   return Status::Ok();
 }

@@ -1,5 +1,7 @@
 #include "run/cut_pair_prober.h"
 
+#include <algorithm>
+
 #include "learn/capture.h"
 #include "learn/model_card.h"
 
@@ -41,9 +43,12 @@ const CatalogEntry* CatalogCutPairProber::Probe(int split_index, int codec, int 
                                   compression_.samples, &measured);
     if (status->ok()) *status = catalog_->Put(measured);
     if (status->ok()) entry = std::move(measured[0]);
-    ++measured_;
   }
   if (!status->ok()) return nullptr;
+  // The samples the run draws from, whatever an earlier run stored.
+  const size_t n = static_cast<size_t>(compression_.samples);
+  for (auto* v : {&entry.sample_bytes, &entry.then_bytes}) v->resize(std::min(v->size(), n));
+  for (auto* v : {&entry.correct, &entry.agrees}) v->resize(std::min(v->size(), n));
   return &cache_.emplace(key, std::move(entry)).first->second;
 }
 

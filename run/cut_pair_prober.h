@@ -25,7 +25,6 @@ class CatalogCutPairProber : public CutPairProber {
   ~CatalogCutPairProber() override;
   const CatalogEntry* Probe(int split_index, int codec, int then_split, int then_codec,
                             Status* status) override;
-  int measured() const { return measured_; }
 
  private:
   Status Open();
@@ -36,7 +35,6 @@ class CatalogCutPairProber : public CutPairProber {
   std::unique_ptr<CompressionCatalog> catalog_;
   std::unique_ptr<CaptureSession> session_;  // loaded on the first probe to measure
   std::map<std::tuple<int, int, int, int>, CatalogEntry> cache_;
-  int measured_ = 0;  // probes captured by this run (not found in the catalog)
 };
 
 }  // namespace coinfer

@@ -313,7 +313,7 @@ Status ReadDirection(const Scenario& v, const po::variables_map& vm, const std::
 }
 
 // Every policy is known and has what it needs but device files (checked
-// when the run loads them); the codecs policies plan with join the menu.
+// when the run loads them); the codecs policies plan with are listed.
 Status CheckPolicies(Scenario* out) {
   Scenario& sc = *out;
   const bool has_cloud = FirstSiteOf(sc.engine.sites, SiteRole::kCloud) != kNoSite;
@@ -331,9 +331,15 @@ Status CheckPolicies(Scenario* out) {
     if (policy->NeedsEdge() && !has_edge)
       return sc.KeyError("policies", p + " computes on an edge server, and this topology has none "
                                          "(topology = three-tier)");
-    for (const std::string& codec : policy->RequiredCodecs())
-      if (std::find(sc.codecs.begin(), sc.codecs.end(), codec) == sc.codecs.end())
-        sc.codecs.push_back(codec);
+    const std::vector<std::string> required = policy->RequiredCodecs();
+    if (!required.empty() && sc.codecs.empty())
+      return sc.KeyError("policies", p + " plans with its own codecs: it needs "
+                                         "compression.codec (what the other policies send, "
+                                         "e.g. quant:8 or none)");
+    for (const std::string& codec : required) {
+      const std::vector<std::string> all = sc.AllCodecs();
+      if (std::find(all.begin(), all.end(), codec) == all.end()) sc.policy_codecs.push_back(codec);
+    }
   }
   return Status::Ok();
 }

@@ -34,6 +34,15 @@ struct Scenario {
   // to the working directory, the card to the scenario's folder.
   // Canonical CodecSpecText: compression.codec (or none), then the menu.
   std::vector<std::string> codecs;
+  // Codecs the policies plan with besides (Policy::RequiredCodecs): measured
+  // too and appended after the menu, never chosen by menu-choosing policies.
+  std::vector<std::string> policy_codecs;
+  // codecs then policy_codecs: everything the run measures.
+  std::vector<std::string> AllCodecs() const {
+    std::vector<std::string> all = codecs;
+    all.insert(all.end(), policy_codecs.begin(), policy_codecs.end());
+    return all;
+  }
   std::string weights_card;  // empty: no trained weights (sizes from shapes)
   std::string catalog_path;
   int64_t compression_samples = 0;

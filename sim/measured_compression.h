@@ -44,6 +44,10 @@ struct MeasuredCompression {
   // CodecSpecText of each codec a plan may choose (Plan::codec indexes it);
   // [0] is the scenario's compression.codec, the rest compression.menu.
   std::vector<std::string> codecs;
+  // codecs[0, menu_size) are the scenario's codec and menu, the rest those
+  // policies asked for (Policy::RequiredCodecs); -1: all are the menu.
+  int menu_size = -1;
+  int MenuSize() const { return menu_size < 0 ? static_cast<int>(codecs.size()) : menu_size; }
   // at_split[c]: codec c's entries by SplitPoint::index, every split but the last.
   std::vector<std::map<int, CatalogEntry>> at_split;
   int64_t samples = 0;

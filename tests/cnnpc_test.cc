@@ -94,6 +94,17 @@ TEST(CnnpcSearch, LatencyIsCnnpcsFormulaPlusTheWayBack) {
   EXPECT_DOUBLE_EQ(ms(0, 0, 0, 0), 1 + 2 + 1000 + 1000 / 0.5 + 1.66 + 0.7);       // cloud only
   // (i, j) = (0,0) (0,1)×2 rates (0,2) (1,1)×2 (1,2)×2 (2,2)
   EXPECT_EQ(s.AllPoints().size(), 9u);
+  // Each tier that computes pays its per-task cost once.
+  t.task_ms = {100, 200, 300};
+  CnnpcSearch with_tasks(t, {0, 0.5}, {CnnpcSearch::Mode::kAccuracy, 0, -1});
+  auto task_ms = [&](int i, int j) {
+    return with_tasks.LatencyMs(with_tasks.Price({i, j, 0, 0}), links) - ms(i, j, 0, 0);
+  };
+  EXPECT_DOUBLE_EQ(task_ms(2, 2), 100);
+  EXPECT_DOUBLE_EQ(task_ms(1, 2), 100 + 200);
+  EXPECT_DOUBLE_EQ(task_ms(1, 1), 100 + 300);
+  EXPECT_DOUBLE_EQ(task_ms(0, 1), 200 + 300);
+  EXPECT_DOUBLE_EQ(task_ms(0, 0), 300);
 }
 
 // The bytes a plan sends over a link never grow as that link slows: a

@@ -55,26 +55,57 @@ TEST(CutPruning, WithoutALinearConsumerChannelsAreRankedByEnergy) {
   EXPECT_EQ(p.kept[0], 0);
 }
 
-// A removed channel that is an affine function of the kept ones is rebuilt
+// Removed channels that are affine functions of the kept ones are rebuilt
 // exactly by the least squares; the codec then gives the tensor back.
-TEST(CutPruning, ARedundantChannelIsRebuiltExactly) {
-  IgnoredChannel m(false);
-  torch::Tensor x = torch::randn({32, 3, 6, 6});
+TEST(CutPruning, RedundantChannelsAreRebuiltExactly) {
+  torch::manual_seed(2);
+  Network net;
+  net.Add("conv", nn::AnyModule(nn::Conv2d(nn::Conv2dOptions(4, 4, 3).padding(1))),
+          Network::kInput);
+  const Graph graph = net.Record("redundant", {1, 4, 6, 6});
   using torch::indexing::Slice;
-  // Any one channel is an affine function of the other two.
+  torch::Tensor x = torch::randn({32, 4, 6, 6});
+  // Channels 2 and 3 are affine in 0 and 1 (so any two rebuild the others).
   x.index_put_({Slice(), 2}, x.index({Slice(), 0}) * 0.5 - x.index({Slice(), 1}) + 2);
-  const CutPruning p = PlanCutPruning(m.net, m.graph, m.graph.SplitPoints()[0], x, 1.0 / 3);
+  x.index_put_({Slice(), 3}, x.index({Slice(), 1}) * 3 + x.index({Slice(), 0}) - 1);
+  const CutPruning p = PlanCutPruning(net, graph, graph.SplitPoints()[0], x, 0.5);
   ASSERT_EQ(p.kept.size(), 2u);
+  EXPECT_EQ(p.reconstruction.size(), 2u * 3);
   CodecSpec spec;
-  ASSERT_TRUE(ParseCodecSpec("prune:0.334", &spec).ok());
+  ASSERT_TRUE(ParseCodecSpec("prune:0.5", &spec).ok());
   Codec codec(spec, p.kept, p.reconstruction);
-  const torch::Tensor sample = x[0].contiguous();
-  std::string bytes;
-  ASSERT_TRUE(codec.Encode(sample.data_ptr<float>(), {3, 6, 6}, &bytes).ok());
-  Activation back;
-  ASSERT_TRUE(codec.Decode(bytes, &back).ok());
-  for (int64_t i = 0; i < sample.numel(); ++i)
-    EXPECT_NEAR(back.values[i], sample.data_ptr<float>()[i], 1e-3) << i;
+  for (int64_t s : {0, 17}) {
+    const torch::Tensor sample = x[s].contiguous();
+    std::string bytes;
+    ASSERT_TRUE(codec.Encode(sample.data_ptr<float>(), {4, 6, 6}, &bytes).ok());
+    Activation back;
+    ASSERT_TRUE(codec.Decode(bytes, &back).ok());
+    for (int64_t i = 0; i < sample.numel(); ++i)
+      EXPECT_NEAR(back.values[i], sample.data_ptr<float>()[i], 1e-3) << s << " " << i;
+  }
+}
+
+// A residual add passes every channel on, so in LASSO each channel is its
+// own contribution: beside a convolution that reads nothing, the channel
+// kept is the strongest (ignoring the add would leave nothing to rank by).
+TEST(CutPruning, AnAddConsumerCountsEveryChannelItPassesOn) {
+  torch::manual_seed(3);
+  Network net;
+  const int conv =
+      net.Add("conv", nn::AnyModule(nn::Conv2d(nn::Conv2dOptions(3, 3, 1))), Network::kInput);
+  net.AddSum("add", {conv, Network::kInput});
+  {
+    torch::NoGradGuard no_grad;
+    auto* c = dynamic_cast<nn::Conv2dImpl*>(net.module(conv).get());
+    c->weight.zero_();  // the convolution reads nothing: only the add matters
+    c->bias.zero_();
+  }
+  const Graph graph = net.Record("add", {1, 3, 4, 4});
+  torch::Tensor x = torch::randn({16, 3, 4, 4});
+  x.index({torch::indexing::Slice(), 1}).mul_(10);
+  const CutPruning p = PlanCutPruning(net, graph, graph.SplitPoints()[0], x, 2.0 / 3);
+  EXPECT_TRUE(p.lasso);
+  EXPECT_EQ(p.kept, (std::vector<int>{1}));
 }
 
 // On the shipped small_vgg, after its first pool: pruning half the channels

@@ -103,6 +103,93 @@ TEST_F(SitesTest, ThreeTierPlanComputesOnEndEdgeAndCloudAtEachSitesSpeed) {
     EXPECT_DOUBLE_EQ(r.stages[s].ready_s, r.stages[s - 1].end_s) << s;
 }
 
+// Two tensors encoded (CNNPC's two cuts): a request's bytes and correctness
+// come from the probe of that pair, measured together; one tensor relayed over
+// both links is one encoding, the catalog's entry for it.
+class PairTable : public CutPairProber {
+ public:
+  const CatalogEntry* Probe(int split, int codec, int then_split, int then_codec,
+                            Status*) override {
+    asked.push_back({split, codec, then_split, then_codec});
+    entry.sample_bytes.clear();
+    entry.then_bytes.clear();
+    entry.correct.clear();
+    for (int i = 0; i < 30; ++i) {
+      entry.sample_bytes.push_back(1000 + i);
+      entry.then_bytes.push_back(2000 + i);
+      entry.correct.push_back(i % 3 == 0);
+    }
+    return &entry;
+  }
+  std::vector<std::vector<int>> asked;
+  CatalogEntry entry;
+};
+
+TEST_F(SitesTest, TwoEncodedCutsTakeTheirPairsBytesAndCorrectnessARelayedOneItsOwn) {
+  config_.network.topology = NetworkConfig::Topology::kThreeTier;
+  config_.duration_s = 10;
+  devices_ = {EachLayerTakes("end", 1), EachLayerTakes("edge", 1), EachLayerTakes("cloud", 1)};
+  UseTopology();
+  MeasuredCompression m;
+  m.codecs = {"quant:8", "prune:0.5,quant:8"};
+  m.samples = 30;
+  m.plain_correct.assign(30, 1);
+  for (int c = 0; c < 2; ++c) {
+    std::map<int, CatalogEntry>& entries = m.at_split.emplace_back();
+    for (const SplitPoint& p : graph_.SplitPoints()) {
+      if (p.index == graph_.size()) continue;
+      for (int i = 0; i < 30; ++i) {
+        entries[p.index].sample_bytes.push_back(100 * (c + 1) + i);
+        entries[p.index].correct.push_back(i % 2 == c);
+      }
+    }
+  }
+  PairTable pairs;
+  m.pairs = &pairs;
+  config_.compression = &m;
+  const std::vector<SplitPoint> points = graph_.SplitPoints();
+  auto split_at = [&](int layer) {
+    for (size_t k = 0; k < points.size(); ++k)
+      if (points[k].index == layer) return static_cast<int>(k);
+    ADD_FAILURE() << layer << " is not a split point";
+    return 0;
+  };
+  auto send = [&](SiteId from, SiteId to, int layer, int codec, std::vector<int> deps) {
+    Stage t = Transfer(from, to, 1, std::move(deps));
+    t.split = split_at(layer);
+    t.codec = codec;
+    return t;
+  };
+  const int n = graph_.size();
+  Plan two_cuts;
+  two_cuts.stages = {Compute(0, 0, 5, {}), send(0, 1, 5, 1, {0}), Compute(1, 5, 10, {1}),
+                     send(1, 2, 10, 0, {2}), Compute(2, 10, n, {3})};
+  FixedPlanPolicy two_cut_policy(two_cuts);
+  RunStats stats;
+  const auto records = RunEngine(config_, two_cut_policy, &stats);
+  ASSERT_EQ(records.size(), 10u);
+  for (const RequestRecord& r : records) {
+    ASSERT_TRUE(r.completed);
+    EXPECT_EQ(r.bytes_sent, 1000 + r.sample);
+    EXPECT_EQ(r.stages[3].stage.bytes, 2000 + r.sample);
+    EXPECT_EQ(r.correct, r.sample % 3 == 0 ? 1 : 0);
+    EXPECT_EQ(r.codec, "prune:0.5,quant:8;quant:8");
+  }
+  EXPECT_EQ(pairs.asked[0], (std::vector<int>{5, 1, 10, 0}));
+
+  pairs.asked.clear();
+  Plan relayed;
+  relayed.stages = {Compute(0, 0, 5, {}), send(0, 1, 5, 1, {0}), send(1, 2, 5, 1, {1}),
+                    Compute(2, 5, n, {2})};
+  FixedPlanPolicy relay_policy(relayed);
+  for (const RequestRecord& r : RunEngine(config_, relay_policy, &stats)) {
+    EXPECT_EQ(r.bytes_sent, 200 + r.sample);
+    EXPECT_EQ(r.stages[2].stage.bytes, 200 + r.sample);
+    EXPECT_EQ(r.correct, r.sample % 2 == 1 ? 1 : 0);
+  }
+  EXPECT_TRUE(pairs.asked.empty());
+}
+
 // The first block of small_vgg (conv, relu, conv, relu, 2x2 max pool: 28 rows
 // to 14) cut into four strips of pooled rows, one per device: each device
 // gets its input rows with their halo, computes its strip and sends it back;
