@@ -91,6 +91,12 @@ void CnnpcSearch::Prepare(const Accuracy& accuracy) {
   measured_.clear();
   violations_ = 0;
   const int top = static_cast<int>(rates_.size()) - 1;
+  highest_.clear();
+  unpruned_.clear();
+  for (const CnnpcPoint& p : AllPoints()) {
+    if (p == Normal(p.i, p.j, top, top)) highest_.push_back(Price(p));
+    if (p.r1 == 0 && p.r2 == 0) unpruned_.push_back(Price(p));
+  }
   auto add = [&](const CnnpcPoint& p) {
     CnnpcPlan plan = Price(p);
     plan.accuracy = Measure(p, accuracy);
@@ -148,14 +154,9 @@ void CnnpcSearch::Prepare(const Accuracy& accuracy) {
 
 double CnnpcSearch::BudgetMs(const CnnpcLinks& links) const {
   if (requirement_.auto_fraction < 0) return requirement_.value;
-  const int top = static_cast<int>(rates_.size()) - 1;
   double min_t = std::numeric_limits<double>::infinity(), max_t = min_t;
-  for (const CnnpcPoint& p : AllPoints()) {
-    const double ms = LatencyMs(Price(p), links);
-    const bool highest = p == Normal(p.i, p.j, top, top);
-    if (highest) min_t = std::min(min_t, ms);
-    if (p.r1 == 0 && p.r2 == 0) max_t = std::min(max_t, ms);
-  }
+  for (const CnnpcPlan& plan : highest_) min_t = std::min(min_t, LatencyMs(plan, links));
+  for (const CnnpcPlan& plan : unpruned_) max_t = std::min(max_t, LatencyMs(plan, links));
   return min_t + requirement_.auto_fraction * (max_t - min_t);
 }
 

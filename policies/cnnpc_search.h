@@ -114,7 +114,7 @@ class CnnpcSearch {
   std::vector<CnnpcPoint> AllPoints() const;
   CnnpcPlan Price(const CnnpcPoint& p) const;
   double LatencyMs(const CnnpcPlan& plan, const CnnpcLinks& links) const;
-  // The latency budget at these links (T0 mode).
+  // The latency budget at these links (T0 mode; after Prepare).
   double BudgetMs(const CnnpcLinks& links) const;
 
   const CnnpcTiers& tiers() const { return tiers_; }
@@ -139,6 +139,8 @@ class CnnpcSearch {
   std::vector<double> rates_;
   Requirement requirement_;
   std::vector<CnnpcPlan> table_;
+  // Every plan at the highest rates, and every unpruned one: minT and maxT.
+  std::vector<CnnpcPlan> highest_, unpruned_;
   bool table_meets_ = true;                      // false: the table is the fallback
   std::map<std::vector<int>, double> measured_;  // by the tensors sent
   int violations_ = 0;

@@ -222,6 +222,10 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"edge_policy_without_edge", "policies = device-only,cnnpc@accuracy=0.8\n", "",
                  ":1: policies: cnnpc@accuracy=0.8 computes on an edge server, and this "
                  "topology has none"},
+        BadInput{"cnnpc_without_a_codec",
+                 "model = resnet18\ntopology = three-tier\npolicies = cnnpc@accuracy=0.8\n", "",
+                 ":3: policies: cnnpc@accuracy=0.8 plans with its own codecs: it needs "
+                 "compression.codec"},
         BadInput{"cnnpc_cut_not_a_split_point",
                  "model = resnet18\ntopology = three-tier\npolicies = cnnpc@accuracy=0.8,cuts=5\n"
                  "[compression]\ncodec = quant:8\n",
