@@ -91,9 +91,8 @@ void CnnpcPolicy::Prepare(const Observation& obs) {
   search_->Prepare([&](const CnnpcPoint& p) {
     if (!m->measured()) return 0.0;
     std::vector<std::pair<int, int>> sent;  // (split index, codec index)
-    const int b = tiers.segments();
-    if (p.i < b) sent.emplace_back(tiers.boundaries[p.i], rate_codec_[p.r1]);
-    if (p.j < b && p.j != p.i) sent.emplace_back(tiers.boundaries[p.j], rate_codec_[p.r2]);
+    for (const auto& [boundary, rate] : search_->Sent(p))
+      sent.emplace_back(tiers.boundaries[boundary], rate_codec_[rate]);
     if (sent.empty()) return m->PlainAccuracy();
     if (sent.size() == 1) return m->Find(sent[0].second, sent[0].first)->Accuracy();
     if (!m->pairs) throw std::logic_error(name_ + ": two-cut probes are not available");

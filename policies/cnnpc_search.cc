@@ -58,10 +58,15 @@ double CnnpcSearch::LatencyMs(const CnnpcPlan& plan, const CnnpcLinks& links) co
          TransferMs(plan.bytes2, links.edge_cloud_mbps) + back;
 }
 
+std::vector<std::pair<int, int>> CnnpcSearch::Sent(const CnnpcPoint& p) const {
+  std::vector<std::pair<int, int>> sent;
+  if (p.i < B()) sent.emplace_back(p.i, p.r1);
+  if (p.j < B() && p.j != p.i) sent.emplace_back(p.j, p.r2);
+  return sent;
+}
+
 double CnnpcSearch::Measure(const CnnpcPoint& p, const Accuracy& accuracy) {
-  std::vector<int> key;  // the tensors sent: (boundary, rate index) pairs
-  if (p.i < B()) key.insert(key.end(), {p.i, p.r1});
-  if (p.j < B() && p.j != p.i) key.insert(key.end(), {p.j, p.r2});
+  const std::vector<std::pair<int, int>> key = Sent(p);
   auto it = measured_.find(key);
   if (it == measured_.end()) it = measured_.emplace(key, accuracy(p)).first;
   return it->second;

@@ -44,6 +44,7 @@
 
 #include <functional>
 #include <map>
+#include <utility>
 #include <vector>
 
 namespace coinfer {
@@ -113,6 +114,9 @@ class CnnpcSearch {
   // Every valid point of the grid, in order (i, j, r1, r2).
   std::vector<CnnpcPoint> AllPoints() const;
   CnnpcPlan Price(const CnnpcPoint& p) const;
+  // The tensors a point sends, in order: (boundary, rate index) each; a
+  // point's accuracy depends on these alone.
+  std::vector<std::pair<int, int>> Sent(const CnnpcPoint& p) const;
   double LatencyMs(const CnnpcPlan& plan, const CnnpcLinks& links) const;
   // The latency budget at these links (T0 mode; after Prepare).
   double BudgetMs(const CnnpcLinks& links) const;
@@ -141,8 +145,8 @@ class CnnpcSearch {
   std::vector<CnnpcPlan> table_;
   // Every plan at the highest rates, and every unpruned one: minT and maxT.
   std::vector<CnnpcPlan> highest_, unpruned_;
-  bool table_meets_ = true;                      // false: the table is the fallback
-  std::map<std::vector<int>, double> measured_;  // by the tensors sent
+  bool table_meets_ = true;                                      // false: the table is the fallback
+  std::map<std::vector<std::pair<int, int>>, double> measured_;  // by Sent()
   int violations_ = 0;
 };
 
