@@ -20,11 +20,11 @@ const std::vector<std::string> kDefaultCodecs = {"none",
                                                  "channels:0.5,quant:8,zstd:3"};
 
 void PrintEntry(const CatalogEntry& e) {
-  std::printf("%5d  %-32s %10lld %10.1f %10lld %7.1fx %8.2f%% %8.2f%% %8.1f %8.1f\n",
+  std::printf("%5d  %-32s %10lld %10.1f %10lld %7.1fx %8.2f%% %8.2f%% %8.2f%% %8.1f %8.1f\n",
               e.key.split_index, e.key.codec.c_str(), static_cast<long long>(e.raw_bytes),
               e.MeanBytes(), static_cast<long long>(e.BytesQuantile(0.95)),
               e.raw_bytes / std::max(e.MeanBytes(), 1.0), 100 * e.Accuracy(), 100 * e.Agreement(),
-              e.encode_us, e.decode_us);
+              100 * e.ValidationAccuracy(), e.encode_us, e.decode_us);
 }
 
 }  // namespace
@@ -53,8 +53,8 @@ int CaptureCommand(const std::vector<std::string>& args) {
   std::unique_ptr<CompressionCatalog> catalog;
   Status st = CompressionCatalog::Open(catalog_path, &catalog);
   if (!st.ok()) return ReportError(st);
-  std::printf("%5s  %-32s %10s %10s %10s %8s %9s %9s %8s %8s\n", "split", "codec", "raw B",
-              "mean B", "p95 B", "ratio", "top-1", "agree", "enc us", "dec us");
+  std::printf("%5s  %-32s %10s %10s %10s %8s %9s %9s %9s %8s %8s\n", "split", "codec", "raw B",
+              "mean B", "p95 B", "ratio", "top-1", "agree", "val top-1", "enc us", "dec us");
   st = CaptureToCatalog(o, catalog.get(), PrintEntry);
   if (!st.ok()) return ReportError(st);
   std::cout << catalog_path << ": stored\n";

@@ -41,14 +41,13 @@ Status ImportPackage(const std::string& package_dir, const std::string& out_dir)
 }
 
 Status PrintStats(const std::string& spec) {
-  for (Split split : {Split::kTrain, Split::kTest}) {
+  for (Split split : {Split::kTrain, Split::kValidation, Split::kTest}) {
     ImageSet set;
     COINFER_RETURN_IF_ERROR(LoadDataset(spec, split, &set));
     std::vector<int64_t> per_class(set.classes);
     for (uint8_t label : set.labels) ++per_class[label];
-    std::cout << spec << (split == Split::kTrain ? " train: " : " test: ") << set.count
-              << " images " << set.channels << "x" << set.height << "x" << set.width
-              << ", per class:";
+    std::cout << spec << " " << SplitName(split) << ": " << set.count << " images " << set.channels
+              << "x" << set.height << "x" << set.width << ", per class:";
     for (int64_t n : per_class) std::cout << " " << n;
     std::cout << "\n";
   }

@@ -38,8 +38,8 @@ int PruneCommand(const std::vector<std::string>& args) {
   const Status st = PruneModel(
       o, out_dir,
       [](const EpochReport& e) {
-        std::printf("fine-tune epoch %d: loss %.4f, test accuracy %.2f%%, %.1f s\n", e.epoch,
-                    e.mean_loss, 100.0 * e.test_correct / e.test_samples, e.seconds);
+        std::printf("fine-tune epoch %d: loss %.4f, validation accuracy %.2f%%, %.1f s\n", e.epoch,
+                    e.mean_loss, 100.0 * e.validation_correct / e.validation_samples, e.seconds);
         std::fflush(stdout);
       },
       &r);

@@ -24,8 +24,10 @@ int TrainCommand(const std::vector<std::string>& args) {
       "lr", po::value(&o.learning_rate)->default_value(o.learning_rate), "Adam learning rate")(
       "threads", po::value(&o.threads)->default_value(o.threads), "LibTorch threads")(
       "train-samples", po::value(&o.train_samples)->default_value(0),
-      "first N train images (0: all)")("test-samples", po::value(&o.test_samples)->default_value(0),
-                                       "first N test images (0: all)")(
+      "first N train images (0: all)")("validation-samples",
+                                       po::value(&o.validation_samples)->default_value(0),
+                                       "first N validation images (0: all)")(
+      "test-samples", po::value(&o.test_samples)->default_value(0), "first N test images (0: all)")(
       "output,o", po::value(&out_dir)->default_value(COINFER_DEFAULT_MODELS_DIR),
       "directory for NAME.pt and NAME.json");
   po::variables_map vm;
@@ -35,14 +37,17 @@ int TrainCommand(const std::vector<std::string>& args) {
       o, out_dir,
       [&](const EpochReport& r) {
         std::printf(
-            "epoch %d/%d: loss %.4f, train accuracy %.2f%%, test accuracy %.2f%% (%lld), %.1f s\n",
+            "epoch %d/%d: loss %.4f, train accuracy %.2f%%, validation accuracy %.2f%% (%lld), "
+            "%.1f s\n",
             r.epoch, o.epochs, r.mean_loss, 100 * r.train_accuracy,
-            100.0 * r.test_correct / r.test_samples, static_cast<long long>(r.test_samples),
-            r.seconds);
+            100.0 * r.validation_correct / r.validation_samples,
+            static_cast<long long>(r.validation_samples), r.seconds);
         std::fflush(stdout);
       },
       &card);
   if (!st.ok()) return ReportError(st);
+  std::printf("test accuracy %.2f%% (%lld/%lld)\n", 100 * card.TestAccuracy(),
+              static_cast<long long>(card.test_correct), static_cast<long long>(card.test_samples));
   std::cout << out_dir << "/" << card.weights << ": sha256 " << card.sha256 << "\n";
   return 0;
 }

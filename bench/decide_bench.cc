@@ -59,6 +59,8 @@ void BM_DecideJmdc(benchmark::State& state, const std::string& policy_name) {
   MeasuredCompression m;
   m.samples = 100;
   m.plain_correct.assign(100, 1);
+  m.plain_validation_correct = m.plain_correct;
+  m.validation_samples = 100;
   for (int c = 0; c < 8; ++c) {
     m.codecs.push_back("codec" + std::to_string(c));
     auto& entries = m.at_split.emplace_back();
@@ -68,6 +70,7 @@ void BM_DecideJmdc(benchmark::State& state, const std::string& policy_name) {
       e.sample_bytes.assign(100, p.bytes / (c + 1));
       e.correct.assign(100, 0);
       std::fill(e.correct.begin(), e.correct.end() - c, 1);
+      e.validation_correct = e.correct;
     }
   }
   TimeDecisions(state, policy_name, graph, &m);

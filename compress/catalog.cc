@@ -33,6 +33,8 @@ CREATE TABLE IF NOT EXISTS catalog (
   sample_correct BLOB NOT NULL,
   sample_agrees BLOB NOT NULL,
   codec_version INTEGER NOT NULL,
+  validation_accuracy REAL NOT NULL,
+  validation_correct BLOB NOT NULL,
   PRIMARY KEY (weights_sha256, dataset, split_index, codec)
 );
 CREATE TABLE IF NOT EXISTS cut_pairs (
@@ -51,6 +53,8 @@ CREATE TABLE IF NOT EXISTS cut_pairs (
   sample_correct BLOB NOT NULL,
   sample_agrees BLOB NOT NULL,
   codec_version INTEGER NOT NULL,
+  validation_accuracy REAL NOT NULL,
+  validation_correct BLOB NOT NULL,
   PRIMARY KEY (weights_sha256, dataset, split_index, codec, then_split, then_codec)
 );
 )sql";
@@ -61,14 +65,20 @@ const std::map<int, std::string> kUpgrades = {
     {1, "ALTER TABLE catalog ADD COLUMN codec_version INTEGER NOT NULL DEFAULT 0;"},
     // Version 2 had no two-cut probes: the schema's CREATE TABLE IF NOT
     // EXISTS, run after the upgrades, adds the table empty.
-    {2, "SELECT 1;"}};
+    {2, "SELECT 1;"},
+    // Version 3 had no validation split: its entries have none, are never
+    // found, and are measured again; its probes go (the table is made anew).
+    {3,
+     "ALTER TABLE catalog ADD COLUMN validation_accuracy REAL NOT NULL DEFAULT 0;"
+     "ALTER TABLE catalog ADD COLUMN validation_correct BLOB NOT NULL DEFAULT X'';"
+     "DROP TABLE IF EXISTS cut_pairs;"}};
 
 const char kColumns[] =
     "model, weights_sha256, dataset, split_index, codec, raw_bytes, encode_us, decode_us, "
-    "sample_bytes, sample_correct, sample_agrees";
+    "sample_bytes, sample_correct, sample_agrees, validation_correct";
 const char kPairColumns[] =
     "model, weights_sha256, dataset, split_index, codec, 0, 0, 0, sample_bytes, sample_correct, "
-    "sample_agrees, then_split, then_codec, then_bytes";
+    "sample_agrees, validation_correct, then_split, then_codec, then_bytes";
 
 template <class T>
 std::vector<T> FromBlob(const std::string& blob) {
@@ -87,10 +97,11 @@ CatalogEntry ReadEntry(const Statement& row) {
   e.sample_bytes = FromBlob<int64_t>(row.ColumnBlob(8));
   e.correct = FromBlob<uint8_t>(row.ColumnBlob(9));
   e.agrees = FromBlob<uint8_t>(row.ColumnBlob(10));
-  if (row.ColumnCount() > 11) {
-    e.then_split = static_cast<int>(row.ColumnInt(11));
-    e.then_codec = row.ColumnText(12);
-    e.then_bytes = FromBlob<int64_t>(row.ColumnBlob(13));
+  e.validation_correct = FromBlob<uint8_t>(row.ColumnBlob(11));
+  if (row.ColumnCount() > 12) {
+    e.then_split = static_cast<int>(row.ColumnInt(12));
+    e.then_codec = row.ColumnText(13);
+    e.then_bytes = FromBlob<int64_t>(row.ColumnBlob(14));
   }
   return e;
 }
@@ -105,6 +116,7 @@ double Fraction(const std::vector<uint8_t>& flags) {
 
 double CatalogEntry::Accuracy() const { return Fraction(correct); }
 double CatalogEntry::Agreement() const { return Fraction(agrees); }
+double CatalogEntry::ValidationAccuracy() const { return Fraction(validation_correct); }
 
 double CatalogEntry::MeanBytes() const {
   if (sample_bytes.empty()) return 0;
@@ -141,7 +153,7 @@ Status CompressionCatalog::FindPair(const CatalogKey& key, int then_split,
       std::string("SELECT ") + (pair ? kPairColumns : kColumns) + " FROM " +
       (pair ? "cut_pairs" : "catalog") +
       " WHERE weights_sha256 = ? AND dataset = ? AND split_index = ? AND codec = ? AND samples >= "
-      "? AND codec_version = ?" +
+      "? AND codec_version = ? AND length(validation_correct) > 0" +
       (pair ? " AND then_split = ? AND then_codec = ?" : "");
   Statement q(db_, sql.c_str());
   if (!q.ok()) return Status::IoError(std::string("sqlite: ") + sqlite3_errmsg(db_));
@@ -161,7 +173,8 @@ Status CompressionCatalog::List(const std::string& weights_sha256, const std::st
                                 std::vector<CatalogEntry>* out) {
   const std::string sql = std::string("SELECT ") + kColumns +
                           " FROM catalog WHERE weights_sha256 = ? AND dataset = ? "
-                          "AND codec_version = ? ORDER BY split_index, codec";
+                          "AND codec_version = ? AND length(validation_correct) > 0 "
+                          "ORDER BY split_index, codec";
   Statement q(db_, sql.c_str());
   if (!q.ok()) return Status::IoError(std::string("sqlite: ") + sqlite3_errmsg(db_));
   q.Bind(1, weights_sha256).Bind(2, dataset).Bind(3, int64_t{kCodecVersion});
@@ -174,12 +187,20 @@ Status CompressionCatalog::Put(const std::vector<CatalogEntry>& entries) {
   COINFER_RETURN_IF_ERROR(ExecSql(db_, "BEGIN IMMEDIATE"));
   Statement invalidate(db_, "DELETE FROM catalog WHERE model = ? AND weights_sha256 != ?");
   Statement invalidate_pairs(db_, "DELETE FROM cut_pairs WHERE model = ? AND weights_sha256 != ?");
-  Statement insert(db_,
-                   "INSERT OR REPLACE INTO catalog VALUES "
-                   "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  Statement insert_pair(db_,
-                        "INSERT OR REPLACE INTO cut_pairs VALUES "
-                        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  // Named columns: an upgraded file has the later ones last, in upgrade order.
+  Statement insert(
+      db_,
+      "INSERT OR REPLACE INTO catalog (model, weights_sha256, dataset, split_index, codec, "
+      "samples, raw_bytes, bytes_min, bytes_mean, bytes_p95, bytes_max, accuracy, agreement, "
+      "encode_us, decode_us, sample_bytes, sample_correct, sample_agrees, codec_version, "
+      "validation_accuracy, validation_correct) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  Statement insert_pair(
+      db_,
+      "INSERT OR REPLACE INTO cut_pairs (model, weights_sha256, dataset, split_index, codec, "
+      "then_split, then_codec, samples, accuracy, agreement, sample_bytes, then_bytes, "
+      "sample_correct, sample_agrees, codec_version, validation_accuracy, validation_correct) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   Status st = invalidate.ok() && invalidate_pairs.ok() && insert.ok() && insert_pair.ok()
                   ? Status::Ok()
                   : Status::IoError(std::string("sqlite: ") + sqlite3_errmsg(db_));
@@ -203,7 +224,9 @@ Status CompressionCatalog::Put(const std::vector<CatalogEntry>& entries) {
           .BindBlob(12, e.then_bytes.data(), e.then_bytes.size() * sizeof(int64_t))
           .BindBlob(13, e.correct.data(), e.correct.size())
           .BindBlob(14, e.agrees.data(), e.agrees.size())
-          .Bind(15, int64_t{kCodecVersion});
+          .Bind(15, int64_t{kCodecVersion})
+          .Bind(16, e.ValidationAccuracy())
+          .BindBlob(17, e.validation_correct.data(), e.validation_correct.size());
       st = insert_pair.Step();
       continue;
     }
@@ -226,7 +249,9 @@ Status CompressionCatalog::Put(const std::vector<CatalogEntry>& entries) {
         .BindBlob(16, e.sample_bytes.data(), e.sample_bytes.size() * sizeof(int64_t))
         .BindBlob(17, e.correct.data(), e.correct.size())
         .BindBlob(18, e.agrees.data(), e.agrees.size())
-        .Bind(19, int64_t{kCodecVersion});
+        .Bind(19, int64_t{kCodecVersion})
+        .Bind(20, e.ValidationAccuracy())
+        .BindBlob(21, e.validation_correct.data(), e.validation_correct.size());
     st = insert.Step();
   }
   if (!st.ok()) {

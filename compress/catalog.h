@@ -4,8 +4,9 @@
 // the split point and the canonical codec text, and stamped with
 // kCodecVersion (an entry of another version is not found); it keeps the per-sample
 // bytes and correctness so a simulated request can draw one sample and send
-// exactly that sample's bytes. Entries of other weights of the same model
-// are removed when new ones are stored (the weights changed).
+// exactly that sample's bytes, and the correctness on validation samples,
+// which searches select on (an entry without them is not found). Entries of other weights of the
+// same model are removed when new ones are stored (the weights changed).
 #pragma once
 
 #include <cstdint>
@@ -36,6 +37,10 @@ struct CatalogEntry {
   std::vector<int64_t> sample_bytes;
   std::vector<uint8_t> correct;
   std::vector<uint8_t> agrees;
+  // Per sample of the validation split (datasets/validation_split.h), in
+  // order: whether the prediction after decoding is right. Searches choose
+  // on it; requests and reports use the test split above.
+  std::vector<uint8_t> validation_correct;
   // A probe of two cuts (CNNPC): the tensor at key.split_index is sent with
   // key.codec, the forward pass resumes, and the tensor at then_split (a
   // later split point) is sent with then_codec. -1: one cut.
@@ -47,6 +52,7 @@ struct CatalogEntry {
   int64_t samples() const { return static_cast<int64_t>(sample_bytes.size()); }
   double Accuracy() const;
   double Agreement() const;
+  double ValidationAccuracy() const;
   double MeanBytes() const;
   // The q-quantile of bytes (higher rank: an observed value).
   int64_t BytesQuantile(double q) const;
@@ -54,7 +60,7 @@ struct CatalogEntry {
 
 class CompressionCatalog {
  public:
-  static constexpr int kSchemaVersion = 3;
+  static constexpr int kSchemaVersion = 4;
 
   static Status Open(const std::string& path, std::unique_ptr<CompressionCatalog>* out);
   ~CompressionCatalog();

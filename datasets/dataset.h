@@ -16,7 +16,11 @@
 
 namespace coinfer {
 
-enum class Split { kTrain, kTest };
+// kTrain and kValidation partition the dataset's own train split
+// (datasets/validation_split.h); kTest is its test split.
+enum class Split { kTrain, kValidation, kTest };
+
+const char* SplitName(Split split);  // train, validation, test
 
 // The directory the fashion-mnist cache lives in.
 std::string FashionMnistCacheDir();

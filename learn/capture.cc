@@ -5,6 +5,7 @@
 
 #include "compress/codec.h"
 #include "datasets/dataset.h"
+#include "datasets/validation_split.h"
 #include "learn/cut_pruning.h"
 #include "learn/trained_network.h"
 
@@ -38,8 +39,9 @@ struct Job {
 };
 
 // Encodes and decodes each sample of `x` (batch first) with `cut`'s codec,
-// recording the bytes; returns what the receiver has.
-Status SendEach(Job& job, Cut& cut, const torch::Tensor& x, int64_t count,
+// recording the bytes and, when `timed`, the codec's time; returns what the
+// receiver has.
+Status SendEach(Job& job, Cut& cut, const torch::Tensor& x, int64_t count, bool timed,
                 std::vector<int64_t>* bytes_out, torch::Tensor* received) {
   const std::vector<int64_t> shape(x.sizes().begin() + 1, x.sizes().end());
   const int64_t per_sample = x.numel() / count;
@@ -51,8 +53,10 @@ Status SendEach(Job& job, Cut& cut, const torch::Tensor& x, int64_t count,
     COINFER_RETURN_IF_ERROR(cut.codec->Encode(x.data_ptr<float>() + i * per_sample, shape, &bytes));
     const auto t1 = Clock::now();
     COINFER_RETURN_IF_ERROR(cut.codec->Decode(bytes, &decoded));
-    job.encode_us += Micros(t1 - t0);
-    job.decode_us += Micros(Clock::now() - t1);
+    if (timed) {
+      job.encode_us += Micros(t1 - t0);
+      job.decode_us += Micros(Clock::now() - t1);
+    }
     std::copy(decoded.values.begin(), decoded.values.end(),
               received->data_ptr<float>() + i * per_sample);
     bytes_out->push_back(static_cast<int64_t>(bytes.size()));
@@ -62,7 +66,7 @@ Status SendEach(Job& job, Cut& cut, const torch::Tensor& x, int64_t count,
 
 }  // namespace
 
-// The model, its test split, and the codecs fitted so far (channel scores
+// The model, its test and validation splits, and the codecs fitted so far (channel scores
 // for channels:F, computed for several splits in one pass; LASSO and least
 // squares for prune:R), kept across measurements.
 struct CaptureSession::Impl {
@@ -70,8 +74,8 @@ struct CaptureSession::Impl {
   Network net;
   ModelCard card;
   Graph graph;
-  std::vector<SplitPoint> splits;  // every split point but the last
-  ImageSet test, train;            // train: loaded on first need
+  std::vector<SplitPoint> splits;    // every split point but the last
+  ImageSet test, validation, train;  // train: loaded on first need
   std::map<int, std::vector<double>> scores;
   torch::Tensor pruning_input;
   std::map<std::pair<int, std::string>, std::unique_ptr<Codec>> codecs;
@@ -113,6 +117,49 @@ struct CaptureSession::Impl {
     return Status::Ok();
   }
 
+  // Sends each job's cuts for the first n images of `set` and records the
+  // outcome: bytes, times, correctness and agreement on the test split,
+  // correctness alone on validation.
+  Status Run(const ImageSet& set, int64_t n, bool on_test, std::vector<Job>* jobs_out) {
+    std::vector<Job>& jobs = *jobs_out;
+    std::vector<int64_t> unreported;
+    for (int64_t begin = 0; begin < n; begin += kBatch) {
+      const int64_t count = std::min(kBatch, n - begin);
+      const torch::Tensor input = ImagesToTensor(set, begin, count);
+      const std::vector<torch::Tensor> outputs = net.ForwardAll(input);
+      const torch::Tensor plain = outputs.back().argmax(1);
+      for (Job& job : jobs) {
+        torch::Tensor received;
+        const Cut* last = nullptr;
+        for (Cut& cut : job.cuts) {
+          const torch::Tensor x =
+              last ? net.ForwardRange(last->split.index, last->split.source, received,
+                                      cut.split.index, cut.split.source)
+                         .contiguous()
+                   : Crossing(outputs, cut.split, input);
+          std::vector<int64_t>* bytes = !on_test ? &unreported
+                                        : last   ? &job.entry.then_bytes
+                                                 : &job.entry.sample_bytes;
+          COINFER_RETURN_IF_ERROR(SendEach(job, cut, x, count, on_test, bytes, &received));
+          last = &cut;
+        }
+        const torch::Tensor predicted =
+            net.ForwardFrom(last->split.index, last->split.source, received).argmax(1);
+        for (int64_t i = 0; i < count; ++i) {
+          const int64_t p = predicted.data_ptr<int64_t>()[i];
+          const bool right = p == set.labels[begin + i];
+          if (!on_test) {
+            job.entry.validation_correct.push_back(right);
+            continue;
+          }
+          job.entry.correct.push_back(right);
+          job.entry.agrees.push_back(p == plain.data_ptr<int64_t>()[i]);
+        }
+      }
+    }
+    return Status::Ok();
+  }
+
   Status FindSplit(int index, SplitPoint* out) const {
     auto it = std::find_if(splits.begin(), splits.end(),
                            [&](const SplitPoint& s) { return s.index == index; });
@@ -139,6 +186,11 @@ Status CaptureSession::Open(const CaptureOptions& options, std::unique_ptr<Captu
   s.splits = s.graph.SplitPoints();
   s.splits.pop_back();  // the last split sends nothing
   COINFER_RETURN_IF_ERROR(LoadDataset(s.card.dataset, Split::kTest, &s.test));
+  COINFER_RETURN_IF_ERROR(LoadDataset(s.card.dataset, Split::kValidation, &s.validation));
+  if (s.validation.count == 0)
+    return Status::InvalidInput(s.card.dataset, "dataset",
+                                "has no validation images (each class needs at least " +
+                                    std::to_string(kValidationShare) + " train images)");
   *out = std::move(session);
   return Status::Ok();
 }
@@ -153,6 +205,10 @@ std::vector<int> CaptureSession::SplitIndices() const {
 
 int64_t CaptureSession::Samples(int64_t wanted) const {
   return wanted > 0 ? std::min(wanted, impl_->test.count) : impl_->test.count;
+}
+
+int64_t CaptureSession::ValidationSamples(int64_t test_samples) const {
+  return std::min(Samples(test_samples), impl_->validation.count);
 }
 
 Status CaptureSession::Measure(const std::vector<CaptureCuts>& measurements, int64_t samples,
@@ -192,34 +248,8 @@ Status CaptureSession::Measure(const std::vector<CaptureCuts>& measurements, int
     job.entry.raw_bytes = job.cuts[0].split.bytes;
   }
 
-  for (int64_t begin = 0; begin < n; begin += kBatch) {
-    const int64_t count = std::min(kBatch, n - begin);
-    const torch::Tensor input = ImagesToTensor(s.test, begin, count);
-    const std::vector<torch::Tensor> outputs = s.net.ForwardAll(input);
-    const torch::Tensor plain = outputs.back().argmax(1);
-    for (Job& job : jobs) {
-      torch::Tensor received;
-      const Cut* last = nullptr;
-      for (Cut& cut : job.cuts) {
-        const torch::Tensor x = last
-                                    ? s.net
-                                          .ForwardRange(last->split.index, last->split.source,
-                                                        received, cut.split.index, cut.split.source)
-                                          .contiguous()
-                                    : Crossing(outputs, cut.split, input);
-        std::vector<int64_t>* bytes = last ? &job.entry.then_bytes : &job.entry.sample_bytes;
-        COINFER_RETURN_IF_ERROR(SendEach(job, cut, x, count, bytes, &received));
-        last = &cut;
-      }
-      const torch::Tensor predicted =
-          s.net.ForwardFrom(last->split.index, last->split.source, received).argmax(1);
-      for (int64_t i = 0; i < count; ++i) {
-        const int64_t p = predicted.data_ptr<int64_t>()[i];
-        job.entry.correct.push_back(p == s.test.labels[begin + i]);
-        job.entry.agrees.push_back(p == plain.data_ptr<int64_t>()[i]);
-      }
-    }
-  }
+  COINFER_RETURN_IF_ERROR(s.Run(s.test, n, true, &jobs));
+  COINFER_RETURN_IF_ERROR(s.Run(s.validation, ValidationSamples(n), false, &jobs));
   out->clear();
   for (Job& job : jobs) {
     job.entry.encode_us = job.encode_us / n;

@@ -1,4 +1,5 @@
-// Capture: runs a trained model on the test split, takes the tensor that
+// Capture: runs a trained model on the test split (and, for correctness
+// alone, on the validation split that searches select on), takes the tensor that
 // crosses each split point, runs each codec on it sample by sample (encode,
 // then decode) and resumes the forward pass from the decoded tensor, so
 // every byte count and every prediction is measured. Channel selection ranks
@@ -57,8 +58,12 @@ class CaptureSession {
   std::vector<int> SplitIndices() const;  // every split point but the last
   // The test samples a measurement of `wanted` runs on (0: all).
   int64_t Samples(int64_t wanted) const;
-  // Measures each entry on the first Samples(samples) test images, in one
-  // pass over them; errors name a bad split or codec.
+  // The validation samples a measurement on `test_samples` also runs on:
+  // as many, at most the whole validation split.
+  int64_t ValidationSamples(int64_t test_samples) const;
+  // Measures each entry on the first Samples(samples) test images and the
+  // first ValidationSamples(samples) validation images, in one pass over
+  // each; errors name a bad split or codec.
   Status Measure(const std::vector<CaptureCuts>& measurements, int64_t samples,
                  std::vector<CatalogEntry>* out);
 

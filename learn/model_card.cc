@@ -24,6 +24,9 @@ Status ReadModelCard(const std::string& path, ModelCard* card) {
     c.sha256 = j.at("sha256").get<std::string>();
     c.test_correct = j.at("test_correct").get<int64_t>();
     c.test_samples = j.at("test_samples").get<int64_t>();
+    // Cards written before the validation split have none.
+    c.validation_correct = j.value("validation_correct", int64_t{0});
+    c.validation_samples = j.value("validation_samples", int64_t{0});
     c.epochs = j.at("epochs").get<int>();
     c.train_samples = j.at("train_samples").get<int64_t>();
     c.batch_size = j.at("batch_size").get<int>();
@@ -56,6 +59,8 @@ Status WriteModelCard(const ModelCard& c, const std::string& path) {
       {"test_correct", c.test_correct},
       {"test_samples", c.test_samples},
       {"test_accuracy", c.TestAccuracy()},
+      {"validation_correct", c.validation_correct},
+      {"validation_samples", c.validation_samples},
       {"epochs", c.epochs},
       {"train_samples", c.train_samples},
       {"batch_size", c.batch_size},

@@ -1,7 +1,9 @@
 // ModelCard: the sidecar JSON next to trained weights (models/NAME.json). It
 // records how the weights were trained, their SHA-256 (over every parameter
 // and buffer, so a changed weight is a changed model for the catalog) and the
-// test accuracy as counts, so reloading can check it exactly.
+// test accuracy as counts, so reloading can check it exactly, and the
+// validation accuracy of the last epoch (absent, 0, in cards trained before
+// the validation split existed: their weights have seen those images).
 #pragma once
 
 #include <cstdint>
@@ -18,6 +20,7 @@ struct ModelCard {
   std::string weights;  // weights file, relative to the card's directory
   std::string sha256;   // of the weights' values (WeightsSha256)
   int64_t test_correct = 0, test_samples = 0;
+  int64_t validation_correct = 0, validation_samples = 0;
   int epochs = 0;
   int64_t train_samples = 0;
   int batch_size = 0;

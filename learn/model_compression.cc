@@ -41,8 +41,9 @@ Status PruneModel(const PruneOptions& options, const std::string& out_dir,
     return Status::InvalidInput("", "split",
                                 std::to_string(options.split) + " is not a split point of " +
                                     base.model + " with device-side layers");
-  ImageSet train, test;
+  ImageSet train, validation, test;
   COINFER_RETURN_IF_ERROR(LoadDataset(base.dataset, Split::kTrain, &train));
+  COINFER_RETURN_IF_ERROR(LoadDataset(base.dataset, Split::kValidation, &validation));
   COINFER_RETURN_IF_ERROR(LoadDataset(base.dataset, Split::kTest, &test));
   torch::set_num_threads(options.fine_tune.threads);
   torch::manual_seed(options.fine_tune.seed);
@@ -56,19 +57,22 @@ Status PruneModel(const PruneOptions& options, const std::string& out_dir,
   r.pruned_correct = CountCorrect(Predict(net, test, test.count), test);
 
   TrainOptions tune = options.fine_tune;
-  tune.test_samples = 0;  // the card's accuracy is on the whole test split
+  tune.validation_samples = 0;  // the card's accuracies are on whole splits
   EpochReport last;
-  last.test_correct = r.pruned_correct;
-  last.test_samples = test.count;
-  if (tune.epochs > 0) last = TrainEpochs(net, train, test, tune, progress);
+  if (tune.epochs > 0) last = TrainEpochs(net, train, validation, tune, progress);
   net.SetTraining(false);
 
   ModelCard c = base;
   c.pruned = true;
   c.pruning = plan;
   c.base_sha256 = base.sha256;
-  c.test_correct = last.test_correct;
-  c.test_samples = last.test_samples;
+  c.test_correct =
+      tune.epochs > 0 ? CountCorrect(Predict(net, test, test.count), test) : r.pruned_correct;
+  c.test_samples = test.count;
+  c.validation_samples = validation.count;
+  c.validation_correct = tune.epochs > 0
+                             ? last.validation_correct
+                             : CountCorrect(Predict(net, validation, validation.count), validation);
   c.epochs = tune.epochs;
   c.train_samples =
       tune.train_samples > 0 ? std::min(tune.train_samples, train.count) : train.count;

@@ -53,8 +53,9 @@ int64_t CountCorrect(const std::vector<int64_t>& predictions, const ImageSet& se
 
 Status TrainModel(const TrainOptions& options, const std::string& out_dir,
                   const std::function<void(const EpochReport&)>& progress, ModelCard* card) {
-  ImageSet train, test;
+  ImageSet train, validation, test;
   COINFER_RETURN_IF_ERROR(LoadDataset(options.dataset, Split::kTrain, &train));
+  COINFER_RETURN_IF_ERROR(LoadDataset(options.dataset, Split::kValidation, &validation));
   COINFER_RETURN_IF_ERROR(LoadDataset(options.dataset, Split::kTest, &test));
   torch::set_num_threads(options.threads);
   torch::manual_seed(options.seed);
@@ -69,12 +70,14 @@ Status TrainModel(const TrainOptions& options, const std::string& out_dir,
                                     "x" + std::to_string(train.height) + "x" +
                                     std::to_string(train.width) + " images");
 
-  const EpochReport report = TrainEpochs(net, train, test, options, progress);
+  const EpochReport report = TrainEpochs(net, train, validation, options, progress);
   ModelCard c;
   c.model = options.model;
   c.dataset = options.dataset;
-  c.test_correct = report.test_correct;
-  c.test_samples = report.test_samples;
+  c.validation_correct = report.validation_correct;
+  c.validation_samples = report.validation_samples;
+  c.test_samples = Prefix(options.test_samples, test.count);
+  c.test_correct = CountCorrect(Predict(net, test, c.test_samples), test);
   c.epochs = options.epochs;
   c.train_samples = Prefix(options.train_samples, train.count);
   c.batch_size = options.batch_size;
@@ -84,11 +87,11 @@ Status TrainModel(const TrainOptions& options, const std::string& out_dir,
   return SaveTrained(net, c, out_dir, card);
 }
 
-EpochReport TrainEpochs(Network& net, const ImageSet& train, const ImageSet& test,
+EpochReport TrainEpochs(Network& net, const ImageSet& train, const ImageSet& validation,
                         const TrainOptions& options,
                         const std::function<void(const EpochReport&)>& progress) {
   const int64_t train_n = Prefix(options.train_samples, train.count);
-  const int64_t test_n = Prefix(options.test_samples, test.count);
+  const int64_t validation_n = Prefix(options.validation_samples, validation.count);
   torch::optim::Adam optimizer(net.Parameters(), torch::optim::AdamOptions(options.learning_rate));
   std::mt19937_64 rng(options.seed);
   std::vector<int64_t> order(train_n);
@@ -116,8 +119,8 @@ EpochReport TrainEpochs(Network& net, const ImageSet& train, const ImageSet& tes
     report.epoch = epoch;
     report.mean_loss = loss_sum / std::max<int64_t>(batches, 1);
     report.train_accuracy = static_cast<double>(correct) / train_n;
-    report.test_samples = test_n;
-    report.test_correct = CountCorrect(Predict(net, test, test_n), test);
+    report.validation_samples = validation_n;
+    report.validation_correct = CountCorrect(Predict(net, validation, validation_n), validation);
     report.seconds = epoch_time.Seconds();
     progress(report);
   }

@@ -93,14 +93,14 @@ void CnnpcPolicy::Prepare(const Observation& obs) {
     std::vector<std::pair<int, int>> sent;  // (split index, codec index)
     for (const auto& [boundary, rate] : search_->Sent(p))
       sent.emplace_back(tiers.boundaries[boundary], rate_codec_[rate]);
-    if (sent.empty()) return m->PlainAccuracy();
-    if (sent.size() == 1) return m->Find(sent[0].second, sent[0].first)->Accuracy();
+    if (sent.empty()) return m->PlainValidationAccuracy();
+    if (sent.size() == 1) return m->Find(sent[0].second, sent[0].first)->ValidationAccuracy();
     if (!m->pairs) throw std::logic_error(name_ + ": two-cut probes are not available");
     Status probe_status;
     const CatalogEntry* e = m->pairs->Probe(sent[0].first, sent[0].second, sent[1].first,
                                             sent[1].second, &probe_status);
     if (!e) throw std::runtime_error(name_ + ": " + probe_status.message());
-    return e->Accuracy();
+    return e->ValidationAccuracy();
   });
 }
 

@@ -50,12 +50,14 @@ void JmdcPolicy::Prepare(const Observation& obs) {
   for (size_t k = 0; k < points.size(); ++k) {
     const double compute_ms = compute_ms_at(g, points[k].index);
     if (points[k].index == g.size()) {  // device-only: the plain model, nothing sent
-      configs_.push_back({static_cast<int>(k), 0, -1, compute_ms, 0, m->PlainAccuracy(), false});
+      configs_.push_back(
+          {static_cast<int>(k), 0, -1, compute_ms, 0, m->PlainValidationAccuracy(), false});
       continue;
     }
     for (int c = 0; c < m->MenuSize(); ++c) {
       const CatalogEntry* e = m->Find(c, points[k].index);
-      configs_.push_back({static_cast<int>(k), c, -1, compute_ms, e->MeanBytes(), e->Accuracy()});
+      configs_.push_back(
+          {static_cast<int>(k), c, -1, compute_ms, e->MeanBytes(), e->ValidationAccuracy()});
     }
   }
   for (size_t v = 0; v < m->variants.size(); ++v) {
@@ -67,7 +69,7 @@ void JmdcPolicy::Prepare(const Observation& obs) {
       for (size_t c = 0; c < variant.by_codec.size(); ++c) {
         const CatalogEntry& e = variant.by_codec[c];
         configs_.push_back({static_cast<int>(k), static_cast<int>(c), static_cast<int>(v),
-                            compute_ms, e.MeanBytes(), e.Accuracy()});
+                            compute_ms, e.MeanBytes(), e.ValidationAccuracy()});
       }
     }
   }

@@ -52,6 +52,7 @@ Status AddVariant(const Scenario& sc, const ModelCard& base, int split, double k
     COINFER_RETURN_IF_ERROR(catalog.Find({v.name, existing.sha256, existing.dataset, split, codec},
                                          m->samples, &found, &e));
     if (!found) return Status::IoError(v.name + ": catalog entry missing after capture");
+    e.validation_correct.resize(m->validation_samples);  // as the base model's entries
     v.by_codec.push_back(std::move(e));
   }
   m->variants.push_back(std::move(v));
@@ -72,7 +73,8 @@ Status MeasureCompression(const Scenario& sc, const Graph& graph, MeasuredCompre
   auto report = [progress](const CatalogEntry& e) {
     if (progress)
       *progress << "coinfer: measured " << e.key.codec << " at split " << e.key.split_index << ": "
-                << e.MeanBytes() << " B, top-1 " << 100 * e.Accuracy() << "%\n";
+                << e.MeanBytes() << " B, top-1 " << 100 * e.Accuracy() << "% (validation "
+                << 100 * e.ValidationAccuracy() << "%)\n";
   };
   CaptureOptions capture;
   capture.card = sc.weights_card;

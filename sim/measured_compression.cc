@@ -1,5 +1,6 @@
 #include "sim/measured_compression.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "compress/codec.h"
@@ -18,11 +19,11 @@ int MeasuredCompression::CodecIndex(const std::string& codec) const {
   return -1;
 }
 
-double MeasuredCompression::PlainAccuracy() const {
-  if (plain_correct.empty()) return 0;
+double MeasuredCompression::PlainValidationAccuracy() const {
+  if (plain_validation_correct.empty()) return 0;
   int64_t correct = 0;
-  for (int64_t i = 0; i < samples; ++i) correct += plain_correct[i];
-  return static_cast<double>(correct) / samples;
+  for (uint8_t c : plain_validation_correct) correct += c;
+  return static_cast<double>(correct) / plain_validation_correct.size();
 }
 
 Status LoadMeasuredCompression(CompressionCatalog& catalog, const std::string& weights_sha256,
@@ -58,6 +59,16 @@ Status LoadMeasuredCompression(CompressionCatalog& catalog, const std::string& w
                                     " weights (coinfer capture --model " + graph.model +
                                     " --codec none --split 0)");
   m.plain_correct = plain.correct;
+  // The same validation samples for every entry, whatever earlier runs stored.
+  m.validation_samples = static_cast<int64_t>(plain.validation_correct.size());
+  for (const auto& entries : m.at_split)
+    for (const auto& [index, e] : entries)
+      m.validation_samples =
+          std::min(m.validation_samples, static_cast<int64_t>(e.validation_correct.size()));
+  for (auto& entries : m.at_split)
+    for (auto& [index, e] : entries) e.validation_correct.resize(m.validation_samples);
+  plain.validation_correct.resize(m.validation_samples);
+  m.plain_validation_correct = std::move(plain.validation_correct);
   *out = std::move(m);
   return Status::Ok();
 }

@@ -1,7 +1,9 @@
 // MeasuredCompression: one codec's measured effect at every split point of a
 // trained model, taken from the CompressionCatalog, in the form the engine
 // uses: a request draws a test sample, sends that sample's encoded bytes, and
-// is correct when that sample's prediction after decoding is.
+// is correct when that sample's prediction after decoding is. Policies that
+// choose by accuracy choose on the validation samples (CatalogEntry::
+// ValidationAccuracy), never on the test samples requests are scored on.
 #pragma once
 
 #include <cstdint>
@@ -50,10 +52,12 @@ struct MeasuredCompression {
   int MenuSize() const { return menu_size < 0 ? static_cast<int>(codecs.size()) : menu_size; }
   // at_split[c]: codec c's entries by SplitPoint::index, every split but the last.
   std::vector<std::map<int, CatalogEntry>> at_split;
-  int64_t samples = 0;
-  std::vector<uint8_t> plain_correct;  // the uncompressed model, per sample
-  std::vector<ModelVariant> variants;  // for policies that choose one (jmdc)
-  CutPairProber* pairs = nullptr;      // two-cut probes; null: none can be measured
+  int64_t samples = 0;                            // test samples, those requests draw from
+  int64_t validation_samples = 0;                 // each entry's validation_correct has this many
+  std::vector<uint8_t> plain_correct;             // the uncompressed model, per test sample
+  std::vector<uint8_t> plain_validation_correct;  // and per validation sample
+  std::vector<ModelVariant> variants;             // for policies that choose one (jmdc)
+  CutPairProber* pairs = nullptr;                 // two-cut probes; null: none can be measured
 
   // False for sizes from shapes alone: one "sample", no correctness.
   bool measured() const { return !plain_correct.empty(); }
@@ -61,14 +65,16 @@ struct MeasuredCompression {
   const CatalogEntry* Find(int codec, int split_index) const;
   // The index of a codec (canonical text) in `codecs`; -1 if absent.
   int CodecIndex(const std::string& codec) const;
-  // The uncompressed model's accuracy over the samples (0 when not measured).
-  double PlainAccuracy() const;
+  // The uncompressed model's accuracy over the validation samples (0 when
+  // not measured): what a search compares configurations with.
+  double PlainValidationAccuracy() const;
 };
 
 // Reads the entries of every codec at every split point of `graph` but the
 // last, and of "none" (plain correctness), all of the weights
-// `weights_sha256` on `dataset`. Missing entries are an error that names the
-// capture command.
+// `weights_sha256` on `dataset`, each entry's validation samples cut to the
+// fewest any has. Missing entries are an error that names the capture
+// command.
 Status LoadMeasuredCompression(CompressionCatalog& catalog, const std::string& weights_sha256,
                                const std::string& dataset, const std::vector<std::string>& codecs,
                                const Graph& graph, MeasuredCompression* out);

@@ -22,14 +22,22 @@ CatalogEntry MakeEntry(const std::string& sha, int split, const std::string& cod
   e.sample_bytes = {100, 300, 200, 400};
   e.correct = {1, 1, 0, 1};
   e.agrees = {1, 0, 1, 1};
+  e.validation_correct = {1, 0, 0};
   e.encode_us = 12.5;
   e.decode_us = 3.25;
   return e;
 }
 
+// What turns a version-4 file into a version-3 one: no validation columns.
+const std::string kDropValidation =
+    "ALTER TABLE catalog DROP COLUMN validation_accuracy;"
+    "ALTER TABLE catalog DROP COLUMN validation_correct;"
+    "ALTER TABLE cut_pairs DROP COLUMN validation_accuracy;"
+    "ALTER TABLE cut_pairs DROP COLUMN validation_correct;";
+
 // A catalog holding MakeEntry("aa", 1, "fp16"), then turned into an older
 // version's file by `sql`.
-std::string OlderCatalog(const std::string& name, const char* sql) {
+std::string OlderCatalog(const std::string& name, const std::string& sql) {
   const std::string path = FreshPath(name);
   {
     std::unique_ptr<CompressionCatalog> catalog;
@@ -38,7 +46,7 @@ std::string OlderCatalog(const std::string& name, const char* sql) {
   }
   sqlite3* db = nullptr;
   EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  EXPECT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK);
+  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
   sqlite3_close(db);
   return path;
 }
@@ -55,6 +63,8 @@ TEST(CompressionCatalog, StoresAndFindsEntriesWithTheirSamples) {
   EXPECT_EQ(e.correct, (std::vector<uint8_t>{1, 1, 0, 1}));
   EXPECT_DOUBLE_EQ(e.Accuracy(), 0.75);
   EXPECT_DOUBLE_EQ(e.Agreement(), 0.75);
+  EXPECT_EQ(e.validation_correct, (std::vector<uint8_t>{1, 0, 0}));
+  EXPECT_DOUBLE_EQ(e.ValidationAccuracy(), 1.0 / 3);
   EXPECT_DOUBLE_EQ(e.MeanBytes(), 250);
   EXPECT_EQ(e.BytesQuantile(0.95), 400);
   EXPECT_DOUBLE_EQ(e.encode_us, 12.5);
@@ -99,7 +109,9 @@ TEST(CompressionCatalog, PersistsAcrossOpens) {
 // are measured again.
 TEST(CompressionCatalog, EntriesOfAnUnknownCodecVersionAreMeasuredAgain) {
   const std::string path =
-      OlderCatalog("v1", "ALTER TABLE catalog DROP COLUMN codec_version; PRAGMA user_version = 1;");
+      OlderCatalog("v1", kDropValidation +
+                             "DROP TABLE cut_pairs; ALTER TABLE catalog DROP COLUMN codec_version; "
+                             "PRAGMA user_version = 1;");
 
   std::unique_ptr<CompressionCatalog> catalog;
   const Status st = CompressionCatalog::Open(path, &catalog);
@@ -138,29 +150,55 @@ TEST(CompressionCatalog, TwoCutProbesAreKeyedByBothCuts) {
   EXPECT_EQ(e.then_bytes, pair.then_bytes);
   EXPECT_EQ(e.sample_bytes, pair.sample_bytes);
   EXPECT_EQ(e.correct, pair.correct);
+  EXPECT_EQ(e.validation_correct, pair.validation_correct);
   // New weights of the model remove its probes too.
   ASSERT_TRUE(catalog->Put({MakeEntry("bb", 5, "none")}).ok());
   ASSERT_TRUE(catalog->FindPair(pair.key, 10, "prune:0.25", 1, &found, &e).ok());
   EXPECT_FALSE(found);
 }
 
-// A version-2 file keeps its entries and gains the two-cut table.
+// A version-2 file gains the two-cut table; its entries, which have no
+// validation samples, are measured again.
 TEST(CompressionCatalog, AVersionTwoFileIsUpgradedInPlace) {
-  const std::string path = OlderCatalog("v2", "DROP TABLE cut_pairs; PRAGMA user_version = 2;");
+  const std::string path =
+      OlderCatalog("v2", kDropValidation + "DROP TABLE cut_pairs; PRAGMA user_version = 2;");
   std::unique_ptr<CompressionCatalog> catalog;
   const Status st = CompressionCatalog::Open(path, &catalog);
   ASSERT_TRUE(st.ok()) << st.message();
-  bool found = false;
+  bool found = true;
   CatalogEntry e;
   ASSERT_TRUE(catalog->Find(MakeEntry("aa", 1, "fp16").key, 1, &found, &e).ok());
-  EXPECT_TRUE(found);
+  EXPECT_FALSE(found);
   CatalogEntry pair = MakeEntry("aa", 1, "fp16");
   pair.then_split = 3;
   pair.then_codec = "none";
   pair.then_bytes = {1, 2, 3, 4};
-  ASSERT_TRUE(catalog->Put({pair}).ok());
+  ASSERT_TRUE(catalog->Put({pair, MakeEntry("aa", 1, "fp16")}).ok());
   ASSERT_TRUE(catalog->FindPair(pair.key, 3, "none", 1, &found, &e).ok());
   EXPECT_TRUE(found);
+  ASSERT_TRUE(catalog->Find(MakeEntry("aa", 1, "fp16").key, 1, &found, &e).ok());
+  EXPECT_TRUE(found);
+}
+
+// A version-3 file predates the validation split: upgraded in place, its
+// entries (selection would have had to use test samples) are not found, nor
+// listed, until measured again; new ones keep their validation samples.
+TEST(CompressionCatalog, EntriesWithoutValidationSamplesAreMeasuredAgain) {
+  const std::string path = OlderCatalog("v3", kDropValidation + "PRAGMA user_version = 3;");
+  std::unique_ptr<CompressionCatalog> catalog;
+  const Status st = CompressionCatalog::Open(path, &catalog);
+  ASSERT_TRUE(st.ok()) << st.message();
+  bool found = true;
+  CatalogEntry e;
+  ASSERT_TRUE(catalog->Find(MakeEntry("aa", 1, "fp16").key, 1, &found, &e).ok());
+  EXPECT_FALSE(found);
+  std::vector<CatalogEntry> all;
+  ASSERT_TRUE(catalog->List("aa", "fashion-mnist", &all).ok());
+  EXPECT_TRUE(all.empty());
+  ASSERT_TRUE(catalog->Put({MakeEntry("aa", 1, "fp16")}).ok());
+  ASSERT_TRUE(catalog->Find(MakeEntry("aa", 1, "fp16").key, 1, &found, &e).ok());
+  ASSERT_TRUE(found);
+  EXPECT_EQ(e.validation_correct, (std::vector<uint8_t>{1, 0, 0}));
 }
 
 }  // namespace

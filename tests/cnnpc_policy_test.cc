@@ -31,6 +31,8 @@ MeasuredCompression Catalog(const Graph& g, const std::vector<std::string>& code
   m.codecs = codecs;
   m.plain_correct.assign(kSamples, 0);
   std::fill(m.plain_correct.begin(), m.plain_correct.begin() + 90, 1);
+  m.plain_validation_correct = m.plain_correct;
+  m.validation_samples = kSamples;
   for (size_t c = 0; c < codecs.size(); ++c) {
     std::map<int, CatalogEntry>& entries = m.at_split.emplace_back();
     for (const SplitPoint& p : g.SplitPoints()) {
@@ -42,12 +44,13 @@ MeasuredCompression Catalog(const Graph& g, const std::vector<std::string>& code
         e.sample_bytes.push_back(static_cast<int64_t>((1 - rates[c]) * p.bytes / 4) + 25);
         e.correct.push_back(i < right);
       }
+      e.validation_correct = e.correct;
     }
   }
   return m;
 }
 
-// Two cuts lose what each loses alone, added.
+// Two cuts lose what each loses alone, added, on test and validation samples alike.
 class AddedLosses : public CutPairProber {
  public:
   explicit AddedLosses(const MeasuredCompression& m) : m_(m) {}
@@ -56,10 +59,15 @@ class AddedLosses : public CutPairProber {
     const CatalogEntry& a = *m_.Find(codec, split);
     const CatalogEntry& b = *m_.Find(then_codec, then_split);
     CatalogEntry& e = made_[{split, codec, then_split, then_codec}];
-    const double lost = (0.88 - a.Accuracy()) + (0.88 - b.Accuracy());
-    const int right = static_cast<int>(std::lround(kSamples * (0.88 - lost)));
-    e.correct.clear();
-    for (int i = 0; i < kSamples; ++i) e.correct.push_back(i < right);
+    auto added = [](double a_accuracy, double b_accuracy) {
+      const double lost = (0.88 - a_accuracy) + (0.88 - b_accuracy);
+      const int right = static_cast<int>(std::lround(kSamples * (0.88 - lost)));
+      std::vector<uint8_t> correct;
+      for (int i = 0; i < kSamples; ++i) correct.push_back(i < right);
+      return correct;
+    };
+    e.correct = added(a.Accuracy(), b.Accuracy());
+    e.validation_correct = added(a.ValidationAccuracy(), b.ValidationAccuracy());
     e.sample_bytes = a.sample_bytes;
     e.then_bytes = b.sample_bytes;
     ++probes;
@@ -169,6 +177,37 @@ TEST_F(CnnpcPolicyTest, ThePlanRunsWhatTheTableChoseAndPredictsItsLatency) {
   // The links move the plan across the three tiers.
   EXPECT_GE(placements.size(), 3u) << ::testing::PrintToString(placements);
   EXPECT_GT(pairs.probes, 0);
+}
+
+// Selection uses validation samples only. Pruned codecs are right on every
+// test sample and on no validation sample; under a budget every plan meets,
+// CNNPC runs the most accurate plan: on validation samples that is one that
+// prunes nothing, where a search on test accuracy prunes.
+TEST_F(CnnpcPolicyTest, ChoosesOnValidationSamplesNeverOnTestSamples) {
+  const std::vector<double> rates = {0, 0.25, 0.5, 0.75};
+  const std::vector<std::string> codecs = Cnnpc("latency=1e6,rate_step=0.25")->RequiredCodecs();
+  MeasuredCompression m = Catalog(graph_, codecs, rates);
+  for (size_t c = 1; c < codecs.size(); ++c) {
+    for (auto& [index, e] : m.at_split[c]) {
+      e.correct.assign(kSamples, 1);
+      e.validation_correct.assign(kSamples, 0);
+    }
+  }
+  auto prunes = [&](double end_edge, double edge_cloud) {
+    AddedLosses pairs(m);
+    m.pairs = &pairs;
+    const Plan plan = Cnnpc("latency=1e6,rate_step=0.25")->Decide(Obs(m, end_edge, edge_cloud));
+    bool pruned = false;
+    for (const Stage& s : plan.stages)
+      pruned = pruned || (s.kind == Stage::Kind::kTransfer && !s.result && s.codec > 0);
+    return pruned;
+  };
+  for (double end_edge : {0.5, 5.0, 50.0})
+    for (double edge_cloud : {0.5, 5.0, 50.0}) EXPECT_FALSE(prunes(end_edge, edge_cloud));
+  // The same catalog judged on its test samples prunes.
+  for (size_t c = 1; c < codecs.size(); ++c)
+    for (auto& [index, e] : m.at_split[c]) e.validation_correct = e.correct;
+  EXPECT_TRUE(prunes(5.0, 5.0));
 }
 
 TEST(CnnpcRegistry, TheRequirementAndItsGridAreParameters) {

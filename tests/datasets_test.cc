@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -7,6 +8,7 @@
 #include "datasets/dataset.h"
 #include "datasets/fashion_mnist.h"
 #include "datasets/idx.h"
+#include "datasets/validation_split.h"
 
 namespace coinfer {
 namespace {
@@ -154,6 +156,65 @@ TEST(ImageFolder, AnImageOfAnotherSizeIsNamed) {
   const Status st = LoadDataset("imagefolder:" + dir.string(), Split::kTrain, &set);
   EXPECT_NE(st.message().find("2.pgm: size: 5x4, but the first image is 4x4"), std::string::npos)
       << st.message();
+}
+
+// Classes of unequal size, in no order: image i has label kLabels[i] and
+// pixel value i. Per class, the last floor(n/12) images are validation:
+// class 0 (25 images) gives its last 2, class 1 (13) its last 1, class 2
+// (11) none.
+TEST(ValidationSplit, TakesTheLastTwelfthOfEachClassInFileOrder) {
+  ImageSet all;
+  all.channels = all.height = all.width = 1;
+  all.classes = 3;
+  std::vector<int> of_class[3];
+  for (int i = 0; i < 49; ++i) {
+    const int label = i < 22 ? i % 2 : (i < 38 ? (i % 3 == 0 ? 1 : 0) : 2);
+    all.labels.push_back(label);
+    all.pixels.push_back(i);
+    of_class[label].push_back(i);
+  }
+  all.count = 49;
+  ASSERT_EQ(of_class[0].size() + of_class[1].size() + of_class[2].size(), 49u);
+  std::vector<int> expected_validation;
+  for (int c = 0; c < 3; ++c) {
+    const size_t n = of_class[c].size();
+    for (size_t k = n - n / 12; k < n; ++k) expected_validation.push_back(of_class[c][k]);
+  }
+  std::sort(expected_validation.begin(), expected_validation.end());
+  ImageSet train, validation;
+  SplitOffValidation(all, &train, &validation);
+  EXPECT_EQ(validation.count, static_cast<int64_t>(expected_validation.size()));
+  EXPECT_EQ(std::vector<int>(validation.pixels.begin(), validation.pixels.end()),
+            expected_validation);
+  std::vector<int> expected_train;
+  for (int i = 0; i < 49; ++i)
+    if (!std::binary_search(expected_validation.begin(), expected_validation.end(), i))
+      expected_train.push_back(i);
+  EXPECT_EQ(std::vector<int>(train.pixels.begin(), train.pixels.end()), expected_train);
+  for (int64_t i = 0; i < train.count; ++i) EXPECT_EQ(train.labels[i], all.labels[train.pixels[i]]);
+  EXPECT_EQ(train.classes, 3);
+  EXPECT_EQ(validation.ImageSize(), 1);
+}
+
+// The shipped dataset: validation is the last 5000 images of the train file
+// (500 per class, interleaved), train the first 55000.
+TEST(ValidationSplit, FashionMnistIsTheTrainFilesLast5000Images) {
+  ImageSet file, train, validation;
+  ASSERT_TRUE(ReadIdxSplit(FashionMnistCacheDir(), "train", &file).ok());
+  ASSERT_TRUE(LoadDataset("fashion-mnist", Split::kTrain, &train).ok());
+  ASSERT_TRUE(LoadDataset("fashion-mnist", Split::kValidation, &validation).ok());
+  ASSERT_EQ(file.count, 60000);
+  ASSERT_EQ(train.count, 55000);
+  ASSERT_EQ(validation.count, 5000);
+  const size_t cut = 55000 * file.ImageSize();
+  EXPECT_TRUE(std::equal(train.pixels.begin(), train.pixels.end(), file.pixels.begin()));
+  EXPECT_TRUE(
+      std::equal(validation.pixels.begin(), validation.pixels.end(), file.pixels.begin() + cut));
+  EXPECT_TRUE(
+      std::equal(validation.labels.begin(), validation.labels.end(), file.labels.begin() + 55000));
+  std::vector<int> per_class(10);
+  for (int64_t i = 0; i < 1000; ++i) ++per_class[validation.labels[i]];
+  EXPECT_EQ(per_class, std::vector<int>(10, 100));  // a prefix is balanced
 }
 
 TEST(Dataset, UnknownNameListsTheKnownOnes) {

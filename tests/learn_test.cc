@@ -179,6 +179,7 @@ TEST(Training, AShortRunDecreasesTheLoss) {
   o.model = "small_vgg";
   o.epochs = 3;
   o.train_samples = 600;
+  o.validation_samples = 300;
   o.test_samples = 200;
   std::vector<double> losses;
   ModelCard card;
@@ -191,6 +192,8 @@ TEST(Training, AShortRunDecreasesTheLoss) {
   ASSERT_EQ(losses.size(), 3u);
   EXPECT_LT(losses[2], losses[0]);
   EXPECT_EQ(card.test_samples, 200);
+  EXPECT_EQ(card.validation_samples, 300);
+  EXPECT_EQ(card.train_samples, 600);
   EXPECT_EQ(card.sha256.size(), 64u);
 }
 
@@ -207,6 +210,13 @@ TEST_P(ShippedModel, ReproducesItsRecordedAccuracyExactly) {
   ASSERT_TRUE(LoadDataset(card.dataset, Split::kTest, &test).ok());
   EXPECT_EQ(CountCorrect(Predict(net, test, card.test_samples), test), card.test_correct);
   EXPECT_GT(card.TestAccuracy(), 0.85);
+  // Trained without the validation images, on the rest of the train split.
+  ImageSet validation;
+  ASSERT_TRUE(LoadDataset(card.dataset, Split::kValidation, &validation).ok());
+  EXPECT_EQ(card.validation_samples, validation.count);
+  EXPECT_EQ(card.train_samples, 55000);
+  EXPECT_EQ(CountCorrect(Predict(net, validation, validation.count), validation),
+            card.validation_correct);
 }
 
 INSTANTIATE_TEST_SUITE_P(Zoo, ShippedModel,
@@ -264,6 +274,14 @@ TEST(Capture, MeasuresEachCodecOnTheTestSplit) {
   EXPECT_DOUBLE_EQ(none.Agreement(), 1.0);
   EXPECT_DOUBLE_EQ(none.Accuracy(), CountCorrect(Predict(net, test, 2000), test) / 2000.0);
   EXPECT_EQ(none.sample_bytes[0], 1 + 3 * 4 + none.raw_bytes);
+  // And on as many validation images, correctness alone.
+  ImageSet validation;
+  ASSERT_TRUE(LoadDataset(card.dataset, Split::kValidation, &validation).ok());
+  const std::vector<int64_t> predicted = Predict(net, validation, 2000);
+  ASSERT_EQ(none.validation_correct.size(), 2000u);
+  for (size_t i = 0; i < predicted.size(); ++i)
+    ASSERT_EQ(none.validation_correct[i], predicted[i] == validation.labels[i]) << i;
+  EXPECT_NE(entry("quant:1").validation_correct, none.validation_correct);
 
   // 8 bits cost less than a point; fewer bits send fewer bytes and never
   // agree more with the plain model; 1 bit costs more than 8.
