@@ -3,6 +3,7 @@
 #include <boost/program_options.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -461,6 +462,9 @@ Status LoadScenario(const std::string& path, const std::vector<std::string>& ove
 
   for (const auto& opt : decl.options()) {
     const std::string& key = opt->long_name();
+    // Every range check below is false for NaN: no key takes NaN or infinity.
+    if (const auto* d = boost::any_cast<double>(&vm[key].value()); d && !std::isfinite(*d))
+      return v.KeyError(key, "must be a finite number");
     sc.settings.push_back(key + " = " + Render(vm[key].value()));
   }
 
