@@ -30,11 +30,15 @@ bool IsShape(const std::string& text) {
   return true;
 }
 
-// "BEGIN-END" with integers 0 <= BEGIN < END.
+// Layer indices past this are not a model's: they are refused before they
+// are narrowed to int.
+constexpr int64_t kMaxLayers = int64_t{1} << 24;
+
+// "BEGIN-END" with integers 0 <= BEGIN < END <= kMaxLayers.
 bool ParseSegmentName(const std::string& name, int64_t* begin, int64_t* end) {
   const std::vector<std::string> ends = SplitFields(name, '-');
   return ends.size() == 2 && ParseCount(ends[0], begin) && ParseCount(ends[1], end) &&
-         *begin < *end;
+         *begin < *end && *end <= kMaxLayers;
 }
 
 // CSV fields never hold commas here: a field with one is written without it.
@@ -107,21 +111,24 @@ Status ReadProfileCsv(const std::string& path, Profile* out) {
     if (r.device.empty()) return bad(0, "empty");
     if (r.model.empty()) return bad(1, "empty");
     double layer = 0;
-    if (!ParseNumber(f[2], &layer) || layer < -1 || layer != std::floor(layer))
-      return bad(2, "expected a layer index or -1");
+    if (!ParseNumber(f[2], &layer) || layer < -1 || layer >= kMaxLayers ||
+        layer != std::floor(layer))
+      return bad(2, "expected a layer index (below 2^24) or -1");
     r.layer = static_cast<int>(layer);
     if (!IsKind(r.kind)) return bad(4, "unknown kind");
     int64_t segment_begin = 0, segment_end = 0;
     if (r.kind == "segment" && !ParseSegmentName(r.name, &segment_begin, &segment_end))
-      return bad(3, "a segment is named by its layer range BEGIN-END (END excluded)");
+      return bad(3, "a segment is named by its layer range BEGIN-END (END excluded, at most 2^24)");
     if (!IsShape(r.input_shape)) return bad(5, "expected a shape like 1x3x224x224");
     if (!IsShape(r.output_shape)) return bad(6, "expected a shape like 1x64x112x112");
     int64_t* counts[] = {&r.macs, &r.param_bytes, &r.output_bytes};
     for (size_t i = 0; i < 3; ++i)
       if (!ParseCount(f[7 + i], counts[i])) return bad(7 + i, "expected a non-negative integer");
     int64_t threads = 0, repeats = 0;
-    if (!ParseCount(f[10], &threads) || threads < 1) return bad(10, "expected a positive integer");
-    if (!ParseCount(f[11], &repeats) || repeats < 1) return bad(11, "expected a positive integer");
+    if (!ParseCount(f[10], &threads) || threads < 1 || threads > INT32_MAX)
+      return bad(10, "expected a positive integer that fits in 32 bits");
+    if (!ParseCount(f[11], &repeats) || repeats < 1 || repeats > INT32_MAX)
+      return bad(11, "expected a positive integer that fits in 32 bits");
     r.threads = static_cast<int>(threads);
     r.repeats = static_cast<int>(repeats);
     if (!ParseNumber(f[12], &r.median_ms) || r.median_ms < 0)

@@ -88,6 +88,19 @@ INSTANTIATE_TEST_SUITE_P(
                       MalformedCase{"zero_period", "0\n0\n", ":2: timestamp"}),
     [](const auto& info) { return std::string(info.param.name); });
 
+// The largest timestamp the format allows: one packet in the first second
+// and one in the last of 4294968 seconds (UINT32_MAX ms, rounded up).
+TEST(DeliveryTraceTest, TheLargestTimestampIsBinnedWithoutOverflow) {
+  DeliveryTrace t;
+  t.opportunities = {1, 4294967295u};
+  t.period_ms = 4294967295u;
+  const std::vector<double> mbps = ThroughputPerSecondMbps(t);
+  ASSERT_EQ(mbps.size(), 4294968u);
+  EXPECT_DOUBLE_EQ(mbps.front(), 1500 * 8 / 1e6);
+  EXPECT_DOUBLE_EQ(mbps.back(), 1500 * 8 / 1e6);
+  EXPECT_DOUBLE_EQ(ComputeTraceStats(t).median_mbps, 0);
+}
+
 TEST(DeliveryTraceTest, MissingFileIsAnInputError) {
   DeliveryTrace t;
   EXPECT_TRUE(ReadMahimahiTrace("/nonexistent/trace.up", &t).IsInvalidInput());

@@ -53,7 +53,7 @@ Status ReadMahimahiTrace(const std::string& path, DeliveryTrace* out) {
 }
 
 std::vector<double> ThroughputPerSecondMbps(const DeliveryTrace& trace) {
-  const size_t bins = (trace.period_ms + 999) / 1000;
+  const size_t bins = (uint64_t{trace.period_ms} + 999) / 1000;  // no wrap at UINT32_MAX
   std::vector<double> mbps(bins, 0.0);
   for (uint32_t ms : trace.opportunities) {
     const size_t bin = std::min<size_t>(ms / 1000, bins - 1);
