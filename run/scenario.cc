@@ -27,6 +27,12 @@ namespace fs = std::filesystem;
 // Arrival time when neither duration_s nor a trace file sets it.
 constexpr double kDefaultDurationS = 60;
 
+// A constant link's rate: at 1 kbit/s a packet takes 12 s, and no link is
+// faster than 1 Tbit/s (ns-3 divides by the rate and counts bits per second
+// in 64 bits: both ends crash it).
+bool InLinkRange(double mbps) { return mbps >= 1e-3 && mbps <= 1e6; }
+constexpr char kLinkRangeText[] = "must be from 0.001 to 1e6 Mbit/s";
+
 // The single declaration of the scenario keys: type, default, help.
 // The links' directions: each has the same keys under its own prefix.
 struct DirectionKeys {
@@ -284,7 +290,7 @@ Status ReadDirection(const Scenario& v, const po::variables_map& vm, const std::
   d.delay_ms = num(".delay_ms");
   d.queue = str(".queue");
   d.loss = num(".loss");
-  if (d.capacity.constant_mbps <= 0) return bad(".mbps", "must be > 0");
+  if (!InLinkRange(d.capacity.constant_mbps)) return bad(".mbps", kLinkRangeText);
   if (d.delay_ms < 0) return bad(".delay_ms", "must be >= 0");
   if (d.loss < 0 || d.loss >= 1) return bad(".loss", "must be in [0, 1)");
   if (!IsQueueSize(d.queue))
@@ -577,7 +583,6 @@ Status LoadScenario(const std::string& path, const std::vector<std::string>& ove
        {Positive{"duration_s", e.duration_s, true}, Positive{"drain_s", e.drain_s, true},
         Positive{"arrival.rate_per_s", e.arrivals.rate_per_s, false},
         Positive{"cluster.devices", double(net.cluster_devices), false},
-        Positive{"cluster.lan_mbps", net.lan_mbps, false},
         Positive{"cluster.lan_delay_ms", net.lan_delay_ms, true},
         Positive{"link.bin_ms", net.bin_ms, false},
         Positive{"estimator.prior_mbps", est.prior_mbps, false},
@@ -585,6 +590,8 @@ Status LoadScenario(const std::string& path, const std::vector<std::string>& ove
     if (p.value < 0 || (!p.allow_zero && p.value == 0))
       return v.KeyError(p.key, std::string("must be ") + (p.allow_zero ? ">= 0" : "> 0"));
   }
+
+  if (!InLinkRange(net.lan_mbps)) return v.KeyError("cluster.lan_mbps", kLinkRangeText);
 
   COINFER_RETURN_IF_ERROR(ReadSites(v, vm, base, &sc));
 

@@ -109,6 +109,30 @@ INSTANTIATE_TEST_SUITE_P(
         Malformed{"mahimahi_text", TraceFormat::kMahimahi, "5\nfive\n", ":2: timestamp"}),
     [](const auto& info) { return std::string(info.param.name); });
 
+// Cooked files that would expand without bound, or to nothing, are refused
+// by name before anything is allocated: a rate of 1e300 Mbit/s, a period of
+// 1e10 s, and 0.001 Mbit/s for 1 s (125 bytes, less than one packet).
+TEST(TraceFormatTest, TracesOutOfBoundsAreNamed) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"0 1e300\n1 1\n", "packets per period, more than 2^27"},
+      {"0 5\n1e10 5\n", "must be from 1 ms to 7 days"},
+      {"0 0.001\n1 0.001\n", "less than one 1500-byte packet"},
+      {"0 5\n0.0004 5\n", "must be from 1 ms to 7 days"}};
+  int i = 0;
+  for (const auto& [text, reason] : cases) {
+    const std::string path = Write("bounds" + std::to_string(i++), text);
+    TraceRequest r;
+    r.spec = path;
+    r.format = TraceFormat::kCooked;
+    DeliveryTrace t;
+    const Status st = LoadTrace(r, &t);
+    ASSERT_TRUE(st.IsInvalidInput()) << text;
+    EXPECT_NE(st.message().find(path + ": trace: '" + path + "': "), std::string::npos)
+        << st.message();
+    EXPECT_NE(st.message().find(reason), std::string::npos) << st.message();
+  }
+}
+
 TEST(GeneratorTest, StepScheduleHoldsEachRateUntilTheNext) {
   const DeliveryTrace t = Load("step:12Mbps@0s,3Mbps@10s");
   const auto bins = ThroughputPerSecondMbps(t);

@@ -24,6 +24,8 @@ Status GenerateSchedule(const std::string& spec, double horizon_s, uint64_t seed
   const size_t colon = spec.find(':');
   const std::string kind = spec.substr(0, colon);
   const std::string body = spec.substr(colon + 1);
+  if (!(horizon_s <= kMaxTracePeriodS))
+    return Bad(where, spec, "a generated schedule runs at most 7 days");
   RateSchedule s;
   s.period_s = horizon_s;
   if (kind == "constant") {
@@ -50,6 +52,7 @@ Status GenerateSchedule(const std::string& spec, double horizon_s, uint64_t seed
     double dwell = 0;
     if (at == std::string::npos || !ParseWithUnit(body.substr(at + 1), "s", &dwell) || dwell <= 0)
       return Bad(where, spec, "expected LEVELS@DWELL, e.g. walk:1Mbps,5Mbps,10Mbps@2s");
+    if (dwell < 1e-3) return Bad(where, spec, "a dwell below 1 ms is finer than the replay's 1 ms");
     std::vector<double> levels;
     for (const std::string& l : SplitFields(body.substr(0, at), ',')) {
       double mbps = 0;

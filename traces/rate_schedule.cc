@@ -13,11 +13,26 @@ double RateSchedule::MeanMbps() const {
   return period_s > 0 ? bits / period_s : 0;
 }
 
-DeliveryTrace ToDeliveryTrace(const RateSchedule& schedule, const std::string& source) {
+Status ToDeliveryTrace(const RateSchedule& schedule, const std::string& source,
+                       const std::string& where, DeliveryTrace* out) {
+  constexpr double kBitsPerOpportunity = DeliveryTrace::kBytesPerOpportunity * 8.0;
+  auto bad = [&](const std::string& reason) {
+    return Status::InvalidInput(where, "trace", "'" + source + "': " + reason);
+  };
+  if (!(schedule.period_s >= 1e-3 && schedule.period_s <= kMaxTracePeriodS))
+    return bad("its period (" + std::to_string(schedule.period_s) +
+               " s) must be from 1 ms to 7 days");
+  const double packets = schedule.MeanMbps() * 1e6 * schedule.period_s / kBitsPerOpportunity;
+  if (!(packets <= kMaxTraceOpportunities))
+    return bad("it carries " + std::to_string(packets) +
+               " packets per period, more than 2^27 (1 Gbit/s for 26 minutes)");
+  if (packets < 1)
+    return bad("it carries less than one 1500-byte packet in its period (" +
+               std::to_string(schedule.MeanMbps()) + " Mbit/s for " +
+               std::to_string(schedule.period_s) + " s)");
   DeliveryTrace trace;
   trace.source = source;
   const uint32_t period_ms = static_cast<uint32_t>(std::llround(schedule.period_s * 1e3));
-  constexpr double kBitsPerOpportunity = DeliveryTrace::kBytesPerOpportunity * 8.0;
   double budget = 0;
   size_t segment = 0;
   for (uint32_t ms = 0; ms < period_ms; ++ms) {
@@ -28,7 +43,11 @@ DeliveryTrace ToDeliveryTrace(const RateSchedule& schedule, const std::string& s
       trace.opportunities.push_back(ms);
   }
   trace.period_ms = period_ms;
-  return trace;
+  // Rounding to whole milliseconds can still leave a budget below one packet.
+  if (trace.opportunities.empty())
+    return bad("it carries less than one 1500-byte packet in its period");
+  *out = std::move(trace);
+  return Status::Ok();
 }
 
 }  // namespace coinfer

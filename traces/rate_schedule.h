@@ -3,8 +3,10 @@
 // DeliveryTrace (ToDeliveryTrace), with Mahimahi's 1-ms granularity.
 #pragma once
 
+#include <string>
 #include <vector>
 
+#include "base/status.h"
 #include "traces/delivery_trace.h"
 
 namespace coinfer {
@@ -19,9 +21,18 @@ struct RateSchedule {
   double MeanMbps() const;
 };
 
+// What a replayed trace may hold: a period from 1 ms to 7 days, and at most
+// 2^27 opportunities per period (1 Gbit/s for 26 minutes; 512 MiB).
+constexpr double kMaxTracePeriodS = 7 * 24 * 3600.0;
+constexpr double kMaxTraceOpportunities = double(1 << 27);
+
 // Delivery opportunities that carry the schedule's bits: in each millisecond
 // the rate adds bits to a budget, and every 1500 bytes of budget is one
 // opportunity at that millisecond. The period is the schedule's, rounded to ms.
-DeliveryTrace ToDeliveryTrace(const RateSchedule& schedule, const std::string& source);
+// An error, naming `where` (a file, or file:line of a generator spec), when
+// the period or the packets are out of the bounds above or when the schedule
+// carries less than one packet.
+Status ToDeliveryTrace(const RateSchedule& schedule, const std::string& source,
+                       const std::string& where, DeliveryTrace* out);
 
 }  // namespace coinfer

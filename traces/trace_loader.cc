@@ -64,8 +64,7 @@ Status LoadTrace(const TraceRequest& r, DeliveryTrace* out) {
   RateSchedule schedule;
   if (IsGeneratorSpec(r.spec)) {
     COINFER_RETURN_IF_ERROR(GenerateSchedule(r.spec, r.horizon_s, r.seed, r.where, &schedule));
-    *out = ToDeliveryTrace(schedule, r.spec);
-    return Status::Ok();
+    return ToDeliveryTrace(schedule, r.spec, r.where, out);
   }
   TraceFormat format = r.format;
   if (format == TraceFormat::kAuto) COINFER_RETURN_IF_ERROR(DetectTraceFormat(r.spec, &format));
@@ -81,8 +80,7 @@ Status LoadTrace(const TraceRequest& r, DeliveryTrace* out) {
     case TraceFormat::kAuto:
       break;
   }
-  *out = ToDeliveryTrace(schedule, r.spec);
-  return Status::Ok();
+  return ToDeliveryTrace(schedule, r.spec, r.spec, out);
 }
 
 }  // namespace coinfer
