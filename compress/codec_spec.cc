@@ -1,6 +1,6 @@
 #include "compress/codec_spec.h"
 
-#include <sstream>
+#include <charconv>
 
 #include "base/parse.h"
 
@@ -100,10 +100,10 @@ Status ParseCodecSpec(const std::string& text, CodecSpec* out) {
 
 std::string CodecSpecText(const CodecSpec& spec) {
   std::vector<std::string> stages;
+  // The shortest text that reads back as exactly v: catalog keys are exact.
   auto number = [](double v) {
-    std::ostringstream s;
-    s << v;
-    return s.str();
+    char text[32];
+    return std::string(text, std::to_chars(text, text + sizeof(text), v).ptr);
   };
   if (spec.prune)
     stages.push_back("prune:" + number(spec.prune_rate));

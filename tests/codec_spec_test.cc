@@ -49,6 +49,25 @@ TEST(CodecSpec, PruneIsChannelSelectionWithItsRateKeptAsWritten) {
   EXPECT_EQ(CodecSpecText(spec), "prune:0");
 }
 
+// Catalog keys are the canonical text: two specs that differ must not share
+// one. channels:0.5000001 keeps 33 of 64 channels, channels:0.5 keeps 32.
+TEST(CodecSpec, TheCanonicalTextReadsBackAsExactlyTheSameSpec) {
+  for (const char* text : {"channels:0.5000001", "regions:0.30000000000000004",
+                           "prune:0.1234567890123", "channels:1e-05"}) {
+    CodecSpec spec, back;
+    ASSERT_TRUE(ParseCodecSpec(text, &spec).ok()) << text;
+    EXPECT_EQ(CodecSpecText(spec), text);
+    ASSERT_TRUE(ParseCodecSpec(CodecSpecText(spec), &back).ok());
+    EXPECT_EQ(back.channel_fraction, spec.channel_fraction) << text;
+    EXPECT_EQ(back.region_fraction, spec.region_fraction) << text;
+    EXPECT_EQ(back.prune_rate, spec.prune_rate) << text;
+  }
+  CodecSpec half, near_half;
+  ASSERT_TRUE(ParseCodecSpec("channels:0.5", &half).ok());
+  ASSERT_TRUE(ParseCodecSpec("channels:0.5000001", &near_half).ok());
+  EXPECT_NE(CodecSpecText(half), CodecSpecText(near_half));
+}
+
 struct BadSpec {
   const char* text;
   const char* message;
