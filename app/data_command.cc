@@ -22,8 +22,10 @@ const char kMoreHelp[] = R"(
 // a failed import never leaves a half-written cache.
 Status ImportPackage(const std::string& package_dir, const std::string& out_dir) {
   ImageSet train, test;
+  std::vector<std::string> notes;
   COINFER_RETURN_IF_ERROR(
-      ImportFashionMnistPackage(package_dir, kFashionMnistTrainPerClass, &train, &test));
+      ImportFashionMnistPackage(package_dir, kFashionMnistTrainPerClass, &train, &test, &notes));
+  for (const std::string& note : notes) std::cerr << "coinfer data: " << note << "\n";
   namespace fs = std::filesystem;
   const fs::path target(out_dir), staging(out_dir + ".partial");
   std::error_code ec;

