@@ -145,7 +145,20 @@ Status DeviceModel::AddProfile(const std::string& path, const std::string& where
     } else if (r.kind == "segment") {
       range = SegmentRange(r);
     }
-    measured_[r.model][range] = {r.median_ms, r.kind, r.output_shape, r.kernel};
+    measured_[r.model][range] = {r.median_ms, r.kind, r.output_shape, r.kernel, r.where};
+  }
+  return Status::Ok();
+}
+
+Status DeviceModel::CheckRows(const Graph& graph) const {
+  auto model = measured_.find(graph.model);
+  if (model == measured_.end()) return Status::Ok();
+  for (const auto& [range, m] : model->second) {
+    if (range.second == kWholeModel || (range.first >= 0 && range.second <= graph.size())) continue;
+    return Status::InvalidInput(m.where, m.kind == "segment" ? "name" : "layer",
+                                "layers " + std::to_string(range.first) + "-" +
+                                    std::to_string(range.second) + " are outside " + graph.model +
+                                    "'s " + std::to_string(graph.size()) + " layers");
   }
   return Status::Ok();
 }

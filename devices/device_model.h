@@ -54,6 +54,9 @@ class DeviceModel {
   static DeviceModel FromCoefficients(std::string name, int cores, const KindCoefficients& all,
                                       double task_overhead_ms = 0,
                                       const DevicePower& power = DevicePower());
+  // An InvalidInput naming the profile row when a measured row of
+  // graph.model names a layer or segment outside the graph's layers.
+  Status CheckRows(const Graph& graph) const;
 
   const std::string& name() const { return name_; }
   // Concurrent compute slots: one inference stage occupies one slot.
@@ -98,6 +101,7 @@ class DeviceModel {
     std::string kind;
     std::string output_shape;
     std::string kernel;  // empty: not recorded
+    std::string where;   // the profile's file:line
   };
   const Measured* Find(const Graph& graph, int begin, int end) const;
   const Measured* FindLayer(const Graph& graph, int index) const;

@@ -51,12 +51,17 @@ Status PrepareInputs(const Scenario& sc, Inputs* in, std::ostream* progress) {
   COINFER_RETURN_IF_ERROR(PrepareSites(sc, in));
   COINFER_RETURN_IF_ERROR(RecordZooGraph(sc.model, &in->graph));
   in->engine.graph = &in->graph;
+  for (size_t i = 0; i < in->engine.sites.size(); ++i)
+    if (const Status st = in->engine.sites[i].device->CheckRows(in->graph); !st.ok())
+      return Status::InvalidInput(sc.site_device_files[i], "profile", st.message());
   for (size_t i = 0; i < in->policies.size(); ++i)
     if (const Status st = in->policies[i]->CheckModel(in->graph); !st.ok())
       return sc.KeyError("policies", sc.policies[i] + ": " + st.message());
   // The end device's slowdown to this host, on this model, scales decision times.
   DeviceModel host;
   COINFER_RETURN_IF_ERROR(DeviceModel::Load(sc.host_file, &host));
+  if (const Status st = host.CheckRows(in->graph); !st.ok())
+    return Status::InvalidInput(sc.host_file, "profile", st.message());
   const Graph& g = in->graph;
   const double host_ms = host.SegmentLatencyMs(g, 0, g.size());
   const SiteId end = FirstSiteOf(in->engine.sites, SiteRole::kEndDevice);

@@ -178,6 +178,19 @@ std::string BadTracePath() {
   return path;
 }
 
+// A device whose profile times a segment of small_vgg past its last layer.
+std::string OutOfRangeDevicePath() {
+  const std::string dir = ScratchDir();
+  std::ofstream(dir + "beyond.csv")
+      << "device,model,layer,name,kind,input_shape,output_shape,macs,param_bytes,output_bytes,"
+         "threads,repeats,median_ms,p90_ms,framework,source,kernel\n"
+         "beyond,small_vgg,-1,0-9999,segment,1x1x28x28,1x10,0,0,40,1,1,5,5,t,s,\n";
+  std::ofstream(dir + "beyond.device") << "name,beyond\ncores,1\nprofile,beyond.csv\n"
+                                          "kind,fixed_us,ns_per_mac,ns_per_io_byte,"
+                                          "ns_per_param_byte\n*,0,1,0,0\n";
+  return dir + "beyond.device";
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Cases, BadInputTest,
     ::testing::Values(
@@ -204,6 +217,10 @@ INSTANTIATE_TEST_SUITE_P(
                  ":2: trace: 'constant:1e300Mbps': it carries"},
         BadInput{"walk_finer_than_replay", "[uplink]\ntrace = walk:1Mbps,2Mbps@1e-9s\n", "",
                  ":2: trace: 'walk:1Mbps,2Mbps@1e-9s': a dwell below 1 ms"},
+        BadInput{"profile_beyond_the_model",
+                 "model = small_vgg\n[device]\nend = " + OutOfRangeDevicePath() + "\n", "",
+                 "beyond.device: profile: " + ScratchDir() +
+                     "beyond.csv:2: name: layers 0-9999 are outside small_vgg's"},
         BadInput{"nan_override", "model = small_vgg\n", "--set estimator.alpha=nan",
                  "estimator.alpha: must be a finite number"},
         BadInput{"unknown_policy", "model = small_vgg\npolicies = cloud-only,oracle\n", "",
