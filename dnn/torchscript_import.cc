@@ -195,6 +195,9 @@ class Importer {
 
 }  // namespace
 
+// A bound on the input a spec may ask for: 1 GiB of fp32.
+constexpr int64_t kMaxInputElements = int64_t{1} << 28;
+
 bool IsTorchScriptSpec(const std::string& spec) { return spec.rfind(kPrefix, 0) == 0; }
 
 Status ImportTorchScript(const std::string& spec, Network* net, Shape* input_shape) {
@@ -216,19 +219,32 @@ Status ImportTorchScript(const std::string& spec, Network* net, Shape* input_sha
                                 "'" + spec +
                                     "': expected torchscript:PATH@NxCxHxW, e.g. "
                                     "torchscript:net.pt@1x3x224x224");
-  torch::jit::Module module;
+  int64_t elements = 1;
+  for (int64_t d : shape) {
+    if (d > kMaxInputElements / elements)
+      return Status::InvalidInput("", "model",
+                                  "'" + spec + "': the input has more than 2^28 elements");
+    elements *= d;
+  }
+  // LibTorch reports what it cannot run (a missing forward, a non-constant
+  // parameter, an input of the wrong shape) by throwing: every step is inside.
   try {
-    module = torch::jit::load(file);
+    torch::jit::Module module = torch::jit::load(file);
     module.eval();
     module = torch::jit::freeze(module, c10::nullopt, /*optimize_numerics=*/false);
+    std::shared_ptr<torch::jit::Graph> graph = module.get_method("forward").graph()->copy();
+    torch::jit::Inline(*graph);
+    Importer importer(file, net);
+    COINFER_RETURN_IF_ERROR(importer.Run(*graph));
+    net->SetTraining(false);
+    // One pass on zeros: an input the network cannot take fails here, named.
+    torch::InferenceMode guard;
+    net->Forward(torch::zeros(shape));
   } catch (const c10::Error& e) {
     return Status::InvalidInput(file, "torchscript", e.what_without_backtrace());
+  } catch (const std::exception& e) {
+    return Status::InvalidInput(file, "torchscript", e.what());
   }
-  std::shared_ptr<torch::jit::Graph> graph = module.get_method("forward").graph()->copy();
-  torch::jit::Inline(*graph);
-  Importer importer(file, net);
-  COINFER_RETURN_IF_ERROR(importer.Run(*graph));
-  net->SetTraining(false);
   *input_shape = shape;
   return Status::Ok();
 }

@@ -121,6 +121,35 @@ TEST(TorchScript, UnsupportedOpsAndBadSpecsAreNamed) {
   EXPECT_NE(st.message().find("unsupported op aten::sigmoid"), std::string::npos) << st.message();
 }
 
+// What LibTorch throws on (an input the network cannot take, a forward with
+// no tensor input) is an input error naming the file, never an abort.
+TEST(TorchScript, InputsTheNetworkCannotTakeAreNamed) {
+  const std::string path = WriteScriptedModel("shapes");
+  for (const char* shape : {"@1x1x16x16", "@1x3x1x1"}) {
+    Network net;
+    Shape out;
+    const Status st = ImportTorchScript("torchscript:" + path + shape, &net, &out);
+    ASSERT_TRUE(st.IsInvalidInput()) << shape;
+    EXPECT_NE(st.message().find(path + ": torchscript: "), std::string::npos) << st.message();
+  }
+  Network net;
+  Shape out;
+  Status st = ImportTorchScript("torchscript:" + path + "@1x3x1000000000x1000000000", &net, &out);
+  ASSERT_TRUE(st.IsInvalidInput());
+  EXPECT_NE(st.message().find("more than 2^28 elements"), std::string::npos) << st.message();
+
+  torch::jit::Module m("NoInput");
+  m.define(R"(
+    def forward(self):
+        return torch.zeros([1, 10])
+  )");
+  const std::string none = (TempDir("torchscript_none") / "none.pt").string();
+  m.save(none);
+  st = ImportTorchScript("torchscript:" + none + "@1x3x8x8", &net, &out);
+  ASSERT_TRUE(st.IsInvalidInput());
+  EXPECT_NE(st.message().find(none + ": torchscript"), std::string::npos) << st.message();
+}
+
 TEST(ChannelPruning, KeepingEveryChannelChangesNothing) {
   Network net;
   ModelCard card;
