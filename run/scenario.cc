@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "base/parse.h"
@@ -80,7 +81,7 @@ po::options_description Declaration() {
       "small_mobilenet; or a TorchScript file: torchscript:PATH@NxCxHxW")(
       "policies", po::value<std::string>()->default_value("device-only,cloud-only,neurosurgeon"),
       "comma-separated policies, each run on the same arrivals: name[@param=value,...] (listed "
-      "below)")("seed", po::value<uint64_t>()->default_value(1),
+      "below)")("seed", po::value<std::string>()->default_value("1"),
                 "seed of the arrivals and of ns-3")(
       "duration_s", po::value<double>()->default_value(0),
       "requests arrive during this many seconds; 0: the uplink trace's length (60 s if constant)")(
@@ -164,22 +165,31 @@ po::options_description Declaration() {
 }
 
 // key -> "file:line" of its last assignment, for messages.
-std::map<std::string, std::string> KeyLocations(const std::string& path, const std::string& text) {
-  std::map<std::string, std::string> where;
+// Where each key is written (file:line), checking the syntax on the way, so
+// that a malformed line is named here rather than by program_options, which
+// does not know lines.
+Status ReadKeyLocations(const std::string& path, const std::string& text,
+                        std::map<std::string, std::string>* where) {
   std::istringstream in(text);
   std::string line, section;
   for (int n = 1; std::getline(in, line); ++n) {
+    const std::string at = path + ":" + std::to_string(n);
     line = Trim(line);
     if (line.empty() || line[0] == '#' || line[0] == ';') continue;
-    if (line.front() == '[' && line.back() == ']') {
+    if (line.front() == '[') {
+      if (line.back() != ']')
+        return Status::InvalidInput(at, "section", "'" + line + "' is not closed by ']'");
       section = Trim(line.substr(1, line.size() - 2));
       continue;
     }
     const size_t eq = line.find('=');
+    if (eq == std::string::npos)
+      return Status::InvalidInput(at, "", "expected 'key = value', got '" + line + "'");
     const std::string key = Trim(line.substr(0, eq));
-    where[section.empty() ? key : section + "." + key] = path + ":" + std::to_string(n);
+    if (key.empty()) return Status::InvalidInput(at, "", "no key before '='");
+    (*where)[section.empty() ? key : section + "." + key] = at;
   }
-  return where;
+  return Status::Ok();
 }
 
 std::string ResolveFile(const fs::path& base, const std::string& value) {
@@ -428,6 +438,8 @@ std::string ScenarioHelp() {
 
 Status LoadScenario(const std::string& path, const std::vector<std::string>& overrides,
                     Scenario* out) {
+  if (fs::is_directory(path))
+    return Status::InvalidInput(path, "", "is a directory, not a scenario");
   std::ifstream file(path);
   if (!file) return Status::InvalidInput(path, "", "cannot open scenario file");
   std::stringstream buffer;
@@ -435,7 +447,9 @@ Status LoadScenario(const std::string& path, const std::vector<std::string>& ove
   Scenario sc;
   sc.path = path;
   sc.text = buffer.str();
-  sc.key_locations = KeyLocations(path, sc.text);
+  // A UTF-8 byte order mark, as some editors write, is not part of the text.
+  if (sc.text.rfind("\xEF\xBB\xBF", 0) == 0) sc.text.erase(0, 3);
+  COINFER_RETURN_IF_ERROR(ReadKeyLocations(path, sc.text, &sc.key_locations));
   const Scenario& v = sc;
 
   const po::options_description decl = Declaration();
@@ -443,12 +457,15 @@ Status LoadScenario(const std::string& path, const std::vector<std::string>& ove
   std::string current_key;
   try {
     // --set values take precedence: program_options keeps the first value stored.
+    std::set<std::string> overridden;
     for (const std::string& o : overrides) {
       const size_t eq = o.find('=');
       if (eq == std::string::npos) return Status::InvalidInput("--set", o, "expected key=value");
       current_key = Trim(o.substr(0, eq));
       if (!decl.find_nothrow(current_key, false))
         return Status::InvalidInput("--set", current_key, "unknown key (see coinfer run --help)");
+      if (!overridden.insert(current_key).second)
+        return Status::InvalidInput("--set", current_key, "set twice");
       sc.key_locations[current_key] = "--set";
       std::istringstream one(current_key + "=" + Trim(o.substr(eq + 1)));
       po::store(po::parse_config_file(one, decl, false), vm);
@@ -535,7 +552,10 @@ Status LoadScenario(const std::string& path, const std::vector<std::string>& ove
   }
 
   EngineConfig& e = sc.engine;
-  e.seed = vm["seed"].as<uint64_t>();
+  int64_t seed = 0;
+  if (!ParseCount(str("seed"), &seed))
+    return v.KeyError("seed", "expected a non-negative integer, got '" + str("seed") + "'");
+  e.seed = static_cast<uint64_t>(seed);
   e.duration_s = num("duration_s");
   e.drain_s = num("drain_s");
   using Process = ArrivalConfig::Process;

@@ -32,6 +32,18 @@ std::string Device(const std::string& name) {
   return DataDir() + "/devices/data/" + name + ".device";
 }
 
+// A byte order mark is skipped; a directory is not a scenario.
+TEST(ScenarioTest, AByteOrderMarkIsSkippedAndADirectoryIsRefused) {
+  Scenario sc;
+  const Status st = Load("bom", "\xEF\xBB\xBFmodel = small_resnet\n", &sc);
+  ASSERT_TRUE(st.ok()) << st.message();
+  EXPECT_EQ(sc.model, "small_resnet");
+  const std::string dir = ::testing::TempDir();
+  const Status not_file = LoadScenario(dir, {}, &sc);
+  ASSERT_TRUE(not_file.IsInvalidInput());
+  EXPECT_NE(not_file.message().find("is a directory"), std::string::npos) << not_file.message();
+}
+
 TEST(ScenarioTest, ThreeTierSitesGetTheirDevicesAndLoads) {
   Scenario sc;
   const Status st = Load("three",
