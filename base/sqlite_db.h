@@ -42,21 +42,38 @@ inline Status OpenVersionedDatabase(const std::string& path, const std::string& 
     sqlite3_close(db);
     return Status::IoError(msg);
   }
-  sqlite3_busy_timeout(db, 5000);
-  int found = 0;
-  sqlite3_stmt* stmt = nullptr;
-  sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, nullptr);
-  if (sqlite3_step(stmt) == SQLITE_ROW) found = sqlite3_column_int(stmt, 0);
-  sqlite3_finalize(stmt);
+  sqlite3_busy_timeout(db, 5000);  // another run writing: wait for it
+  // One integer from `sql`; false (the file is not a database, or is locked
+  // for longer than the timeout) with the reason in *error.
+  auto query_int = [db](const char* sql, int* value, std::string* error) {
+    sqlite3_stmt* stmt = nullptr;
+    bool ok = sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr) == SQLITE_OK &&
+              sqlite3_step(stmt) == SQLITE_ROW;
+    if (ok) *value = sqlite3_column_int(stmt, 0);
+    if (!ok) *error = sqlite3_errmsg(db);
+    sqlite3_finalize(stmt);
+    return ok;
+  };
+  int found = 0, tables = 0;
+  std::string error;
   Status st;
-  if (found != 0 && found < version && upgrades.count(found)) {
+  if (!query_int("PRAGMA user_version", &found, &error) ||
+      !query_int("SELECT count(*) FROM sqlite_master", &tables, &error)) {
+    st = Status::IoError(error);
+  } else if (found == 0 && tables > 0) {
+    // Version 0 with tables: someone else's database, never written into.
+    st = Status::IoError("not a coinfer " + what +
+                         " (it has tables of its own and no coinfer schema " +
+                         "version): name another file");
+  }
+  if (st.ok() && found != 0 && found < version && upgrades.count(found)) {
     std::string sql = "BEGIN IMMEDIATE;";
     for (int v = found; v < version && upgrades.count(v); ++v, found = v) sql += upgrades.at(v);
     st = ExecSql(db, sql + "PRAGMA user_version=" + std::to_string(found) + "; COMMIT;");
     if (!st.ok()) ExecSql(db, "ROLLBACK");
   }
   if (st.ok() && found != 0 && found != version) {
-    st = Status::IoError(path + ": " + what + " schema version " + std::to_string(found) +
+    st = Status::IoError(what + " schema version " + std::to_string(found) +
                          ", this coinfer writes version " + std::to_string(version) +
                          ": move the file away or name another");
   }
@@ -65,7 +82,7 @@ inline Status OpenVersionedDatabase(const std::string& path, const std::string& 
   if (st.ok()) st = ExecSql(db, "PRAGMA user_version=" + std::to_string(version));
   if (!st.ok()) {
     sqlite3_close(db);
-    return st;
+    return Status::IoError(path + ": " + st.message());
   }
   *out = db;
   return Status::Ok();

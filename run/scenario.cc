@@ -508,6 +508,7 @@ Status LoadScenario(const std::string& path, const std::vector<std::string>& ove
   if (sc.policies.empty()) return v.KeyError("policies", "at least one policy is needed");
   sc.host_file = ResolveDevice(base, str("device.host"));
   sc.output_db = str("output.db");
+  if (sc.output_db.empty()) return v.KeyError("output.db", "must name a file for the results");
   // The codecs: compression.codec first (the one fixed-codec policies use),
   // then the menu that policies choosing a codec (JMDC) pick from.
   std::vector<std::string> codec_texts;
@@ -534,6 +535,8 @@ Status LoadScenario(const std::string& path, const std::vector<std::string>& ove
     else if (fs::exists(shipped))
       sc.weights_card = shipped;
     sc.catalog_path = str("compression.catalog");
+    if (sc.catalog_path.empty())
+      return v.KeyError("compression.catalog", "must name a file for the measurements");
     sc.compression_samples = vm["compression.samples"].as<int64_t>();
     if (sc.compression_samples < 0) return v.KeyError("compression.samples", "must be >= 0");
     sc.prune_train_samples = vm["compression.prune_train_samples"].as<int64_t>();

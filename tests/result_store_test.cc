@@ -2,6 +2,7 @@
 #include <sqlite3.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "run/result_store.h"
 
@@ -193,6 +194,27 @@ TEST(ResultStoreTest, ANewerResultsFileIsRefused) {
   std::unique_ptr<ResultStore> store;
   const Status st = ResultStore::Open(path, &store);
   EXPECT_NE(st.message().find("schema version 99"), std::string::npos) << st.message();
+}
+
+// Someone else's database (tables, no version) is never written into; a file
+// that is not SQLite is named; both before any run is simulated.
+TEST(ResultStoreTest, AForeignOrNonSqliteFileIsRefusedAndUntouched) {
+  const std::string foreign = ::testing::TempDir() + "store_foreign.sqlite";
+  std::filesystem::remove(foreign);
+  Exec(foreign, "CREATE TABLE mine (x); INSERT INTO mine VALUES (7);");
+  std::unique_ptr<ResultStore> store;
+  Status st = ResultStore::Open(foreign, &store);
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find(foreign + ": not a coinfer results database"), std::string::npos)
+      << st.message();
+  EXPECT_EQ(Count(foreign, "sqlite_master"), 1);  // still only its own table
+
+  const std::string text = ::testing::TempDir() + "store_text.sqlite";
+  std::ofstream(text) << "these are my notes, not a database\n";
+  st = ResultStore::Open(text, &store);
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find(text + ": file is not a database"), std::string::npos)
+      << st.message();
 }
 
 }  // namespace

@@ -32,6 +32,15 @@ std::string Device(const std::string& name) {
   return DataDir() + "/devices/data/" + name + ".device";
 }
 
+// Results with nowhere to go would be lost after the whole simulation.
+TEST(ScenarioTest, AnEmptyResultsPathIsRefused) {
+  Scenario sc;
+  const Status st = Load("nodb", "model = small_vgg\noutput.db =\n", &sc);
+  ASSERT_TRUE(st.IsInvalidInput());
+  EXPECT_NE(st.message().find("nodb.ini:2: output.db: must name a file"), std::string::npos)
+      << st.message();
+}
+
 // A byte order mark is skipped; a directory is not a scenario.
 TEST(ScenarioTest, AByteOrderMarkIsSkippedAndADirectoryIsRefused) {
   Scenario sc;
