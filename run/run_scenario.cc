@@ -29,7 +29,8 @@ Status PrepareSites(const Scenario& sc, Inputs* in) {
   for (size_t i = 0; i < sites.size(); ++i) {
     const std::string& file = sc.site_device_files[i];
     if (!in->devices.count(file))
-      COINFER_RETURN_IF_ERROR(DeviceModel::Load(file, &in->devices[file]));
+      if (const Status st = DeviceModel::Load(file, &in->devices[file]); !st.ok())
+        return sc.KeyError(sc.site_device_keys[i], st.message());
     sites[i].device = &in->devices[file];
   }
   const SiteId end = FirstSiteOf(sites, SiteRole::kEndDevice);
@@ -53,7 +54,8 @@ Status PrepareInputs(const Scenario& sc, Inputs* in, std::ostream* progress) {
   in->engine.graph = &in->graph;
   for (size_t i = 0; i < in->engine.sites.size(); ++i)
     if (const Status st = in->engine.sites[i].device->CheckRows(in->graph); !st.ok())
-      return Status::InvalidInput(sc.site_device_files[i], "profile", st.message());
+      return sc.KeyError(sc.site_device_keys[i],
+                         sc.site_device_files[i] + ": profile: " + st.message());
   for (size_t i = 0; i < in->policies.size(); ++i)
     if (const Status st = in->policies[i]->CheckModel(in->graph); !st.ok())
       return sc.KeyError("policies", sc.policies[i] + ": " + st.message());

@@ -322,7 +322,9 @@ Status ReadDirection(const Scenario& v, const po::variables_map& vm, const std::
     auto where = v.key_locations.find(prefix + ".trace");
     r.where = where == v.key_locations.end() ? "(default)" : where->second;
     auto trace = std::make_shared<DeliveryTrace>();
-    COINFER_RETURN_IF_ERROR(LoadTrace(r, trace.get()));
+    const Status st = LoadTrace(r, trace.get());
+    // A generator's errors name where it was written; a file's, the file.
+    if (!st.ok()) return IsGeneratorSpec(spec) ? st : bad(".trace", st.message());
     d.capacity.trace = std::move(trace);
   }
   *out = std::move(d);
@@ -377,28 +379,34 @@ Status ReadSites(const Scenario& v, const po::variables_map& vm, const fs::path&
   }
   sc->engine.sites = TopologySites(net);
   sc->site_device_files.clear();
+  sc->site_device_keys.clear();
   int device = 0;
   for (Site& site : sc->engine.sites) {
-    std::string name;
+    std::string name, key;
     switch (site.role) {
       case SiteRole::kEndDevice:
+        key = "device.end";
         name = str("device.end");
         site.load = num("device.end_load");
         break;
       case SiteRole::kEdge:
+        key = "device.edge";
         name = str("device.edge");
         site.load = num("device.edge_load");
         break;
       case SiteRole::kCloud:
+        key = "device.cloud";
         name = str("device.cloud");
         site.load = num("device.cloud_load");
         break;
       case SiteRole::kClusterDevice:
+        key = "cluster.device_models";
         name = cluster_models[device++];
         site.load = num("cluster.device_load");
         break;
     }
     sc->site_device_files.push_back(ResolveDevice(base, name));
+    sc->site_device_keys.push_back(key);
   }
   return Status::Ok();
 }

@@ -24,6 +24,7 @@ struct Scenario {
   // Per site of engine.sites, the resolved path of its device file (the
   // devices themselves are loaded by the run).
   std::vector<std::string> site_device_files;
+  std::vector<std::string> site_device_keys;  // the key that named each (for errors)
   std::string host_file;
   std::string uplink_trace_file;  // empty: constant rate
   std::string downlink_trace_file;

@@ -235,10 +235,14 @@ INSTANTIATE_TEST_SUITE_P(
                  ":2: policies: unknown policy 'oracle'"},
         BadInput{"malformed_trace", "model = small_vgg\n[uplink]\ntrace = " + BadTracePath() + "\n",
                  "", BadTracePath() + ":3: timestamp"},
-        BadInput{"missing_trace", "[uplink]\ntrace = nowhere.up\n", "", "nowhere.up: cannot open"},
+        BadInput{
+            "missing_trace", "[uplink]\ntrace = nowhere.up\n", "",
+            ":2: uplink.trace: " + ScratchDir() + "scenario_missing_trace/nowhere.up: cannot open"},
         BadInput{"bad_override", "model = small_vgg\n", "--set speed=3",
                  "--set: speed: unknown key"},
-        BadInput{"bad_device", "[device]\nend = phone9000\n", "", "phone9000.device: cannot open"},
+        BadInput{"bad_device", "[device]\nend = phone9000\n", "",
+                 ":2: device.end: " + std::string(COINFER_SOURCE_DIR) +
+                     "/devices/data/phone9000.device: cannot open"},
         BadInput{"cross_unknown_site", "model = small_vgg\ncross = end>edge:bulk@0s-10s\n", "",
                  ":2: cross: flow 'end>edge:bulk@0s-10s': unknown"},
         BadInput{"bad_generator", "[uplink]\ntrace = step:5Mbps@3s\n", "",
