@@ -150,8 +150,11 @@ int CalibrateCommand(const std::vector<std::string>& args) {
   } else {
     std::printf("one model only: no held-out error can be measured\n");
   }
-  std::ofstream out(output);
-  if (!out) return ReportError(Status::IoError(output + ": cannot write"));
+  // Written beside the output, read back as a run would read it, then renamed
+  // into place: a file that a run would refuse is never left behind.
+  const std::string partial = output + ".partial";
+  std::ofstream out(partial);
+  if (!out) return ReportError(Status::IoError(partial + ": cannot write"));
   // Measured rows win over the fit: the device file names its profiles.
   std::vector<std::string> profiles;
   const std::filesystem::path dir = std::filesystem::absolute(output).parent_path();
@@ -159,6 +162,17 @@ int CalibrateCommand(const std::vector<std::string>& args) {
     profiles.push_back(std::filesystem::absolute(path).lexically_relative(dir).string());
   if (power.known()) provenance.push_back("power: " + power_source);
   WriteDeviceFile(device, cores, fits, profiles, power, provenance, out);
+  out.close();
+  DeviceModel written;
+  st = out ? DeviceModel::Load(partial, &written) : Status::IoError(partial + ": cannot write");
+  std::error_code ec;
+  if (st.ok()) std::filesystem::rename(partial, output, ec);
+  if (st.ok() && ec) st = Status::IoError(output + ": " + ec.message());
+  if (!st.ok()) {
+    std::filesystem::remove(partial, ec);
+    return ReportError(
+        Status::InvalidInput("", "calibrate", "the device file would not load: " + st.message()));
+  }
   std::cout << "\n" << output << "\n";
   return 0;
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <sstream>
 #include <vector>
 
 #include "base/line_reader.h"
@@ -15,8 +16,23 @@ const char kHeader[] = "kind,fixed_us,ns_per_mac,ns_per_io_byte,ns_per_param_byt
 const char* const kColumns[] = {"kind", "fixed_us", "ns_per_mac", "ns_per_io_byte",
                                 "ns_per_param_byte"};
 
-bool ParseNonNegative(const std::string& text, double* value) {
-  return ParseNumber(text, value) && *value >= 0;
+// Bounds on what a device file may say, far beyond any real device, so that
+// a run's times stay inside ns-3's clock (int64 ns, 292 years) and its
+// joules stay finite: a layer's fixed cost up to 10 s, 10 us per MAC or
+// byte, a task overhead up to 10^7 ms, 10 kW.
+constexpr double kMaxFixedUs = 1e7;
+constexpr double kMaxNsPerUnit = 1e4;
+constexpr double kMaxOverheadMs = 1e7;
+constexpr double kMaxWatts = 1e4;
+
+bool ParseNonNegative(const std::string& text, double max, double* value) {
+  return ParseNumber(text, value) && *value >= 0 && *value <= max;
+}
+
+std::string Range(double max) {
+  std::ostringstream s;
+  s << "expected a number from 0 to " << max;
+  return s.str();
 }
 
 }  // namespace
@@ -61,13 +77,13 @@ Status DeviceModel::Load(const std::string& path, DeviceModel* out) {
                             &m.power_.transmit_w_per_mbps};
         const char* names[] = {"idle_w", "compute_w", "transmit_w", "transmit_w_per_mbps"};
         for (int i = 0; i < 4; ++i)
-          if (!ParseNonNegative(f[i + 1], values[i]))
+          if (!ParseNonNegative(f[i + 1], kMaxWatts, values[i]))
             return Status::InvalidInput(where, std::string("power: ") + names[i],
-                                        "expected a non-negative number, got '" + f[i + 1] + "'");
+                                        Range(kMaxWatts) + ", got '" + f[i + 1] + "'");
       } else if (f.size() == 2 && f[0] == "task_overhead_ms") {
-        if (!ParseNonNegative(f[1], &m.task_overhead_ms_))
+        if (!ParseNonNegative(f[1], kMaxOverheadMs, &m.task_overhead_ms_))
           return Status::InvalidInput(where, "task_overhead_ms",
-                                      "expected a non-negative number, got '" + f[1] + "'");
+                                      Range(kMaxOverheadMs) + ", got '" + f[1] + "'");
       } else if (f.size() == 2 && f[0] == "cores") {
         int64_t cores = 0;
         if (!ParseCount(f[1], &cores) || cores < 1 || cores > 1 << 20)
@@ -88,10 +104,12 @@ Status DeviceModel::Load(const std::string& path, DeviceModel* out) {
       return Status::InvalidInput(where, "", "expected 5 columns (" + std::string(kHeader) + ")");
     KindCoefficients c;
     double* values[] = {&c.fixed_us, &c.ns_per_mac, &c.ns_per_io_byte, &c.ns_per_param_byte};
-    for (int i = 0; i < 4; ++i)
-      if (!ParseNonNegative(f[i + 1], values[i]))
+    for (int i = 0; i < 4; ++i) {
+      const double max = i == 0 ? kMaxFixedUs : kMaxNsPerUnit;
+      if (!ParseNonNegative(f[i + 1], max, values[i]))
         return Status::InvalidInput(where, kColumns[i + 1],
-                                    "expected a non-negative number, got '" + f[i + 1] + "'");
+                                    Range(max) + ", got '" + f[i + 1] + "'");
+    }
     if (f[0] == "*") {
       fallback = c;
       has_default = true;

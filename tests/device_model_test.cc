@@ -166,7 +166,14 @@ INSTANTIATE_TEST_SUITE_P(
                   "name,x\n" HEADER "*,0,0,0,0\nconv/k,0,0,0,0\nconv/k,0,0,0,0\n",
                   ":5: kind: duplicate"},
         BadDevice{"no_name", HEADER "*,0,0,0,0\n", ":2: name"},
-        BadDevice{"missing_profile", "name,x\nprofile,nowhere.csv\n", ":2: profile"}),
+        BadDevice{"missing_profile", "name,x\nprofile,nowhere.csv\n", ":2: profile"},
+        // Finite but beyond any device: times past ns-3's clock, joules past double.
+        BadDevice{"huge_fixed", "name,x\n" HEADER "*,1e300,0,0,0\n",
+                  ":3: fixed_us: expected a number from 0 to 1e+07"},
+        BadDevice{"huge_per_mac", "name,x\n" HEADER "*,0,20000,0,0\n",
+                  ":3: ns_per_mac: expected a number from 0 to 10000"},
+        BadDevice{"huge_overhead", "name,x\ntask_overhead_ms,1e200\n", ":2: task_overhead_ms"},
+        BadDevice{"huge_power", "name,x\npower,1,1e305,1,0\n", ":2: power: compute_w"}),
     [](const auto& info) { return std::string(info.param.name); });
 
 }  // namespace
