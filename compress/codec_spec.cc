@@ -1,6 +1,7 @@
 #include "compress/codec_spec.h"
 
 #include <charconv>
+#include <cmath>
 
 #include "base/parse.h"
 
@@ -19,7 +20,8 @@ bool ParseFraction(const std::string& text, double* value) {
 
 bool ParseInt(const std::string& text, int lo, int hi, int* value) {
   double v = 0;
-  if (!ParseNumber(text, &v) || v != static_cast<int>(v) || v < lo || v > hi) return false;
+  // The range first: converting a double beyond int's range is undefined.
+  if (!ParseNumber(text, &v) || v < lo || v > hi || v != std::floor(v)) return false;
   *value = static_cast<int>(v);
   return true;
 }

@@ -90,6 +90,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadSpec{"quant:0", "at 1: 'quant:0'"}, BadSpec{"channels:1.5", "in (0, 1]"},
         BadSpec{"regions:0", "in (0, 1]"}, BadSpec{"quant:8,zstd:30", "at 9: 'zstd:30'"},
         BadSpec{"quant:8,fp16", "at 9: 'fp16': stage given twice"},
+        BadSpec{"zstd:38888888888888888888", "at 1: 'zstd:38888888888888888888'"},
+        BadSpec{"quant:-1e300", "at 1: 'quant:-1e300'"},  // found by the fuzzer (UB)
         BadSpec{"gzip:3", "unknown stage"}, BadSpec{"quant:4,,zstd:1", "at 9: '': empty stage"},
         BadSpec{"quant:4:row", "per 'tensor' or per 'channel'"}, BadSpec{"prune:1", "R in [0, 1)"},
         BadSpec{"prune:-0.1", "R in [0, 1)"},
