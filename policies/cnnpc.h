@@ -21,7 +21,9 @@
 //     sample's measured bytes.
 //   - Accuracy is measured with every codec a plan sends: one tensor, the
 //     catalog's entry; two, a two-cut probe (MeasuredCompression::pairs),
-//     captured on the run's test samples.
+//     captured on the run's test samples and as many validation samples.
+//     The search compares plans by their validation accuracy; requests are
+//     scored on test samples.
 //   - A model without trained weights (the ImageNet-shape zoo) has sizes but
 //     no accuracy: the plans send unpruned 8-bit tensors (rate 0 only), the
 //     two cuts chosen for latency, and requirement_met is NULL.

@@ -4,10 +4,11 @@
 // a requirement:
 //   jmdc@accuracy=A  minimise predicted latency s.t. measured accuracy >= A
 //   jmdc@latency=T   maximise measured accuracy s.t. predicted latency <= T ms
-// Accuracy and bytes per (split, codec) are the catalog's measurements on the
-// test split; latency = device time [0, k) + mean bytes / uplink estimate +
-// cloud time [k, n) + the result's way back (Observation::ResultReturnMs). Device-only is a
-// configuration with the plain model's accuracy, no bytes and nothing coming back.
+// Bytes per (split, codec) are the catalog's measurements on the test split,
+// accuracy its measurements on the validation split (requests are then
+// scored on test images the choice never saw); latency = device time [0, k) + mean bytes / uplink
+// estimate + cloud time [k, n) + the result's way back (Observation::ResultReturnMs). Device-only
+// is a configuration with the plain model's accuracy, no bytes and nothing coming back.
 //
 // Choices where the paper is open: configurations are pruned offline to their
 // Pareto set — (compute, bytes) among those meeting the floor for the

@@ -244,6 +244,38 @@ TEST_F(JmdcTest, ChoosesOnValidationSamplesNeverOnTestSamples) {
   }
 }
 
+// JMDC's latency model against a hand computation from the layers' MACs: the
+// end device's layers [0, k) at 2 ms + 0.5 ns per MAC each, the cloud's
+// [k, n) at 50 us + 0.01 ns per MAC each, the mean bytes at the estimate, and
+// the way back when it offloads.
+TEST_F(JmdcTest, LatencyIsTheDevicesLayersThenTheBytesThenTheCloudsThenTheWayBack) {
+  const MeasuredCompression m = RandomCatalog(graph_, 3, 11);
+  JmdcPolicy policy({JmdcRequirement::Kind::kLatency, 1e9}, "jmdc");
+  policy.Prepare(Obs(m, 10));
+  const std::vector<SplitPoint> points = graph_.SplitPoints();
+  auto hand_compute_ms = [&](int k) {
+    double ms = 0;
+    for (int l = 0; l < graph_.size(); ++l) {
+      const double macs = static_cast<double>(graph_.layers[l].macs);
+      ms += l < k ? (2000e3 + 0.5 * macs) / 1e6 : (50e3 + 0.01 * macs) / 1e6;
+    }
+    return ms;
+  };
+  for (const JmdcPolicy::Config& c : policy.configs()) {
+    const int k = points[c.split].index;
+    EXPECT_NEAR(c.compute_ms, hand_compute_ms(k), 1e-9 * hand_compute_ms(k)) << k;
+    EXPECT_EQ(c.offloads, k < graph_.size());
+    EXPECT_DOUBLE_EQ(c.bytes, c.offloads ? m.Find(c.codec, k)->MeanBytes() : 0.0);
+  }
+  for (double mbps : {0.5, 5.0, 50.0}) {
+    const JmdcPolicy::Choice choice = policy.ChooseExhaustive(mbps, kResultMs);
+    const JmdcPolicy::Config& c = policy.configs()[choice.config];
+    const double expected = hand_compute_ms(points[c.split].index) + c.bytes * 8 / (mbps * 1e3) +
+                            (c.offloads ? kResultMs : 0);
+    EXPECT_NEAR(choice.latency_ms, expected, 1e-9 * expected) << mbps;
+  }
+}
+
 TEST(JmdcRegistry, TheRequirementIsAParameter) {
   EXPECT_EQ(CreatedName("jmdc@accuracy=0.9"), "jmdc@accuracy=0.9");
   EXPECT_EQ(CreatedName("jmdc@accuracy:0.9"), "jmdc@accuracy:0.9");  // the older spelling
