@@ -42,6 +42,22 @@ TEST_P(CicZooTest, SameCostAsTheFullMinCutOverABandwidthSweep) {
   ExpectSameCostAsFullMinCut(g, end, cloud, 60);
 }
 
+// The shipped devices, with their measured rows where they have them (the
+// Pi 4B's and the phone's profiles, EdgeLD's per-task overhead).
+TEST_P(CicZooTest, SameCostAsTheFullMinCutOnTheShippedDevices) {
+  Graph g;
+  ASSERT_TRUE(RecordZooGraph(GetParam(), &g).ok());
+  const std::string dir = COINFER_SOURCE_DIR "/devices/data/";
+  DeviceModel cloud;
+  ASSERT_TRUE(DeviceModel::Load(dir + "cloud.device", &cloud).ok());
+  for (const char* name : {"pi4b", "mi8", "pi3bplus-edgeld"}) {
+    DeviceModel end;
+    ASSERT_TRUE(DeviceModel::Load(dir + name + ".device", &end).ok()) << name;
+    ExpectSameCostAsFullMinCut(g, end, cloud, 60);
+    if (HasFatalFailure()) return;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Zoo, CicZooTest,
                          ::testing::Values("vgg16", "alexnet", "resnet18", "resnet50",
                                            "mobilenet_v2", "small_vgg", "small_resnet"));

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <random>
 
 #include "policies/registry.h"
@@ -9,26 +10,36 @@
 
 namespace coinfer {
 
-// A random DAG of n layers: each reads the previous layer (or the input) and,
-// now and then, up to two earlier layers too.
+// A random wide DAG of n layers in topological order: each reads one to three
+// of the earlier outputs or the input, chosen at random (so branches,
+// outputs read by several layers and joins all occur, and a layer need not
+// read its predecessor); an output no layer reads feeds the last layer.
 inline Graph RandomDag(std::mt19937& rng, int n) {
-  std::uniform_int_distribution<int64_t> macs(1'000'000, 500'000'000), bytes(1'000, 2'000'000);
+  // Log-uniform sizes (1e5 to 1e9 MACs, 100 B to 2 MB), so that cheap and
+  // costly layers, small and large tensors meet in one graph.
+  std::uniform_real_distribution<double> log_macs(5, 9), log_bytes(2, 6.3);
+  auto macs = [&](std::mt19937& r) { return static_cast<int64_t>(std::pow(10, log_macs(r))); };
+  auto bytes = [&](std::mt19937& r) { return static_cast<int64_t>(std::pow(10, log_bytes(r))); };
   Graph g;
   g.model = "random";
-  g.input_bytes = bytes(rng);
+  g.input_bytes = static_cast<int64_t>(std::pow(10, log_bytes(rng) + 1));  // inputs are larger
+  std::vector<bool> read(n, false);
   for (int v = 0; v < n; ++v) {
     Layer l;
     l.kind = LayerKind::kConv;
     l.macs = macs(rng);
     l.output_bytes = bytes(rng);
-    l.inputs = {v - 1};
-    for (int extra = 0; extra < 2 && v > 1; ++extra) {
-      if (rng() % 3 != 0) continue;
-      const int u = static_cast<int>(rng() % v) - 1;
-      if (std::find(l.inputs.begin(), l.inputs.end(), u) == l.inputs.end()) l.inputs.push_back(u);
+    const int reads = 1 + static_cast<int>(rng() % 3);
+    for (int k = 0; k < reads; ++k) {
+      const int u = static_cast<int>(rng() % (v + 1)) - 1;  // -1: the input
+      if (std::find(l.inputs.begin(), l.inputs.end(), u) != l.inputs.end()) continue;
+      l.inputs.push_back(u);
+      if (u >= 0) read[u] = true;
     }
     g.layers.push_back(l);
   }
+  for (int u = 0; u + 1 < n; ++u)
+    if (!read[u]) g.layers.back().inputs.push_back(u);
   return g;
 }
 
