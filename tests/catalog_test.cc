@@ -51,6 +51,27 @@ std::string OlderCatalog(const std::string& name, const std::string& sql) {
   return path;
 }
 
+// An older file holding MakeEntry("aa", 1, "fp16") opens (upgraded in
+// place), neither finds nor lists that entry, and finds it once it is stored
+// again: the entry found then.
+CatalogEntry ExpectUpgradedAndMeasuredAgain(const std::string& path) {
+  std::unique_ptr<CompressionCatalog> catalog;
+  const Status st = CompressionCatalog::Open(path, &catalog);
+  EXPECT_TRUE(st.ok()) << st.message();
+  if (!st.ok()) return CatalogEntry();
+  bool found = true;
+  CatalogEntry e;
+  EXPECT_TRUE(catalog->Find(MakeEntry("aa", 1, "fp16").key, 1, &found, &e).ok());
+  EXPECT_FALSE(found);
+  std::vector<CatalogEntry> all;
+  EXPECT_TRUE(catalog->List("aa", "fashion-mnist", &all).ok());
+  EXPECT_TRUE(all.empty());
+  EXPECT_TRUE(catalog->Put({MakeEntry("aa", 1, "fp16")}).ok());  // measured again
+  EXPECT_TRUE(catalog->Find(MakeEntry("aa", 1, "fp16").key, 1, &found, &e).ok());
+  EXPECT_TRUE(found);
+  return e;
+}
+
 TEST(CompressionCatalog, StoresAndFindsEntriesWithTheirSamples) {
   std::unique_ptr<CompressionCatalog> catalog;
   ASSERT_TRUE(CompressionCatalog::Open(FreshPath("find"), &catalog).ok());
@@ -113,19 +134,7 @@ TEST(CompressionCatalog, EntriesOfAnUnknownCodecVersionAreMeasuredAgain) {
                              "DROP TABLE cut_pairs; ALTER TABLE catalog DROP COLUMN codec_version; "
                              "PRAGMA user_version = 1;");
 
-  std::unique_ptr<CompressionCatalog> catalog;
-  const Status st = CompressionCatalog::Open(path, &catalog);
-  ASSERT_TRUE(st.ok()) << st.message();
-  bool found = true;
-  CatalogEntry e;
-  ASSERT_TRUE(catalog->Find(MakeEntry("aa", 1, "fp16").key, 1, &found, &e).ok());
-  EXPECT_FALSE(found);
-  std::vector<CatalogEntry> all;
-  ASSERT_TRUE(catalog->List("aa", "fashion-mnist", &all).ok());
-  EXPECT_TRUE(all.empty());
-  ASSERT_TRUE(catalog->Put({MakeEntry("aa", 1, "fp16")}).ok());  // measured again
-  ASSERT_TRUE(catalog->Find(MakeEntry("aa", 1, "fp16").key, 1, &found, &e).ok());
-  EXPECT_TRUE(found);
+  ExpectUpgradedAndMeasuredAgain(path);
 }
 
 // A two-cut probe is its own entry: found by both cuts, not by the first alone.
@@ -185,20 +194,8 @@ TEST(CompressionCatalog, AVersionTwoFileIsUpgradedInPlace) {
 // listed, until measured again; new ones keep their validation samples.
 TEST(CompressionCatalog, EntriesWithoutValidationSamplesAreMeasuredAgain) {
   const std::string path = OlderCatalog("v3", kDropValidation + "PRAGMA user_version = 3;");
-  std::unique_ptr<CompressionCatalog> catalog;
-  const Status st = CompressionCatalog::Open(path, &catalog);
-  ASSERT_TRUE(st.ok()) << st.message();
-  bool found = true;
-  CatalogEntry e;
-  ASSERT_TRUE(catalog->Find(MakeEntry("aa", 1, "fp16").key, 1, &found, &e).ok());
-  EXPECT_FALSE(found);
-  std::vector<CatalogEntry> all;
-  ASSERT_TRUE(catalog->List("aa", "fashion-mnist", &all).ok());
-  EXPECT_TRUE(all.empty());
-  ASSERT_TRUE(catalog->Put({MakeEntry("aa", 1, "fp16")}).ok());
-  ASSERT_TRUE(catalog->Find(MakeEntry("aa", 1, "fp16").key, 1, &found, &e).ok());
-  ASSERT_TRUE(found);
-  EXPECT_EQ(e.validation_correct, (std::vector<uint8_t>{1, 0, 0}));
+  EXPECT_EQ(ExpectUpgradedAndMeasuredAgain(path).validation_correct,
+            (std::vector<uint8_t>{1, 0, 0}));
 }
 
 }  // namespace
