@@ -211,8 +211,12 @@ Status Codec::EncodeRaw(const float* values, const std::vector<int64_t>& shape, 
     case ValueCoding::kFloat16: {
       const size_t at = out->size();
       out->resize(at + n * sizeof(c10::Half));
-      auto* half = reinterpret_cast<c10::Half*>(out->data() + at);
-      for (int64_t i = 0; i < n; ++i) half[i] = c10::Half(x[i]);
+      // The header leaves the values at any byte offset: copied, not stored
+      // through a c10::Half pointer (a misaligned store is undefined).
+      for (int64_t i = 0; i < n; ++i) {
+        const c10::Half half(x[i]);
+        std::memcpy(out->data() + at + i * sizeof(c10::Half), &half, sizeof(half));
+      }
       break;
     }
     case ValueCoding::kQuantized: {

@@ -52,7 +52,7 @@ Status AddVariant(const Scenario& sc, const ModelCard& base, int split, double k
     COINFER_RETURN_IF_ERROR(catalog.Find({v.name, existing.sha256, existing.dataset, split, codec},
                                          m->samples, &found, &e));
     if (!found) return Status::IoError(v.name + ": catalog entry missing after capture");
-    e.validation_correct.resize(m->validation_samples);  // as the base model's entries
+    CutEntry(m->samples, m->validation_samples, &e);  // as the base model's entries
     v.by_codec.push_back(std::move(e));
   }
   m->variants.push_back(std::move(v));
@@ -84,8 +84,8 @@ Status MeasureCompression(const Scenario& sc, const Graph& graph, MeasuredCompre
   capture.codecs = {"none"};
   capture.splits = {0};
   COINFER_RETURN_IF_ERROR(CaptureToCatalog(capture, catalog.get(), report));
-  COINFER_RETURN_IF_ERROR(
-      LoadMeasuredCompression(*catalog, card.sha256, card.dataset, sc.AllCodecs(), graph, m));
+  COINFER_RETURN_IF_ERROR(LoadMeasuredCompression(
+      *catalog, card.sha256, card.dataset, sc.AllCodecs(), graph, sc.compression_samples, m));
   for (const auto& [split, keep] : sc.prune)
     COINFER_RETURN_IF_ERROR(AddVariant(sc, card, split, keep, *catalog, m, progress));
   return Status::Ok();

@@ -46,11 +46,7 @@ const CatalogEntry* CatalogCutPairProber::Probe(int split_index, int codec, int 
   }
   if (!status->ok()) return nullptr;
   // The samples the run draws from, whatever an earlier run stored.
-  const size_t n = static_cast<size_t>(compression_.samples);
-  for (auto* v : {&entry.sample_bytes, &entry.then_bytes}) v->resize(std::min(v->size(), n));
-  for (auto* v : {&entry.correct, &entry.agrees}) v->resize(std::min(v->size(), n));
-  entry.validation_correct.resize(
-      std::min<size_t>(entry.validation_correct.size(), compression_.validation_samples));
+  CutEntry(compression_.samples, compression_.validation_samples, &entry);
   return &cache_.emplace(key, std::move(entry)).first->second;
 }
 

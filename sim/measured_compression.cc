@@ -28,7 +28,7 @@ double MeasuredCompression::PlainValidationAccuracy() const {
 
 Status LoadMeasuredCompression(CompressionCatalog& catalog, const std::string& weights_sha256,
                                const std::string& dataset, const std::vector<std::string>& codecs,
-                               const Graph& graph, MeasuredCompression* out) {
+                               const Graph& graph, int64_t samples, MeasuredCompression* out) {
   MeasuredCompression m;
   m.codecs = codecs;
   const std::vector<SplitPoint> points = graph.SplitPoints();
@@ -58,19 +58,30 @@ Status LoadMeasuredCompression(CompressionCatalog& catalog, const std::string& w
                                 "the catalog has no 'none' at split 0 of these " + graph.model +
                                     " weights (coinfer capture --model " + graph.model +
                                     " --codec none --split 0)");
-  m.plain_correct = plain.correct;
-  // The same validation samples for every entry, whatever earlier runs stored.
+  // The same samples for every entry, whatever earlier runs stored.
+  if (samples > 0) m.samples = std::min(m.samples, samples);
   m.validation_samples = static_cast<int64_t>(plain.validation_correct.size());
   for (const auto& entries : m.at_split)
     for (const auto& [index, e] : entries)
       m.validation_samples =
           std::min(m.validation_samples, static_cast<int64_t>(e.validation_correct.size()));
+  // As many as a capture on m.samples test samples measures: at most that many.
+  m.validation_samples = std::min(m.validation_samples, m.samples);
   for (auto& entries : m.at_split)
-    for (auto& [index, e] : entries) e.validation_correct.resize(m.validation_samples);
-  plain.validation_correct.resize(m.validation_samples);
+    for (auto& [index, e] : entries) CutEntry(m.samples, m.validation_samples, &e);
+  CutEntry(m.samples, m.validation_samples, &plain);
+  m.plain_correct = std::move(plain.correct);
   m.plain_validation_correct = std::move(plain.validation_correct);
   *out = std::move(m);
   return Status::Ok();
+}
+
+void CutEntry(int64_t samples, int64_t validation_samples, CatalogEntry* e) {
+  const size_t n = static_cast<size_t>(samples);
+  for (auto* v : {&e->sample_bytes, &e->then_bytes}) v->resize(std::min(v->size(), n));
+  for (auto* v : {&e->correct, &e->agrees}) v->resize(std::min(v->size(), n));
+  e->validation_correct.resize(
+      std::min(e->validation_correct.size(), static_cast<size_t>(validation_samples)));
 }
 
 Status ShapeDeterminedCompression(const Graph& graph, const std::vector<std::string>& codecs,

@@ -72,12 +72,17 @@ struct MeasuredCompression {
 
 // Reads the entries of every codec at every split point of `graph` but the
 // last, and of "none" (plain correctness), all of the weights
-// `weights_sha256` on `dataset`, each entry's validation samples cut to the
-// fewest any has. Missing entries are an error that names the capture
-// command.
+// `weights_sha256` on `dataset`, each cut to the first `samples` test samples
+// (0: the fewest any entry has) and to the validation samples all have, so
+// that what earlier runs stored beyond that changes nothing. Missing entries
+// are an error that names the capture command.
 Status LoadMeasuredCompression(CompressionCatalog& catalog, const std::string& weights_sha256,
                                const std::string& dataset, const std::vector<std::string>& codecs,
-                               const Graph& graph, MeasuredCompression* out);
+                               const Graph& graph, int64_t samples, MeasuredCompression* out);
+
+// Cuts an entry's per-sample data to its first `samples` test samples and
+// `validation_samples` validation samples.
+void CutEntry(int64_t samples, int64_t validation_samples, CatalogEntry* entry);
 
 // For a model without trained weights: the exact encoded size of each
 // crossing tensor when a codec's size depends on shapes only; an error for
