@@ -28,8 +28,12 @@ Status ParseList(const std::string& option, const std::string& text, std::vector
   return Status::Ok();
 }
 
-Status LoadDevice(const std::string& name, DeviceModel* out) {
-  return DeviceModel::Load(ResolveDevice(".", name), out);
+// A device whose measured rows fit `graph`.
+Status LoadDevice(const std::string& name, const Graph& graph, DeviceModel* out) {
+  const std::string path = ResolveDevice(".", name);
+  COINFER_RETURN_IF_ERROR(DeviceModel::Load(path, out));
+  const Status st = out->CheckRows(graph);
+  return st.ok() ? st : Status::InvalidInput(path, "profile", st.message());
 }
 
 }  // namespace
@@ -72,9 +76,9 @@ int CnnpcTableCommand(const std::vector<std::string>& args) {
   Graph g;
   if (st.ok()) st = RecordZooGraph(model, &g);
   DeviceModel end, edge, cloud;
-  if (st.ok()) st = LoadDevice(end_name, &end);
-  if (st.ok()) st = LoadDevice(edge_name, &edge);
-  if (st.ok()) st = LoadDevice(cloud_name, &cloud);
+  if (st.ok()) st = LoadDevice(end_name, g, &end);
+  if (st.ok()) st = LoadDevice(edge_name, g, &edge);
+  if (st.ok()) st = LoadDevice(cloud_name, g, &cloud);
   if (!st.ok()) return ReportError(st);
   // Every tensor sent at element_bytes per element, without a header.
   g.sent_bytes.push_back(static_cast<int64_t>(NumElements(g.input_shape) * element_bytes));

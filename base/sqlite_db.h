@@ -29,9 +29,11 @@ inline Status ExecSql(sqlite3* db, const std::string& sql) {
 // creates `schema` and sets PRAGMA user_version. A file of an older version v
 // is brought up to date by upgrades[v], upgrades[v + 1], ... (SQL, one
 // transaction); any other version is an error. `what` names the database in
-// messages.
+// messages; `kind_table` is a table every version of this kind has, so that
+// coinfer's other kind of database (whose versions overlap) is refused.
 inline Status OpenVersionedDatabase(const std::string& path, const std::string& what,
-                                    const char* schema, int version, sqlite3** out,
+                                    const char* kind_table, const char* schema, int version,
+                                    sqlite3** out,
                                     const std::map<int, std::string>& upgrades = {}) {
   const std::filesystem::path parent = std::filesystem::path(path).parent_path();
   std::error_code ec;
@@ -54,12 +56,19 @@ inline Status OpenVersionedDatabase(const std::string& path, const std::string& 
     sqlite3_finalize(stmt);
     return ok;
   };
-  int found = 0, tables = 0;
+  int found = 0, tables = 0, kind = 0;
   std::string error;
   Status st;
+  const std::string has_kind_table =
+      std::string("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '") +
+      kind_table + "'";
   if (!query_int("PRAGMA user_version", &found, &error) ||
-      !query_int("SELECT count(*) FROM sqlite_master", &tables, &error)) {
+      !query_int("SELECT count(*) FROM sqlite_master", &tables, &error) ||
+      !query_int(has_kind_table.c_str(), &kind, &error)) {
     st = Status::IoError(error);
+  } else if (found != 0 && found <= version && kind == 0) {
+    st = Status::IoError(std::string("not a coinfer ") + what + " (no '" + kind_table +
+                         "' table): name another file");
   } else if (found == 0 && tables > 0) {
     // Version 0 with tables: someone else's database, never written into.
     st = Status::IoError("not a coinfer " + what +

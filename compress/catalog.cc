@@ -132,8 +132,8 @@ int64_t CatalogEntry::BytesQuantile(double q) const {
 
 Status CompressionCatalog::Open(const std::string& path, std::unique_ptr<CompressionCatalog>* out) {
   sqlite3* db = nullptr;
-  COINFER_RETURN_IF_ERROR(
-      OpenVersionedDatabase(path, "compression catalog", kSchema, kSchemaVersion, &db, kUpgrades));
+  COINFER_RETURN_IF_ERROR(OpenVersionedDatabase(path, "compression catalog", "catalog", kSchema,
+                                                kSchemaVersion, &db, kUpgrades));
   out->reset(new CompressionCatalog(db));
   return Status::Ok();
 }

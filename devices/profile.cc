@@ -131,10 +131,11 @@ Status ReadProfileCsv(const std::string& path, Profile* out) {
       return bad(11, "expected a positive integer that fits in 32 bits");
     r.threads = static_cast<int>(threads);
     r.repeats = static_cast<int>(repeats);
-    if (!ParseNumber(f[12], &r.median_ms) || r.median_ms < 0)
-      return bad(12, "expected a non-negative number");
-    if (!ParseNumber(f[13], &r.p90_ms) || r.p90_ms < r.median_ms)
-      return bad(13, "expected a number at least the median");
+    // Times past 1e7 ms (about 3 h) are no layer's, and would overflow ns-3's clock.
+    if (!ParseNumber(f[12], &r.median_ms) || r.median_ms < 0 || r.median_ms > 1e7)
+      return bad(12, "expected a number from 0 to 1e7 ms");
+    if (!ParseNumber(f[13], &r.p90_ms) || r.p90_ms < r.median_ms || r.p90_ms > 1e7)
+      return bad(13, "expected a number from the median to 1e7 ms");
     p.rows.push_back(std::move(r));
   }
   if (!header) return Status::InvalidInput(in.Where(), "header", "no column header");

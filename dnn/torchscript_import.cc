@@ -4,6 +4,7 @@
 #include <torch/csrc/jit/passes/inliner.h>
 #include <torch/script.h>
 
+#include <cmath>
 #include <map>
 
 #include "base/parse.h"
@@ -208,7 +209,8 @@ Status ImportTorchScript(const std::string& spec, Network* net, Shape* input_sha
   if (at != std::string::npos)
     for (const std::string& d : SplitFields(rest.substr(at + 1), 'x')) {
       double v = 0;
-      if (!ParseNumber(d, &v) || v < 1 || v != static_cast<int64_t>(v)) {
+      // The range first: converting a double beyond int64's range is undefined.
+      if (!ParseNumber(d, &v) || v < 1 || v > double(kMaxInputElements) || v != std::floor(v)) {
         shape.clear();
         break;
       }

@@ -117,8 +117,8 @@ Status ResultStore::Open(const std::string& path, std::unique_ptr<ResultStore>* 
        "ALTER TABLE requests ADD COLUMN device_compute_ms REAL;"
        "ALTER TABLE stages ADD COLUMN rows TEXT;"
        "ALTER TABLE stages ADD COLUMN codec TEXT;"}};
-  COINFER_RETURN_IF_ERROR(
-      OpenVersionedDatabase(path, "results database", kSchema, kSchemaVersion, &db, kUpgrades));
+  COINFER_RETURN_IF_ERROR(OpenVersionedDatabase(path, "results database", "runs", kSchema,
+                                                kSchemaVersion, &db, kUpgrades));
   out->reset(new ResultStore(db));
   return Status::Ok();
 }

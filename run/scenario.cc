@@ -176,6 +176,8 @@ Status ReadKeyLocations(const std::string& path, const std::string& text,
     const std::string at = path + ":" + std::to_string(n);
     line = Trim(line);
     if (line.empty() || line[0] == '#' || line[0] == ';') continue;
+    // As program_options does: '#' starts a comment anywhere on a line.
+    line = Trim(line.substr(0, line.find('#')));
     if (line.front() == '[') {
       if (line.back() != ']')
         return Status::InvalidInput(at, "section", "'" + line + "' is not closed by ']'");
@@ -446,7 +448,8 @@ std::string ScenarioHelp() {
 
 Status LoadScenario(const std::string& path, const std::vector<std::string>& overrides,
                     Scenario* out) {
-  if (fs::is_directory(path))
+  std::error_code ec;
+  if (fs::is_directory(path, ec))
     return Status::InvalidInput(path, "", "is a directory, not a scenario");
   std::ifstream file(path);
   if (!file) return Status::InvalidInput(path, "", "cannot open scenario file");

@@ -97,6 +97,8 @@ TEST(DadsTest, MinCutEqualsBruteForceOnRandomDags) {
     for (int v : dads.DeviceLayers(obs)) on_device[v] = true;
     for (int v = 0; v < g.size(); ++v)
       for (int u : g.layers[v].inputs) ASSERT_FALSE(on_device[v] && u >= 0 && !on_device[u]);
+    // The layers it runs cost what it predicts.
+    ASSERT_NEAR(HandPricedMs(g, on_device, d, mbps), best, 1e-9 * best) << "trial " << trial;
     // Whether its device layers are something other than a prefix.
     non_prefix += !std::is_sorted(on_device.begin(), on_device.end(), std::greater<bool>());
   }

@@ -134,9 +134,13 @@ TEST(TorchScript, InputsTheNetworkCannotTakeAreNamed) {
   }
   Network net;
   Shape out;
-  Status st = ImportTorchScript("torchscript:" + path + "@1x3x1000000000x1000000000", &net, &out);
+  Status st = ImportTorchScript("torchscript:" + path + "@1x3x100000x100000", &net, &out);
   ASSERT_TRUE(st.IsInvalidInput());
   EXPECT_NE(st.message().find("more than 2^28 elements"), std::string::npos) << st.message();
+  st = ImportTorchScript("torchscript:" + path + "@1x3x1x1e30", &net, &out);  // was UB
+  ASSERT_TRUE(st.IsInvalidInput());
+  EXPECT_NE(st.message().find("expected torchscript:PATH@NxCxHxW"), std::string::npos)
+      << st.message();
 
   torch::jit::Module m("NoInput");
   m.define(R"(

@@ -11,8 +11,9 @@ namespace {
 
 // Entries of "none" and "quant:8" at every split point of `graph` but the
 // last, each with `samples` test samples (bytes 100 + i, every third one
-// wrong) and `validation` validation samples; `longer` gets 50 more test
-// samples, all wrong and large, as a larger earlier run would have stored.
+// wrong) and `validation` validation samples (every other one right);
+// `longer_split` gets 50 more test samples, all wrong and large, and 7 more
+// validation samples, as a larger earlier run would have stored.
 std::string CatalogWith(const Graph& graph, const std::string& name, int samples, int validation,
                         int longer_split) {
   const std::string path = (std::filesystem::temp_directory_path() / name).string();
@@ -31,7 +32,9 @@ std::string CatalogWith(const Graph& graph, const std::string& name, int samples
         e.correct.push_back(i < samples && i % 3 != 0);
         e.agrees.push_back(1);
       }
-      e.validation_correct.assign(points[k].index == longer_split ? validation + 7 : validation, 1);
+      // Alternating, so that keeping the last samples instead of the first shows.
+      const int v = points[k].index == longer_split ? validation + 7 : validation;
+      for (int i = 0; i < v; ++i) e.validation_correct.push_back(i % 2);
       entries.push_back(e);
     }
   }

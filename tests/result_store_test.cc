@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "compress/catalog.h"
 #include "run/result_store.h"
 
 namespace coinfer {
@@ -194,6 +195,32 @@ TEST(ResultStoreTest, ANewerResultsFileIsRefused) {
   std::unique_ptr<ResultStore> store;
   const Status st = ResultStore::Open(path, &store);
   EXPECT_NE(st.message().find("schema version 99"), std::string::npos) << st.message();
+}
+
+// coinfer's two kinds of database share version numbers: neither is taken
+// for the other.
+TEST(ResultStoreTest, ACompressionCatalogIsNotAResultsDatabase) {
+  const std::string path = ::testing::TempDir() + "store_catalog.sqlite";
+  std::filesystem::remove(path);
+  {
+    std::unique_ptr<CompressionCatalog> catalog;
+    ASSERT_TRUE(CompressionCatalog::Open(path, &catalog).ok());
+  }
+  std::unique_ptr<ResultStore> store;
+  Status st = ResultStore::Open(path, &store);
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find(path + ": not a coinfer results database (no 'runs' table)"),
+            std::string::npos)
+      << st.message();
+  const std::string results = ::testing::TempDir() + "store_results.sqlite";
+  std::filesystem::remove(results);
+  ASSERT_TRUE(ResultStore::Open(results, &store).ok());
+  store.reset();
+  std::unique_ptr<CompressionCatalog> catalog;
+  st = CompressionCatalog::Open(results, &catalog);
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("not a coinfer compression catalog"), std::string::npos)
+      << st.message();
 }
 
 // Someone else's database (tables, no version) is never written into; a file

@@ -41,6 +41,14 @@ TEST(ScenarioTest, AnEmptyResultsPathIsRefused) {
       << st.message();
 }
 
+// '#' starts a comment anywhere, after a section name too.
+TEST(ScenarioTest, ACommentMayFollowASection) {
+  Scenario sc;
+  const Status st = Load("comment", "model = small_vgg\n[uplink]  # LTE\nmbps = 7 # fast\n", &sc);
+  ASSERT_TRUE(st.ok()) << st.message();
+  EXPECT_EQ(sc.engine.network.uplink.capacity.constant_mbps, 7);
+}
+
 // A byte order mark is skipped; a directory is not a scenario.
 TEST(ScenarioTest, AByteOrderMarkIsSkippedAndADirectoryIsRefused) {
   Scenario sc;

@@ -157,6 +157,29 @@ TEST(GeneratorTest, ConstantAndWalk) {
   }
 }
 
+// Only what falls inside the run counts: a step after the horizon neither
+// hides a rate that would expand without bound nor empties a schedule; a
+// walk may not take more than 2^24 dwells.
+TEST(GeneratorTest, StepsAfterTheHorizonAndEndlessWalksAreBounded) {
+  TraceRequest r;
+  r.where = "s.ini:4";
+  r.horizon_s = 120;
+  r.spec = "step:1e6Mbps@0s,1999999Mbps@240s";  // mean over 240 s: 1 Mbit/s
+  DeliveryTrace t;
+  Status st = LoadTrace(r, &t);
+  ASSERT_TRUE(st.IsInvalidInput());
+  EXPECT_NE(st.message().find("more than 2^27"), std::string::npos) << st.message();
+  r.horizon_s = 20;
+  r.spec = "step:1Mbps@0s,100Mbps@30s";  // 1 Mbit/s for the whole run
+  st = LoadTrace(r, &t);
+  ASSERT_TRUE(st.ok()) << st.message();
+  EXPECT_NEAR(ComputeTraceStats(t).mean_mbps, 1.0, 0.01);
+  RateSchedule s;
+  st = GenerateSchedule("walk:1Mbps,2Mbps@0.001s", 7 * 24 * 3600.0, 1, "s.ini:4", &s);
+  ASSERT_TRUE(st.IsInvalidInput());
+  EXPECT_NE(st.message().find("more than 2^24 dwells"), std::string::npos) << st.message();
+}
+
 TEST(GeneratorTest, BadSpecsNameWhereTheyWereWritten) {
   RateSchedule s;
   for (const char* spec : {"constant:-1", "step:5@3s", "step:5@0s,2@0s", "walk:5@1s", "walk:1,2"}) {

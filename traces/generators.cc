@@ -53,6 +53,8 @@ Status GenerateSchedule(const std::string& spec, double horizon_s, uint64_t seed
     if (at == std::string::npos || !ParseWithUnit(body.substr(at + 1), "s", &dwell) || dwell <= 0)
       return Bad(where, spec, "expected LEVELS@DWELL, e.g. walk:1Mbps,5Mbps,10Mbps@2s");
     if (dwell < 1e-3) return Bad(where, spec, "a dwell below 1 ms is finer than the replay's 1 ms");
+    if (horizon_s / dwell > double(1 << 24))
+      return Bad(where, spec, "more than 2^24 dwells in the run: a longer dwell, please");
     std::vector<double> levels;
     for (const std::string& l : SplitFields(body.substr(0, at), ',')) {
       double mbps = 0;

@@ -1,14 +1,17 @@
 #include "traces/rate_schedule.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace coinfer {
 
 double RateSchedule::MeanMbps() const {
   double bits = 0;
+  // Only what falls inside the period counts (a step may start after it).
   for (size_t i = 0; i < rate_mbps.size(); ++i) {
-    const double end = i + 1 < start_s.size() ? start_s[i + 1] : period_s;
-    bits += rate_mbps[i] * (end - start_s[i]);
+    const double begin = std::min(start_s[i], period_s);
+    const double end = std::min(i + 1 < start_s.size() ? start_s[i + 1] : period_s, period_s);
+    bits += rate_mbps[i] * (end - begin);
   }
   return period_s > 0 ? bits / period_s : 0;
 }
