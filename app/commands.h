@@ -18,6 +18,8 @@ int TrainCommand(const std::vector<std::string>& args);
 int CaptureCommand(const std::vector<std::string>& args);
 int PruneCommand(const std::vector<std::string>& args);
 int CnnpcTableCommand(const std::vector<std::string>& args);
+int SweepCommand(const std::vector<std::string>& args);
+int MergeCommand(const std::vector<std::string>& args);
 
 // Prints "coinfer: <message>" to stderr and returns the exit code for the status.
 class Status;

@@ -22,6 +22,8 @@ const char kUsage[] = R"(usage: coinfer <command> [options]
 
 commands:
   run <scenario.ini> [--set key=value ...] [--csv FILE]   simulate a scenario, store results, print the table
+  sweep <sweep.ini> [-j N] [--dry-run] [--shard K/N]      run every point of a sweep in parallel, resumably
+  merge OUT.sqlite IN.sqlite...                           join results databases, each run once
   graph --model NAME | --list                             show a zoo model's layers and split points
   trace stats FILE... | trace plot FILE -o OUT.svg        statistics and plots of bandwidth traces
   profile --model NAME... -o FILE | --output-dir DIR      measure models on this host, layer by layer (LibTorch)
@@ -53,6 +55,8 @@ int main(int argc, char** argv) {
   const std::string command = argv[1];
   const std::vector<std::string> args(argv + 2, argv + argc);
   if (command == "run") return coinfer::RunCommand(args);
+  if (command == "sweep") return coinfer::SweepCommand(args);
+  if (command == "merge") return coinfer::MergeCommand(args);
   if (command == "graph") return coinfer::GraphCommand(args);
   if (command == "trace") return coinfer::TraceCommand(args);
   if (command == "profile") return coinfer::ProfileCommand(args);

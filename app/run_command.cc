@@ -22,6 +22,9 @@ int RunCommand(const std::vector<std::string>& args) {
       "set", po::value<std::vector<std::string>>()->composing(),
       "override a scenario key: --set key=value")(
       "csv", po::value<std::string>(), "also write the summary table as CSV to this file")(
+      "once",
+      "skip the simulation if the database already holds a run of this scenario (same run "
+      "key: version, settings, input files) and show that run")(
       "scenario", po::value<std::string>()->required(), "scenario INI file");
   po::positional_options_description pos;
   pos.add("scenario", 1);
@@ -37,7 +40,10 @@ int RunCommand(const std::vector<std::string>& args) {
   Status st = LoadScenario(vm["scenario"].as<std::string>(), overrides, &scenario);
   if (!st.ok()) return ReportError(st);
   RunResult run;
-  st = RunScenario(scenario, &run, &std::cerr);
+  RunOptions options;
+  options.progress = &std::cerr;
+  options.once = vm.count("once") > 0;
+  st = RunScenario(scenario, &run, options);
   if (!st.ok()) return ReportError(st);
 
   std::vector<PolicySummary> summaries;
@@ -47,9 +53,13 @@ int RunCommand(const std::vector<std::string>& args) {
             << scenario.engine.duration_s << " s of arrivals, seed " << scenario.engine.seed
             << "\n\n";
   PrintSummaryTable(summaries, std::cout);
-  std::cout << "\nresults: " << scenario.output_db << " (run_id " << run.run_id << ")\n";
-  std::cout << "simulated " << run.events << " events in " << run.wall_s << " s ("
-            << static_cast<uint64_t>(run.events / std::max(run.wall_s, 1e-9)) << " events/s)\n";
+  std::cout << "\nresults: " << scenario.output_db << " (run_id " << run.run_id << ", key "
+            << scenario.run_key << ")\n";
+  if (run.skipped)
+    std::cout << "already stored: nothing simulated\n";
+  else
+    std::cout << "simulated " << run.events << " events in " << run.wall_s << " s ("
+              << static_cast<uint64_t>(run.events / std::max(run.wall_s, 1e-9)) << " events/s)\n";
   if (vm.count("csv")) {
     std::ofstream csv(vm["csv"].as<std::string>());
     if (!csv) return ReportError(Status::IoError(vm["csv"].as<std::string>() + ": cannot write"));

@@ -27,10 +27,12 @@ inline Status ExecSql(sqlite3* db, const std::string& sql) {
 
 // Opens or creates the database at `path` (creating its folder) in WAL mode,
 // creates `schema` and sets PRAGMA user_version. A file of an older version v
-// is brought up to date by upgrades[v], upgrades[v + 1], ... (SQL, one
-// transaction); any other version is an error. `what` names the database in
-// messages; `kind_table` is a table every version of this kind has, so that
-// coinfer's other kind of database (whose versions overlap) is refused.
+// is brought up to date by upgrades[v], upgrades[v + 1], ... (SQL). `what`
+// names the database in messages; `kind_table` is a table every version of
+// this kind has, so that coinfer's other kind of database (whose versions
+// overlap) is refused. Checks, upgrades and schema run in one write
+// transaction: a second run opening the same new file waits for the first
+// instead of seeing its tables before its version.
 inline Status OpenVersionedDatabase(const std::string& path, const std::string& what,
                                     const char* kind_table, const char* schema, int version,
                                     sqlite3** out,
@@ -59,36 +61,51 @@ inline Status OpenVersionedDatabase(const std::string& path, const std::string& 
   int found = 0, tables = 0, kind = 0;
   std::string error;
   Status st;
+  const bool in_transaction =
+      sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK;
+  if (!in_transaction) st = Status::IoError(sqlite3_errmsg(db));
   const std::string has_kind_table =
       std::string("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '") +
       kind_table + "'";
-  if (!query_int("PRAGMA user_version", &found, &error) ||
-      !query_int("SELECT count(*) FROM sqlite_master", &tables, &error) ||
-      !query_int(has_kind_table.c_str(), &kind, &error)) {
+  if (in_transaction && !(query_int("PRAGMA user_version", &found, &error) &&
+                          query_int("SELECT count(*) FROM sqlite_master", &tables, &error) &&
+                          query_int(has_kind_table.c_str(), &kind, &error))) {
     st = Status::IoError(error);
-  } else if (found != 0 && found <= version && kind == 0) {
+  }
+  if (st.ok() && found != 0 && kind == 0) {
     st = Status::IoError(std::string("not a coinfer ") + what + " (no '" + kind_table +
                          "' table): name another file");
-  } else if (found == 0 && tables > 0) {
+  }
+  if (st.ok() && found == 0 && tables > 0) {
     // Version 0 with tables: someone else's database, never written into.
     st = Status::IoError("not a coinfer " + what +
                          " (it has tables of its own and no coinfer schema " +
                          "version): name another file");
   }
   if (st.ok() && found != 0 && found < version && upgrades.count(found)) {
-    std::string sql = "BEGIN IMMEDIATE;";
+    std::string sql;
     for (int v = found; v < version && upgrades.count(v); ++v, found = v) sql += upgrades.at(v);
-    st = ExecSql(db, sql + "PRAGMA user_version=" + std::to_string(found) + "; COMMIT;");
-    if (!st.ok()) ExecSql(db, "ROLLBACK");
+    st = ExecSql(db, sql);
   }
   if (st.ok() && found != 0 && found != version) {
     st = Status::IoError(what + " schema version " + std::to_string(found) +
                          ", this coinfer writes version " + std::to_string(version) +
                          ": move the file away or name another");
   }
-  if (st.ok()) st = ExecSql(db, "PRAGMA journal_mode=WAL");
   if (st.ok()) st = ExecSql(db, schema);
   if (st.ok()) st = ExecSql(db, "PRAGMA user_version=" + std::to_string(version));
+  if (st.ok()) st = ExecSql(db, "COMMIT");
+  if (!st.ok() && in_transaction) ExecSql(db, "ROLLBACK");
+  // WAL (readers never block the writer) is set outside any transaction, and
+  // only on a file that is now coinfer's. Two openers switching at once can
+  // deadlock on the locks, and SQLite then fails one at once without waiting:
+  // it tries again (about 5 s) once the other has gone on.
+  for (int tries = 0; st.ok(); ++tries) {
+    const int rc = sqlite3_exec(db, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
+    if (rc == SQLITE_OK) break;
+    if (rc != SQLITE_BUSY || tries == 500) st = Status::IoError(sqlite3_errmsg(db));
+    sqlite3_sleep(10);
+  }
   if (!st.ok()) {
     sqlite3_close(db);
     return Status::IoError(path + ": " + st.message());

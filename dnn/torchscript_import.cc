@@ -201,10 +201,15 @@ constexpr int64_t kMaxInputElements = int64_t{1} << 28;
 
 bool IsTorchScriptSpec(const std::string& spec) { return spec.rfind(kPrefix, 0) == 0; }
 
+std::string TorchScriptFile(const std::string& spec) {
+  const std::string rest = spec.substr(sizeof(kPrefix) - 1);
+  return rest.substr(0, rest.rfind('@'));
+}
+
 Status ImportTorchScript(const std::string& spec, Network* net, Shape* input_shape) {
   const std::string rest = spec.substr(sizeof(kPrefix) - 1);
   const size_t at = rest.rfind('@');
-  const std::string file = rest.substr(0, at);
+  const std::string file = TorchScriptFile(spec);
   Shape shape;
   if (at != std::string::npos)
     for (const std::string& d : SplitFields(rest.substr(at + 1), 'x')) {

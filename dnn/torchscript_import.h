@@ -20,6 +20,9 @@ class Network;
 // not record); true if `spec` has the prefix.
 bool IsTorchScriptSpec(const std::string& spec);
 
+// The file a TorchScript spec names (PATH).
+std::string TorchScriptFile(const std::string& spec);
+
 // Imports the spec's file into *net (which must be empty) and sets its input shape.
 Status ImportTorchScript(const std::string& spec, Network* net, Shape* input_shape);
 

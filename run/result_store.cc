@@ -17,8 +17,10 @@ CREATE TABLE IF NOT EXISTS runs (
   seed INTEGER NOT NULL,
   coinfer_version TEXT NOT NULL,
   started_at TEXT NOT NULL,
-  finished_at TEXT
+  finished_at TEXT,
+  run_key TEXT
 );
+CREATE INDEX IF NOT EXISTS runs_by_key ON runs (run_key);
 CREATE TABLE IF NOT EXISTS policy_runs (
   run_id INTEGER NOT NULL REFERENCES runs(run_id),
   policy TEXT NOT NULL,
@@ -101,8 +103,9 @@ std::string UtcNow() {
 Status ResultStore::Open(const std::string& path, std::unique_ptr<ResultStore>* out) {
   sqlite3* db = nullptr;
   // Version 2 had no measured-compression columns, version 3 no edge and
-  // cluster-device totals and no strip rows: they are added, NULL in old rows
-  // (and the sites table is created, empty for old runs).
+  // cluster-device totals and no strip rows, version 4 no run keys: they are
+  // added, NULL in old rows (and the sites table is created, empty for old
+  // runs).
   static const std::map<int, std::string> kUpgrades = {
       {2,
        "ALTER TABLE requests ADD COLUMN sample INTEGER;"
@@ -116,7 +119,8 @@ Status ResultStore::Open(const std::string& path, std::unique_ptr<ResultStore>* 
        "ALTER TABLE requests ADD COLUMN device_wait_ms REAL;"
        "ALTER TABLE requests ADD COLUMN device_compute_ms REAL;"
        "ALTER TABLE stages ADD COLUMN rows TEXT;"
-       "ALTER TABLE stages ADD COLUMN codec TEXT;"}};
+       "ALTER TABLE stages ADD COLUMN codec TEXT;"},
+      {4, "ALTER TABLE runs ADD COLUMN run_key TEXT;"}};
   COINFER_RETURN_IF_ERROR(OpenVersionedDatabase(path, "results database", "runs", kSchema,
                                                 kSchemaVersion, &db, kUpgrades));
   out->reset(new ResultStore(db));
@@ -135,13 +139,18 @@ Status ResultStore::BeginRun(const RunInfo& info, int64_t* run_id) {
   in_run_ = true;
   Statement insert(db_,
                    "INSERT INTO runs (scenario_path, scenario_text, resolved_settings, seed, "
-                   "coinfer_version, started_at) VALUES (?, ?, ?, ?, ?, ?)");
+                   "coinfer_version, started_at, run_key) VALUES (?, ?, ?, ?, ?, ?, ?)");
   insert.Bind(1, info.scenario_path)
       .Bind(2, info.scenario_text)
       .Bind(3, info.resolved_settings)
       .Bind(4, static_cast<int64_t>(info.seed))
       .Bind(5, info.coinfer_version)
       .Bind(6, info.started_at.empty() ? UtcNow() : info.started_at);
+  if (info.run_key.empty()) {
+    insert.BindNull(7);
+  } else {
+    insert.Bind(7, info.run_key);
+  }
   COINFER_RETURN_IF_ERROR(insert.Step());
   *run_id = sqlite3_last_insert_rowid(db_);
   site_names_.clear();
@@ -265,6 +274,14 @@ Status ResultStore::AddRequests(int64_t run_id, const std::string& policy,
 std::string ResultStore::SiteName(SiteId site) const {
   return site >= 0 && site < static_cast<int>(site_names_.size()) ? site_names_[site]
                                                                   : std::to_string(site);
+}
+
+Status ResultStore::FindRun(const std::string& run_key, int64_t* run_id) {
+  Statement find(db_, "SELECT run_id FROM runs WHERE run_key = ? ORDER BY run_id LIMIT 1");
+  find.Bind(1, run_key);
+  *run_id = find.NextRow() ? find.ColumnInt(0) : 0;
+  find.Reset();
+  return find.ok() ? Status::Ok() : Status::IoError(std::string("sqlite: ") + sqlite3_errmsg(db_));
 }
 
 Status ResultStore::CommitRun(int64_t run_id) {

@@ -23,6 +23,7 @@ struct RunInfo {
   std::string resolved_settings;  // every key = value after defaults and --set
   uint64_t seed = 0;
   std::string coinfer_version;
+  std::string run_key;      // RunKey of the scenario; empty: stored as NULL
   std::string started_at;   // UTC, ISO 8601 (UtcNow()); empty: when BeginRun is called
   std::vector<Site> sites;  // the run's site table: stages name sites by index
 };
@@ -32,7 +33,7 @@ std::string UtcNow();
 
 class ResultStore {
  public:
-  static constexpr int kSchemaVersion = 4;
+  static constexpr int kSchemaVersion = 5;
 
   // Opens or creates the database at `path` (its folder is created). Fails
   // with IoError if it cannot be opened or has another schema version.
@@ -44,6 +45,9 @@ class ResultStore {
   Status BeginRun(const RunInfo& info, int64_t* run_id);
   Status AddRequests(int64_t run_id, const std::string& policy,
                      const std::vector<RequestRecord>& records, const RunStats& stats);
+  // The first stored run with this key, 0 if none (inside a run too: its
+  // write transaction makes the answer final until it commits).
+  Status FindRun(const std::string& run_key, int64_t* run_id);
   Status CommitRun(int64_t run_id);
   void AbortRun();
 

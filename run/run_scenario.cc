@@ -84,7 +84,7 @@ Status PrepareInputs(const Scenario& sc, Inputs* in, std::ostream* progress) {
 // Runs every policy, then stores all of it in one short transaction (the
 // database is opened first, so a bad path fails before any simulation, and
 // is locked only while writing, so parallel runs can share it).
-Status SimulateAndStore(const Scenario& sc, Inputs& in, RunResult* result) {
+Status SimulateAndStore(const Scenario& sc, Inputs& in, bool once, RunResult* result) {
   std::unique_ptr<ResultStore> store;
   COINFER_RETURN_IF_ERROR(ResultStore::Open(sc.output_db, &store));
   RunInfo info;
@@ -93,6 +93,7 @@ Status SimulateAndStore(const Scenario& sc, Inputs& in, RunResult* result) {
   info.resolved_settings = Join(sc.settings, "\n");
   info.seed = sc.engine.seed;
   info.coinfer_version = COINFER_VERSION;
+  info.run_key = sc.run_key;
   info.started_at = UtcNow();
   info.sites = in.engine.sites;
   struct PolicyRun {
@@ -108,6 +109,16 @@ Status SimulateAndStore(const Scenario& sc, Inputs& in, RunResult* result) {
     runs.push_back(std::move(run));
   }
   COINFER_RETURN_IF_ERROR(store->BeginRun(info, &result->run_id));
+  if (once) {  // stored by another process while this one simulated?
+    int64_t stored = 0;
+    COINFER_RETURN_IF_ERROR(store->FindRun(sc.run_key, &stored));
+    if (stored != result->run_id) {
+      store->AbortRun();
+      result->run_id = stored;
+      result->skipped = true;
+      return Status::Ok();
+    }
+  }
   for (size_t i = 0; i < runs.size(); ++i)
     COINFER_RETURN_IF_ERROR(
         store->AddRequests(result->run_id, sc.policies[i], runs[i].records, runs[i].stats));
@@ -116,12 +127,18 @@ Status SimulateAndStore(const Scenario& sc, Inputs& in, RunResult* result) {
 
 }  // namespace
 
-Status RunScenario(const Scenario& scenario, RunResult* result, std::ostream* progress) {
+Status RunScenario(const Scenario& scenario, RunResult* result, const RunOptions& options) {
   *result = RunResult();
+  if (options.once) {  // before the inputs: they may measure compression
+    std::unique_ptr<ResultStore> store;
+    COINFER_RETURN_IF_ERROR(ResultStore::Open(scenario.output_db, &store));
+    COINFER_RETURN_IF_ERROR(store->FindRun(scenario.run_key, &result->run_id));
+    if ((result->skipped = result->run_id != 0)) return Status::Ok();
+  }
   Inputs in;
-  COINFER_RETURN_IF_ERROR(PrepareInputs(scenario, &in, progress));
+  COINFER_RETURN_IF_ERROR(PrepareInputs(scenario, &in, options.progress));
   try {
-    return SimulateAndStore(scenario, in, result);
+    return SimulateAndStore(scenario, in, options.once, result);
   } catch (const std::exception& e) {
     return Status::IoError(std::string("simulation failed: ") + e.what());
   }

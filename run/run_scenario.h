@@ -11,17 +11,25 @@
 
 namespace coinfer {
 
+struct RunOptions {
+  std::ostream* progress = nullptr;  // measurement and build lines, when given
+  // Skip the run when output_db already holds one with the scenario's key
+  // (checked before simulating and again in the write transaction).
+  bool once = false;
+};
+
 struct RunResult {
-  int64_t run_id = 0;   // in scenario.output_db
-  uint64_t events = 0;  // simulated events, all policies
-  double wall_s = 0;    // host time of the simulations, all policies
+  int64_t run_id = 0;    // in scenario.output_db
+  bool skipped = false;  // options.once: run_id is the stored run
+  uint64_t events = 0;   // simulated events, all policies
+  double wall_s = 0;     // host time of the simulations, all policies
 };
 
 // Does the inputs (the model's graph recorded with LibTorch, the sites'
 // device models, catalog entries to measure and variants to build), creates
 // each policy once, runs the engine for each on the same arrivals and stores
 // everything in one SQLite transaction: a run that fails anywhere leaves no
-// rows. Progress lines (measurements, builds) go to `progress` when given.
-Status RunScenario(const Scenario& scenario, RunResult* result, std::ostream* progress = nullptr);
+// rows.
+Status RunScenario(const Scenario& scenario, RunResult* result, const RunOptions& options = {});
 
 }  // namespace coinfer

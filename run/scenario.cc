@@ -16,6 +16,7 @@
 #include "dnn/torchscript_import.h"
 #include "dnn/zoo.h"
 #include "policies/registry.h"
+#include "run/run_key.h"
 #include "traces/generators.h"
 #include "traces/trace_loader.h"
 
@@ -641,6 +642,16 @@ Status LoadScenario(const std::string& path, const std::vector<std::string>& ove
                        ? net.uplink.capacity.trace->period_ms / 1e3
                        : kDefaultDurationS;
   COINFER_RETURN_IF_ERROR(CheckPolicies(&sc));
+  for (const DirectionKeys& d : kDirections)
+    if (const std::string spec = vm[d.prefix + std::string(".trace")].as<std::string>();
+        !spec.empty() && !IsGeneratorSpec(spec))
+      sc.input_files.push_back(ResolveFile(base, spec));
+  sc.input_files.insert(sc.input_files.end(), sc.site_device_files.begin(),
+                        sc.site_device_files.end());
+  sc.input_files.push_back(sc.host_file);
+  if (!sc.weights_card.empty()) sc.input_files.push_back(sc.weights_card);
+  if (IsTorchScriptSpec(sc.model)) sc.input_files.push_back(TorchScriptFile(sc.model));
+  sc.run_key = RunKey(sc);
   *out = std::move(sc);
   return Status::Ok();
 }

@@ -26,11 +26,15 @@ struct Scenario {
   std::vector<std::string> site_device_files;
   std::vector<std::string> site_device_keys;  // the key that named each (for errors)
   std::string host_file;
-  std::string uplink_trace_file;  // empty: constant rate
-  std::string downlink_trace_file;
-  double uplink_mbps = 0;
-  double downlink_mbps = 0;
   std::string output_db;
+  // Every file the run reads besides the scenario (link traces, device files,
+  // weights card, TorchScript model), resolved: their contents are part of
+  // the run's key.
+  std::vector<std::string> input_files;
+  // What makes two runs the same: coinfer's version, the resolved settings
+  // (all but output.db) and the input files' contents, hashed (RunKey).
+  // Stored with the run; sweeps skip a point whose key is stored.
+  std::string run_key;
   // Measured compression (no codecs: none); the catalog path is relative
   // to the working directory, the card to the scenario's folder.
   // Canonical CodecSpecText: compression.codec (or none), then the menu.

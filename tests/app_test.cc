@@ -13,100 +13,10 @@
 #include <sstream>
 #include <tuple>
 
+#include "tests/app_fixtures.h"
+
 namespace coinfer {
 namespace {
-
-namespace fs = std::filesystem;
-
-const std::string kSource = COINFER_SOURCE_DIR;
-
-// A folder of this test process's own: ctest runs tests in parallel.
-std::string ScratchDir() {
-  static const std::string dir = [] {
-    const fs::path d = fs::path(::testing::TempDir()) / ("coinfer_app_" + std::to_string(getpid()));
-    fs::create_directories(d);
-    return d.string() + "/";
-  }();
-  return dir;
-}
-
-struct Outcome {
-  int exit_code;
-  std::string output;  // stdout and stderr
-};
-
-Outcome Coinfer(const std::string& args) {
-  const std::string out = ScratchDir() + "output.txt";
-  const std::string cmd = std::string(COINFER_BINARY) + " " + args + " > " + out + " 2>&1";
-  const int status = std::system(cmd.c_str());
-  std::stringstream text;
-  text << std::ifstream(out).rdbuf();
-  return {WEXITSTATUS(status), text.str()};
-}
-
-// A scenario in a fresh folder; `db` is where its results go. Returns the
-// arguments that run it.
-std::string WriteScenario(const std::string& name, const std::string& body, std::string* db,
-                          std::string* path = nullptr) {
-  const fs::path dir = fs::path(ScratchDir()) / ("scenario_" + name);
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  *db = (dir / "results.sqlite").string();
-  const std::string file = (dir / "s.ini").string();
-  std::ofstream(file) << body;
-  if (path) *path = file;
-  return file + " --set output.db=" + *db;
-}
-
-// Every stored request row except the host wall time of decisions, in order.
-std::string RequestRows(const std::string& db_path) {
-  sqlite3* db = nullptr;
-  EXPECT_EQ(sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
-  sqlite3_stmt* s = nullptr;
-  sqlite3_prepare_v2(
-      db,
-      "SELECT policy, request_id, arrival_s, split, bytes_sent, uplink_estimate_mbps,"
-      " uplink_capacity_mbps, predicted_ms, actual_ms, completed, end_wait_ms,"
-      " end_compute_ms, transfer_ms, cloud_wait_ms, cloud_compute_ms FROM requests"
-      " ORDER BY policy, request_id",
-      -1, &s, nullptr);
-  std::string rows;
-  while (sqlite3_step(s) == SQLITE_ROW) {
-    for (int c = 0; c < sqlite3_column_count(s); ++c) {
-      const unsigned char* t = sqlite3_column_text(s, c);
-      rows += t ? reinterpret_cast<const char*>(t) : "NULL";
-      rows += c + 1 < sqlite3_column_count(s) ? "|" : "\n";
-    }
-  }
-  sqlite3_finalize(s);
-  sqlite3_close(db);
-  return rows;
-}
-
-// The integer a one-value query gives (0 when the database does not exist).
-int QueryInt(const std::string& db_path, const char* sql) {
-  if (!fs::exists(db_path)) return 0;
-  sqlite3* db = nullptr;
-  sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
-  sqlite3_stmt* s = nullptr;
-  sqlite3_prepare_v2(db, sql, -1, &s, nullptr);
-  const int n = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
-  sqlite3_finalize(s);
-  sqlite3_close(db);
-  return n;
-}
-
-int CountRuns(const std::string& db_path) { return QueryInt(db_path, "SELECT COUNT(*) FROM runs"); }
-
-const std::string kSmallScenario =
-    "model = small_vgg\n"
-    "duration_s = 20\n"
-    "[arrival]\nrate_per_s = 5\n"
-    "[uplink]\ntrace = " +
-    kSource +
-    "/traces/data/Verizon-LTE-short.up\n"
-    "[downlink]\ntrace = " +
-    kSource + "/traces/data/Verizon-LTE-short.down\n";
 
 TEST(AppTest, SameSeedSameRowsDifferentSeedDifferentRows) {
   std::string db1, db2, db3;
@@ -126,7 +36,9 @@ TEST(AppTest, ParallelRunsShareOneDatabase) {
   std::string db;
   const std::string run = WriteScenario("parallel", kSmallScenario, &db);
   const std::string one = std::string(COINFER_BINARY) + " run " + run + " > /dev/null";
-  const std::string both = "(" + one + " & " + one + " --set seed=2 & wait)";
+  // `wait PID` returns that run's status (a bare `wait` always returns 0).
+  const std::string both =
+      "bash -c '" + one + " & a=$!; " + one + " --set seed=2 & b=$!; wait $a && wait $b'";
   ASSERT_EQ(std::system(both.c_str()), 0);
   EXPECT_EQ(CountRuns(db), 2);
 }

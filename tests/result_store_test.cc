@@ -3,8 +3,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "compress/catalog.h"
+#include "run/result_merge.h"
 #include "run/result_store.h"
 
 namespace coinfer {
@@ -88,6 +90,9 @@ void StoreOneRun(const std::string& path) {
   ASSERT_TRUE(store->CommitRun(run).ok());
 }
 
+// What version 5 added: run keys.
+const char kDropVersion5[] = "DROP INDEX runs_by_key; ALTER TABLE runs DROP COLUMN run_key;";
+
 // What version 4 added: the edge and cluster-device totals, the sites table.
 const char kDropVersion4[] =
     "ALTER TABLE requests DROP COLUMN edge_wait_ms; ALTER TABLE requests DROP COLUMN "
@@ -102,7 +107,7 @@ TEST(ResultStoreTest, AnOlderResultsFileIsUpgradedInPlace) {
   const std::string path = ::testing::TempDir() + "store_v2.sqlite";
   std::filesystem::remove(path);
   StoreOneRun(path);
-  Exec(path, std::string(kDropVersion4) +
+  Exec(path, std::string(kDropVersion5) + kDropVersion4 +
                  "ALTER TABLE requests DROP COLUMN sample; ALTER TABLE requests DROP COLUMN "
                  "correct; ALTER TABLE requests DROP COLUMN codec; ALTER TABLE requests DROP "
                  "COLUMN requirement_met; ALTER TABLE requests DROP COLUMN variant; PRAGMA "
@@ -173,7 +178,7 @@ TEST(ResultStoreTest, AVersion3FileGetsSitesAndEdgeTotals) {
   const std::string path = ::testing::TempDir() + "store_v3.sqlite";
   std::filesystem::remove(path);
   StoreOneRun(path);
-  Exec(path, std::string(kDropVersion4) + "PRAGMA user_version = 3;");
+  Exec(path, std::string(kDropVersion5) + kDropVersion4 + "PRAGMA user_version = 3;");
   const DeviceModel d = DeviceModel::FromCoefficients("d", 1, {});
   std::unique_ptr<ResultStore> store;
   const Status st = ResultStore::Open(path, &store);
@@ -188,10 +193,82 @@ TEST(ResultStoreTest, AVersion3FileGetsSitesAndEdgeTotals) {
   EXPECT_EQ(Count(path, "sites"), 3);
 }
 
+RunInfo Keyed(const std::string& key) {
+  RunInfo info;
+  info.run_key = key;
+  return info;
+}
+
+// Version 4 had no run keys: its runs stay, keyless, and new runs are found
+// by theirs.
+TEST(ResultStoreTest, AVersion4FileGetsRunKeys) {
+  const std::string path = ::testing::TempDir() + "store_v4.sqlite";
+  std::filesystem::remove(path);
+  StoreOneRun(path);
+  Exec(path, std::string(kDropVersion5) + "PRAGMA user_version = 4;");
+  std::unique_ptr<ResultStore> store;
+  const Status st = ResultStore::Open(path, &store);
+  ASSERT_TRUE(st.ok()) << st.message();
+  int64_t run = 0, found = -1;
+  ASSERT_TRUE(store->BeginRun(Keyed("abc"), &run).ok());
+  ASSERT_TRUE(store->CommitRun(run).ok());
+  ASSERT_TRUE(store->FindRun("abc", &found).ok());
+  EXPECT_EQ(found, run);
+  ASSERT_TRUE(store->FindRun("abd", &found).ok());
+  EXPECT_EQ(found, 0);
+  store.reset();
+  EXPECT_EQ(Count(path, "runs WHERE run_key IS NULL"), 1);
+}
+
+// A results file with `keys` runs (each: two requests of one policy, one stage).
+void StoreKeyedRuns(const std::string& path, const std::vector<std::string>& keys) {
+  std::unique_ptr<ResultStore> store;
+  ASSERT_TRUE(ResultStore::Open(path, &store).ok());
+  for (const std::string& key : keys) {
+    int64_t run = 0;
+    ASSERT_TRUE(store->BeginRun(Keyed(key), &run).ok());
+    std::vector<RequestRecord> records = TwoRequests();
+    records[1].codec = key;  // rows tell their run apart
+    ASSERT_TRUE(store->AddRequests(run, "p", records, RunStats{}).ok());
+    ASSERT_TRUE(store->CommitRun(run).ok());
+  }
+}
+
+// Shards share run ids (each starts at 1): the merge renumbers runs and
+// takes every row with its run, and a run already there is not copied again.
+TEST(ResultMergeTest, EachRunOnceWithAllItsRows) {
+  const std::string dir = ::testing::TempDir() + "merge/";
+  std::filesystem::remove_all(dir);
+  StoreKeyedRuns(dir + "a.sqlite", {"k1", "k2"});
+  StoreKeyedRuns(dir + "b.sqlite", {"k3", "k2"});
+  MergeCounts counts;
+  ASSERT_TRUE(MergeResults(dir + "out.sqlite", dir + "a.sqlite", &counts).ok());
+  EXPECT_EQ(counts.copied, 2);
+  EXPECT_EQ(counts.present, 0);
+  ASSERT_TRUE(MergeResults(dir + "out.sqlite", dir + "b.sqlite", &counts).ok());
+  EXPECT_EQ(counts.copied, 1);
+  EXPECT_EQ(counts.present, 1);
+  ASSERT_TRUE(MergeResults(dir + "out.sqlite", dir + "b.sqlite", &counts).ok());
+  EXPECT_EQ(counts.copied, 0);
+  const std::string out = dir + "out.sqlite";
+  EXPECT_EQ(Count(out, "runs"), 3);
+  EXPECT_EQ(Count(out, "requests"), 6);
+  EXPECT_EQ(Count(out, "stages"), 3);
+  // Every row sits under the run it came with.
+  for (const char* key : {"k1", "k2", "k3"}) {
+    const std::string of_run =
+        std::string(" WHERE run_id = (SELECT run_id FROM runs WHERE run_key = '") + key + "')";
+    EXPECT_EQ(Count(out, ("requests" + of_run).c_str()), 2) << key;
+    EXPECT_EQ(Count(out, ("requests" + of_run + " AND codec = '" + key + "'").c_str()), 1) << key;
+    EXPECT_EQ(Count(out, ("stages" + of_run).c_str()), 1) << key;
+  }
+  EXPECT_TRUE(MergeResults(out, out, &counts).IsInvalidInput());
+}
+
 TEST(ResultStoreTest, ANewerResultsFileIsRefused) {
   const std::string path = ::testing::TempDir() + "store_v99.sqlite";
   std::filesystem::remove(path);
-  Exec(path, "PRAGMA user_version = 99;");
+  Exec(path, "CREATE TABLE runs (run_id INTEGER); PRAGMA user_version = 99;");
   std::unique_ptr<ResultStore> store;
   const Status st = ResultStore::Open(path, &store);
   EXPECT_NE(st.message().find("schema version 99"), std::string::npos) << st.message();
@@ -242,6 +319,27 @@ TEST(ResultStoreTest, AForeignOrNonSqliteFileIsRefusedAndUntouched) {
   ASSERT_FALSE(st.ok());
   EXPECT_NE(st.message().find(text + ": file is not a database"), std::string::npos)
       << st.message();
+}
+
+// Runs started together on a new file: one creates the schema, the others
+// wait for it and use it; none takes the half-created file for someone
+// else's. Many fresh files, so that the openers interleave at every step.
+TEST(ResultStoreTest, RunsOpeningANewFileTogetherAllSucceed) {
+  const std::string dir = ::testing::TempDir() + "store_together/";
+  std::filesystem::remove_all(dir);
+  for (int file = 0; file < 40; ++file) {
+    const std::string path = dir + std::to_string(file) + ".sqlite";
+    std::vector<Status> results(4);
+    std::vector<std::thread> openers;
+    for (Status& result : results) {
+      openers.emplace_back([&path, &result] {
+        std::unique_ptr<ResultStore> store;
+        result = ResultStore::Open(path, &store);
+      });
+    }
+    for (std::thread& t : openers) t.join();
+    for (const Status& result : results) ASSERT_TRUE(result.ok()) << result.message();
+  }
 }
 
 }  // namespace
