@@ -24,6 +24,7 @@ commands:
   run <scenario.ini> [--set key=value ...] [--csv FILE]   simulate a scenario, store results, print the table
   sweep <sweep.ini> [-j N] [--dry-run] [--shard K/N]      run every point of a sweep in parallel, resumably
   merge OUT.sqlite IN.sqlite...                           join results databases, each run once
+  report DB.sqlite [-o DIR]                               comparison tables (Markdown, CSV) and an HTML page of plots
   graph --model NAME | --list                             show a zoo model's layers and split points
   trace stats FILE... | trace plot FILE -o OUT.svg        statistics and plots of bandwidth traces
   profile --model NAME... -o FILE | --output-dir DIR      measure models on this host, layer by layer (LibTorch)
@@ -57,6 +58,7 @@ int main(int argc, char** argv) {
   if (command == "run") return coinfer::RunCommand(args);
   if (command == "sweep") return coinfer::SweepCommand(args);
   if (command == "merge") return coinfer::MergeCommand(args);
+  if (command == "report") return coinfer::ReportCommand(args);
   if (command == "graph") return coinfer::GraphCommand(args);
   if (command == "trace") return coinfer::TraceCommand(args);
   if (command == "profile") return coinfer::ProfileCommand(args);

@@ -2,7 +2,9 @@
 // scenario accepts: Mahimahi, cooked, CSV, or a generator spec).
 #include <cstdio>
 #include <iostream>
+#include <sstream>
 
+#include "analysis/gnuplot.h"
 #include "app/commands.h"
 #include "traces/trace_loader.h"
 
@@ -51,21 +53,24 @@ int Plot(const TraceArgs& a) {
   DeliveryTrace trace;
   Status st = Load(a.files[0], a.format, &trace);
   if (!st.ok()) return ReportError(st);
-  FILE* gp = popen("gnuplot", "w");
-  if (!gp) return ReportError(Status::IoError("cannot run gnuplot (scripts/setup installs it)"));
   const bool png = a.output.size() > 4 && a.output.compare(a.output.size() - 4, 4, ".png") == 0;
-  std::fprintf(gp,
-               "set terminal %s size 900,400 background rgb 'white'\n"
-               "set output '%s'\n"
-               "set title '%s: mean %.2f Mbit/s' noenhanced\n"
-               "set xlabel 'time (s)'\nset ylabel 'throughput (Mbit/s, 1-s bins)'\n"
-               "set grid\nset key off\n"
-               "$data << EOD\n",
-               png ? "pngcairo" : "svg", a.output.c_str(), a.files[0].c_str(), trace.MeanMbps());
+  std::ostringstream script;
+  char title[64];
+  std::snprintf(title, sizeof title, ": mean %.2f Mbit/s", trace.MeanMbps());
+  script << "set terminal " << (png ? "pngcairo" : "svg")
+         << " size 900,400 background rgb 'white'\n"
+         << "set output " << GnuplotQuoted(a.output) << "\n"
+         << "set title " << GnuplotQuoted(a.files[0] + title) << " noenhanced\n"
+         << "set xlabel 'time (s)'\nset ylabel 'throughput (Mbit/s, 1-s bins)'\n"
+         << "set grid\nset key off\n$data << EOD\n";
   const std::vector<double> bins = ThroughputPerSecondMbps(trace);
-  for (size_t i = 0; i < bins.size(); ++i) std::fprintf(gp, "%zu %.6f\n", i, bins[i]);
-  std::fprintf(gp, "EOD\nplot $data using 1:2 with steps lw 1.5\n");
-  if (pclose(gp) != 0) return ReportError(Status::IoError("gnuplot failed to draw " + a.output));
+  char line[64];
+  for (size_t i = 0; i < bins.size(); ++i) {
+    std::snprintf(line, sizeof line, "%zu %.6f\n", i, bins[i]);
+    script << line;
+  }
+  script << "EOD\nplot $data using 1:2 with steps lw 1.5\n";
+  if (const Status st = DrawWithGnuplot(script.str(), a.output); !st.ok()) return ReportError(st);
   std::cout << a.output << "\n";
   return 0;
 }
