@@ -7,38 +7,51 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
-#include <filesystem>
 
 #include "base/parse.h"
 
+extern char** environ;
+
 namespace coinfer {
 
-std::string SelfExecutable() { return std::filesystem::read_symlink("/proc/self/exe").string(); }
+Status OpenSelfExecutable(int* fd) {
+  *fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+  if (*fd < 0) return Status::IoError(std::string("/proc/self/exe: ") + strerror(errno));
+  return Status::Ok();
+}
 
-Status StartChild(const std::vector<std::string>& argv, ChildProcess* out) {
+Status StartChild(int program, const std::vector<std::string>& argv, ChildProcess* out) {
   std::FILE* err = std::tmpfile();
   if (!err)
     return Status::IoError(std::string("cannot create a temporary file: ") + strerror(errno));
-  fcntl(fileno(err), F_SETFD, FD_CLOEXEC);  // later children need not hold it
+  const int err_fd = fileno(err);
+  fcntl(err_fd, F_SETFD, FD_CLOEXEC);  // later children need not hold it
+  const int null = open("/dev/null", O_RDWR | O_CLOEXEC);
   std::vector<char*> args;
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   const pid_t parent = getpid();
   const pid_t pid = fork();
-  if (pid < 0) {
-    std::fclose(err);
-    return Status::IoError(std::string("fork: ") + strerror(errno));
-  }
   if (pid == 0) {
     // Only async-signal-safe calls until exec.
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) _exit(127);  // the parent died before prctl
-    const int null = open("/dev/null", O_RDWR);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
     dup2(null, STDIN_FILENO);
     dup2(null, STDOUT_FILENO);
-    dup2(fileno(err), STDERR_FILENO);
-    execv(args[0], args.data());
+    dup2(err_fd, STDERR_FILENO);
+    fexecve(program, args.data(), environ);
+    const char message[] = "coinfer sweep: cannot start a worker\n";
+    [[maybe_unused]] const ssize_t n = write(STDERR_FILENO, message, sizeof message - 1);
     _exit(127);
+  }
+  const int fork_errno = errno;
+  close(null);
+  if (pid < 0) {
+    std::fclose(err);
+    return Status::IoError(std::string("fork: ") + strerror(fork_errno));
   }
   out->pid = pid;
   out->stderr_file = err;

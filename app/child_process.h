@@ -18,13 +18,14 @@ struct ChildProcess {
   std::FILE* stderr_file = nullptr;  // a temporary file, removed when closed
 };
 
-// The path of the running coinfer binary.
-std::string SelfExecutable();
+// The running coinfer binary, opened (close-on-exec): workers started from
+// it run this very program even if the file is rebuilt meanwhile.
+Status OpenSelfExecutable(int* fd);
 
-// Starts `argv` (argv[0] the program's path) with stdin and stdout on
-// /dev/null and stderr into a temporary file. The child is killed (SIGKILL)
-// if this process dies first.
-Status StartChild(const std::vector<std::string>& argv, ChildProcess* out);
+// Starts the program open as `program` with `argv` (argv[0] its name), its
+// stdin and stdout on /dev/null, its stderr into a temporary file, no signal
+// blocked. The child is killed (SIGKILL) if this process dies first.
+Status StartChild(int program, const std::vector<std::string>& argv, ChildProcess* out);
 
 // The child's stderr (its last `max_lines` lines), closing the file.
 std::string TakeChildStderr(ChildProcess* child, int max_lines);

@@ -4,7 +4,9 @@
 // transaction, so a killed sweep loses only the runs in flight.
 #include <boost/program_options.hpp>
 
+#include <sched.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -104,35 +106,49 @@ struct Tally {
   size_t failed = 0;
 };
 
-// Runs the jobs to run, `parallel` at a time; progress on stderr.
-void RunJobs(const std::string& scenario, const std::vector<const Job*>& queue, int parallel,
-             Tally* tally) {
-  const std::string self = SelfExecutable();
+// Runs the jobs to run, `parallel` at a time; progress on stderr. On SIGINT
+// or SIGTERM it starts nothing more, passes SIGTERM to the workers (their
+// runs are lost, never half-written), SIGKILL after a grace period.
+Status RunJobs(const std::string& scenario, const std::vector<const Job*>& queue, int parallel,
+               Tally* tally) {
+  int program = -1;
+  COINFER_RETURN_IF_ERROR(OpenSelfExecutable(&program));
   struct Running {
     const Job* job;
     ChildProcess child;
   };
   std::map<pid_t, Running> running;
   size_t next = 0;
-  const auto start = std::chrono::steady_clock::now();
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  bool terminated = false, killed = false;
+  Clock::time_point kill_at;
   auto progress = [&] {
-    const double elapsed =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
     const size_t finished = tally->done + tally->failed;
     std::cerr << "sweep: " << tally->done << "/" << tally->to_run << " runs stored, "
               << tally->failed << " failed, " << running.size() << " running";
-    if (finished > 0 && finished < tally->to_run)
+    if (finished > 0 && finished < tally->to_run && !g_interrupted)
       std::cerr << ", ETA " << Duration(elapsed / finished * (tally->to_run - finished));
     std::cerr << std::endl;
   };
-  while (next < queue.size() || !running.empty()) {
+  for (;;) {
+    if (g_interrupted && !terminated) {
+      for (const auto& [pid, r] : running) kill(pid, SIGTERM);
+      terminated = true;
+      kill_at = Clock::now() + std::chrono::seconds(5);
+    }
+    if (terminated && !killed && Clock::now() > kill_at) {
+      for (const auto& [pid, r] : running) kill(pid, SIGKILL);
+      killed = true;
+    }
     while (!g_interrupted && running.size() < static_cast<size_t>(parallel) &&
            next < queue.size()) {
       const Job* job = queue[next++];
-      std::vector<std::string> argv = {self, "run", scenario, "--once"};
+      std::vector<std::string> argv = {"coinfer", "run", scenario, "--once"};
       for (const std::string& o : job->point.overrides) argv.insert(argv.end(), {"--set", o});
       Running r{job, {}};
-      if (const Status st = StartChild(argv, &r.child); !st.ok()) {
+      if (const Status st = StartChild(program, argv, &r.child); !st.ok()) {
         std::cerr << "coinfer sweep: point " << job->point.index << ": " << st.message() << "\n";
         ++tally->failed;
         continue;
@@ -140,14 +156,15 @@ void RunJobs(const std::string& scenario, const std::vector<const Job*>& queue, 
       running.emplace(r.child.pid, r);
     }
     if (running.empty()) break;
+    // Polled, so that a signal arriving anywhere in this loop is seen within
+    // a tick (a blocking wait could miss it and sleep through a whole run).
     int status = 0;
-    const pid_t pid = waitpid(-1, &status, 0);
-    if (pid < 0) {
-      if (errno != EINTR) break;
-      if (g_interrupted)  // the runs in flight are lost, never half-written
-        for (const auto& [child, r] : running) kill(child, SIGTERM);
+    const pid_t pid = waitpid(-1, &status, WNOHANG);
+    if (pid == 0 || (pid < 0 && errno == EINTR)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
       continue;
     }
+    if (pid < 0) break;  // ECHILD: cannot happen while `running` holds children
     auto it = running.find(pid);
     if (it == running.end()) continue;
     Running r = it->second;
@@ -162,6 +179,17 @@ void RunJobs(const std::string& scenario, const std::vector<const Job*>& queue, 
     }
     progress();
   }
+  for (auto& [pid, r] : running) TakeChildStderr(&r.child, 0);
+  close(program);
+  return Status::Ok();
+}
+
+// The CPUs this process may run on (its affinity: a container's or a Slurm
+// task's share, not the machine's).
+int UsableCpus() {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0) return std::max(1, CPU_COUNT(&set));
+  return std::max(1u, std::thread::hardware_concurrency());
 }
 
 }  // namespace
@@ -169,8 +197,7 @@ void RunJobs(const std::string& scenario, const std::vector<const Job*>& queue, 
 int SweepCommand(const std::vector<std::string>& args) {
   po::options_description opts("coinfer sweep <sweep.ini> [options]");
   opts.add_options()("help,h", "show the options and the sweep file format")(
-      "jobs,j", po::value<int>()->default_value(std::max(1u, std::thread::hardware_concurrency())),
-      "runs at a time (worker processes)")(
+      "jobs,j", po::value<int>()->default_value(UsableCpus()), "runs at a time (worker processes)")(
       "dry-run", "list the points, their run keys and whether they are stored; run nothing")(
       "shard", po::value<std::string>(),
       "K/N: run only every N-th point, starting at the K-th (for a cluster's job array)")(
@@ -229,7 +256,8 @@ int SweepCommand(const std::vector<std::string>& args) {
   action.sa_handler = OnInterrupt;  // no SA_RESTART: waitpid returns to check
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
-  RunJobs(sweep.scenario, queue, parallel, &tally);
+  if (const Status st = RunJobs(sweep.scenario, queue, parallel, &tally); !st.ok())
+    return ReportError(st);
 
   std::cout << "sweep " << sweep.path << ": " << tally.total << " points, " << tally.stored_before
             << " stored before, " << tally.done << " run now, " << tally.failed << " failed";

@@ -6,6 +6,7 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -30,9 +31,10 @@ inline Status ExecSql(sqlite3* db, const std::string& sql) {
 // is brought up to date by upgrades[v], upgrades[v + 1], ... (SQL). `what`
 // names the database in messages; `kind_table` is a table every version of
 // this kind has, so that coinfer's other kind of database (whose versions
-// overlap) is refused. Checks, upgrades and schema run in one write
-// transaction: a second run opening the same new file waits for the first
-// instead of seeing its tables before its version.
+// overlap) is refused. A file of this version is only read. Creating or
+// upgrading is one write transaction, checked again once it holds the lock:
+// a second run opening the same new file waits for the first instead of
+// seeing its tables before its version.
 inline Status OpenVersionedDatabase(const std::string& path, const std::string& what,
                                     const char* kind_table, const char* schema, int version,
                                     sqlite3** out,
@@ -47,63 +49,77 @@ inline Status OpenVersionedDatabase(const std::string& path, const std::string& 
     return Status::IoError(msg);
   }
   sqlite3_busy_timeout(db, 5000);  // another run writing: wait for it
-  // One integer from `sql`; false (the file is not a database, or is locked
-  // for longer than the timeout) with the reason in *error.
-  auto query_int = [db](const char* sql, int* value, std::string* error) {
+  // The first column of `sql`'s first row as text; false (the file is not a
+  // database, or is locked for longer than the timeout) with the reason in
+  // *error.
+  auto query = [db](const std::string& sql, std::string* value, std::string* error) {
     sqlite3_stmt* stmt = nullptr;
-    bool ok = sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr) == SQLITE_OK &&
-              sqlite3_step(stmt) == SQLITE_ROW;
-    if (ok) *value = sqlite3_column_int(stmt, 0);
+    const bool ok = sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
+                    sqlite3_step(stmt) == SQLITE_ROW;
+    if (ok) *value = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
     if (!ok) *error = sqlite3_errmsg(db);
     sqlite3_finalize(stmt);
     return ok;
   };
-  int found = 0, tables = 0, kind = 0;
-  std::string error;
-  Status st;
-  const bool in_transaction =
-      sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK;
-  if (!in_transaction) st = Status::IoError(sqlite3_errmsg(db));
-  const std::string has_kind_table =
-      std::string("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '") +
-      kind_table + "'";
-  if (in_transaction && !(query_int("PRAGMA user_version", &found, &error) &&
-                          query_int("SELECT count(*) FROM sqlite_master", &tables, &error) &&
-                          query_int(has_kind_table.c_str(), &kind, &error))) {
-    st = Status::IoError(error);
+  int found = 0;
+  // Begins a transaction (`begin`) and reads the file's version into
+  // `found`, refusing files that are not of this kind.
+  auto begin_and_check = [&](const char* begin) {
+    if (sqlite3_exec(db, begin, nullptr, nullptr, nullptr) != SQLITE_OK)
+      return Status::IoError(sqlite3_errmsg(db));
+    std::string v, tables, kind, error;
+    if (!query("PRAGMA user_version", &v, &error) ||
+        !query("SELECT count(*) FROM sqlite_master", &tables, &error) ||
+        !query(std::string("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
+                           "name = '") +
+                   kind_table + "'",
+               &kind, &error))
+      return Status::IoError(error);
+    found = std::stoi(v);
+    if (found != 0 && kind == "0")
+      return Status::IoError(std::string("not a coinfer ") + what + " (no '" + kind_table +
+                             "' table): name another file");
+    if (found == 0 && tables != "0")  // someone else's database: never written into
+      return Status::IoError("not a coinfer " + what +
+                             " (it has tables of its own and no coinfer schema version): name "
+                             "another file");
+    return Status::Ok();
+  };
+  Status st = begin_and_check("BEGIN");
+  bool in_transaction = st.ok() || sqlite3_get_autocommit(db) == 0;
+  if (st.ok() && found != version) {
+    ExecSql(db, "ROLLBACK");
+    st = begin_and_check("BEGIN IMMEDIATE");
+    in_transaction = st.ok() || sqlite3_get_autocommit(db) == 0;
+    if (st.ok() && found != 0 && found < version && upgrades.count(found)) {
+      std::string sql;
+      for (int v = found; v < version && upgrades.count(v); ++v, found = v) sql += upgrades.at(v);
+      st = ExecSql(db, sql);
+    }
+    if (st.ok() && found != 0 && found != version) {
+      st = Status::IoError(what + " schema version " + std::to_string(found) +
+                           ", this coinfer writes version " + std::to_string(version) +
+                           ": move the file away or name another");
+    }
+    if (st.ok()) st = ExecSql(db, schema);
+    if (st.ok()) st = ExecSql(db, "PRAGMA user_version=" + std::to_string(version));
   }
-  if (st.ok() && found != 0 && kind == 0) {
-    st = Status::IoError(std::string("not a coinfer ") + what + " (no '" + kind_table +
-                         "' table): name another file");
-  }
-  if (st.ok() && found == 0 && tables > 0) {
-    // Version 0 with tables: someone else's database, never written into.
-    st = Status::IoError("not a coinfer " + what +
-                         " (it has tables of its own and no coinfer schema " +
-                         "version): name another file");
-  }
-  if (st.ok() && found != 0 && found < version && upgrades.count(found)) {
-    std::string sql;
-    for (int v = found; v < version && upgrades.count(v); ++v, found = v) sql += upgrades.at(v);
-    st = ExecSql(db, sql);
-  }
-  if (st.ok() && found != 0 && found != version) {
-    st = Status::IoError(what + " schema version " + std::to_string(found) +
-                         ", this coinfer writes version " + std::to_string(version) +
-                         ": move the file away or name another");
-  }
-  if (st.ok()) st = ExecSql(db, schema);
-  if (st.ok()) st = ExecSql(db, "PRAGMA user_version=" + std::to_string(version));
   if (st.ok()) st = ExecSql(db, "COMMIT");
   if (!st.ok() && in_transaction) ExecSql(db, "ROLLBACK");
   // WAL (readers never block the writer) is set outside any transaction, and
   // only on a file that is now coinfer's. Two openers switching at once can
   // deadlock on the locks, and SQLite then fails one at once without waiting:
-  // it tries again (about 5 s) once the other has gone on.
-  for (int tries = 0; st.ok(); ++tries) {
-    const int rc = sqlite3_exec(db, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
-    if (rc == SQLITE_OK) break;
-    if (rc != SQLITE_BUSY || tries == 500) st = Status::IoError(sqlite3_errmsg(db));
+  // it tries again until the other has gone on (at most 10 s).
+  std::string mode, error;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  const bool wal = st.ok() && query("PRAGMA journal_mode", &mode, &error) && mode == "wal";
+  while (st.ok() && !wal) {
+    if (query("PRAGMA journal_mode=WAL", &mode, &error)) {  // the mode it is now in
+      if (mode != "wal") st = Status::IoError("cannot use WAL (journal mode " + mode + ")");
+      break;
+    }
+    if (sqlite3_errcode(db) != SQLITE_BUSY || std::chrono::steady_clock::now() > deadline)
+      st = Status::IoError(error);
     sqlite3_sleep(10);
   }
   if (!st.ok()) {
@@ -165,7 +181,9 @@ class Statement {
   }
   // Advances a query: true while a row is available (read it with the Column
   // functions); call Reset before binding again.
-  bool NextRow() { return sqlite3_step(stmt_) == SQLITE_ROW; }
+  bool NextRow() { return (step_rc_ = sqlite3_step(stmt_)) == SQLITE_ROW; }
+  // After NextRow returned false: true if the rows ended, false on an error.
+  bool Finished() const { return step_rc_ == SQLITE_DONE; }
   void Reset() { sqlite3_reset(stmt_); }
   int ColumnCount() const { return sqlite3_column_count(stmt_); }
   int64_t ColumnInt(int i) const { return sqlite3_column_int64(stmt_, i); }
@@ -184,6 +202,7 @@ class Statement {
   sqlite3* db_;
   sqlite3_stmt* stmt_ = nullptr;
   int rc_;
+  int step_rc_ = SQLITE_OK;
 };
 
 }  // namespace coinfer

@@ -277,11 +277,13 @@ std::string ResultStore::SiteName(SiteId site) const {
 }
 
 Status ResultStore::FindRun(const std::string& run_key, int64_t* run_id) {
-  Statement find(db_, "SELECT run_id FROM runs WHERE run_key = ? ORDER BY run_id LIMIT 1");
+  Statement find(db_, "SELECT IFNULL(MIN(run_id), 0) FROM runs WHERE run_key = ?");
   find.Bind(1, run_key);
-  *run_id = find.NextRow() ? find.ColumnInt(0) : 0;
-  find.Reset();
-  return find.ok() ? Status::Ok() : Status::IoError(std::string("sqlite: ") + sqlite3_errmsg(db_));
+  // One row always: anything else (busy, I/O) is an error, never "not stored".
+  if (!find.ok() || !find.NextRow())
+    return Status::IoError(std::string("sqlite: ") + sqlite3_errmsg(db_));
+  *run_id = find.ColumnInt(0);
+  return Status::Ok();
 }
 
 Status ResultStore::CommitRun(int64_t run_id) {

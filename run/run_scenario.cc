@@ -112,6 +112,7 @@ Status SimulateAndStore(const Scenario& sc, Inputs& in, bool once, RunResult* re
   if (once) {  // stored by another process while this one simulated?
     int64_t stored = 0;
     COINFER_RETURN_IF_ERROR(store->FindRun(sc.run_key, &stored));
+    if (stored == 0) return Status::IoError(sc.output_db + ": a run just stored is not found");
     if (stored != result->run_id) {
       store->AbortRun();
       result->run_id = stored;

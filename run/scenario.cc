@@ -3,6 +3,7 @@
 #include <boost/program_options.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -215,14 +216,15 @@ std::vector<std::string> SplitList(const std::string& s) {
 std::string Render(const boost::any& value) {
   if (auto* s = boost::any_cast<std::string>(&value)) return *s;
   if (auto* d = boost::any_cast<double>(&value)) {
-    std::ostringstream os;
-    os << *d;
-    return os.str();
+    // The shortest text that reads back as the same double: settings that
+    // differ print differently (they are part of the run key).
+    char text[32];
+    return std::string(text, std::to_chars(text, text + sizeof text, *d).ptr);
   }
   if (auto* i = boost::any_cast<int>(&value)) return std::to_string(*i);
-  if (auto* u = boost::any_cast<uint64_t>(&value)) return std::to_string(*u);
+  if (auto* l = boost::any_cast<int64_t>(&value)) return std::to_string(*l);
   if (auto* b = boost::any_cast<bool>(&value)) return *b ? "true" : "false";
-  return "?";
+  std::abort();  // a key of a type added to the declaration but not here
 }
 
 // Maps a key's value to one of its choices; anything else is an error that

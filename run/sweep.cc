@@ -15,22 +15,22 @@ constexpr char kAxisPrefix[] = "sweep.";
 // The values of one axis (see LoadSweep), or an error naming `where` and `key`.
 Status ParseValues(const std::string& text, const std::string& where, const std::string& key,
                    std::vector<std::string>* out) {
+  if (text.empty()) return Status::InvalidInput(where, key, "no values");
   const char sep = text.find('|') != std::string::npos ? '|' : ',';
   for (const std::string& field : SplitFields(text, sep)) {
     const std::string item = Trim(field);
     if (item.empty()) return Status::InvalidInput(where, key, "empty value in '" + text + "'");
+    // A range only between two integers: "../a.up" is a path.
     const size_t dots = item.find("..");
     int64_t first = 0, last = 0;
-    if (dots == std::string::npos) {
+    if (dots == std::string::npos || !ParseCount(item.substr(0, dots), &first) ||
+        !ParseCount(item.substr(dots + 2), &last)) {
       out->push_back(item);
-    } else if (ParseCount(item.substr(0, dots), &first) &&
-               ParseCount(item.substr(dots + 2), &last) && first <= last &&
-               last - first < kMaxSweepPoints) {
+    } else if (first <= last && last - first < kMaxSweepPoints) {
       for (int64_t v = first; v <= last; ++v) out->push_back(std::to_string(v));
     } else {
       return Status::InvalidInput(
-          where, key,
-          "bad range '" + item + "': expected A..B, integers 0 <= A <= B, fewer than 1000000");
+          where, key, "bad range '" + item + "': expected A <= B, fewer than 1000000 values");
     }
   }
   return Status::Ok();

@@ -38,7 +38,8 @@ constexpr int64_t kMaxSweepPoints = 1000000;
 // Reads `path`: `scenario = FILE` (required), `sweep.KEY = VALUES` per axis,
 // any other `KEY = VALUE` for every point; '#' starts a comment. VALUES are
 // separated by '|' when there is one (so a value may hold commas, as policy
-// lists do), else by ','; an item A..B of integers stands for A, A+1, ..., B.
+// lists do), else by ','; an item A..B of two integers stands for A, A+1,
+// ..., B (any other item is a value as written: "../a.up" is a path).
 // Errors name file:line and the key.
 Status LoadSweep(const std::string& path, Sweep* out);
 

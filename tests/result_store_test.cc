@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "compress/catalog.h"
@@ -220,13 +221,19 @@ TEST(ResultStoreTest, AVersion4FileGetsRunKeys) {
   EXPECT_EQ(Count(path, "runs WHERE run_key IS NULL"), 1);
 }
 
-// A results file with `keys` runs (each: two requests of one policy, one stage).
+// A results file with `keys` runs (each: three sites, two requests of one
+// policy, one stage; "" a run without a key, as before version 5).
 void StoreKeyedRuns(const std::string& path, const std::vector<std::string>& keys) {
+  const DeviceModel d = DeviceModel::FromCoefficients("d", 1, {});
   std::unique_ptr<ResultStore> store;
   ASSERT_TRUE(ResultStore::Open(path, &store).ok());
   for (const std::string& key : keys) {
     int64_t run = 0;
-    ASSERT_TRUE(store->BeginRun(Keyed(key), &run).ok());
+    RunInfo info = ThreeTierRun(d, d);
+    info.run_key = key;
+    info.scenario_text = key.empty() ? "legacy" : key;
+    info.started_at = "2026-01-01T00:00:00Z";
+    ASSERT_TRUE(store->BeginRun(info, &run).ok());
     std::vector<RequestRecord> records = TwoRequests();
     records[1].codec = key;  // rows tell their run apart
     ASSERT_TRUE(store->AddRequests(run, "p", records, RunStats{}).ok());
@@ -239,21 +246,33 @@ void StoreKeyedRuns(const std::string& path, const std::vector<std::string>& key
 TEST(ResultMergeTest, EachRunOnceWithAllItsRows) {
   const std::string dir = ::testing::TempDir() + "merge/";
   std::filesystem::remove_all(dir);
-  StoreKeyedRuns(dir + "a.sqlite", {"k1", "k2"});
-  StoreKeyedRuns(dir + "b.sqlite", {"k3", "k2"});
+  StoreKeyedRuns(dir + "a.sqlite", {"k1", "k2", ""});
+  StoreKeyedRuns(dir + "b.sqlite", {"k3", "k2", "k3"});  // k3 twice in one file
   MergeCounts counts;
   ASSERT_TRUE(MergeResults(dir + "out.sqlite", dir + "a.sqlite", &counts).ok());
-  EXPECT_EQ(counts.copied, 2);
+  EXPECT_EQ(counts.copied, 3);
   EXPECT_EQ(counts.present, 0);
+  auto bytes = [](const std::string& path) {
+    std::stringstream text;
+    text << std::ifstream(path, std::ios::binary).rdbuf();
+    return text.str();
+  };
+  const std::string a_before = bytes(dir + "a.sqlite");
+  ASSERT_TRUE(MergeResults(dir + "out.sqlite", dir + "a.sqlite", &counts).ok());
+  EXPECT_EQ(bytes(dir + "a.sqlite"), a_before);  // an input is only read
+  EXPECT_EQ(counts.copied, 0);  // the keyless run too: same text, settings, seed, times
+  EXPECT_EQ(counts.present, 3);
   ASSERT_TRUE(MergeResults(dir + "out.sqlite", dir + "b.sqlite", &counts).ok());
   EXPECT_EQ(counts.copied, 1);
-  EXPECT_EQ(counts.present, 1);
+  EXPECT_EQ(counts.present, 2);
   ASSERT_TRUE(MergeResults(dir + "out.sqlite", dir + "b.sqlite", &counts).ok());
   EXPECT_EQ(counts.copied, 0);
   const std::string out = dir + "out.sqlite";
-  EXPECT_EQ(Count(out, "runs"), 3);
-  EXPECT_EQ(Count(out, "requests"), 6);
-  EXPECT_EQ(Count(out, "stages"), 3);
+  EXPECT_EQ(Count(out, "runs"), 4);
+  EXPECT_EQ(Count(out, "requests"), 8);
+  EXPECT_EQ(Count(out, "stages"), 4);
+  EXPECT_EQ(Count(out, "sites"), 12);
+  EXPECT_EQ(Count(out, "sites WHERE run_id = (SELECT run_id FROM runs WHERE run_key = 'k3')"), 3);
   // Every row sits under the run it came with.
   for (const char* key : {"k1", "k2", "k3"}) {
     const std::string of_run =

@@ -94,46 +94,77 @@ pid_t Spawn(const std::vector<std::string>& args) {
   return pid;
 }
 
+// The children of `pid` (the sweep's workers).
+std::vector<pid_t> Children(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children");
+  std::vector<pid_t> children;
+  for (pid_t c; in >> c;) children.push_back(c);
+  return children;
+}
+
+// Running: it exists and is not a zombie waiting to be reaped.
+bool Alive(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(in, line)) return false;
+  const size_t paren = line.rfind(')');
+  return paren != std::string::npos && line.size() > paren + 2 && line[paren + 2] != 'Z';
+}
+
 class KilledSweepTest : public ::testing::TestWithParam<int> {};
 
-// Killed after its first stored run, a sweep keeps what it stored and no
-// half run; run again, it ends with the rows of a sweep never interrupted.
+// Killed after its first stored run, a sweep keeps what it stored, its
+// worker dies with it (SIGKILL) or is stopped at once (SIGINT), and run
+// again it ends with the rows of a sweep never interrupted.
 TEST_P(KilledSweepTest, ResumesToTheRowsOfAnUninterruptedSweep) {
   const int signal = GetParam();
-  const char kFourPoints[] = "sweep.seed = 1..4\n";
+  // Runs of a few seconds each: longer than the sweep may take to stop.
+  const char kThreeLongPoints[] = "duration_s = 150\nsweep.seed = 1..3\n";
   std::string whole_db, killed_db;
-  const std::string whole = WriteSweep("whole" + std::to_string(signal), kFourPoints, &whole_db);
-  const std::string killed = WriteSweep("killed" + std::to_string(signal), kFourPoints, &killed_db);
+  const std::string name = std::to_string(signal);
+  const std::string whole = WriteSweep("whole" + name, kThreeLongPoints, &whole_db);
+  const std::string killed = WriteSweep("killed" + name, kThreeLongPoints, &killed_db);
+  const auto t0 = std::chrono::steady_clock::now();
   ASSERT_EQ(Coinfer("sweep " + whole + " -j 1").exit_code, 0);
+  const double run_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / 3;
 
   const pid_t pid = Spawn({"sweep", killed, "-j", "1"});
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
   while (CountRuns(killed_db) < 1 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  std::vector<pid_t> workers;
+  while (workers.empty() && std::chrono::steady_clock::now() < deadline)
+    workers = Children(pid);  // the second point's worker
+  ASSERT_FALSE(workers.empty());
+  const int stored = CountRuns(killed_db);
+  const auto signalled = std::chrono::steady_clock::now();
   ASSERT_EQ(kill(pid, signal), 0);
   int status = 0;
   ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  const double stop_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - signalled).count();
   if (signal == SIGINT) {
     EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 130) << status;
+    EXPECT_LT(stop_s, 0.5 * run_s) << "the sweep waited for its run instead of stopping it";
   } else {
     EXPECT_TRUE(WIFSIGNALED(status)) << status;
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // its worker dies with it
-  const int stored = CountRuns(killed_db);
-  EXPECT_GE(stored, 1);
-  EXPECT_LT(stored, 4) << "the sweep ended before the kill: the test proves nothing";
-  // No half-written run: every stored run has all its requests.
-  EXPECT_EQ(QueryInt(killed_db,
-                     "SELECT COUNT(*) FROM runs r WHERE finished_at IS NULL OR "
-                     "(SELECT COUNT(*) FROM requests q WHERE q.run_id = r.run_id) = 0"),
-            0);
+  for (const pid_t worker : workers) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (Alive(worker) && std::chrono::steady_clock::now() < until)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    EXPECT_FALSE(Alive(worker)) << "worker " << worker << " outlived the sweep";
+  }
+  EXPECT_EQ(CountRuns(killed_db), stored);  // the run in flight was not stored
+  EXPECT_LT(stored, 3) << "the sweep ended before the kill: the test proves nothing";
 
   const Outcome o = Coinfer("sweep " + killed + " -j 1");
   ASSERT_EQ(o.exit_code, 0) << o.output;
-  EXPECT_NE(o.output.find("4 points, " + std::to_string(stored) + " stored before"),
+  EXPECT_NE(o.output.find("3 points, " + std::to_string(stored) + " stored before"),
             std::string::npos)
       << o.output;
-  EXPECT_EQ(CountRuns(killed_db), 4);
+  EXPECT_EQ(CountRuns(killed_db), 3);
   EXPECT_EQ(RowsByRunKey(killed_db), RowsByRunKey(whole_db));
 }
 
@@ -142,26 +173,53 @@ INSTANTIATE_TEST_SUITE_P(Signals, KilledSweepTest, ::testing::Values(SIGINT, SIG
                            return std::string(info.param == SIGINT ? "SIGINT" : "SIGKILL");
                          });
 
-// scripts/slurm-sweep.sh as a job array runs it: each task its shard, then
-// the merge step; the result is the unsharded sweep's rows, each run once.
+// scripts/slurm-sweep.sh end to end, Slurm played by hand: submission goes
+// to a stand-in sbatch that records what it was asked; each array task then
+// runs with only the environment the submission exported, then the merge
+// step. The result is the unsharded sweep's rows, each run once.
 TEST(SweepAppTest, SlurmArrayTasksThenMergeEqualOneSweep) {
   std::string whole_db, sharded_db;
   const std::string whole = WriteSweep("unsharded", kSixPoints, &whole_db);
   const std::string sharded = WriteSweep("sharded", kSixPoints, &sharded_db);
   ASSERT_EQ(Coinfer("sweep " + whole + " -j 2").exit_code, 0);
+  const std::string bin = ScratchDir() + "fake-slurm/";
+  fs::create_directories(bin);
+  std::ofstream(bin + "sbatch") << "#!/bin/sh\necho \"$@\" >> " << bin << "submitted\nif [ -f "
+                                << bin << "first ]; then echo 124; else touch " << bin
+                                << "first; echo '123;cluster'; fi\n";
+  fs::permissions(bin + "sbatch", fs::perms::owner_all);
   const std::string merged = ScratchDir() + "merged.sqlite";
-  fs::remove(merged);
-  const std::string script = "COINFER=" + std::string(COINFER_BINARY) + " " + kSource +
-                             "/scripts/slurm-sweep.sh " + sharded + " " + merged + " 4";
+  const std::string script = kSource + "/scripts/slurm-sweep.sh " + sharded + " " + merged + " 4";
+  ASSERT_EQ(std::system(
+                ("PATH=" + bin + ":$PATH COINFER=" + COINFER_BINARY + " " + script + " > /dev/null")
+                    .c_str()),
+            0);
+  std::stringstream submitted;
+  submitted << std::ifstream(bin + "submitted").rdbuf();
+  const std::string exported = "COINFER=" + fs::canonical(COINFER_BINARY).string();
+  EXPECT_NE(
+      submitted.str().find("--array=0-3 --export=ALL," + exported + ",COINFER_SLURM_STEP=task"),
+      std::string::npos)
+      << submitted.str();
+  EXPECT_NE(submitted.str().find("--dependency=afterok:123 --kill-on-invalid-dep=yes "
+                                 "--export=ALL," +
+                                 exported + ",COINFER_SLURM_STEP=merge"),
+            std::string::npos)
+      << submitted.str();
+
+  // What a task sees: the array index and what the submission exported.
+  const std::string task_env = "env -i PATH=/usr/bin:/bin " + exported + " ";
   for (int task = 0; task < 4; ++task) {
     const std::string env =
-        "SLURM_ARRAY_TASK_ID=" + std::to_string(task) + " SLURM_ARRAY_TASK_COUNT=4 ";
-    ASSERT_EQ(std::system((env + script + " > /dev/null 2>&1").c_str()), 0) << task;
+        task_env + "COINFER_SLURM_STEP=task SLURM_ARRAY_TASK_ID=" + std::to_string(task) + " ";
+    ASSERT_EQ(std::system((env + "bash " + script + " > /dev/null 2>&1").c_str()), 0) << task;
     EXPECT_EQ(CountRuns(ScratchDir() + "merged.shard-" + std::to_string(task + 1) + ".sqlite"),
               task < 2 ? 2 : 1);
   }
+  const std::string merge =
+      task_env + "COINFER_SLURM_STEP=merge bash " + script + " > /dev/null 2>&1";
   for (int twice = 0; twice < 2; ++twice)  // a merge job run again adds nothing
-    ASSERT_EQ(std::system(("COINFER_SLURM_STEP=merge " + script + " > /dev/null 2>&1").c_str()), 0);
+    ASSERT_EQ(std::system(merge.c_str()), 0);
   EXPECT_EQ(CountRuns(merged), 6);
   EXPECT_EQ(RowsByRunKey(merged), RowsByRunKey(whole_db));
   EXPECT_FALSE(fs::exists(sharded_db));  // --output took every point's run

@@ -69,6 +69,17 @@ TEST(SweepTest, BarsSeparateValuesThatHoldCommas) {
   EXPECT_EQ(sweep.axes[0].values, (std::vector<std::string>{"cic", "dads"}));
 }
 
+// Two dots make a range only between integers: relative paths stay paths.
+TEST(SweepTest, PathsWithDotsAreValuesNotRanges) {
+  Sweep sweep;
+  ASSERT_TRUE(Load("scenario = b.ini\nsweep.uplink.trace = ../a.up | ../../b.up\n"
+                   "sweep.seed = 2..4\n",
+                   &sweep)
+                  .ok());
+  EXPECT_EQ(sweep.axes[0].values, (std::vector<std::string>{"../a.up", "../../b.up"}));
+  EXPECT_EQ(sweep.axes[1].values, (std::vector<std::string>{"2", "3", "4"}));
+}
+
 TEST(SweepTest, BadLinesAreNamedWithFileLineAndKey) {
   const std::string file = Scratch() + "sweep.ini";
   struct Case {
@@ -76,7 +87,7 @@ TEST(SweepTest, BadLinesAreNamedWithFileLineAndKey) {
     std::string message;
   } cases[] = {
       {"scenario = b.ini\nsweep.seed = 3..1\n", file + ":2: sweep.seed: bad range '3..1'"},
-      {"scenario = b.ini\nsweep.seed = 1..x\n", file + ":2: sweep.seed: bad range"},
+      {"scenario = b.ini\nsweep.seed =\n", file + ":2: sweep.seed: no values"},
       {"scenario = b.ini\nsweep.seed = 1,,2\n", file + ":2: sweep.seed: empty value"},
       {"scenario = b.ini\nseed = 1\nsweep.seed = 2,3\n", file + ":3: sweep.seed: set twice"},
       {"scenario = b.ini\n[uplink]\n", file + ":2: a sweep file has no sections"},
@@ -133,6 +144,10 @@ TEST(RunKeyTest, FollowsSettingsAndInputContentsNotTheOutputPath) {
   EXPECT_EQ(key({"output.db=" + Scratch() + "elsewhere.sqlite"}), base);
   EXPECT_NE(key({"seed=2"}), base);
   EXPECT_NE(key({"device.end=pi4b"}), key({"device.end=mi8"}));
+  // Every key's value counts, whatever its type and however close.
+  EXPECT_NE(key({"compression.samples=10"}), key({"compression.samples=20"}));
+  EXPECT_NE(key({"arrival.rate_per_s=1.0000001"}), key({"arrival.rate_per_s=1.0000002"}));
+  EXPECT_NE(key({"duration_s=1000000"}), key({"duration_s=1000001"}));
   std::ofstream(trace, std::ios::app) << "1000000\n";  // one more delivery opportunity
   EXPECT_NE(key({}), base);
 }
