@@ -137,6 +137,58 @@ class PageWriter {
   PageWriter(const Report& report, sqlite3* db, const fs::path& plots)
       : report_(report), db_(db), plots_(plots) {}
 
+  // With several points: each figure per policy across the points (their
+  // labels on the x axis), mean ± 95 % CI over each point's runs.
+  Status DrawAcrossPoints(std::vector<Figure>* figures) {
+    if (report_.points.size() < 2) return Status::Ok();
+    struct Across {
+      const char* name;
+      const char* title;
+      Estimate ReportRow::*field;
+      double scale;
+    };
+    const Across kAcross[] = {
+        {"mean-latency", "mean latency (ms)", &ReportRow::mean_ms, 1},
+        {"p95-latency", "p95 latency (ms)", &ReportRow::p95_ms, 1},
+        {"throughput", "throughput (requests/s)", &ReportRow::throughput_per_s, 1},
+        {"accuracy", "top-1 (%)", &ReportRow::accuracy, 100},
+    };
+    std::vector<std::string> policies;
+    for (const ReportRow& row : report_.rows)
+      if (std::find(policies.begin(), policies.end(), row.policy) == policies.end())
+        policies.push_back(row.policy);
+    for (const Across& a : kAcross) {
+      const std::string file = (plots_ / (std::string("across-") + a.name + ".svg")).string();
+      Plot plot(file, std::string("Across points: ") + a.title);
+      std::vector<std::string> curves;
+      for (const std::string& policy : policies) {
+        std::ostringstream block;
+        for (const ReportRow& row : report_.rows) {
+          const Estimate& e = row.*a.field;
+          if (row.policy != policy || e.n == 0) continue;
+          block << row.point << " " << Number(e.mean * a.scale, 6) << " "
+                << Number(e.ci95 * a.scale, 6) << "\n";
+        }
+        if (block.str().empty()) continue;
+        const std::string name = "$p" + std::to_string(curves.size());
+        plot.script() << name << " << EOD\n" << block.str() << "EOD\n";
+        curves.push_back(name + " using 1:2:3 with yerrorlines lw 1.5 title " +
+                         GnuplotQuoted(policy));
+      }
+      if (curves.empty()) continue;
+      plot.script() << "set ylabel " << GnuplotQuoted(a.title) << "\nset xtics (";
+      for (size_t p = 0; p < report_.points.size(); ++p)
+        plot.script() << (p ? ", " : "") << GnuplotQuoted(report_.points[p].label) << " " << p;
+      plot.script() << ") rotate by -25 noenhanced\nset xrange [-0.5:"
+                    << report_.points.size() - 0.5 << "]\nplot " << Join(curves, ", ") << "\n";
+      COINFER_RETURN_IF_ERROR(
+          Draw(plot, file,
+               std::string(a.title) + " per policy and point (± 95 % CI over the point's runs)",
+               figures));
+    }
+    return Status::Ok();
+  }
+
   // Every plot of point `p` (those with data), drawn.
   Status DrawPoint(int p, std::vector<Figure>* figures) {
     PointData data(db_, report_.points[p].run_ids);
@@ -445,6 +497,14 @@ Status WriteReportHtml(const Report& report, const std::string& dir, int* plots)
 
   PageWriter writer(report, db.get(), plots_dir);
   *plots = 0;
+  std::vector<Figure> across;
+  COINFER_RETURN_IF_ERROR(writer.DrawAcrossPoints(&across));
+  if (!across.empty()) page << "<h2>Across points</h2>\n";
+  for (const Figure& f : across) {
+    page << "<figure>" << InlineSvg(f.file) << "<figcaption>" << Html(f.caption)
+         << "</figcaption></figure>\n";
+    ++*plots;
+  }
   for (size_t p = 0; p < report.points.size(); ++p) {
     std::vector<Figure> figures;
     COINFER_RETURN_IF_ERROR(writer.DrawPoint(static_cast<int>(p), &figures));

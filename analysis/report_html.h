@@ -10,7 +10,8 @@
 
 namespace coinfer {
 
-// Per point: latency CDF per policy; latency over time above the uplink's
+// Across points (when there are several): mean and p95 latency, throughput
+// and top-1 per policy, with 95 % intervals. Per point: latency CDF per policy; latency over time above the uplink's
 // true capacity and each policy's estimate; split point over time;
 // predicted vs simulated latency; per-site latency decomposition; decision
 // time; accuracy vs latency with the Pareto front (when top-1 is measured).
