@@ -75,11 +75,21 @@ void LabelPoints(const std::vector<std::map<std::string, std::string>>& settings
     for (const auto& s : settings) values.insert(s.count(key) ? s.at(key) : "(unset)");
     if (values.size() > 1) varying.push_back(key);
   }
-  for (size_t p = 0; p < points->size(); ++p) {
-    std::vector<std::string> parts;
-    for (const std::string& key : varying)
-      parts.push_back(key + "=" + (settings[p].count(key) ? settings[p].at(key) : "(unset)"));
-    (*points)[p].label = parts.empty() ? "all runs" : Join(parts, ", ");
+  // Paths by their file name (traces, devices) when that tells the points apart.
+  for (const bool short_paths : {true, false}) {
+    std::set<std::string> labels;
+    for (size_t p = 0; p < points->size(); ++p) {
+      std::vector<std::string> parts;
+      for (const std::string& key : varying) {
+        std::string value = settings[p].count(key) ? settings[p].at(key) : "(unset)";
+        if (short_paths && value.find('/') != std::string::npos)
+          value = value.substr(value.rfind('/') + 1);
+        parts.push_back(key + "=" + value);
+      }
+      (*points)[p].label = parts.empty() ? "all runs" : Join(parts, ", ");
+      labels.insert((*points)[p].label);
+    }
+    if (labels.size() == points->size()) break;
   }
 }
 

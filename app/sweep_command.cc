@@ -209,8 +209,9 @@ int SweepCommand(const std::vector<std::string>& args) {
   const char* more_help =
       "\nA sweep file: 'scenario = FILE' (the base scenario), 'sweep.KEY = V1|V2|...' (or\n"
       "V1,V2,... when no value holds a comma; A..B for integers) for each swept key, and\n"
-      "'KEY = VALUE' for keys every point shares. Points: the Cartesian product, the first\n"
-      "axis varying slowest. Values are as if given with --set.\n";
+      "'KEY = VALUE' for keys every point shares; 'sweep.K1+K2 = A1+A2 | B1+B2' moves keys\n"
+      "together. Points: the Cartesian product, the first axis varying slowest. Values are\n"
+      "as if given with --set.\n";
   if (int exit = ParseCommandLine("sweep", args, opts, pos, &vm, more_help); exit >= 0) return exit;
   const int parallel = vm["jobs"].as<int>();
   if (parallel < 1) return ReportError(Status::InvalidInput("--jobs", "", "must be >= 1"));
@@ -224,7 +225,7 @@ int SweepCommand(const std::vector<std::string>& args) {
     return ReportError(st);
   if (vm.count("output")) {
     for (const SweepAxis& axis : sweep.axes)
-      if (axis.key == "output.db")
+      if (std::count(axis.keys.begin(), axis.keys.end(), "output.db"))
         return ReportError(Status::InvalidInput("--output", "", "the sweep varies output.db"));
     auto fixed = std::find_if(sweep.fixed.begin(), sweep.fixed.end(),
                               [](const std::string& o) { return o.rfind("output.db=", 0) == 0; });

@@ -62,18 +62,36 @@ Status LoadSweep(const std::string& path, Sweep* out) {
     const std::string value = Trim(text.substr(eq + 1));
     if (key.empty()) return Status::InvalidInput(reader.Where(), "", "empty key");
     const bool axis = key.rfind(kAxisPrefix, 0) == 0;
-    const std::string scenario_key = axis ? key.substr(sizeof(kAxisPrefix) - 1) : key;
-    if (scenario_key.empty()) return Status::InvalidInput(reader.Where(), key, "names no key");
-    if (!seen.insert(scenario_key).second)
-      return Status::InvalidInput(reader.Where(), key, "set twice (as a value or an axis)");
+    const std::vector<std::string> keys =
+        axis ? SplitFields(key.substr(sizeof(kAxisPrefix) - 1), '+')
+             : std::vector<std::string>{key};
+    for (const std::string& k : keys) {
+      if (Trim(k).empty()) return Status::InvalidInput(reader.Where(), key, "names no key");
+      if (!seen.insert(Trim(k)).second)
+        return Status::InvalidInput(reader.Where(), key,
+                                    Trim(k) + " set twice (as a value or an axis)");
+    }
     if (key == "scenario") {
       if (value.empty()) return Status::InvalidInput(reader.Where(), key, "must name a file");
       const std::filesystem::path file(value);
       sweep.scenario =
           file.is_relative() ? (std::filesystem::path(path).parent_path() / file).string() : value;
     } else if (axis) {
-      SweepAxis a{scenario_key, {}, reader.Where()};
-      COINFER_RETURN_IF_ERROR(ParseValues(value, reader.Where(), key, &a.values));
+      SweepAxis a{{}, {}, reader.Where()};
+      for (const std::string& k : keys) a.keys.push_back(Trim(k));
+      std::vector<std::string> items;
+      COINFER_RETURN_IF_ERROR(ParseValues(value, reader.Where(), key, &items));
+      for (const std::string& item : items) {
+        std::vector<std::string> parts;
+        for (const std::string& part :
+             keys.size() > 1 ? SplitFields(item, '+') : std::vector<std::string>{item})
+          parts.push_back(Trim(part));
+        if (parts.size() != keys.size())
+          return Status::InvalidInput(reader.Where(), key,
+                                      "'" + item + "': expected " + std::to_string(keys.size()) +
+                                          " values joined by '+', one per key");
+        a.values.push_back(std::move(parts));
+      }
       points *= static_cast<int64_t>(a.values.size());
       if (points > kMaxSweepPoints)
         return Status::InvalidInput(reader.Where(), key,
@@ -94,9 +112,10 @@ std::vector<SweepPoint> ExpandSweep(const Sweep& sweep) {
   for (const SweepAxis& axis : sweep.axes) {
     std::vector<SweepPoint> next;
     for (const SweepPoint& p : points)
-      for (const std::string& value : axis.values) {
+      for (const std::vector<std::string>& value : axis.values) {
         SweepPoint q = p;
-        q.swept.push_back(axis.key + "=" + value);
+        for (size_t k = 0; k < axis.keys.size(); ++k)
+          q.swept.push_back(axis.keys[k] + "=" + value[k]);
         next.push_back(std::move(q));
       }
     points = std::move(next);

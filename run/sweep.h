@@ -11,10 +11,11 @@
 
 namespace coinfer {
 
-// One swept key and its values, in the order written.
+// One axis: the keys it sets together (one, or several joined by '+') and
+// its values, in the order written, each a value per key.
 struct SweepAxis {
-  std::string key;
-  std::vector<std::string> values;
+  std::vector<std::string> keys;
+  std::vector<std::vector<std::string>> values;
   std::string where;  // file:line
 };
 
@@ -36,7 +37,9 @@ struct SweepPoint {
 constexpr int64_t kMaxSweepPoints = 1000000;
 
 // Reads `path`: `scenario = FILE` (required), `sweep.KEY = VALUES` per axis,
-// any other `KEY = VALUE` for every point; '#' starts a comment. VALUES are
+// any other `KEY = VALUE` for every point; '#' starts a comment. Keys that
+// move together make one axis: `sweep.K1+K2 = A1+A2 | B1+B2` (each value
+// split on '+', a part per key). VALUES are
 // separated by '|' when there is one (so a value may hold commas, as policy
 // lists do), else by ','; an item A..B of two integers stands for A, A+1,
 // ..., B (any other item is a value as written: "../a.up" is a path).

@@ -197,6 +197,36 @@ TEST(ReportTest, MarkdownNumbersAreSqlOnTheDatabase) {
   EXPECT_EQ(report.points[1].label, "arrival.rate_per_s=5");
 }
 
+// Labels name what differs between points, paths by their file name when
+// that is enough to tell them apart.
+TEST(ReportTest, PointsAreLabelledByTheSettingsThatDiffer) {
+  auto labels = [](const std::vector<std::string>& settings) {
+    const std::string path = Scratch() + "labels.sqlite";
+    fs::remove(path);
+    std::unique_ptr<ResultStore> store;
+    EXPECT_TRUE(ResultStore::Open(path, &store).ok());
+    for (const std::string& text : settings) {
+      RunInfo info;
+      info.resolved_settings = text;
+      int64_t run = 0;
+      EXPECT_TRUE(store->BeginRun(info, &run).ok());
+      EXPECT_TRUE(store->CommitRun(run).ok());
+    }
+    Report report;
+    EXPECT_TRUE(BuildReport(path, &report).ok());
+    std::vector<std::string> out;
+    for (const ReportPoint& p : report.points) out.push_back(p.label);
+    return out;
+  };
+  EXPECT_EQ(labels({"m = a\nt = x/one.up\nseed = 1", "m = a\nt = y/two.up\nseed = 1",
+                    "m = a\nt = x/one.up\nseed = 2"}),
+            (std::vector<std::string>{"t=one.up", "t=two.up"}));
+  EXPECT_EQ(labels({"m = a\nt = x/one.up", "m = a\nt = y/one.up"}),
+            (std::vector<std::string>{"t=x/one.up", "t=y/one.up"}));
+  EXPECT_EQ(labels({"m = a\nt = 1", "m = b\nt = 1"}), (std::vector<std::string>{"m=a", "m=b"}));
+  EXPECT_EQ(labels({"m = a"}), (std::vector<std::string>{"all runs"}));
+}
+
 // An interrupted sweep: the report says which point has fewer runs.
 TEST(ReportTest, APartialDatabaseSaysWhatIsMissing) {
   Report report;

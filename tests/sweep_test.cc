@@ -29,6 +29,8 @@ std::string Write(const std::string& name, const std::string& text) {
   return path;
 }
 
+using Values = std::vector<std::vector<std::string>>;
+
 Status Load(const std::string& text, Sweep* sweep) {
   return LoadSweep(Write("sweep.ini", text), sweep);
 }
@@ -64,9 +66,34 @@ TEST(SweepTest, BarsSeparateValuesThatHoldCommas) {
   Sweep sweep;
   ASSERT_TRUE(Load("scenario = b.ini\nsweep.policies = cic,dads | neurosurgeon\n", &sweep).ok());
   ASSERT_EQ(sweep.axes.size(), 1u);
-  EXPECT_EQ(sweep.axes[0].values, (std::vector<std::string>{"cic,dads", "neurosurgeon"}));
+  EXPECT_EQ(sweep.axes[0].values, (Values{{"cic,dads"}, {"neurosurgeon"}}));
   ASSERT_TRUE(Load("scenario = b.ini\nsweep.policies = cic,dads\n", &sweep).ok());
-  EXPECT_EQ(sweep.axes[0].values, (std::vector<std::string>{"cic", "dads"}));
+  EXPECT_EQ(sweep.axes[0].values, (Values{{"cic"}, {"dads"}}));
+}
+
+// An uplink trace goes with its downlink: one axis, not two.
+TEST(SweepTest, KeysJoinedByPlusMoveTogether) {
+  Sweep sweep;
+  ASSERT_TRUE(Load("scenario = b.ini\n"
+                   "sweep.uplink.trace+downlink.trace = a.up + a.down | b.up+b.down\n"
+                   "sweep.seed = 1, 2\n",
+                   &sweep)
+                  .ok());
+  const std::vector<SweepPoint> points = ExpandSweep(sweep);
+  const std::vector<std::vector<std::string>> expected = {
+      {"uplink.trace=a.up", "downlink.trace=a.down", "seed=1"},
+      {"uplink.trace=a.up", "downlink.trace=a.down", "seed=2"},
+      {"uplink.trace=b.up", "downlink.trace=b.down", "seed=1"},
+      {"uplink.trace=b.up", "downlink.trace=b.down", "seed=2"}};
+  ASSERT_EQ(points.size(), expected.size());
+  for (size_t i = 0; i < points.size(); ++i) EXPECT_EQ(points[i].overrides, expected[i]) << i;
+  const Status st =
+      Load("scenario = b.ini\nsweep.uplink.trace+downlink.trace = a.up | b\n", &sweep);
+  ASSERT_TRUE(st.IsInvalidInput());
+  EXPECT_NE(st.message().find(":2: sweep.uplink.trace+downlink.trace: 'a.up': expected 2 values "
+                              "joined by '+'"),
+            std::string::npos)
+      << st.message();
 }
 
 // Two dots make a range only between integers: relative paths stay paths.
@@ -76,8 +103,8 @@ TEST(SweepTest, PathsWithDotsAreValuesNotRanges) {
                    "sweep.seed = 2..4\n",
                    &sweep)
                   .ok());
-  EXPECT_EQ(sweep.axes[0].values, (std::vector<std::string>{"../a.up", "../../b.up"}));
-  EXPECT_EQ(sweep.axes[1].values, (std::vector<std::string>{"2", "3", "4"}));
+  EXPECT_EQ(sweep.axes[0].values, (Values{{"../a.up"}, {"../../b.up"}}));
+  EXPECT_EQ(sweep.axes[1].values, (Values{{"2"}, {"3"}, {"4"}}));
 }
 
 TEST(SweepTest, BadLinesAreNamedWithFileLineAndKey) {
@@ -89,7 +116,7 @@ TEST(SweepTest, BadLinesAreNamedWithFileLineAndKey) {
       {"scenario = b.ini\nsweep.seed = 3..1\n", file + ":2: sweep.seed: bad range '3..1'"},
       {"scenario = b.ini\nsweep.seed =\n", file + ":2: sweep.seed: no values"},
       {"scenario = b.ini\nsweep.seed = 1,,2\n", file + ":2: sweep.seed: empty value"},
-      {"scenario = b.ini\nseed = 1\nsweep.seed = 2,3\n", file + ":3: sweep.seed: set twice"},
+      {"scenario = b.ini\nseed = 1\nsweep.seed = 2,3\n", file + ":3: sweep.seed: seed set twice"},
       {"scenario = b.ini\n[uplink]\n", file + ":2: a sweep file has no sections"},
       {"scenario = b.ini\nseed\n", file + ":2: expected KEY = VALUE"},
       {"sweep.seed = 1..2\n", file + ": scenario: missing"},
