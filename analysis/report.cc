@@ -112,7 +112,9 @@ std::string CsvField(const std::string& text) {
   return field + "\"";
 }
 
-std::string JoinNumbers(const std::vector<int64_t>& numbers) {
+// In increasing order (a parallel sweep stores a point's seeds in any order).
+std::string JoinNumbers(std::vector<int64_t> numbers) {
+  std::sort(numbers.begin(), numbers.end());
   std::vector<std::string> parts;
   for (const int64_t n : numbers) parts.push_back(std::to_string(n));
   return Join(parts, ", ");
