@@ -121,7 +121,7 @@ Status RunJobs(const std::string& scenario, const std::vector<const Job*>& queue
   size_t next = 0;
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
-  bool terminated = false, killed = false;
+  bool terminated = false, killed = false, finished_one = false;
   Clock::time_point kill_at;
   auto progress = [&] {
     const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
@@ -155,6 +155,8 @@ Status RunJobs(const std::string& scenario, const std::vector<const Job*>& queue
       }
       running.emplace(r.child.pid, r);
     }
+    if (finished_one) progress();  // after the next runs started: what is running now
+    finished_one = false;
     if (running.empty()) break;
     // Polled, so that a signal arriving anywhere in this loop is seen within
     // a tick (a blocking wait could miss it and sleep through a whole run).
@@ -177,7 +179,7 @@ Status RunJobs(const std::string& scenario, const std::vector<const Job*>& queue
       std::cerr << "coinfer sweep: point " << r.job->point.index << " (" << Label(r.job->point)
                 << ") failed: " << (err.empty() ? "no message" : err) << "\n";
     }
-    progress();
+    finished_one = true;
   }
   for (auto& [pid, r] : running) TakeChildStderr(&r.child, 0);
   close(program);

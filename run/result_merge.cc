@@ -119,7 +119,7 @@ std::string ReadOnlyUri(const std::string& path) {
 Status MergeResults(const std::string& out, const std::string& in, MergeCounts* counts) {
   *counts = MergeCounts();
   std::error_code ec;
-  if (!std::filesystem::exists(in)) return Status::IoError(in + ": no such results database");
+  if (!std::filesystem::exists(in)) return Status::InvalidInput(in, "", "no such results database");
   if (std::filesystem::equivalent(out, in, ec))
     return Status::InvalidInput(in, "", "is the output itself");
   // The input is only read, unless it is of an older version: then it is

@@ -227,6 +227,26 @@ TEST(ReportTest, PointsAreLabelledByTheSettingsThatDiffer) {
   EXPECT_EQ(labels({"m = a"}), (std::vector<std::string>{"all runs"}));
 }
 
+// Anything but a results database is named, never reported as empty.
+TEST(ReportTest, AFileThatIsNotAResultsDatabaseIsRefusedByName) {
+  const std::string text = Scratch() + "notes.sqlite";
+  std::ofstream(text) << "not a database\n";
+  Report report;
+  Status st = BuildReport(text, &report);
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find(text + ": not a coinfer results database"), std::string::npos)
+      << st.message();
+  const std::string other = Scratch() + "other.sqlite";
+  fs::remove(other);
+  sqlite3* db = nullptr;
+  sqlite3_open(other.c_str(), &db);
+  sqlite3_exec(db, "CREATE TABLE mine (x)", nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  st = BuildReport(other, &report);
+  EXPECT_NE(st.message().find(other + ": not a coinfer results database"), std::string::npos)
+      << st.message();
+}
+
 // An interrupted sweep: the report says which point has fewer runs.
 TEST(ReportTest, APartialDatabaseSaysWhatIsMissing) {
   Report report;
