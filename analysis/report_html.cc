@@ -281,21 +281,32 @@ class PageWriter {
                 figures);
   }
 
+  // Per policy, the rows of `sql` (? is the policy; columns x then y) as a
+  // curve drawn `with`.
+  static std::vector<std::string> CurvesPerPolicy(Plot& plot, const PointData& data,
+                                                  const std::vector<std::string>& policies,
+                                                  const std::string& sql, const std::string& with) {
+    std::vector<std::string> curves;
+    for (const std::string& policy : policies) {
+      const auto rows = data.Query(sql, policy);
+      if (rows.empty()) continue;
+      std::vector<std::vector<double>> lines;
+      for (const Row& r : rows) lines.push_back(r.values);
+      curves.push_back(plot.Data(lines) + " using 1:2 with " + with + " title " +
+                       GnuplotQuoted(policy));
+    }
+    return curves;
+  }
+
   Status Splits(const PointData& data, const std::vector<std::string>& policies,
                 const std::string& prefix, std::vector<Figure>* figures) {
     const std::string file = prefix + "splits.svg";
     Plot plot(file, "Split point over time (the point's first run)");
-    std::vector<std::string> curves;
-    for (const std::string& policy : policies) {
-      const auto rows = data.Query("SELECT arrival_s, split FROM requests WHERE " +
-                                       data.first_run() + " AND policy = ? ORDER BY arrival_s",
-                                   policy);
-      if (rows.empty()) continue;
-      std::vector<std::vector<double>> lines;
-      for (const Row& r : rows) lines.push_back(r.values);
-      curves.push_back(plot.Data(lines) + " using 1:2 with steps lw 1.5 title " +
-                       GnuplotQuoted(policy));
-    }
+    const std::vector<std::string> curves =
+        CurvesPerPolicy(plot, data, policies,
+                        "SELECT arrival_s, split FROM requests WHERE " + data.first_run() +
+                            " AND policy = ? ORDER BY arrival_s",
+                        "steps lw 1.5");
     if (curves.empty()) return Status::Ok();
     plot.script() << "set xlabel 'arrival time (s)'\n"
                   << "set ylabel 'split index (0 cloud-only, -1 a cut that is no single split)'\n"
@@ -307,17 +318,11 @@ class PageWriter {
                    const std::string& prefix, std::vector<Figure>* figures) {
     const std::string file = prefix + "predicted.svg";
     Plot plot(file, "Predicted vs simulated latency");
-    std::vector<std::string> curves;
-    for (const std::string& policy : policies) {
-      const auto rows = data.Query("SELECT predicted_ms, actual_ms FROM requests WHERE " +
-                                       data.runs() + " AND policy = ? AND completed = 1",
-                                   policy);
-      if (rows.empty()) continue;
-      std::vector<std::vector<double>> lines;
-      for (const Row& r : rows) lines.push_back(r.values);
-      curves.push_back(plot.Data(lines) + " using 1:2 with points pt 7 ps 0.4 title " +
-                       GnuplotQuoted(policy));
-    }
+    const std::vector<std::string> curves =
+        CurvesPerPolicy(plot, data, policies,
+                        "SELECT predicted_ms, actual_ms FROM requests WHERE " + data.runs() +
+                            " AND policy = ? AND completed = 1",
+                        "points pt 7 ps 0.4");
     if (curves.empty()) return Status::Ok();
     plot.script() << "set xlabel 'predicted (ms)'\nset ylabel 'simulated (ms)'\n"
                   << "plot " << Join(curves, ", ") << ", x with lines dt 2 lc rgb 'gray' "

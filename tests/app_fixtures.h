@@ -13,21 +13,15 @@
 #include <sstream>
 #include <string>
 
+#include "tests/scratch_dir.h"
+
 namespace coinfer {
 
 namespace fs = std::filesystem;
 
 const std::string kSource = COINFER_SOURCE_DIR;
 
-// A folder of this test process's own: ctest runs tests in parallel.
-inline std::string ScratchDir() {
-  static const std::string dir = [] {
-    const fs::path d = fs::path(::testing::TempDir()) / ("coinfer_app_" + std::to_string(getpid()));
-    fs::create_directories(d);
-    return d.string() + "/";
-  }();
-  return dir;
-}
+inline std::string ScratchDir() { return ScratchDirFor("app"); }
 
 struct Outcome {
   int exit_code;

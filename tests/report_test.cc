@@ -18,18 +18,14 @@
 #include "analysis/report_html.h"
 #include "base/parse.h"
 #include "run/result_store.h"
+#include "tests/scratch_dir.h"
 
 namespace coinfer {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string Scratch() {
-  const fs::path dir =
-      fs::path(::testing::TempDir()) / ("coinfer_report_" + std::to_string(getpid()));
-  fs::create_directories(dir);
-  return dir.string() + "/";
-}
+std::string Scratch() { return ScratchDirFor("report"); }
 
 // Runs of two policies: "fast" (no accuracy measured) and "slow" (with).
 // Point 0 (rate 2) has seeds 1, 2, 3; point 1 (rate 5) seeds 1, 2 only, as

@@ -10,18 +10,14 @@
 #include <set>
 
 #include "run/scenario.h"
+#include "tests/scratch_dir.h"
 
 namespace coinfer {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string Scratch() {
-  const fs::path dir =
-      fs::path(::testing::TempDir()) / ("coinfer_sweep_" + std::to_string(getpid()));
-  fs::create_directories(dir);
-  return dir.string() + "/";
-}
+std::string Scratch() { return ScratchDirFor("sweep"); }
 
 std::string Write(const std::string& name, const std::string& text) {
   const std::string path = Scratch() + name;
