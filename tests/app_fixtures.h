@@ -55,6 +55,7 @@ inline std::string WriteScenario(const std::string& name, const std::string& bod
 inline std::string QueryRows(const std::string& db_path, const std::string& sql) {
   sqlite3* db = nullptr;
   EXPECT_EQ(sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_busy_timeout(db, 10000);  // a run may be writing (a sweep in progress)
   sqlite3_stmt* s = nullptr;
   EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr), SQLITE_OK) << sql;
   std::string rows;
@@ -87,6 +88,7 @@ inline int QueryInt(const std::string& db_path, const char* sql) {
   if (!fs::exists(db_path)) return 0;
   sqlite3* db = nullptr;
   sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+  sqlite3_busy_timeout(db, 10000);  // a run may be writing (a sweep in progress)
   sqlite3_stmt* s = nullptr;
   sqlite3_prepare_v2(db, sql, -1, &s, nullptr);
   const int n = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;

@@ -138,6 +138,7 @@ TEST_P(KilledSweepTest, ResumesToTheRowsOfAnUninterruptedSweep) {
     workers = Children(pid);  // the second point's worker
   ASSERT_FALSE(workers.empty());
   const int stored = CountRuns(killed_db);
+  ASSERT_GE(stored, 1);
   const auto signalled = std::chrono::steady_clock::now();
   ASSERT_EQ(kill(pid, signal), 0);
   int status = 0;
