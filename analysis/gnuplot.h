@@ -12,7 +12,11 @@ namespace coinfer {
 // gnuplot cannot be started or fails. `what` names the plot in messages.
 Status DrawWithGnuplot(const std::string& script, const std::string& what);
 
-// `text` as a gnuplot single-quoted string ('' for each quote).
+// `text` as a gnuplot single-quoted string ('' for each quote), for commands.
 std::string GnuplotQuoted(const std::string& text);
+
+// `text` as a string column of an inline data block: double-quoted (data
+// blocks know no other quoting), its double quotes made single.
+std::string GnuplotDataString(const std::string& text);
 
 }  // namespace coinfer

@@ -150,8 +150,9 @@ void AddRows(const Report& report, int point, const std::vector<std::vector<Poli
     auto completed = [](const PolicySummary& s) { return s.completed > 0; };
     row.requests = estimate([](const PolicySummary& s) { return double(s.requests); }, always);
     row.completed = estimate([](const PolicySummary& s) { return double(s.completed); }, always);
+    // A run that completed nothing had a throughput of 0, and counts.
     row.throughput_per_s =
-        estimate([](const PolicySummary& s) { return s.throughput_per_s; }, completed);
+        estimate([](const PolicySummary& s) { return s.throughput_per_s; }, always);
     row.mean_ms = estimate([](const PolicySummary& s) { return s.mean_ms; }, completed);
     row.p50_ms = estimate([](const PolicySummary& s) { return s.p50_ms; }, completed);
     row.p95_ms = estimate([](const PolicySummary& s) { return s.p95_ms; }, completed);
@@ -198,6 +199,7 @@ Status BuildReport(const std::string& db_path, Report* out) {
   const int rc = sqlite3_open_v2(db_path.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
   std::unique_ptr<sqlite3, decltype(&sqlite3_close)> db(raw, sqlite3_close);
   if (rc != SQLITE_OK) return Status::IoError(db_path + ": cannot open: " + sqlite3_errmsg(raw));
+  sqlite3_busy_timeout(raw, 10000);  // a sweep may be writing
   sqlite3_stmt* raw_stmt = nullptr;
   sqlite3_prepare_v2(db.get(),
                      "SELECT run_id, seed, resolved_settings FROM runs "

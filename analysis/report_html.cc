@@ -244,6 +244,7 @@ class PageWriter {
     const std::string file = prefix + "over-time.svg";
     Plot plot(file, "Latency and uplink bandwidth over time (the point's first run)", 640);
     std::vector<std::string> latency, bandwidth;
+    bool finished = false;
     std::vector<std::vector<double>> capacity;
     for (const Row& r :
          data.Query("SELECT arrival_s, uplink_capacity_mbps FROM requests WHERE " +
@@ -261,14 +262,18 @@ class PageWriter {
           policy);
       if (rows.empty()) continue;
       std::vector<std::vector<double>> lines;
-      for (const Row& r : rows) lines.push_back(r.values);
+      for (const Row& r : rows) {
+        lines.push_back(r.values);
+        finished = finished || r.values[1] > 0;  // NULL (unfinished) is NaN
+      }
       const std::string block = plot.Data(lines);
       latency.push_back(block + " using 1:2 with points pt 7 ps 0.4 title " +
                         GnuplotQuoted(policy));
       bandwidth.push_back(block + " using 1:3 with steps lw 1.5 title " +
                           GnuplotQuoted(policy + " estimate"));
     }
-    if (latency.empty()) return Status::Ok();
+    // A log scale needs a positive latency: a run that finished nothing has no plot.
+    if (!finished) return Status::Ok();
     // Both panels share their margins, so that their time axes line up.
     plot.script() << "set multiplot layout 2,1\nset lmargin at screen 0.09\n"
                   << "set rmargin at screen 0.68\nset ylabel 'latency (ms)'\nset logscale y\n"
@@ -353,7 +358,7 @@ class PageWriter {
                                        data.runs() + " AND policy = ? AND completed = 1",
                                    policy);
       if (rows.empty() || rows[0].values[0] == 0) continue;
-      block << GnuplotQuoted(policy);
+      block << GnuplotDataString(policy);
       for (size_t i = 1; i < rows[0].values.size(); ++i)
         block << " " << Number(rows[0].values[i], 4);
       block << "\n";
@@ -379,15 +384,19 @@ class PageWriter {
     const std::string file = prefix + "decision.svg";
     Plot plot(file, "Decision time per request (host wall time, mean over runs)");
     std::ostringstream block;
+    bool positive = true;  // a log scale needs every bar above 0
     for (const ReportRow& row : report_.rows)
-      if (row.point == p && row.decision_us.n > 0)
-        block << GnuplotQuoted(row.policy) << " " << Number(row.decision_us.mean, 4) << " "
+      if (row.point == p && row.decision_us.n > 0) {
+        block << GnuplotDataString(row.policy) << " " << Number(row.decision_us.mean, 4) << " "
               << Number(row.decision_us.ci95, 4) << "\n";
+        positive = positive && row.decision_us.mean > 0;
+      }
     if (block.str().empty()) return Status::Ok();
+    if (positive) plot.script() << "set logscale y\n";
     plot.script() << "$decide << EOD\n"
                   << block.str() << "EOD\n"
                   << "set style fill solid 0.6 border -1\nset boxwidth 0.6\nset key off\n"
-                  << "set ylabel 'µs'\nset logscale y\nset xtics rotate by -20 noenhanced\n"
+                  << "set ylabel 'µs'\nset xtics rotate by -20 noenhanced\n"
                   << "plot $decide using 0:2:3:xtic(1) with boxerrorbars\n";
     return Draw(plot, file, "Decision time per policy (± 95 % CI over runs)", figures);
   }
@@ -407,8 +416,8 @@ class PageWriter {
     std::ostringstream all, front;
     double best = -1;
     for (const ReportRow* r : rows) {
-      const std::string line = GnuplotQuoted(r->policy) + " " + Number(r->mean_ms.mean, 4) + " " +
-                               Number(100 * r->accuracy.mean, 4) + " " +
+      const std::string line = GnuplotDataString(r->policy) + " " + Number(r->mean_ms.mean, 4) +
+                               " " + Number(100 * r->accuracy.mean, 4) + " " +
                                Number(r->mean_ms.ci95, 4) + " " +
                                Number(100 * r->accuracy.ci95, 4) + "\n";
       all << line;
@@ -467,6 +476,7 @@ Status WriteReportHtml(const Report& report, const std::string& dir, int* plots)
   const int rc = sqlite3_open_v2(report.db_path.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
   std::unique_ptr<sqlite3, decltype(&sqlite3_close)> db(raw, sqlite3_close);
   if (rc != SQLITE_OK) return Status::IoError(report.db_path + ": cannot open");
+  sqlite3_busy_timeout(raw, 10000);  // a sweep may be writing
 
   std::ostringstream page;
   page << "<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>coinfer report: "

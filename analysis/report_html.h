@@ -11,11 +11,11 @@
 namespace coinfer {
 
 // Across points (when there are several): mean and p95 latency, throughput
-// and top-1 per policy, with 95 % intervals. Per point: latency CDF per policy; latency over time above the uplink's
-// true capacity and each policy's estimate; split point over time;
-// predicted vs simulated latency; per-site latency decomposition; decision
-// time; accuracy vs latency with the Pareto front (when top-1 is measured).
-// Writes DIR/report.html; *plots is the number of plots drawn.
+// and top-1 per policy, with 95 % intervals. Per point: latency CDF per policy; latency over time
+// above the uplink's true capacity and each policy's estimate; split point over time; predicted vs
+// simulated latency; per-site latency decomposition; decision time; accuracy vs latency with the
+// Pareto front (when top-1 is measured). Writes DIR/report.html; *plots is the number of plots
+// drawn.
 Status WriteReportHtml(const Report& report, const std::string& dir, int* plots);
 
 }  // namespace coinfer

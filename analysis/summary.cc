@@ -35,6 +35,7 @@ Status SummarizeRun(const std::string& db_path, int64_t run_id, std::vector<Poli
   const int rc = sqlite3_open_v2(db_path.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
   Db db(raw, sqlite3_close);
   if (rc != SQLITE_OK) return Status::IoError(db_path + ": cannot open: " + sqlite3_errmsg(raw));
+  sqlite3_busy_timeout(raw, 10000);  // a sweep may be writing
   if (run_id <= 0) {
     Stmt last = Prepare(db.get(), "SELECT MAX(run_id) FROM runs WHERE finished_at IS NOT NULL");
     if (!last || sqlite3_step(last.get()) != SQLITE_ROW ||
@@ -136,8 +137,8 @@ void PrintSummaryTable(const std::vector<PolicySummary>& summaries, std::ostream
 
 void WriteSummaryCsv(const std::vector<PolicySummary>& summaries, std::ostream& os) {
   os << "policy,requests,completed,throughput_per_s,mean_ms,p50_ms,p95_ms,p99_ms,mean_bytes_sent,"
-        "mean_abs_prediction_error_ms,mean_decision_us,mean_end_energy_j,accuracy,split_"
-        "histogram\n";
+        "mean_abs_prediction_error_ms,mean_decision_us,mean_end_energy_j,accuracy,"
+        "requirement_missed,split_histogram\n";
   for (const PolicySummary& s : summaries) {
     os << s.policy << "," << s.requests << "," << s.completed << "," << s.throughput_per_s << ","
        << s.mean_ms << "," << s.p50_ms << "," << s.p95_ms << "," << s.p99_ms << ","

@@ -44,12 +44,11 @@ int ReportCommand(const std::vector<std::string>& args) {
   std::filesystem::path dir =
       vm.count("output") ? vm["output"].as<std::string>()
                          : std::filesystem::path(db).replace_extension().string() + "-report";
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) return ReportError(Status::IoError(dir.string() + ": cannot create: " + ec.message()));
-
   Report report;
   Status st = BuildReport(db, &report);
+  std::error_code ec;
+  if (st.ok()) std::filesystem::create_directories(dir, ec);  // only for a results database
+  if (ec) st = Status::IoError(dir.string() + ": cannot create: " + ec.message());
   if (st.ok()) st = WriteFile(dir / "report.md", WriteReportMarkdown, report);
   if (st.ok()) st = WriteFile(dir / "summary.csv", WriteReportCsv, report);
   int plots = 0;

@@ -1,5 +1,7 @@
 // Sweep files: an input error, or points that are the axes' product, in
 // order, each shard taking its share.
+#include <vector>
+
 #include "fuzz/fuzz_file.h"
 #include "run/sweep.h"
 
@@ -24,10 +26,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FuzzCheck(points[i].index == static_cast<int64_t>(i));
     FuzzCheck(points[i].overrides.size() == per_point);
   }
-  for (int64_t n = 1; n <= 3; ++n) {
-    size_t shared = 0;
-    for (int64_t k = 1; k <= n; ++k) shared += ShardPoints(points, k, n).size();
-    FuzzCheck(shared == points.size());
+  for (int64_t n = 1; n <= 3; ++n) {  // every point in exactly one shard
+    std::vector<int> shards_of(points.size(), 0);
+    for (int64_t k = 1; k <= n; ++k)
+      for (const SweepPoint& p : ShardPoints(points, k, n)) ++shards_of.at(p.index);
+    for (const int count : shards_of) FuzzCheck(count == 1);
   }
   return 0;
 }

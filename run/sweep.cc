@@ -26,11 +26,13 @@ Status ParseValues(const std::string& text, const std::string& where, const std:
     if (dots == std::string::npos || !ParseCount(item.substr(0, dots), &first) ||
         !ParseCount(item.substr(dots + 2), &last)) {
       out->push_back(item);
-    } else if (first <= last && last - first < kMaxSweepPoints) {
+    } else if (first <= last &&
+               last - first < kMaxSweepPoints - static_cast<int64_t>(out->size())) {
       for (int64_t v = first; v <= last; ++v) out->push_back(std::to_string(v));
     } else {
       return Status::InvalidInput(
-          where, key, "bad range '" + item + "': expected A <= B, fewer than 1000000 values");
+          where, key,
+          "bad range '" + item + "': expected A <= B, fewer than 1000000 values in all");
     }
   }
   return Status::Ok();
@@ -65,6 +67,7 @@ Status LoadSweep(const std::string& path, Sweep* out) {
     const std::vector<std::string> keys =
         axis ? SplitFields(key.substr(sizeof(kAxisPrefix) - 1), '+')
              : std::vector<std::string>{key};
+    if (keys.empty()) return Status::InvalidInput(reader.Where(), key, "names no key");
     for (const std::string& k : keys) {
       if (Trim(k).empty()) return Status::InvalidInput(reader.Where(), key, "names no key");
       if (!seen.insert(Trim(k)).second)
@@ -86,7 +89,8 @@ Status LoadSweep(const std::string& path, Sweep* out) {
         for (const std::string& part :
              keys.size() > 1 ? SplitFields(item, '+') : std::vector<std::string>{item})
           parts.push_back(Trim(part));
-        if (parts.size() != keys.size())
+        if (parts.size() != keys.size() ||
+            std::count(parts.begin(), parts.end(), std::string()) > 0)
           return Status::InvalidInput(reader.Where(), key,
                                       "'" + item + "': expected " + std::to_string(keys.size()) +
                                           " values joined by '+', one per key");

@@ -278,6 +278,11 @@ TEST(ReportTest, EveryPlotRendersInChromium) {
   EXPECT_NE(text.str().find("data-plots=\"18/18\""), std::string::npos)
       << text.str().substr(0, 400);
   EXPECT_EQ(text.str().find("<img"), std::string::npos);  // every plot inline, nothing fetched
+  // Labels from data blocks are the policies' names, not quoted text.
+  std::stringstream bars;
+  bars << std::ifstream(dir + "/plots/point0-decomposition.svg").rdbuf();
+  EXPECT_NE(bars.str().find(">fast<"), std::string::npos);
+  EXPECT_EQ(bars.str().find("'fast'"), std::string::npos);
   const std::string shot = std::string(COINFER_BUILD_DIR) + "/report-screenshot.png";
   fs::remove(shot);
   ASSERT_EQ(std::system((browser + "--window-size=1000,3000 --screenshot=" + shot + " " + page +

@@ -111,6 +111,11 @@ TEST(SweepTest, BadLinesAreNamedWithFileLineAndKey) {
   } cases[] = {
       {"scenario = b.ini\nsweep.seed = 3..1\n", file + ":2: sweep.seed: bad range '3..1'"},
       {"scenario = b.ini\nsweep.seed =\n", file + ":2: sweep.seed: no values"},
+      {"scenario = b.ini\nsweep.uplink.trace+downlink.trace = a.up+ | b.up+b.down\n",
+       file + ":2: sweep.uplink.trace+downlink.trace: 'a.up+': expected 2 values"},
+      {"scenario = b.ini\nsweep. = 1\n", file + ":2: sweep.: names no key"},
+      {"scenario = b.ini\nsweep.seed = 0..999998, 0..999998\n",
+       file + ":2: sweep.seed: bad range '0..999998'"},
       {"scenario = b.ini\nsweep.seed = 1,,2\n", file + ":2: sweep.seed: empty value"},
       {"scenario = b.ini\nseed = 1\nsweep.seed = 2,3\n", file + ":3: sweep.seed: seed set twice"},
       {"scenario = b.ini\n[uplink]\n", file + ":2: a sweep file has no sections"},
