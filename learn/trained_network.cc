@@ -1,9 +1,9 @@
 #include "learn/trained_network.h"
 
-#include <openssl/evp.h>
-
 #include <filesystem>
 #include <memory>
+
+#include "base/sha256.h"
 
 #include "dnn/zoo_networks.h"
 #include "learn/channel_pruning.h"
@@ -11,23 +11,13 @@
 namespace coinfer {
 
 std::string WeightsSha256(const Network& net) {
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
+  Sha256 sha;
   for (const auto& [name, tensor] : net.State()) {
-    EVP_DigestUpdate(ctx.get(), name.data(), name.size());
+    sha.Update(name);
     const torch::Tensor values = tensor.detach().to(torch::kFloat32).contiguous();
-    EVP_DigestUpdate(ctx.get(), values.data_ptr(), values.numel() * values.element_size());
+    sha.Update(values.data_ptr(), values.numel() * values.element_size());
   }
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_DigestFinal_ex(ctx.get(), digest, &length);
-  static const char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < length; ++i) {
-    hex += kHex[digest[i] >> 4];
-    hex += kHex[digest[i] & 15];
-  }
-  return hex;
+  return sha.Hex();
 }
 
 Status LoadTrainedNetwork(const std::string& card_path, Network* net, ModelCard* card,

@@ -5,7 +5,6 @@
 // purpose writes the new ones there (the failure message prints them) and
 // says in its commit how the results moved.
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
 #include <sqlite3.h>
 
 #include <unistd.h>
@@ -16,6 +15,8 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+
+#include "base/sha256.h"
 
 namespace coinfer {
 namespace {
@@ -49,7 +50,7 @@ std::string CellText(sqlite3_stmt* s, int c) {
   }
 }
 
-void HashRows(sqlite3* db, const char* sql, const std::string& policy, EVP_MD_CTX* sha) {
+void HashRows(sqlite3* db, const char* sql, const std::string& policy, Sha256* sha) {
   sqlite3_stmt* s = nullptr;
   ASSERT_EQ(sqlite3_prepare_v2(db, sql, -1, &s, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
   sqlite3_bind_text(s, 1, policy.c_str(), -1, SQLITE_TRANSIENT);
@@ -57,7 +58,7 @@ void HashRows(sqlite3* db, const char* sql, const std::string& policy, EVP_MD_CT
     std::string row;
     for (int c = 0; c < sqlite3_column_count(s); ++c) row += CellText(s, c) + "|";
     row += "\n";
-    EVP_DigestUpdate(sha, row.data(), row.size());
+    sha->Update(row);
   }
   sqlite3_finalize(s);
 }
@@ -74,20 +75,10 @@ std::map<std::string, std::string> PolicyDigests(const std::string& db_path) {
     policies.push_back(reinterpret_cast<const char*>(sqlite3_column_text(s, 0)));
   sqlite3_finalize(s);
   for (const std::string& policy : policies) {
-    EVP_MD_CTX* sha = EVP_MD_CTX_new();
-    EVP_DigestInit_ex(sha, EVP_sha256(), nullptr);
-    HashRows(db, kRequestRows, policy, sha);
-    HashRows(db, kStageRows, policy, sha);
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    EVP_DigestFinal_ex(sha, md, &n);
-    EVP_MD_CTX_free(sha);
-    std::string hex;
-    for (unsigned int i = 0; i < n; ++i) {
-      char byte[3];
-      std::snprintf(byte, sizeof byte, "%02x", md[i]);
-      hex += byte;
-    }
+    Sha256 sha;
+    HashRows(db, kRequestRows, policy, &sha);
+    HashRows(db, kStageRows, policy, &sha);
+    const std::string hex = sha.Hex();
     digests[policy] = hex;
   }
   sqlite3_close(db);
