@@ -9,6 +9,7 @@
 #include "analysis/summary.h"
 #include "app/command_line.h"
 #include "app/commands.h"
+#include "base/usable_cpus.h"
 #include "policies/registry.h"
 #include "run/run_scenario.h"
 
@@ -25,6 +26,8 @@ int RunCommand(const std::vector<std::string>& args) {
       "once",
       "skip the simulation if the database already holds a run of this scenario (same run "
       "key: version, settings, input files) and show that run")(
+      "jobs,j", po::value<int>()->default_value(UsableCpus()),
+      "policies simulated at once, each in its own process (the results do not depend on it)")(
       "scenario", po::value<std::string>()->required(), "scenario INI file");
   po::positional_options_description pos;
   pos.add("scenario", 1);
@@ -43,6 +46,8 @@ int RunCommand(const std::vector<std::string>& args) {
   RunOptions options;
   options.progress = &std::cerr;
   options.once = vm.count("once") > 0;
+  options.jobs = vm["jobs"].as<int>();
+  if (options.jobs < 1) return ReportError(Status::InvalidInput("--jobs", "", "must be >= 1"));
   st = RunScenario(scenario, &run, options);
   if (!st.ok()) return ReportError(st);
 

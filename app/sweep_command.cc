@@ -4,7 +4,6 @@
 // transaction, so a killed sweep loses only the runs in flight.
 #include <boost/program_options.hpp>
 
-#include <sched.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -21,6 +20,7 @@
 #include "app/command_line.h"
 #include "app/commands.h"
 #include "base/parse.h"
+#include "base/usable_cpus.h"
 #include "run/result_store.h"
 #include "run/scenario.h"
 #include "run/sweep.h"
@@ -145,7 +145,8 @@ Status RunJobs(const std::string& scenario, const std::vector<const Job*>& queue
     while (!g_interrupted && running.size() < static_cast<size_t>(parallel) &&
            next < queue.size()) {
       const Job* job = queue[next++];
-      std::vector<std::string> argv = {"coinfer", "run", scenario, "--once"};
+      // One process per run: the sweep's parallelism is across points.
+      std::vector<std::string> argv = {"coinfer", "run", scenario, "--once", "--jobs", "1"};
       for (const std::string& o : job->point.overrides) argv.insert(argv.end(), {"--set", o});
       Running r{job, {}};
       if (const Status st = StartChild(program, argv, &r.child); !st.ok()) {
@@ -184,14 +185,6 @@ Status RunJobs(const std::string& scenario, const std::vector<const Job*>& queue
   for (auto& [pid, r] : running) TakeChildStderr(&r.child, 0);
   close(program);
   return Status::Ok();
-}
-
-// The CPUs this process may run on (its affinity: a container's or a Slurm
-// task's share, not the machine's).
-int UsableCpus() {
-  cpu_set_t set;
-  if (sched_getaffinity(0, sizeof set, &set) == 0) return std::max(1, CPU_COUNT(&set));
-  return std::max(1u, std::thread::hardware_concurrency());
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include "policies/registry.h"
 #include "run/compression_inputs.h"
 #include "run/cut_pair_prober.h"
+#include "run/policy_processes.h"
 #include "run/result_store.h"
 
 namespace coinfer {
@@ -81,10 +82,10 @@ Status PrepareInputs(const Scenario& sc, Inputs* in, std::ostream* progress) {
   return Status::Ok();
 }
 
-// Runs every policy, then stores all of it in one short transaction (the
-// database is opened first, so a bad path fails before any simulation, and
-// is locked only while writing, so parallel runs can share it).
-Status SimulateAndStore(const Scenario& sc, Inputs& in, bool once, RunResult* result) {
+// Runs every policy (`jobs` at once, in processes), then stores all of it in one short transaction
+// (the database is opened first, so a bad path fails before any simulation, and is locked only
+// while writing, so parallel runs can share it).
+Status SimulateAndStore(const Scenario& sc, Inputs& in, bool once, int jobs, RunResult* result) {
   std::unique_ptr<ResultStore> store;
   COINFER_RETURN_IF_ERROR(ResultStore::Open(sc.output_db, &store));
   RunInfo info;
@@ -96,17 +97,18 @@ Status SimulateAndStore(const Scenario& sc, Inputs& in, bool once, RunResult* re
   info.run_key = sc.run_key;
   info.started_at = UtcNow();
   info.sites = in.engine.sites;
-  struct PolicyRun {
-    std::vector<RequestRecord> records;
-    RunStats stats;
-  };
   std::vector<PolicyRun> runs;
-  for (const std::unique_ptr<Policy>& policy : in.policies) {
-    PolicyRun run;
-    run.records = RunEngine(in.engine, *policy, &run.stats);
+  COINFER_RETURN_IF_ERROR(SimulatePolicies(
+      in.policies.size(), jobs,
+      [&in](size_t i) {
+        PolicyRun run;
+        run.records = RunEngine(in.engine, *in.policies[i], &run.stats);
+        return run;
+      },
+      &runs));
+  for (const PolicyRun& run : runs) {
     result->events += run.stats.events;
     result->wall_s += run.stats.wall_s;
-    runs.push_back(std::move(run));
   }
   COINFER_RETURN_IF_ERROR(store->BeginRun(info, &result->run_id));
   if (once) {  // stored by another process while this one simulated?
@@ -139,7 +141,7 @@ Status RunScenario(const Scenario& scenario, RunResult* result, const RunOptions
   Inputs in;
   COINFER_RETURN_IF_ERROR(PrepareInputs(scenario, &in, options.progress));
   try {
-    return SimulateAndStore(scenario, in, options.once, result);
+    return SimulateAndStore(scenario, in, options.once, options.jobs, result);
   } catch (const std::exception& e) {
     return Status::IoError(std::string("simulation failed: ") + e.what());
   }

@@ -16,6 +16,9 @@ struct RunOptions {
   // Skip the run when output_db already holds one with the scenario's key
   // (checked before simulating and again in the write transaction).
   bool once = false;
+  // Policies simulated at once, each in its own process
+  // (run/policy_processes.h); the results do not depend on it.
+  int jobs = 1;
 };
 
 struct RunResult {

@@ -520,6 +520,10 @@ Status LoadScenario(const std::string& path, const std::vector<std::string>& ove
                       "unknown model '" + sc.model + "' (coinfer graph --list shows the zoo)");
   sc.policies = SplitPolicyList(str("policies"));
   if (sc.policies.empty()) return v.KeyError("policies", "at least one policy is needed");
+  for (size_t i = 0; i < sc.policies.size(); ++i)  // results are stored by policy name
+    if (std::find(sc.policies.begin(), sc.policies.begin() + i, sc.policies[i]) !=
+        sc.policies.begin() + i)
+      return v.KeyError("policies", sc.policies[i] + " is listed twice");
   sc.host_file = ResolveDevice(base, str("device.host"));
   sc.output_db = str("output.db");
   if (sc.output_db.empty()) return v.KeyError("output.db", "must name a file for the results");

@@ -13,6 +13,7 @@
 #include <sstream>
 #include <tuple>
 
+#include "base/parse.h"
 #include "tests/app_fixtures.h"
 
 namespace coinfer {
@@ -30,6 +31,38 @@ TEST(AppTest, SameSeedSameRowsDifferentSeedDifferentRows) {
   EXPECT_GT(std::count(rows.begin(), rows.end(), '\n'), 3 * 50);
   EXPECT_EQ(std::hash<std::string>()(rows), std::hash<std::string>()(RequestRows(db2)));
   EXPECT_NE(rows, RequestRows(db3));
+}
+
+// Every stored column of `table` but `skip` (host times), in order.
+std::string TableRows(const std::string& db, const std::string& table,
+                      const std::set<std::string>& skip, const std::string& order) {
+  std::string columns;
+  for (const std::string& c :
+       SplitFields(QueryRows(db, "SELECT name FROM pragma_table_info('" + table + "')"), '\n'))
+    if (!c.empty() && !skip.count(c)) columns += (columns.empty() ? "" : ", ") + c;
+  return QueryRows(db, "SELECT " + columns + " FROM " + table + " ORDER BY " + order);
+}
+
+TEST(AppTest, PoliciesInParallelProcessesStoreWhatOneProcessStores) {
+  std::string db1, db4;
+  const std::string policies =
+      " --set policies=device-only,cloud-only,neurosurgeon,dads,cic@throughput,cic";
+  const std::string s1 = WriteScenario("jobs1", kSmallScenario, &db1);
+  const std::string s4 = WriteScenario("jobs4", kSmallScenario, &db4);
+  for (const std::string& run : {s1 + policies + " -j 1", s4 + policies + " -j 4"}) {
+    const Outcome o = Coinfer("run " + run);
+    ASSERT_EQ(o.exit_code, 0) << o.output;
+  }
+  const std::set<std::string> host_times = {"run_id", "decision_wall_us", "decision_device_us",
+                                            "wall_s"};
+  for (const auto& [table, order] :
+       std::map<std::string, std::string>{{"requests", "policy, request_id"},
+                                          {"stages", "policy, request_id, stage"},
+                                          {"policy_runs", "policy"}}) {
+    const std::string rows = TableRows(db1, table, host_times, order);
+    EXPECT_GT(std::count(rows.begin(), rows.end(), '\n'), 5) << table;
+    EXPECT_EQ(rows, TableRows(db4, table, host_times, order)) << table;
+  }
 }
 
 TEST(AppTest, ParallelRunsShareOneDatabase) {
@@ -107,6 +140,8 @@ INSTANTIATE_TEST_SUITE_P(
     Cases, BadInputTest,
     ::testing::Values(
         BadInput{"unknown_key", "model = small_vgg\nmodle = vgg16\n", "", ":2: modle: unknown key"},
+        BadInput{"policy_twice", "model = small_vgg\npolicies = dads, cic, dads\n", "",
+                 ":2: policies: dads is listed twice"},
         BadInput{"missing_model", "model = vgg17\n", "", ":1: model: unknown model 'vgg17'"},
         BadInput{"bad_number", "[arrival]\nrate_per_s = fast\n", "", ":2: arrival.rate_per_s"},
         BadInput{"negative_rate", "[arrival]\nrate_per_s = -1\n", "",
