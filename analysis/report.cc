@@ -105,13 +105,6 @@ std::string Format(const Estimate& e, int decimals, double scale) {
   return text;
 }
 
-// A CSV field: quoted, its quotes doubled (RFC 4180).
-std::string CsvField(const std::string& text) {
-  std::string field = "\"";
-  for (const char c : text) field += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return field + "\"";
-}
-
 // In increasing order (a parallel sweep stores a point's seeds in any order).
 std::string JoinNumbers(std::vector<int64_t> numbers) {
   std::sort(numbers.begin(), numbers.end());
@@ -244,6 +237,12 @@ Status BuildReport(const std::string& db_path, Report* out) {
   if (report.points.empty()) report.notes.push_back("no finished run in " + db_path);
   *out = std::move(report);
   return Status::Ok();
+}
+
+std::string CsvField(const std::string& text) {
+  std::string field = "\"";
+  for (const char c : text) field += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return field + "\"";
 }
 
 void WriteReportMarkdown(const Report& report, std::ostream& os) {

@@ -54,6 +54,9 @@ Status BuildReport(const std::string& db_path, Report* out);
 // Markdown: the points, then one table row per point and policy ("mean ± ci"),
 // then the notes.
 void WriteReportMarkdown(const Report& report, std::ostream& os);
+// A CSV field: quoted, its quotes doubled (RFC 4180).
+std::string CsvField(const std::string& text);
+
 // CSV, one line per point and policy: each figure's mean, ci95 and n.
 void WriteReportCsv(const Report& report, std::ostream& os);
 

@@ -205,6 +205,36 @@ class PageWriter {
     return AccuracyLatency(p, prefix, figures);
   }
 
+  // Per model (weights, dataset): a curve per split point through its codecs,
+  // bytes per sample against top-1.
+  Status DrawRateAccuracy(const RateAccuracy& rate, std::vector<Figure>* figures) {
+    std::map<std::string, std::map<int64_t, std::vector<const RateAccuracyEntry*>>> curves;
+    for (const RateAccuracyEntry& e : rate.entries)
+      curves[e.model + " (weights " + e.weights + ", " + e.dataset + ")"][e.split].push_back(&e);
+    int n = 0;
+    for (const auto& [model, splits] : curves) {
+      const std::string file =
+          (plots_ / ("rate-accuracy-" + std::to_string(n++) + ".svg")).string();
+      Plot plot(file, "Rate–accuracy: " + model);
+      std::vector<std::string> clauses;
+      for (const auto& [split, entries] : splits) {
+        std::vector<std::vector<double>> lines;
+        for (const RateAccuracyEntry* e : entries)
+          lines.push_back({e->bytes_mean, 100 * e->accuracy});
+        clauses.push_back(plot.Data(lines) + " using 1:2 with linespoints pt 7 title " +
+                          GnuplotQuoted("split " + std::to_string(split)));
+      }
+      plot.script() << "set logscale x\nset xlabel 'encoded bytes per sample'\n"
+                    << "set ylabel 'top-1 (%)'\nplot " << Join(clauses, ", ") << "\n";
+      COINFER_RETURN_IF_ERROR(Draw(plot, file,
+                                   "Bytes per sample against top-1 of every codec measured at "
+                                   "each split point (compression catalog " +
+                                       rate.catalog + ")",
+                                   figures));
+    }
+    return Status::Ok();
+  }
+
  private:
   Status Draw(Plot& plot, const std::string& file, const std::string& caption,
               std::vector<Figure>* figures) {
@@ -467,7 +497,8 @@ const char kCheckScript[] =
 
 }  // namespace
 
-Status WriteReportHtml(const Report& report, const std::string& dir, int* plots) {
+Status WriteReportHtml(const Report& report, const RateAccuracy& rate, const std::string& dir,
+                       int* plots) {
   const fs::path plots_dir = fs::path(dir) / "plots";
   std::error_code ec;
   fs::create_directories(plots_dir, ec);
@@ -485,6 +516,7 @@ Status WriteReportHtml(const Report& report, const std::string& dir, int* plots)
        << "</p>\n";
   std::ostringstream markdown;
   WriteReportMarkdown(report, markdown);
+  WriteRateAccuracyMarkdown(rate, markdown);
   // The tables, from the Markdown (one source for both).
   bool in_table = false;
   for (const std::string& line : SplitFields(markdown.str(), '\n')) {
@@ -514,22 +546,25 @@ Status WriteReportHtml(const Report& report, const std::string& dir, int* plots)
   *plots = 0;
   std::vector<Figure> across;
   COINFER_RETURN_IF_ERROR(writer.DrawAcrossPoints(&across));
-  if (!across.empty()) page << "<h2>Across points</h2>\n";
-  for (const Figure& f : across) {
-    page << "<figure>" << InlineSvg(f.file) << "<figcaption>" << Html(f.caption)
-         << "</figcaption></figure>\n";
-    ++*plots;
-  }
-  for (size_t p = 0; p < report.points.size(); ++p) {
-    std::vector<Figure> figures;
-    COINFER_RETURN_IF_ERROR(writer.DrawPoint(static_cast<int>(p), &figures));
-    page << "<h2>Point " << p << ": " << Html(report.points[p].label) << "</h2>\n";
+  auto inline_figures = [&page, plots](const std::vector<Figure>& figures) {
     for (const Figure& f : figures) {
       page << "<figure>" << InlineSvg(f.file) << "<figcaption>" << Html(f.caption)
            << "</figcaption></figure>\n";
       ++*plots;
     }
+  };
+  if (!across.empty()) page << "<h2>Across points</h2>\n";
+  inline_figures(across);
+  for (size_t p = 0; p < report.points.size(); ++p) {
+    std::vector<Figure> figures;
+    COINFER_RETURN_IF_ERROR(writer.DrawPoint(static_cast<int>(p), &figures));
+    page << "<h2>Point " << p << ": " << Html(report.points[p].label) << "</h2>\n";
+    inline_figures(figures);
   }
+  std::vector<Figure> rate_figures;
+  COINFER_RETURN_IF_ERROR(writer.DrawRateAccuracy(rate, &rate_figures));
+  if (!rate_figures.empty()) page << "<h2>Rate–accuracy (compression catalog)</h2>\n";
+  inline_figures(rate_figures);
   page << "</body></html>\n";
   const std::string html = (fs::path(dir) / "report.html").string();
   std::ofstream out(html);

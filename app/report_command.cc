@@ -4,8 +4,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 
+#include "analysis/rate_accuracy.h"
 #include "analysis/report.h"
 #include "analysis/report_html.h"
 #include "app/command_line.h"
@@ -17,10 +19,10 @@ namespace po = boost::program_options;
 
 namespace {
 
-Status WriteFile(const std::filesystem::path& path, void (*write)(const Report&, std::ostream&),
-                 const Report& report) {
+Status WriteFile(const std::filesystem::path& path,
+                 const std::function<void(std::ostream&)>& write) {
   std::ofstream out(path);
-  write(report, out);
+  write(out);
   return out ? Status::Ok() : Status::IoError(path.string() + ": cannot write");
 }
 
@@ -33,7 +35,9 @@ int ReportCommand(const std::vector<std::string>& args) {
       "folder for report.md, summary.csv, report.html and plots/ (default: DB's name "
       "without .sqlite, then -report)")("no-plots",
                                         "tables only (Markdown and CSV), without gnuplot")(
-      "db", po::value<std::string>()->required(), "results database");
+      "catalog", po::value<std::string>(),
+      "compression catalog for the rate–accuracy curves (default: the one the runs' settings "
+      "name, if found from here)")("db", po::value<std::string>()->required(), "results database");
   po::positional_options_description pos;
   pos.add("db", 1);
   po::variables_map vm;
@@ -49,10 +53,22 @@ int ReportCommand(const std::vector<std::string>& args) {
   std::error_code ec;
   if (st.ok()) std::filesystem::create_directories(dir, ec);  // only for a results database
   if (ec) st = Status::IoError(dir.string() + ": cannot create: " + ec.message());
-  if (st.ok()) st = WriteFile(dir / "report.md", WriteReportMarkdown, report);
-  if (st.ok()) st = WriteFile(dir / "summary.csv", WriteReportCsv, report);
+  RateAccuracy rate;
+  if (st.ok())
+    st = ReadRateAccuracy(vm.count("catalog") ? vm["catalog"].as<std::string>() : "", &report,
+                          &rate);
+  if (st.ok())
+    st = WriteFile(dir / "report.md", [&](std::ostream& os) {
+      WriteReportMarkdown(report, os);
+      WriteRateAccuracyMarkdown(rate, os);
+    });
+  if (st.ok())
+    st = WriteFile(dir / "summary.csv", [&](std::ostream& os) { WriteReportCsv(report, os); });
+  if (st.ok() && !rate.entries.empty())
+    st = WriteFile(dir / "rate_accuracy.csv",
+                   [&](std::ostream& os) { WriteRateAccuracyCsv(rate, os); });
   int plots = 0;
-  if (st.ok() && !vm.count("no-plots")) st = WriteReportHtml(report, dir.string(), &plots);
+  if (st.ok() && !vm.count("no-plots")) st = WriteReportHtml(report, rate, dir.string(), &plots);
   if (!st.ok()) return ReportError(st);
   size_t runs = 0;
   for (const ReportPoint& p : report.points) runs += p.run_ids.size();
@@ -60,6 +76,7 @@ int ReportCommand(const std::vector<std::string>& args) {
             << report.rows.size() << " policy rows\n";
   for (const std::string& note : report.notes) std::cout << "note: " << note << "\n";
   std::cout << (dir / "report.md").string() << "\n" << (dir / "summary.csv").string() << "\n";
+  if (!rate.entries.empty()) std::cout << (dir / "rate_accuracy.csv").string() << "\n";
   if (!vm.count("no-plots"))
     std::cout << (dir / "report.html").string() << " (" << plots << " plots)\n";
   return 0;

@@ -15,8 +15,10 @@
 #include <map>
 #include <sstream>
 
+#include "analysis/rate_accuracy.h"
 #include "analysis/report_html.h"
 #include "base/parse.h"
+#include "compress/catalog.h"
 #include "run/result_store.h"
 #include "tests/scratch_dir.h"
 
@@ -256,6 +258,101 @@ TEST(ReportTest, APartialDatabaseSaysWhatIsMissing) {
       << csv.str();
 }
 
+// A catalog of three small_vgg entries and one of another model, each on
+// four samples, and a database of one run that compressed with it.
+const char kWeights[] = "0123456789abcdef";
+std::string RateFixture(std::string* catalog) {
+  *catalog = Scratch() + "catalog.sqlite";
+  fs::remove(*catalog);
+  std::unique_ptr<CompressionCatalog> cat;
+  EXPECT_TRUE(CompressionCatalog::Open(*catalog, &cat).ok());
+  auto entry = [](const std::string& model, int split, const std::string& codec,
+                  std::vector<int64_t> bytes, std::vector<uint8_t> correct) {
+    CatalogEntry e;
+    // The catalog keys entries by weights: another model has others.
+    e.key = {model, model == "small_vgg" ? kWeights : "fedcba9876543210", "fashion-mnist", split,
+             codec};
+    e.raw_bytes = 4096;
+    e.sample_bytes = std::move(bytes);
+    e.correct = std::move(correct);
+    e.agrees = e.correct;
+    e.validation_correct = {1, 1};
+    return e;
+  };
+  EXPECT_TRUE(cat->Put({entry("small_vgg", 2, "quant:8", {100, 200, 300, 400}, {1, 1, 0, 1}),
+                        entry("small_vgg", 2, "quant:4", {50, 50, 60, 40}, {1, 0, 0, 1}),
+                        entry("small_vgg", 5, "none", {1000, 1000, 1000, 1000}, {1, 1, 1, 1}),
+                        entry("vgg16", 2, "quant:8", {9, 9, 9, 9}, {1, 1, 1, 1})})
+                  .ok());
+  const std::string path = Scratch() + "compressed.sqlite";
+  fs::remove(path);
+  std::unique_ptr<ResultStore> store;
+  EXPECT_TRUE(ResultStore::Open(path, &store).ok());
+  RunInfo info;
+  info.resolved_settings =
+      "model = small_vgg\ncompression.codec = quant:8\ncompression.menu = "
+      "\ncompression.catalog = " +
+      *catalog + "\nseed = 1";
+  int64_t run = 0;
+  EXPECT_TRUE(store->BeginRun(info, &run).ok());
+  std::vector<RequestRecord> records(2);
+  records[1].id = 1;
+  EXPECT_TRUE(store->AddRequests(run, "cloud-only", records, RunStats{}).ok());
+  EXPECT_TRUE(store->CommitRun(run).ok());
+  return path;
+}
+
+TEST(ReportTest, RateAccuracyIsTheCatalogsMeasurementsOfTheRunsModel) {
+  std::string catalog;
+  Report report;
+  ASSERT_TRUE(BuildReport(RateFixture(&catalog), &report).ok());
+  RateAccuracy rate;
+  ASSERT_TRUE(ReadRateAccuracy("", &report, &rate).ok());  // found through the runs' settings
+  EXPECT_EQ(rate.catalog, catalog);
+  std::ostringstream md;
+  WriteRateAccuracyMarkdown(rate, md);
+  // Means and top-1 of the samples above, by hand; per split, fewer bytes first; no vgg16.
+  const std::string rows =
+      "| small_vgg | 01234567 | fashion-mnist | 2 | quant:4 | 4 | 50.0 | 50.00 |\n"
+      "| small_vgg | 01234567 | fashion-mnist | 2 | quant:8 | 4 | 250.0 | 75.00 |\n"
+      "| small_vgg | 01234567 | fashion-mnist | 5 | none | 4 | 1000.0 | 100.00 |\n";
+  EXPECT_NE(md.str().find(rows), std::string::npos) << md.str();
+  EXPECT_EQ(md.str().find("vgg16"), std::string::npos);
+  std::ostringstream csv;
+  WriteRateAccuracyCsv(rate, csv);
+  EXPECT_NE(
+      csv.str().find("\"small_vgg\",\"01234567\",\"fashion-mnist\",2,\"quant:8\",4,250,0.75\n"),
+      std::string::npos)
+      << csv.str();
+
+  const std::string dir = Scratch() + "rate-html";
+  int plots = 0;
+  ASSERT_TRUE(WriteReportHtml(report, rate, dir, &plots).ok());
+  std::stringstream svg;
+  svg << std::ifstream(dir + "/plots/rate-accuracy-0.svg").rdbuf();
+  EXPECT_NE(svg.str().find("split 2"), std::string::npos);
+  EXPECT_NE(svg.str().find("split 5"), std::string::npos);
+}
+
+TEST(ReportTest, RateAccuracyWithoutItsCatalogIsANoteOrAnError) {
+  std::string catalog;
+  Report report;
+  ASSERT_TRUE(BuildReport(RateFixture(&catalog), &report).ok());
+  fs::remove(catalog);
+  RateAccuracy rate;
+  ASSERT_TRUE(ReadRateAccuracy("", &report, &rate).ok());
+  EXPECT_TRUE(rate.entries.empty());
+  ASSERT_FALSE(report.notes.empty());
+  EXPECT_NE(report.notes.back().find("--catalog FILE"), std::string::npos) << report.notes.back();
+  const Status st = ReadRateAccuracy(catalog, &report, &rate);
+  EXPECT_FALSE(st.ok());
+  EXPECT_NE(st.message().find(catalog), std::string::npos);
+  // A file that is not a catalog is named.
+  const Status other = ReadRateAccuracy(FixtureDatabase(), &report, &rate);
+  EXPECT_NE(other.message().find("not a compression catalog"), std::string::npos)
+      << other.message();
+}
+
 // The page as a browser shows it: headless Chromium loads it from the file
 // and runs its check (every plot's SVG has a laid-out size); a screenshot
 // is kept under build/.
@@ -264,7 +361,7 @@ TEST(ReportTest, EveryPlotRendersInChromium) {
   ASSERT_TRUE(BuildReport(FixtureDatabase(), &report).ok());
   const std::string dir = Scratch() + "html";
   int plots = 0;
-  const Status st = WriteReportHtml(report, dir, &plots);
+  const Status st = WriteReportHtml(report, RateAccuracy(), dir, &plots);
   ASSERT_TRUE(st.ok()) << st.message();
   // Across points: 4 (top-1 from "slow"); per point: 6, and accuracy-latency.
   EXPECT_EQ(plots, 4 + 2 * 7);
