@@ -98,6 +98,9 @@ Status SimulateAndStore(const Scenario& sc, Inputs& in, bool once, int jobs, Run
   info.started_at = UtcNow();
   info.sites = in.engine.sites;
   std::vector<PolicyRun> runs;
+  // Two-cut probes run LibTorch during the simulation, and its OpenMP pool
+  // does not survive a fork: runs that may probe stay in this process.
+  if (in.pairs) jobs = 1;
   COINFER_RETURN_IF_ERROR(SimulatePolicies(
       in.policies.size(), jobs,
       [&in](size_t i) {
