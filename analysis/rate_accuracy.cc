@@ -10,6 +10,7 @@
 #include <set>
 
 #include "base/parse.h"
+#include "compress/codec.h"
 
 namespace coinfer {
 namespace {
@@ -26,18 +27,25 @@ Status ReadEntries(const std::string& path, const std::set<std::string>& models,
   sqlite3* raw = nullptr;
   const int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
   std::unique_ptr<sqlite3, decltype(&sqlite3_close)> db(raw, sqlite3_close);
-  if (rc != SQLITE_OK) return Status::IoError(path + ": cannot open");
+  if (rc != SQLITE_OK) return Status::IoError(path + ": cannot open: " + sqlite3_errmsg(raw));
   sqlite3_busy_timeout(raw, 10000);  // a run may be measuring into it
   sqlite3_stmt* stmt = nullptr;
+  // The entries runs use (compress/catalog.cc): this codec version's, with
+  // their validation measured; older ones are measured again by the next run.
   if (sqlite3_prepare_v2(raw,
                          "SELECT model, substr(weights_sha256, 1, 8), dataset, split_index, codec, "
                          "samples, bytes_mean, accuracy FROM catalog "
+                         "WHERE codec_version = ? AND length(validation_correct) > 0 "
                          "ORDER BY model, weights_sha256, dataset, split_index, bytes_mean, codec",
                          -1, &stmt, nullptr) != SQLITE_OK)
-    return Status::InvalidInput(path, "", "not a compression catalog");
+    return Status::InvalidInput(
+        path, "",
+        std::string("not a compression catalog of this coinfer (") + sqlite3_errmsg(raw) + ")");
   std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)> owner(stmt, sqlite3_finalize);
+  sqlite3_bind_int64(stmt, 1, kCodecVersion);
   auto text = [stmt](int c) {
-    return std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, c)));
+    const unsigned char* t = sqlite3_column_text(stmt, c);
+    return t ? std::string(reinterpret_cast<const char*>(t)) : std::string();
   };
   int step;
   while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
@@ -86,10 +94,19 @@ Status ReadRateAccuracy(const std::string& catalog, Report* report, RateAccuracy
     if (models.empty())  // runs without compression: every model the runs used
       for (const ReportPoint& p : report->points) models.insert(Setting(p.settings, "model"));
   }
-  COINFER_RETURN_IF_ERROR(ReadEntries(out->catalog, models, &out->entries));
-  if (out->entries.empty())
+  const Status read = ReadEntries(out->catalog, models, &out->entries);
+  if (!read.ok()) {
+    out->entries.clear();
+    if (!catalog.empty()) return read;  // the user named it: their error
+    report->notes.push_back("rate–accuracy curves: the runs' compression catalog cannot be read: " +
+                            read.message());
+    return Status::Ok();
+  }
+  std::set<std::string> missing = models;
+  for (const RateAccuracyEntry& e : out->entries) missing.erase(e.model);
+  if (!missing.empty())
     report->notes.push_back("rate–accuracy curves: " + out->catalog + " has no entry for " +
-                            Join(std::vector<std::string>(models.begin(), models.end()), ", "));
+                            Join(std::vector<std::string>(missing.begin(), missing.end()), ", "));
   return Status::Ok();
 }
 

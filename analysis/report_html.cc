@@ -217,14 +217,18 @@ class PageWriter {
           (plots_ / ("rate-accuracy-" + std::to_string(n++) + ".svg")).string();
       Plot plot(file, "Rate–accuracy: " + model);
       std::vector<std::string> clauses;
+      bool positive = true;  // a log scale only over positive bytes
       for (const auto& [split, entries] : splits) {
         std::vector<std::vector<double>> lines;
-        for (const RateAccuracyEntry* e : entries)
+        for (const RateAccuracyEntry* e : entries) {
           lines.push_back({e->bytes_mean, 100 * e->accuracy});
+          positive = positive && e->bytes_mean > 0;
+        }
         clauses.push_back(plot.Data(lines) + " using 1:2 with linespoints pt 7 title " +
                           GnuplotQuoted("split " + std::to_string(split)));
       }
-      plot.script() << "set logscale x\nset xlabel 'encoded bytes per sample'\n"
+      if (positive) plot.script() << "set logscale x\n";
+      plot.script() << "set xlabel 'encoded bytes per sample'\n"
                     << "set ylabel 'top-1 (%)'\nplot " << Join(clauses, ", ") << "\n";
       COINFER_RETURN_IF_ERROR(Draw(plot, file,
                                    "Bytes per sample against top-1 of every codec measured at "
@@ -503,6 +507,9 @@ Status WriteReportHtml(const Report& report, const RateAccuracy& rate, const std
   std::error_code ec;
   fs::create_directories(plots_dir, ec);
   if (ec) return Status::IoError(plots_dir.string() + ": cannot create: " + ec.message());
+  // An earlier report's plots there (more points, curves) would be taken for this one's.
+  for (const fs::directory_entry& old : fs::directory_iterator(plots_dir, ec))
+    if (old.path().extension() == ".svg") fs::remove(old.path(), ec);
   sqlite3* raw = nullptr;
   const int rc = sqlite3_open_v2(report.db_path.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
   std::unique_ptr<sqlite3, decltype(&sqlite3_close)> db(raw, sqlite3_close);

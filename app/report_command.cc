@@ -67,6 +67,8 @@ int ReportCommand(const std::vector<std::string>& args) {
   if (st.ok() && !rate.entries.empty())
     st = WriteFile(dir / "rate_accuracy.csv",
                    [&](std::ostream& os) { WriteRateAccuracyCsv(rate, os); });
+  else if (st.ok())  // an earlier report's, there: not this one's
+    std::filesystem::remove(dir / "rate_accuracy.csv", ec);
   int plots = 0;
   if (st.ok() && !vm.count("no-plots")) st = WriteReportHtml(report, rate, dir.string(), &plots);
   if (!st.ok()) return ReportError(st);

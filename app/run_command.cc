@@ -63,7 +63,8 @@ int RunCommand(const std::vector<std::string>& args) {
   if (run.skipped)
     std::cout << "already stored: nothing simulated\n";
   else
-    std::cout << "simulated " << run.events << " events in " << run.wall_s << " s ("
+    std::cout << "simulated " << run.events << " events in " << run.elapsed_s << " s ("
+              << run.wall_s << " s of simulation summed over the policies, "
               << static_cast<uint64_t>(run.events / std::max(run.wall_s, 1e-9)) << " events/s)\n";
   if (vm.count("csv")) {
     std::ofstream csv(vm["csv"].as<std::string>());

@@ -31,7 +31,10 @@ void BM_HourComparisonShortened(benchmark::State& state) {
   for (auto _ : state) {
     RunResult result;
     const Status st = RunScenario(scenario, &result, options);
-    if (!st.ok()) state.SkipWithError(st.message().c_str());
+    if (!st.ok()) {
+      state.SkipWithError(st.message().c_str());
+      break;
+    }
     events += result.events;
   }
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);

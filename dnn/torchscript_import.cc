@@ -70,6 +70,20 @@ class Importer {
     return Status::Ok();
   }
 
+  // A convolution's or pooling's stride, padding, dilation, kernel or output
+  // size: one or two constants in [lo, kMaxSpatial]. LibTorch divides by some
+  // (groups, strides) before checking them, and a huge one asks for a huge output.
+  static constexpr int64_t kMaxSpatial = 4096;
+  Status CheckSpatial(const Node* node, const char* what, const std::vector<int64_t>& values,
+                      int64_t lo) const {
+    bool ok = values.size() == 1 || values.size() == 2;
+    for (const int64_t v : values) ok = ok && v >= lo && v <= kMaxSpatial;
+    if (ok) return Status::Ok();
+    return Error(node->kind().toQualString(),
+                 std::string(what) + ": expected one or two constants from " + std::to_string(lo) +
+                     " to " + std::to_string(kMaxSpatial));
+  }
+
   Status Conv(const Node* node) {
     const torch::Tensor w = Tensor(node->inputs()[1]), b = Tensor(node->inputs()[2]);
     const auto stride = Ints(node->inputs()[3]), padding = Ints(node->inputs()[4]),
@@ -81,6 +95,10 @@ class Importer {
       return Error(node->kind().toQualString(), "expects a constant 4-d weight and int arguments");
     if (underscore && Constant(node->inputs()[6]).toBool())
       return Error("aten::_convolution", "transposed convolutions are not supported");
+    COINFER_RETURN_IF_ERROR(CheckSpatial(node, "stride", stride, 1));
+    COINFER_RETURN_IF_ERROR(CheckSpatial(node, "padding", padding, 0));
+    COINFER_RETURN_IF_ERROR(CheckSpatial(node, "dilation", dilation, 1));
+    COINFER_RETURN_IF_ERROR(CheckSpatial(node, "groups", groups, 1));
     auto pair = [](std::vector<int64_t> v) {
       return v.size() == 1 ? std::vector<int64_t>{v[0], v[0]} : v;
     };
@@ -127,6 +145,9 @@ class Importer {
                padding = Ints(node->inputs()[3]);
     if (kernel.empty()) return Error(node->kind().toQualString(), "expects a constant kernel");
     const auto step = stride.empty() ? kernel : stride;
+    COINFER_RETURN_IF_ERROR(CheckSpatial(node, "kernel", kernel, 1));
+    COINFER_RETURN_IF_ERROR(CheckSpatial(node, "stride", step, 1));
+    COINFER_RETURN_IF_ERROR(CheckSpatial(node, "padding", padding, 0));
     if (max)
       return AddModule(
           node,
@@ -156,9 +177,12 @@ class Importer {
     }
     if (kind == "aten::max_pool2d") return Pool(node, true);
     if (kind == "aten::avg_pool2d") return Pool(node, false);
-    if (kind == "aten::adaptive_avg_pool2d")
-      return AddModule(node, nn::AnyModule(nn::AdaptiveAvgPool2d(
-                                 nn::AdaptiveAvgPool2dOptions(Ints(node->inputs()[1])))));
+    if (kind == "aten::adaptive_avg_pool2d") {
+      const auto size = Ints(node->inputs()[1]);
+      COINFER_RETURN_IF_ERROR(CheckSpatial(node, "output size", size, 1));
+      return AddModule(node,
+                       nn::AnyModule(nn::AdaptiveAvgPool2d(nn::AdaptiveAvgPool2dOptions(size))));
+    }
     if (kind == "aten::flatten") {
       if (Constant(node->inputs()[1]).toInt() != 1)
         return Error(kind, "only flatten from dimension 1 is supported");

@@ -22,6 +22,7 @@ class Encoder {
     static_assert(std::is_arithmetic_v<T> || std::is_enum_v<T>);
     bytes_.append(reinterpret_cast<const char*>(&value), sizeof value);
   }
+  void Put(bool value) { Put(static_cast<uint8_t>(value)); }
   void Put(const std::string& s) {
     Put(static_cast<uint64_t>(s.size()));
     bytes_ += s;
@@ -47,19 +48,26 @@ class Decoder {
     if (!Take(sizeof *value)) return;
     std::memcpy(value, bytes_.data() + at_ - sizeof *value, sizeof *value);
   }
+  void Get(bool* value) {  // any byte but 0 or 1 would be an invalid bool
+    uint8_t byte = 0;
+    Get(&byte);
+    if (byte > 1) ok_ = false;
+    *value = byte == 1;
+  }
   void Get(std::string* s) {
-    const uint64_t n = Count();
+    const uint64_t n = Count(1);
     if (Take(n)) s->assign(bytes_, at_ - n, n);
   }
   void Get(std::vector<int>* v) {
-    v->resize(Count());
+    v->resize(Count(sizeof(int)));
     for (int& x : *v) Get(&x);
   }
-  // A length that the remaining bytes can hold (each element takes at least one).
-  uint64_t Count() {
+  // A count of elements of at least `min_bytes` each that the remaining bytes
+  // can hold: a corrupt count fails here instead of allocating.
+  uint64_t Count(size_t min_bytes) {
     uint64_t n = 0;
     Get(&n);
-    if (n > bytes_.size() - at_) ok_ = false;
+    if (n > (bytes_.size() - at_) / min_bytes) ok_ = false;
     return ok_ ? n : 0;
   }
 
@@ -93,6 +101,23 @@ void StageRecordFields(Visit&& f, StageRec& s) {
   f(s.ready_s), f(s.start_s), f(s.end_s), f(s.measured), f(s.codec);
 }
 
+// The fewest bytes a record (with its stage count) and a stage take: those
+// of a default one, whose strings and lists are empty.
+size_t MinRecordBytes() {
+  Encoder out;
+  const RequestRecord empty;
+  RecordFields([&out](const auto& x) { out.Put(x); }, empty);
+  out.Put(uint64_t{0});
+  return out.Take().size();
+}
+
+size_t MinStageBytes() {
+  Encoder out;
+  const StageRecord empty;
+  StageRecordFields([&out](const auto& x) { out.Put(x); }, empty);
+  return out.Take().size();
+}
+
 }  // namespace
 
 std::string EncodePolicyRun(const PolicyRun& run) {
@@ -112,10 +137,11 @@ Status DecodePolicyRun(const std::string& bytes, PolicyRun* run) {
   Decoder in(bytes);
   auto get = [&in](auto& x) { in.Get(&x); };
   in.Get(&run->stats.events), in.Get(&run->stats.simulated_s), in.Get(&run->stats.wall_s);
-  run->records.resize(in.Count());
+  static const size_t min_record = MinRecordBytes(), min_stage = MinStageBytes();
+  run->records.resize(in.Count(min_record));
   for (RequestRecord& r : run->records) {
     RecordFields(get, r);
-    r.stages.resize(in.Count());
+    r.stages.resize(in.Count(min_stage));
     for (StageRecord& s : r.stages) StageRecordFields(get, s);
   }
   if (!in.ok() || !in.AtEnd()) return Status::IoError("a policy's records came back truncated");
@@ -128,6 +154,7 @@ struct Child {
   pid_t pid = -1;
   int fd = -1;  // the read end of its pipe
   size_t policy = 0;
+  std::string name;  // the policy's
   std::string bytes;
 };
 
@@ -157,7 +184,8 @@ bool WriteAll(int fd, const std::string& bytes) {
   _exit(WriteAll(fd, out) ? 0 : 1);
 }
 
-Status StartChild(size_t policy, const SimulatePolicy& simulate, Child* child) {
+Status StartChild(size_t policy, const std::string& name, const SimulatePolicy& simulate,
+                  Child* child) {
   int fds[2];
   if (pipe(fds) != 0) return Status::IoError(std::string("pipe: ") + strerror(errno));
   const pid_t parent = getpid();
@@ -177,6 +205,7 @@ Status StartChild(size_t policy, const SimulatePolicy& simulate, Child* child) {
   child->pid = pid;
   child->fd = fds[0];
   child->policy = policy;
+  child->name = name;
   return Status::Ok();
 }
 
@@ -186,16 +215,18 @@ Status FinishChild(Child* child, PolicyRun* run) {
   int status = 0;
   while (waitpid(child->pid, &status, 0) < 0 && errno == EINTR) {
   }
-  const std::string which = "policy #" + std::to_string(child->policy + 1);
+  const std::string& which = child->name;
   if (WIFSIGNALED(status))
     return Status::IoError("the simulation of " + which + " was killed by signal " +
                            std::to_string(WTERMSIG(status)));
   if (!child->bytes.empty() && child->bytes[0] == 'E')
-    return Status::IoError("simulation failed: " + child->bytes.substr(1));
+    return Status::IoError("simulation failed: " + which + ": " + child->bytes.substr(1));
   if (WEXITSTATUS(status) != 0 || child->bytes.empty() || child->bytes[0] != 'O')
     return Status::IoError("the simulation of " + which + " ended without its records");
   child->bytes.erase(0, 1);
-  return DecodePolicyRun(child->bytes, run);
+  const Status st = DecodePolicyRun(child->bytes, run);
+  if (!st.ok()) return Status::IoError(which + ": " + st.message());
+  return st;
 }
 
 void KillAll(std::vector<Child>* children) {
@@ -208,22 +239,36 @@ void KillAll(std::vector<Child>* children) {
   children->clear();
 }
 
+// Kills the children still running when the call returns, however it does
+// (an allocation failing while decoding throws).
+class ChildrenGuard {
+ public:
+  explicit ChildrenGuard(std::vector<Child>* children) : children_(children) {}
+  ~ChildrenGuard() { KillAll(children_); }
+
+ private:
+  std::vector<Child>* children_;
+};
+
 }  // namespace
 
-Status SimulatePolicies(size_t count, int jobs, const SimulatePolicy& simulate,
-                        std::vector<PolicyRun>* runs) {
+Status SimulatePolicies(const std::vector<std::string>& policies, int jobs,
+                        const SimulatePolicy& simulate, std::vector<PolicyRun>* runs) {
+  const size_t count = policies.size();
   runs->assign(count, PolicyRun());
   if (jobs <= 1 || count <= 1) {
     for (size_t i = 0; i < count; ++i) (*runs)[i] = simulate(i);
     return Status::Ok();
   }
   std::vector<Child> running;
+  ChildrenGuard guard(&running);  // only after a failure are any left
   size_t next = 0;
   Status failed = Status::Ok();
   while (failed.ok() && (next < count || !running.empty())) {
     while (failed.ok() && next < count && running.size() < static_cast<size_t>(jobs)) {
       running.emplace_back();
-      failed = StartChild(next++, simulate, &running.back());
+      failed = StartChild(next, policies[next], simulate, &running.back());
+      ++next;
       if (!failed.ok()) running.pop_back();
     }
     std::vector<pollfd> fds;
@@ -242,7 +287,6 @@ Status SimulatePolicies(size_t count, int jobs, const SimulatePolicy& simulate,
       }
     }
   }
-  KillAll(&running);  // only after a failure are any left
   return failed;
 }
 

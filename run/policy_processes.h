@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "base/status.h"
@@ -20,14 +21,15 @@ struct PolicyRun {
   RunStats stats;
 };
 
-// Runs simulate(i) for i in [0, count), at most `jobs` at once (jobs <= 1 or
-// count <= 1: one after another in this process), into (*runs)[i]. Records
-// crossing a process keep every field but Stage::graph (null), which the
-// results store does not read. A child that fails, throws or dies makes the
-// whole call fail, naming policy i; the other children are killed.
+// Runs simulate(i) for each policy i of `policies` (their names, for
+// errors), at most `jobs` at once (jobs <= 1 or a single policy: one after
+// another in this process), into (*runs)[i]. Records crossing a process keep
+// every field but Stage::graph (null), which the results store does not read.
+// A child that fails, throws, dies or sends malformed records makes the whole
+// call fail, naming its policy; the other children are killed.
 using SimulatePolicy = std::function<PolicyRun(size_t policy)>;
-Status SimulatePolicies(size_t count, int jobs, const SimulatePolicy& simulate,
-                        std::vector<PolicyRun>* runs);
+Status SimulatePolicies(const std::vector<std::string>& policies, int jobs,
+                        const SimulatePolicy& simulate, std::vector<PolicyRun>* runs);
 
 // The records of a run as bytes and back (what crosses the pipe).
 std::string EncodePolicyRun(const PolicyRun& run);

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "base/parse.h"
+#include "base/stopwatch.h"
 #include "dnn/zoo.h"
 #include "policies/registry.h"
 #include "run/compression_inputs.h"
@@ -101,14 +102,16 @@ Status SimulateAndStore(const Scenario& sc, Inputs& in, bool once, int jobs, Run
   // Two-cut probes run LibTorch during the simulation, and its OpenMP pool
   // does not survive a fork: runs that may probe stay in this process.
   if (in.pairs) jobs = 1;
+  const Stopwatch simulating;
   COINFER_RETURN_IF_ERROR(SimulatePolicies(
-      in.policies.size(), jobs,
+      sc.policies, jobs,
       [&in](size_t i) {
         PolicyRun run;
         run.records = RunEngine(in.engine, *in.policies[i], &run.stats);
         return run;
       },
       &runs));
+  result->elapsed_s = simulating.Seconds();
   for (const PolicyRun& run : runs) {
     result->events += run.stats.events;
     result->wall_s += run.stats.wall_s;

@@ -25,7 +25,8 @@ struct RunResult {
   int64_t run_id = 0;    // in scenario.output_db
   bool skipped = false;  // options.once: run_id is the stored run
   uint64_t events = 0;   // simulated events, all policies
-  double wall_s = 0;     // host time of the simulations, all policies
+  double wall_s = 0;     // host time of the simulations, summed over policies
+  double elapsed_s = 0;  // wall time from the first simulation's start to the last's end
 };
 
 // Does the inputs (the model's graph recorded with LibTorch, the sites'

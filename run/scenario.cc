@@ -36,6 +36,12 @@ constexpr double kDefaultDurationS = 60;
 bool InLinkRange(double mbps) { return mbps >= 1e-3 && mbps <= 1e6; }
 constexpr char kLinkRangeText[] = "must be from 0.001 to 1e6 Mbit/s";
 
+// What a scenario may ask for, so that a typo cannot exhaust memory: each
+// request is kept until the run is stored (an hour at 10 requests/s is 36,000),
+// and a cluster device is a node with its own link and queue.
+constexpr double kMaxArrivals = 1e7;
+constexpr int kMaxClusterDevices = 256;
+
 // The single declaration of the scenario keys: type, default, help.
 // The links' directions: each has the same keys under its own prefix.
 struct DirectionKeys {
@@ -596,6 +602,8 @@ Status LoadScenario(const std::string& path, const std::vector<std::string>& ove
                                   {"cluster", Topology::kCluster}},
                                  &net.topology));
   net.cluster_devices = vm["cluster.devices"].as<int>();
+  if (net.cluster_devices > kMaxClusterDevices)  // before anything sizes by it
+    return v.KeyError("cluster.devices", "at most " + std::to_string(kMaxClusterDevices));
   net.lan_mbps = num("cluster.lan_mbps");
   net.lan_delay_ms = num("cluster.lan_delay_ms");
   net.cluster_upstream = vm["cluster.upstream"].as<bool>();
@@ -647,6 +655,9 @@ Status LoadScenario(const std::string& path, const std::vector<std::string>& ove
     e.duration_s = net.uplink.capacity.traced() && !IsGeneratorSpec(str("uplink.trace"))
                        ? net.uplink.capacity.trace->period_ms / 1e3
                        : kDefaultDurationS;
+  if (e.duration_s * e.arrivals.rate_per_s > kMaxArrivals)
+    return v.KeyError("arrival.rate_per_s",
+                      "duration_s x arrival.rate_per_s asks for more than 10^7 requests");
   COINFER_RETURN_IF_ERROR(CheckPolicies(&sc));
   for (const DirectionKeys& d : kDirections)
     if (const std::string spec = vm[d.prefix + std::string(".trace")].as<std::string>();

@@ -158,6 +158,13 @@ INSTANTIATE_TEST_SUITE_P(
                  ":2: uplink.mbps: must be from 0.001 to 1e6 Mbit/s"},
         BadInput{"slowest_lan", "topology = cluster\n[cluster]\nlan_mbps = 1e-7\n", "",
                  ":3: cluster.lan_mbps: must be from 0.001 to 1e6 Mbit/s"},
+        BadInput{"too_many_requests", "duration_s = 1e12\n[arrival]\nrate_per_s = 1e6\n", "",
+                 ":3: arrival.rate_per_s: duration_s x arrival.rate_per_s asks for more than "
+                 "10^7 requests"},
+        BadInput{"too_many_requests_over_a_day", "[arrival]\nrate_per_s = 1000\n",
+                 "--set duration_s=86400", ":2: arrival.rate_per_s: duration_s x"},
+        BadInput{"too_large_a_cluster", "topology = cluster\n[cluster]\ndevices = 100000000\n", "",
+                 ":3: cluster.devices: at most 256"},
         BadInput{"trace_without_a_packet", "[uplink]\ntrace = constant:0.00001Mbps\n", "",
                  ":2: trace: 'constant:0.00001Mbps': it carries less than one 1500-byte packet"},
         BadInput{"trace_without_bound", "[uplink]\ntrace = constant:1e300Mbps\n", "",
@@ -274,6 +281,25 @@ TEST(AppTest, CompressionScenarioMeasuresBytesAndAccuracyOnce) {
   o = Coinfer(args);
   ASSERT_EQ(o.exit_code, 0) << o.output;
   EXPECT_EQ(o.output.find("measured"), std::string::npos) << o.output;
+}
+
+// CNNPC's two-cut probes run LibTorch while the policies simulate, and
+// LibTorch's thread pool does not survive a fork: a run that probes (here
+// from an empty catalog) with several jobs must finish, not hang in a child.
+TEST(AppTest, ARunThatProbesCutPairsFinishesWithSeveralJobs) {
+  const std::string db = ScratchDir() + "cnnpc_jobs.sqlite";
+  const std::string catalog = ScratchDir() + "cnnpc_jobs_catalog.sqlite";
+  fs::remove(catalog);
+  const std::string cmd = "timeout 600 " + std::string(COINFER_BINARY) + " run " + kSource +
+                          "/scenarios/cnnpc.ini -j 2 --set duration_s=5 --set output.db=" + db +
+                          " --set compression.samples=100 --set compression.catalog=" + catalog +
+                          " --set policies=device-only,cnnpc@accuracy=0.88,cuts=10:19:28 > " +
+                          ScratchDir() + "cnnpc_jobs.txt 2>&1";
+  const int status = std::system(cmd.c_str());
+  std::stringstream output;
+  output << std::ifstream(ScratchDir() + "cnnpc_jobs.txt").rdbuf();
+  ASSERT_EQ(WEXITSTATUS(status), 0) << output.str();  // 124: timed out
+  EXPECT_GT(QueryInt(db, "SELECT COUNT(*) FROM requests WHERE policy LIKE 'cnnpc%'"), 0);
 }
 
 // scenarios/jmdc.ini, shortened and on a smaller menu, with one pruned

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include <torch/script.h>
 
@@ -152,6 +153,34 @@ TEST(TorchScript, InputsTheNetworkCannotTakeAreNamed) {
   st = ImportTorchScript("torchscript:" + none + "@1x3x8x8", &net, &out);
   ASSERT_TRUE(st.IsInvalidInput());
   EXPECT_NE(st.message().find(none + ": torchscript"), std::string::npos) << st.message();
+}
+
+// Arguments LibTorch divides by or sizes outputs with before checking them
+// (groups 0 was a SIGFPE found by fuzz/torchscript_fuzzer) are input errors
+// naming the op and the argument.
+TEST(TorchScript, ArgumentsLibTorchDividesByAreChecked) {
+  const std::map<std::string, std::string> cases = {
+      {"groups",
+       "torch._convolution(x, self.w, None, [1, 1], [0, 0], [1, 1], False, [0, 0], 0, False, "
+       "False, True, True)"},
+      {"stride", "torch.max_pool2d(x, [2, 2], [0, 0])"},
+      {"padding", "torch.conv2d(x, self.w, None, [1, 1], [100000, 100000])"},
+      {"output size", "torch.adaptive_avg_pool2d(x, [0, 0])"},
+  };
+  for (const auto& [argument, call] : cases) {
+    torch::jit::Module m("Bad");
+    m.register_parameter("w", torch::ones({4, 3, 3, 3}), false);
+    m.define("def forward(self, x):\n    return " + call + "\n");
+    const std::string path = (TempDir("torchscript_args") / "bad.pt").string();
+    m.save(path);
+    Network net;
+    Shape shape;
+    const Status st = ImportTorchScript("torchscript:" + path + "@1x3x8x8", &net, &shape);
+    ASSERT_TRUE(st.IsInvalidInput()) << argument;
+    EXPECT_NE(st.message().find(path + ": aten::"), std::string::npos) << st.message();
+    EXPECT_NE(st.message().find(argument + ": expected one or two constants"), std::string::npos)
+        << st.message();
+  }
 }
 
 TEST(ChannelPruning, KeepingEveryChannelChangesNothing) {

@@ -14,6 +14,13 @@
 namespace coinfer {
 namespace {
 
+// Policy names "p1", "p2", ... for `count` policies.
+std::vector<std::string> Names(size_t count) {
+  std::vector<std::string> names;
+  for (size_t i = 1; i <= count; ++i) names.push_back("p" + std::to_string(i));
+  return names;
+}
+
 // A record with every field set, from the policy's number (so that records
 // of different policies differ in every field).
 RequestRecord FullRecord(size_t policy, int id) {
@@ -127,7 +134,7 @@ TEST(PolicyProcessesTest, EveryPolicysRecordsComeBackWholeInItsPlace) {
   const pid_t parent = getpid();
   std::vector<PolicyRun> runs;
   ASSERT_TRUE(SimulatePolicies(
-                  7, 3,
+                  Names(7), 3,
                   [parent](size_t i) {
                     PolicyRun run = FullRun(i);
                     // Proof that a child ran it: it cannot reach the parent's memory.
@@ -148,7 +155,7 @@ TEST(PolicyProcessesTest, OneJobRunsInThisProcess) {
   std::vector<PolicyRun> runs;
   std::vector<pid_t> pids;
   ASSERT_TRUE(SimulatePolicies(
-                  3, 1,
+                  Names(3), 1,
                   [&pids](size_t i) {
                     pids.push_back(getpid());
                     return FullRun(i);
@@ -164,7 +171,7 @@ TEST(PolicyProcessesTest, PoliciesRunAtOnce) {
   Stopwatch watch;
   std::vector<PolicyRun> runs;
   ASSERT_TRUE(SimulatePolicies(
-                  4, 4,
+                  Names(4), 4,
                   [](size_t i) {
                     usleep(400000);
                     return FullRun(i);
@@ -177,14 +184,14 @@ TEST(PolicyProcessesTest, PoliciesRunAtOnce) {
 TEST(PolicyProcessesTest, AFailingPolicyFailsTheRunNamingWhy) {
   std::vector<PolicyRun> runs;
   const Status st = SimulatePolicies(
-      5, 2,
+      Names(5), 2,
       [](size_t i) {
         if (i == 3) throw std::runtime_error("no route to site 2");
         return FullRun(i);
       },
       &runs);
   ASSERT_FALSE(st.ok());
-  EXPECT_NE(st.message().find("simulation failed: no route to site 2"), std::string::npos)
+  EXPECT_NE(st.message().find("simulation failed: p4: no route to site 2"), std::string::npos)
       << st.message();
 }
 
@@ -192,7 +199,7 @@ TEST(PolicyProcessesTest, ACrashedPolicyIsNamedAndTheOthersAreStopped) {
   Stopwatch watch;
   std::vector<PolicyRun> runs;
   const Status st = SimulatePolicies(
-      3, 3,
+      Names(3), 3,
       [](size_t i) {
         if (i == 1) std::abort();
         sleep(30);  // killed long before
@@ -200,8 +207,7 @@ TEST(PolicyProcessesTest, ACrashedPolicyIsNamedAndTheOthersAreStopped) {
       },
       &runs);
   ASSERT_FALSE(st.ok());
-  EXPECT_NE(st.message().find("policy #2 was killed by signal 6"), std::string::npos)
-      << st.message();
+  EXPECT_NE(st.message().find("p2 was killed by signal 6"), std::string::npos) << st.message();
   EXPECT_LT(watch.Seconds(), 10);
 }
 
@@ -216,6 +222,24 @@ TEST(PolicyProcessesTest, TruncatedOrPaddedRecordsAreRefused) {
   std::string huge = bytes;
   huge.replace(24, 8, std::string(8, '\xff'));
   EXPECT_FALSE(DecodePolicyRun(huge, &run).ok());
+}
+
+// A flag is a byte 0 or 1: any other byte (not a bool) is refused. The flag's
+// place is where two runs differing only in it differ.
+TEST(PolicyProcessesTest, AFlagOtherThanZeroOrOneIsRefused) {
+  PolicyRun done = FullRun(1), not_done = FullRun(1);
+  done.records[0].completed = true;
+  not_done.records[0].completed = false;
+  const std::string a = EncodePolicyRun(done), b = EncodePolicyRun(not_done);
+  ASSERT_EQ(a.size(), b.size());
+  std::vector<size_t> differ;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (a[i] != b[i]) differ.push_back(i);
+  ASSERT_EQ(differ.size(), 1u);
+  std::string two = a;
+  two[differ[0]] = 2;
+  PolicyRun run;
+  EXPECT_FALSE(DecodePolicyRun(two, &run).ok());
 }
 
 }  // namespace

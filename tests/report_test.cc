@@ -284,6 +284,19 @@ std::string RateFixture(std::string* catalog) {
                         entry("small_vgg", 5, "none", {1000, 1000, 1000, 1000}, {1, 1, 1, 1}),
                         entry("vgg16", 2, "quant:8", {9, 9, 9, 9}, {1, 1, 1, 1})})
                   .ok());
+  // Entries runs no longer use are not curves: one without its validation
+  // measured, one of an older codec version.
+  CatalogEntry unvalidated = entry("small_vgg", 2, "fp16", {8, 8, 8, 8}, {1, 1, 1, 1});
+  unvalidated.validation_correct.clear();
+  EXPECT_TRUE(
+      cat->Put({unvalidated, entry("small_vgg", 2, "quant:2", {7, 7, 7, 7}, {1, 1, 1, 1})}).ok());
+  cat.reset();
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(catalog->c_str(), &db), SQLITE_OK);
+  EXPECT_EQ(sqlite3_exec(db, "UPDATE catalog SET codec_version = 0 WHERE codec = 'quant:2'",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
   const std::string path = Scratch() + "compressed.sqlite";
   fs::remove(path);
   std::unique_ptr<ResultStore> store;
@@ -318,6 +331,8 @@ TEST(ReportTest, RateAccuracyIsTheCatalogsMeasurementsOfTheRunsModel) {
       "| small_vgg | 01234567 | fashion-mnist | 5 | none | 4 | 1000.0 | 100.00 |\n";
   EXPECT_NE(md.str().find(rows), std::string::npos) << md.str();
   EXPECT_EQ(md.str().find("vgg16"), std::string::npos);
+  EXPECT_EQ(md.str().find("fp16"), std::string::npos);
+  EXPECT_EQ(md.str().find("quant:2"), std::string::npos);
   std::ostringstream csv;
   WriteRateAccuracyCsv(rate, csv);
   EXPECT_NE(
@@ -351,6 +366,14 @@ TEST(ReportTest, RateAccuracyWithoutItsCatalogIsANoteOrAnError) {
   const Status other = ReadRateAccuracy(FixtureDatabase(), &report, &rate);
   EXPECT_NE(other.message().find("not a compression catalog"), std::string::npos)
       << other.message();
+  // The runs' own catalog that cannot be read is a note: the report goes on.
+  std::ofstream(catalog) << "not a database\n";
+  report.notes.clear();
+  ASSERT_TRUE(ReadRateAccuracy("", &report, &rate).ok());
+  EXPECT_TRUE(rate.entries.empty());
+  ASSERT_EQ(report.notes.size(), 1u);
+  EXPECT_NE(report.notes[0].find("cannot be read: " + catalog), std::string::npos)
+      << report.notes[0];
 }
 
 // The page as a browser shows it: headless Chromium loads it from the file

@@ -1,0 +1,42 @@
+// TorchScript models: the input is the source of a module's forward (seeds
+// in fuzz/torchscript_seeds/), compiled and saved with LibTorch, then
+// imported. Source LibTorch does not compile is skipped; anything it saves
+// imports as an input error naming the file, or as a network that runs on
+// the declared input shape. (The saved archive's bytes are not mutated:
+// LibTorch's own deserializer allocates what a malformed archive claims.)
+#include <torch/script.h>
+#include <torch/torch.h>
+
+#include "dnn/network.h"
+#include "dnn/torchscript_import.h"
+#include "fuzz/fuzz_file.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace coinfer;
+  const std::string path = WriteFuzzFile("net.pt", nullptr, 0);
+  try {
+    torch::jit::Module m("Net");
+    m.register_parameter("w8", torch::ones({8, 3, 3, 3}), false);
+    m.register_parameter("b8", torch::ones({8}), false);
+    m.register_parameter("dw", torch::ones({3, 1, 3, 3}), false);
+    m.register_buffer("mean", torch::zeros({8}));
+    m.register_buffer("var", torch::ones({8}));
+    m.register_parameter("fc", torch::ones({10, 32}), false);
+    m.register_parameter("fcb", torch::ones({10}), false);
+    m.define(std::string(reinterpret_cast<const char*>(data), size));
+    m.save(path);
+  } catch (const std::exception&) {
+    return 0;  // not a module LibTorch compiles: nothing of coinfer's to test
+  }
+  Network net;
+  Shape shape;
+  const Status st = ImportTorchScript("torchscript:" + path + "@1x3x16x16", &net, &shape);
+  if (!st.ok()) {
+    FuzzCheck(st.IsInvalidInput() && st.message().find(path) != std::string::npos);
+    return 0;
+  }
+  torch::InferenceMode guard;
+  FuzzCheck(net.Forward(torch::ones({1, 3, 16, 16})).defined());
+  FuzzCheck(!net.Record("fuzzed", shape).layers.empty());
+  return 0;
+}
