@@ -70,7 +70,12 @@ int ReportCommand(const std::vector<std::string>& args) {
   else if (st.ok())  // an earlier report's, there: not this one's
     std::filesystem::remove(dir / "rate_accuracy.csv", ec);
   int plots = 0;
-  if (st.ok() && !vm.count("no-plots")) st = WriteReportHtml(report, rate, dir.string(), &plots);
+  if (st.ok() && !vm.count("no-plots")) {
+    st = WriteReportHtml(report, rate, dir.string(), &plots);
+  } else if (st.ok()) {  // an earlier report's page and plots there are not this one's
+    std::filesystem::remove(dir / "report.html", ec);
+    std::filesystem::remove_all(dir / "plots", ec);
+  }
   if (!st.ok()) return ReportError(st);
   size_t runs = 0;
   for (const ReportPoint& p : report.points) runs += p.run_ids.size();

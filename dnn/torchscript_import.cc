@@ -19,16 +19,32 @@ using torch::jit::Value;
 
 constexpr char kPrefix[] = "torchscript:";
 
+// A bound on every tensor an imported model computes, its input included
+// (256 MiB of fp32), and on a convolution's unfolded input: a huge padding,
+// output size or input cannot exhaust memory. The zoo's largest is 29 M
+// (VGG-16's second convolution unfolded at 224x224).
+constexpr int64_t kMaxElements = int64_t{1} << 26;
+constexpr char kMaxElementsText[] = "2^26";
+
+int64_t Elements(const Shape& shape) {
+  int64_t n = 1;
+  for (const int64_t d : shape) n = d > 0 && n <= kMaxElements / d ? n * d : kMaxElements + 1;
+  return n;
+}
+
 // Maps the values of a frozen forward graph onto Network nodes.
 class Importer {
  public:
   Importer(const std::string& file, Network* net) : file_(file), net_(net) {}
 
-  Status Run(torch::jit::Graph& graph) {
+  Status Run(torch::jit::Graph& graph, const Shape& input_shape) {
+    if (graph.inputs().size() < 2) return Error("forward", "must take a tensor");
     values_[graph.inputs().at(1)] = Network::kInput;  // input 0 is self
+    shapes_[graph.inputs().at(1)] = input_shape;
     for (Node* node : graph.nodes()) COINFER_RETURN_IF_ERROR(Map(node));
     if (graph.outputs().size() != 1 || !values_.count(graph.outputs()[0]))
       return Error("forward", "must return one tensor");
+    if (net_->last() < 0) return Error("forward", "has no layer");
     if (values_.at(graph.outputs()[0]) != net_->last())
       return Error("forward", "must return the last layer's output");
     return Status::Ok();
@@ -63,10 +79,52 @@ class Importer {
     *id = it->second;
     return Status::Ok();
   }
-  Status AddModule(const Node* node, nn::AnyModule module) {
+  // The shape of a node's input i (a tensor: Input has checked it).
+  const Shape& InputShape(const Node* node, size_t i) const {
+    return shapes_.at(node->inputs().at(i));
+  }
+  // Refuses an output (or a convolution's unfolded input) that is empty or
+  // beyond kMaxElements, before LibTorch allocates it.
+  Status CheckSize(const Node* node, const Shape& shape, const char* what = "output") const {
+    for (const int64_t d : shape)
+      if (d < 1)
+        return Error(node->kind().toQualString(),
+                     std::string(what) + " would be empty for this input shape");
+    if (Elements(shape) > kMaxElements)
+      return Error(node->kind().toQualString(),
+                   std::string(what) + " would have more than " + kMaxElementsText + " elements");
+    return Status::Ok();
+  }
+  Status AddModule(const Node* node, nn::AnyModule module, Shape out) {
     int in = 0;
     COINFER_RETURN_IF_ERROR(Input(node, 0, &in));
+    COINFER_RETURN_IF_ERROR(CheckSize(node, out));
     values_[node->output()] = net_->Add(Name(node), std::move(module), in);
+    shapes_[node->output()] = std::move(out);
+    return Status::Ok();
+  }
+  // A node whose output has its (first) input's shape.
+  Status AddSameShape(const Node* node, nn::AnyModule module) {
+    int in = 0;
+    COINFER_RETURN_IF_ERROR(Input(node, 0, &in));
+    return AddModule(node, std::move(module), InputShape(node, 0));
+  }
+  // A 4-d input's spatial output size through a window (kernel k, stride s,
+  // padding p, dilation d), as LibTorch computes it (floor).
+  static Shape Windowed(const Shape& in, int64_t channels, const std::vector<int64_t>& k,
+                        const std::vector<int64_t>& s, const std::vector<int64_t>& p,
+                        const std::vector<int64_t>& d) {
+    auto at = [](const std::vector<int64_t>& v, int i) { return v.size() == 1 ? v[0] : v[i]; };
+    Shape out = {in[0], channels, 0, 0};
+    for (int i = 0; i < 2; ++i)
+      out[2 + i] = (in[2 + i] + 2 * at(p, i) - at(d, i) * (at(k, i) - 1) - 1) / at(s, i) + 1;
+    return out;
+  }
+  Status Expect4d(const Node* node) const {
+    int in = 0;
+    COINFER_RETURN_IF_ERROR(Input(node, 0, &in));
+    if (InputShape(node, 0).size() != 4)
+      return Error(node->kind().toQualString(), "expects a 4-d (NxCxHxW) input");
     return Status::Ok();
   }
 
@@ -99,6 +157,13 @@ class Importer {
     COINFER_RETURN_IF_ERROR(CheckSpatial(node, "padding", padding, 0));
     COINFER_RETURN_IF_ERROR(CheckSpatial(node, "dilation", dilation, 1));
     COINFER_RETURN_IF_ERROR(CheckSpatial(node, "groups", groups, 1));
+    COINFER_RETURN_IF_ERROR(Expect4d(node));
+    const Shape& in = InputShape(node, 0);
+    const Shape out = Windowed(in, w.size(0), {w.size(2), w.size(3)}, stride, padding, dilation);
+    // What LibTorch's convolutions may unfold the input into: a column per
+    // output position, (input channels / groups) x kernel rows.
+    COINFER_RETURN_IF_ERROR(CheckSize(
+        node, {in[0], w.size(1) * w.size(2) * w.size(3), out[2], out[3]}, "the unfolded input"));
     auto pair = [](std::vector<int64_t> v) {
       return v.size() == 1 ? std::vector<int64_t>{v[0], v[0]} : v;
     };
@@ -111,17 +176,23 @@ class Importer {
     torch::NoGradGuard no_grad;
     conv->weight.copy_(w);
     if (b.defined()) conv->bias.copy_(b);
-    return AddModule(node, nn::AnyModule(conv));
+    return AddModule(node, nn::AnyModule(conv), out);
   }
 
   Status Linear(const Node* node) {
     const torch::Tensor w = Tensor(node->inputs()[1]), b = Tensor(node->inputs()[2]);
     if (!w.defined() || w.dim() != 2) return Error("aten::linear", "expects a constant weight");
+    int in = 0;
+    COINFER_RETURN_IF_ERROR(Input(node, 0, &in));
+    Shape out = InputShape(node, 0);
+    if (out.empty() || out.back() != w.size(1))
+      return Error("aten::linear", "expects inputs of " + std::to_string(w.size(1)) + " features");
+    out.back() = w.size(0);
     nn::Linear fc(nn::LinearOptions(w.size(1), w.size(0)).bias(b.defined()));
     torch::NoGradGuard no_grad;
     fc->weight.copy_(w);
     if (b.defined()) fc->bias.copy_(b);
-    return AddModule(node, nn::AnyModule(fc));
+    return AddModule(node, nn::AnyModule(fc), out);
   }
 
   Status BatchNorm(const Node* node) {
@@ -137,7 +208,7 @@ class Importer {
     bn->running_var.copy_(var);
     if (w.defined()) bn->weight.copy_(w);
     if (b.defined()) bn->bias.copy_(b);
-    return AddModule(node, nn::AnyModule(bn));
+    return AddSameShape(node, nn::AnyModule(bn));
   }
 
   Status Pool(const Node* node, bool max) {
@@ -148,13 +219,18 @@ class Importer {
     COINFER_RETURN_IF_ERROR(CheckSpatial(node, "kernel", kernel, 1));
     COINFER_RETURN_IF_ERROR(CheckSpatial(node, "stride", step, 1));
     COINFER_RETURN_IF_ERROR(CheckSpatial(node, "padding", padding, 0));
+    COINFER_RETURN_IF_ERROR(Expect4d(node));
+    const Shape& in = InputShape(node, 0);
+    const Shape out = Windowed(in, in[1], kernel, step, padding, {1});
     if (max)
       return AddModule(
           node,
-          nn::AnyModule(nn::MaxPool2d(nn::MaxPool2dOptions(kernel).stride(step).padding(padding))));
+          nn::AnyModule(nn::MaxPool2d(nn::MaxPool2dOptions(kernel).stride(step).padding(padding))),
+          out);
     return AddModule(
         node,
-        nn::AnyModule(nn::AvgPool2d(nn::AvgPool2dOptions(kernel).stride(step).padding(padding))));
+        nn::AnyModule(nn::AvgPool2d(nn::AvgPool2dOptions(kernel).stride(step).padding(padding))),
+        out);
   }
 
   Status Map(const Node* node) {
@@ -168,25 +244,33 @@ class Importer {
     if (kind == "aten::linear") return Linear(node);
     if (kind == "aten::batch_norm") return BatchNorm(node);
     if (kind == "aten::relu" || kind == "aten::relu_")
-      return AddModule(node, nn::AnyModule(nn::ReLU()));
+      return AddSameShape(node, nn::AnyModule(nn::ReLU()));
     if (kind == "aten::hardtanh" || kind == "aten::hardtanh_") {
       if (Constant(node->inputs()[1]).toDouble() != 0 ||
           Constant(node->inputs()[2]).toDouble() != 6)
         return Error(kind, "only hardtanh(0, 6) (ReLU6) is supported");
-      return AddModule(node, nn::AnyModule(nn::ReLU6()));
+      return AddSameShape(node, nn::AnyModule(nn::ReLU6()));
     }
     if (kind == "aten::max_pool2d") return Pool(node, true);
     if (kind == "aten::avg_pool2d") return Pool(node, false);
     if (kind == "aten::adaptive_avg_pool2d") {
       const auto size = Ints(node->inputs()[1]);
       COINFER_RETURN_IF_ERROR(CheckSpatial(node, "output size", size, 1));
+      COINFER_RETURN_IF_ERROR(Expect4d(node));
+      const Shape& in = InputShape(node, 0);
       return AddModule(node,
-                       nn::AnyModule(nn::AdaptiveAvgPool2d(nn::AdaptiveAvgPool2dOptions(size))));
+                       nn::AnyModule(nn::AdaptiveAvgPool2d(nn::AdaptiveAvgPool2dOptions(size))),
+                       {in[0], in[1], size[0], size.back()});
     }
     if (kind == "aten::flatten") {
       if (Constant(node->inputs()[1]).toInt() != 1)
         return Error(kind, "only flatten from dimension 1 is supported");
-      return AddModule(node, nn::AnyModule(nn::Flatten()));
+      int in = 0;
+      COINFER_RETURN_IF_ERROR(Input(node, 0, &in));
+      const Shape& shape = InputShape(node, 0);
+      if (shape.size() < 2) return Error(kind, "expects an input of at least 2 dimensions");
+      return AddModule(node, nn::AnyModule(nn::Flatten()),
+                       {shape[0], Elements(Shape(shape.begin() + 1, shape.end()))});
     }
     if (kind == "aten::add" || kind == "aten::add_") {
       int a = 0, b = 0;
@@ -194,7 +278,10 @@ class Importer {
       COINFER_RETURN_IF_ERROR(Input(node, 1, &b));
       if (node->inputs().size() > 2 && Constant(node->inputs()[2]).toScalar().toDouble() != 1)
         return Error(kind, "only add with alpha 1 is supported");
+      if (InputShape(node, 0) != InputShape(node, 1))
+        return Error(kind, "only add of tensors of one shape is supported");
       values_[node->output()] = net_->AddSum(Name(node), {a, b});
+      shapes_[node->output()] = InputShape(node, 0);
       return Status::Ok();
     }
     if (kind == "aten::cat") {
@@ -202,11 +289,25 @@ class Importer {
       if (list == lists_.end() || Constant(node->inputs()[1]).toInt() != 1)
         return Error(kind, "only cat of a tensor list along dimension 1 is supported");
       std::vector<int> inputs;
+      Shape out;
       for (const Value* v : list->second) {
         if (!values_.count(v)) return Error(kind, "an input is not a tensor");
         inputs.push_back(values_.at(v));
+        const Shape& shape = shapes_.at(v);
+        if (shape.size() < 2) return Error(kind, "expects inputs of at least 2 dimensions");
+        if (out.empty()) {
+          out = shape;
+        } else {
+          out[1] += shape[1];
+          if (Shape(out.begin() + 2, out.end()) != Shape(shape.begin() + 2, shape.end()) ||
+              out[0] != shape[0])
+            return Error(kind, "expects inputs that differ only in channels");
+        }
       }
+      if (inputs.empty()) return Error(kind, "expects at least one tensor");
+      COINFER_RETURN_IF_ERROR(CheckSize(node, out));
       values_[node->output()] = net_->AddConcat(Name(node), inputs);
+      shapes_[node->output()] = out;
       return Status::Ok();
     }
     return Error("op", "unsupported op " + kind);
@@ -214,14 +315,12 @@ class Importer {
 
   std::string file_;
   Network* net_;
-  std::map<const Value*, int> values_;  // tensor values -> Network node
+  std::map<const Value*, int> values_;    // tensor values -> Network node
+  std::map<const Value*, Shape> shapes_;  // tensor values -> their shape
   std::map<const Value*, std::vector<const Value*>> lists_;
 };
 
 }  // namespace
-
-// A bound on the input a spec may ask for: 1 GiB of fp32.
-constexpr int64_t kMaxInputElements = int64_t{1} << 28;
 
 bool IsTorchScriptSpec(const std::string& spec) { return spec.rfind(kPrefix, 0) == 0; }
 
@@ -239,7 +338,7 @@ Status ImportTorchScript(const std::string& spec, Network* net, Shape* input_sha
     for (const std::string& d : SplitFields(rest.substr(at + 1), 'x')) {
       double v = 0;
       // The range first: converting a double beyond int64's range is undefined.
-      if (!ParseNumber(d, &v) || v < 1 || v > double(kMaxInputElements) || v != std::floor(v)) {
+      if (!ParseNumber(d, &v) || v < 1 || v > double(kMaxElements) || v != std::floor(v)) {
         shape.clear();
         break;
       }
@@ -252,9 +351,9 @@ Status ImportTorchScript(const std::string& spec, Network* net, Shape* input_sha
                                     "torchscript:net.pt@1x3x224x224");
   int64_t elements = 1;
   for (int64_t d : shape) {
-    if (d > kMaxInputElements / elements)
-      return Status::InvalidInput("", "model",
-                                  "'" + spec + "': the input has more than 2^28 elements");
+    if (d > kMaxElements / elements)
+      return Status::InvalidInput(
+          "", "model", "'" + spec + "': the input has more than " + kMaxElementsText + " elements");
     elements *= d;
   }
   // LibTorch reports what it cannot run (a missing forward, a non-constant
@@ -266,7 +365,7 @@ Status ImportTorchScript(const std::string& spec, Network* net, Shape* input_sha
     std::shared_ptr<torch::jit::Graph> graph = module.get_method("forward").graph()->copy();
     torch::jit::Inline(*graph);
     Importer importer(file, net);
-    COINFER_RETURN_IF_ERROR(importer.Run(*graph));
+    COINFER_RETURN_IF_ERROR(importer.Run(*graph, shape));
     net->SetTraining(false);
     // One pass on zeros: an input the network cannot take fails here, named.
     torch::InferenceMode guard;

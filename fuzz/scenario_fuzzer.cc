@@ -1,8 +1,8 @@
 // Scenario text: an input error naming where, or a scenario within the
 // bounds a run can carry whose resolved settings, written back as a
-// scenario, load to the same run (the same run key). The file sits in a
-// scenarios/ folder beside the shipped traces/ and models/ (linked), so the
-// shipped scenarios' relative paths resolve.
+// scenario, load to the same run (the same run key). The file sits two
+// folders down, with the shipped traces/ and models/ linked beside both, so
+// the shipped scenarios' relative paths (../ and ../../) resolve.
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -12,13 +12,14 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace coinfer;
-  const std::string path = WriteFuzzFile("scenarios/fuzz.ini", data, size);
-  const std::filesystem::path root = std::filesystem::path(path).parent_path().parent_path();
-  for (const char* shipped : {"traces", "models"}) {
-    std::error_code ec;  // already linked after the first input
-    std::filesystem::create_directory_symlink(std::string(COINFER_SOURCE_DIR) + "/" + shipped,
-                                              root / shipped, ec);
-  }
+  const std::string path = WriteFuzzFile("scenarios/sub/fuzz.ini", data, size);
+  const std::filesystem::path sub = std::filesystem::path(path).parent_path();
+  for (const std::filesystem::path& dir : {sub.parent_path(), sub.parent_path().parent_path()})
+    for (const char* shipped : {"traces", "models"}) {
+      std::error_code ec;  // already linked after the first input
+      std::filesystem::create_directory_symlink(std::string(COINFER_SOURCE_DIR) + "/" + shipped,
+                                                dir / shipped, ec);
+    }
   Scenario sc;
   const Status st = LoadScenario(path, {}, &sc);
   if (!st.ok()) {
@@ -31,6 +32,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FuzzCheck(!sc.policies.empty() && !sc.output_db.empty() && !sc.run_key.empty());
 
   const std::string again = path + ".resolved.ini";
+  for (const std::string& input : sc.input_files)  // a scenario naming the copy it is written to
+    if (std::filesystem::path(input).filename() == std::filesystem::path(again).filename())
+      return 0;
   {
     std::ofstream out(again);
     for (const std::string& line : sc.settings) out << line << "\n";

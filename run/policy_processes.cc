@@ -212,9 +212,11 @@ Status StartChild(size_t policy, const std::string& name, const SimulatePolicy& 
 // Reaps a child whose pipe has ended and decodes what it sent.
 Status FinishChild(Child* child, PolicyRun* run) {
   close(child->fd);
+  child->fd = -1;
   int status = 0;
   while (waitpid(child->pid, &status, 0) < 0 && errno == EINTR) {
   }
+  child->pid = -1;  // reaped: KillAll must not signal a pid the system may reuse
   const std::string& which = child->name;
   if (WIFSIGNALED(status))
     return Status::IoError("the simulation of " + which + " was killed by signal " +
@@ -231,8 +233,9 @@ Status FinishChild(Child* child, PolicyRun* run) {
 
 void KillAll(std::vector<Child>* children) {
   for (Child& c : *children) {
+    if (c.fd >= 0) close(c.fd);
+    if (c.pid <= 0) continue;  // kill(-1) would signal every process of the user
     kill(c.pid, SIGKILL);
-    close(c.fd);
     while (waitpid(c.pid, nullptr, 0) < 0 && errno == EINTR) {
     }
   }

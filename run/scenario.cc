@@ -655,9 +655,10 @@ Status LoadScenario(const std::string& path, const std::vector<std::string>& ove
     e.duration_s = net.uplink.capacity.traced() && !IsGeneratorSpec(str("uplink.trace"))
                        ? net.uplink.capacity.trace->period_ms / 1e3
                        : kDefaultDurationS;
-  if (e.duration_s * e.arrivals.rate_per_s > kMaxArrivals)
-    return v.KeyError("arrival.rate_per_s",
-                      "duration_s x arrival.rate_per_s asks for more than 10^7 requests");
+  if (e.duration_s * e.arrivals.rate_per_s > kMaxArrivals)  // named where the user set one
+    return v.KeyError(
+        sc.key_locations.count("arrival.rate_per_s") ? "arrival.rate_per_s" : "duration_s",
+        "duration_s x arrival.rate_per_s asks for more than 10^7 requests");
   COINFER_RETURN_IF_ERROR(CheckPolicies(&sc));
   for (const DirectionKeys& d : kDirections)
     if (const std::string spec = vm[d.prefix + std::string(".trace")].as<std::string>();

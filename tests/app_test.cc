@@ -65,6 +65,29 @@ TEST(AppTest, PoliciesInParallelProcessesStoreWhatOneProcessStores) {
   }
 }
 
+// A report written again into the same folder leaves nothing of the earlier
+// one that is not this one's: plots it no longer draws, or a page and plots
+// at all with --no-plots.
+TEST(AppTest, AReportRewrittenInItsFolderKeepsNothingStale) {
+  std::string db;
+  const std::string run = WriteScenario("report_again", kSmallScenario, &db);
+  ASSERT_EQ(Coinfer("run " + run).exit_code, 0);
+  const std::string dir = ScratchDir() + "report_again";
+  Outcome o = Coinfer("report " + db + " -o " + dir);
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  ASSERT_TRUE(fs::exists(dir + "/report.html"));
+  std::ofstream(dir + "/plots/point7-latency.svg") << "<svg/>";  // a plot of an earlier report
+  o = Coinfer("report " + db + " -o " + dir);
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_FALSE(fs::exists(dir + "/plots/point7-latency.svg"));
+  EXPECT_FALSE(fs::is_empty(dir + "/plots"));
+  o = Coinfer("report " + db + " -o " + dir + " --no-plots");
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_TRUE(fs::exists(dir + "/report.md"));
+  EXPECT_FALSE(fs::exists(dir + "/report.html"));
+  EXPECT_FALSE(fs::exists(dir + "/plots"));
+}
+
 TEST(AppTest, ParallelRunsShareOneDatabase) {
   std::string db;
   const std::string run = WriteScenario("parallel", kSmallScenario, &db);
@@ -163,6 +186,8 @@ INSTANTIATE_TEST_SUITE_P(
                  "10^7 requests"},
         BadInput{"too_many_requests_over_a_day", "[arrival]\nrate_per_s = 1000\n",
                  "--set duration_s=86400", ":2: arrival.rate_per_s: duration_s x"},
+        BadInput{"too_long_at_the_default_rate", "model = small_vgg\n", "--set duration_s=1e8",
+                 "--set: duration_s: duration_s x"},
         BadInput{"too_large_a_cluster", "topology = cluster\n[cluster]\ndevices = 100000000\n", "",
                  ":3: cluster.devices: at most 256"},
         BadInput{"trace_without_a_packet", "[uplink]\ntrace = constant:0.00001Mbps\n", "",
