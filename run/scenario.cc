@@ -86,7 +86,8 @@ po::options_description Declaration() {
   d.add_options()(
       "model", po::value<std::string>()->default_value("vgg16"),
       "zoo model: vgg16, resnet18, resnet50, mobilenet_v2, alexnet, small_vgg, small_resnet, "
-      "small_mobilenet; or a TorchScript file: torchscript:PATH@NxCxHxW")(
+      "small_mobilenet; or a TorchScript file: torchscript:PATH@NxCxHxW (every tensor at most 2^26 "
+      "elements)")(
       "policies", po::value<std::string>()->default_value("device-only,cloud-only,neurosurgeon"),
       "comma-separated policies, each run on the same arrivals: name[@param=value,...] (listed "
       "below)")("seed", po::value<std::string>()->default_value("1"),
@@ -96,7 +97,8 @@ po::options_description Declaration() {
       "drain_s", po::value<double>()->default_value(60),
       "extra simulated time for the last requests to finish; unfinished ones are recorded as such")(
       "arrival.process", po::value<std::string>()->default_value("poisson"), "poisson or periodic")(
-      "arrival.rate_per_s", po::value<double>()->default_value(2), "mean requests per second")(
+      "arrival.rate_per_s", po::value<double>()->default_value(2),
+      "mean requests per second (duration_s x rate_per_s at most 10^7)")(
       "device.end", po::value<std::string>()->default_value("pi4b"),
       "end device: a name in devices/data/ or a path to a .device file")(
       "device.cloud", po::value<std::string>()->default_value("cloud"),
@@ -122,7 +124,8 @@ po::options_description Declaration() {
       "trace replay: exact (packets leave at the trace's delivery opportunities) or binned "
       "(the link rate is set to each bin's mean)")(
       "link.bin_ms", po::value<double>()->default_value(100), "bin length of binned replay")(
-      "cluster.devices", po::value<int>()->default_value(4), "cluster: devices besides the leader")(
+      "cluster.devices", po::value<int>()->default_value(4),
+      "cluster: devices besides the leader (at most 256)")(
       "cluster.device_models", po::value<std::string>()->default_value("pi4b"),
       "cluster: the devices' models (names in devices/data/ or .device paths), one for all or "
       "comma-separated, one per device: device0, device1, ...; the leader is device.end")(
