@@ -9,6 +9,7 @@
 
 #include "base/parse.h"
 #include "dnn/network.h"
+#include "dnn/torchscript_probe.h"
 
 namespace coinfer {
 namespace {
@@ -356,6 +357,7 @@ Status ImportTorchScript(const std::string& spec, Network* net, Shape* input_sha
           "", "model", "'" + spec + "': the input has more than " + kMaxElementsText + " elements");
     elements *= d;
   }
+  COINFER_RETURN_IF_ERROR(ProbeTorchScriptLoad(file));
   // LibTorch reports what it cannot run (a missing forward, a non-constant
   // parameter, an input of the wrong shape) by throwing: every step is inside.
   try {

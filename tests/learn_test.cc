@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <sstream>
 
 #include <torch/script.h>
 
@@ -213,6 +214,31 @@ TEST(TorchScript, LayersBeyondTheBoundsAreRefusedBeforeRunning) {
     ASSERT_TRUE(st.IsInvalidInput()) << call << ": " << st.message();
     EXPECT_NE(st.message().find(path + ": " + expected), std::string::npos) << st.message();
   }
+}
+
+// A TorchScript file whose pickle claims a 2 GiB string (one length field
+// changed, as the fuzzer found): LibTorch would allocate it; coinfer's probe
+// loads the file in a bounded child first and names the file instead.
+TEST(TorchScript, ACorruptArchiveIsRefusedWithinBoundedMemory) {
+  const std::string path = WriteScriptedModel("corrupt");
+  std::string bytes;
+  {
+    std::stringstream in;
+    in << std::ifstream(path, std::ios::binary).rdbuf();
+    bytes = in.str();
+  }
+  // BINUNICODE 'storage': opcode X, a 4-byte little-endian length, the text.
+  const std::string field = std::string("X\x07\0\0\0storage", 12);
+  const size_t at = bytes.find(field);
+  ASSERT_NE(at, std::string::npos);
+  bytes.replace(at + 1, 4, std::string("\xf0\xff\xff\x7f", 4));
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+  Network net;
+  Shape shape;
+  const Status st = ImportTorchScript("torchscript:" + path + "@1x3x16x16", &net, &shape);
+  ASSERT_TRUE(st.IsInvalidInput());
+  EXPECT_NE(st.message().find(path + ": torchscript: LibTorch needs more than"), std::string::npos)
+      << st.message();
 }
 
 TEST(ChannelPruning, KeepingEveryChannelChangesNothing) {
