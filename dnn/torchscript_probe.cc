@@ -14,6 +14,17 @@
 #include <fstream>
 #include <new>
 
+#if defined(__SANITIZE_ADDRESS__)
+#define COINFER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define COINFER_ASAN 1
+#endif
+#endif
+#ifdef COINFER_ASAN
+#include <sanitizer/common_interface_defs.h>
+#endif
+
 namespace coinfer {
 namespace {
 
@@ -29,6 +40,12 @@ uint64_t AddressSpaceBytes() {
 
 [[noreturn]] void LoadInChild(const std::string& file, uint64_t budget) {
   at::set_num_threads(1);  // the parent's thread pool did not survive the fork
+  // A death here is this child's: under a sanitizer or a fuzzer, the parent's
+  // crash handling (artifacts, reports) must not take it for the parent's.
+#ifdef COINFER_ASAN
+  __sanitizer_set_death_callback(nullptr);
+#endif
+  for (const int sig : {SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL}) std::signal(sig, SIG_DFL);
   const uint64_t now = AddressSpaceBytes();
   if (now > 0) {
     const rlimit limit = {now + budget, now + budget};

@@ -2,10 +2,14 @@
 // in fuzz/torchscript_seeds/), compiled and saved with LibTorch, then
 // imported. Source LibTorch does not compile is skipped; anything it saves
 // imports as an input error naming the file, or as a network that runs on
-// the declared input shape. (The saved archive's bytes are not mutated:
-// LibTorch's own deserializer allocates what a malformed archive claims.)
+// the declared input shape. With COINFER_FUZZ_SAVE_MODELS=DIR it also keeps
+// each model it saves there: torchscript_file_fuzzer's seeds.
 #include <torch/script.h>
 #include <torch/torch.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
 
 #include "dnn/network.h"
 #include "dnn/torchscript_import.h"
@@ -25,6 +29,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     m.register_parameter("fcb", torch::ones({10}), false);
     m.define(std::string(reinterpret_cast<const char*>(data), size));
     m.save(path);
+    if (const char* dir = std::getenv("COINFER_FUZZ_SAVE_MODELS"))
+      std::filesystem::copy_file(path,
+                                 std::string(dir) + "/" +
+                                     std::to_string(std::hash<std::string>()(
+                                         std::string(reinterpret_cast<const char*>(data), size))) +
+                                     ".pt",
+                                 std::filesystem::copy_options::overwrite_existing);
   } catch (const std::exception&) {
     return 0;  // not a module LibTorch compiles: nothing of coinfer's to test
   }
