@@ -156,6 +156,21 @@ TEST(TorchScript, InputsTheNetworkCannotTakeAreNamed) {
   EXPECT_NE(st.message().find(none + ": "), std::string::npos) << st.message();
 }
 
+// Imports a module whose forward returns `expression` of x (parameters w,
+// 4x3x3x3, and fc, 10x5) at `shape` ("@NxCxHxW"); *path is its file.
+Status ImportExpression(const std::string& expression, const std::string& shape,
+                        std::string* path) {
+  torch::jit::Module m("Expression");
+  m.register_parameter("w", torch::ones({4, 3, 3, 3}), false);
+  m.register_parameter("fc", torch::ones({10, 5}), false);
+  m.define("def forward(self, x):\n    return " + expression + "\n");
+  *path = (TempDir("torchscript_expression") / "net.pt").string();
+  m.save(*path);
+  Network net;
+  Shape input;
+  return ImportTorchScript("torchscript:" + *path + shape, &net, &input);
+}
+
 // Arguments LibTorch divides by or sizes outputs with before checking them
 // (groups 0 was a SIGFPE found by fuzz/torchscript_fuzzer) are input errors
 // naming the op and the argument.
@@ -171,14 +186,8 @@ TEST(TorchScript, ArgumentsLibTorchDividesByAreChecked) {
       {"output size", "torch.adaptive_avg_pool2d(x, [0, 0])"},
   };
   for (const auto& [argument, call] : cases) {
-    torch::jit::Module m("Bad");
-    m.register_parameter("w", torch::ones({4, 3, 3, 3}), false);
-    m.define("def forward(self, x):\n    return " + call + "\n");
-    const std::string path = (TempDir("torchscript_args") / "bad.pt").string();
-    m.save(path);
-    Network net;
-    Shape shape;
-    const Status st = ImportTorchScript("torchscript:" + path + "@1x3x8x8", &net, &shape);
+    std::string path;
+    const Status st = ImportExpression(call, "@1x3x8x8", &path);
     ASSERT_TRUE(st.IsInvalidInput()) << argument;
     EXPECT_NE(st.message().find(path + ": aten::"), std::string::npos) << st.message();
     EXPECT_NE(st.message().find(argument + ": expected one or two constants"), std::string::npos)
@@ -202,15 +211,8 @@ TEST(TorchScript, LayersBeyondTheBoundsAreRefusedBeforeRunning) {
        "aten::linear: expects inputs of 5 features"},
   };
   for (const auto& [call, expected] : cases) {
-    torch::jit::Module m("Big");
-    m.register_parameter("w", torch::ones({4, 3, 3, 3}), false);
-    m.register_parameter("fc", torch::ones({10, 5}), false);
-    m.define("def forward(self, x):\n    return " + call + "\n");
-    const std::string path = (TempDir("torchscript_bounds") / "big.pt").string();
-    m.save(path);
-    Network net;
-    Shape shape;
-    const Status st = ImportTorchScript("torchscript:" + path + "@1x3x3x3", &net, &shape);
+    std::string path;
+    const Status st = ImportExpression(call, "@1x3x3x3", &path);
     ASSERT_TRUE(st.IsInvalidInput()) << call << ": " << st.message();
     EXPECT_NE(st.message().find(path + ": " + expected), std::string::npos) << st.message();
   }
