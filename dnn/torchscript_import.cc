@@ -80,9 +80,12 @@ class Importer {
     *id = it->second;
     return Status::Ok();
   }
-  // The shape of a node's input i (a tensor: Input has checked it).
-  const Shape& InputShape(const Node* node, size_t i) const {
-    return shapes_.at(node->inputs().at(i));
+  // The shape of a node's input i, which must be a tensor.
+  Status InputShape(const Node* node, size_t i, const Shape** shape) const {
+    int id = 0;
+    COINFER_RETURN_IF_ERROR(Input(node, i, &id));
+    *shape = &shapes_.at(node->inputs().at(i));
+    return Status::Ok();
   }
   // Refuses an output (or a convolution's unfolded input) that is empty or
   // beyond kMaxElements, before LibTorch allocates it.
@@ -106,9 +109,9 @@ class Importer {
   }
   // A node whose output has its (first) input's shape.
   Status AddSameShape(const Node* node, nn::AnyModule module) {
-    int in = 0;
-    COINFER_RETURN_IF_ERROR(Input(node, 0, &in));
-    return AddModule(node, std::move(module), InputShape(node, 0));
+    const Shape* in = nullptr;
+    COINFER_RETURN_IF_ERROR(InputShape(node, 0, &in));
+    return AddModule(node, std::move(module), *in);
   }
   // A 4-d input's spatial output size through a window (kernel k, stride s,
   // padding p, dilation d), as LibTorch computes it (floor).
@@ -121,10 +124,10 @@ class Importer {
       out[2 + i] = (in[2 + i] + 2 * at(p, i) - at(d, i) * (at(k, i) - 1) - 1) / at(s, i) + 1;
     return out;
   }
-  Status Expect4d(const Node* node) const {
-    int in = 0;
-    COINFER_RETURN_IF_ERROR(Input(node, 0, &in));
-    if (InputShape(node, 0).size() != 4)
+  // The shape of a node's first input, which must be a 4-d tensor.
+  Status Input4d(const Node* node, const Shape** shape) const {
+    COINFER_RETURN_IF_ERROR(InputShape(node, 0, shape));
+    if ((*shape)->size() != 4)
       return Error(node->kind().toQualString(), "expects a 4-d (NxCxHxW) input");
     return Status::Ok();
   }
@@ -158,8 +161,9 @@ class Importer {
     COINFER_RETURN_IF_ERROR(CheckSpatial(node, "padding", padding, 0));
     COINFER_RETURN_IF_ERROR(CheckSpatial(node, "dilation", dilation, 1));
     COINFER_RETURN_IF_ERROR(CheckSpatial(node, "groups", groups, 1));
-    COINFER_RETURN_IF_ERROR(Expect4d(node));
-    const Shape& in = InputShape(node, 0);
+    const Shape* input = nullptr;
+    COINFER_RETURN_IF_ERROR(Input4d(node, &input));
+    const Shape& in = *input;
     const Shape out = Windowed(in, w.size(0), {w.size(2), w.size(3)}, stride, padding, dilation);
     // What LibTorch's convolutions may unfold the input into: a column per
     // output position, (input channels / groups) x kernel rows.
@@ -183,9 +187,9 @@ class Importer {
   Status Linear(const Node* node) {
     const torch::Tensor w = Tensor(node->inputs()[1]), b = Tensor(node->inputs()[2]);
     if (!w.defined() || w.dim() != 2) return Error("aten::linear", "expects a constant weight");
-    int in = 0;
-    COINFER_RETURN_IF_ERROR(Input(node, 0, &in));
-    Shape out = InputShape(node, 0);
+    const Shape* in = nullptr;
+    COINFER_RETURN_IF_ERROR(InputShape(node, 0, &in));
+    Shape out = *in;
     if (out.empty() || out.back() != w.size(1))
       return Error("aten::linear", "expects inputs of " + std::to_string(w.size(1)) + " features");
     out.back() = w.size(0);
@@ -220,9 +224,9 @@ class Importer {
     COINFER_RETURN_IF_ERROR(CheckSpatial(node, "kernel", kernel, 1));
     COINFER_RETURN_IF_ERROR(CheckSpatial(node, "stride", step, 1));
     COINFER_RETURN_IF_ERROR(CheckSpatial(node, "padding", padding, 0));
-    COINFER_RETURN_IF_ERROR(Expect4d(node));
-    const Shape& in = InputShape(node, 0);
-    const Shape out = Windowed(in, in[1], kernel, step, padding, {1});
+    const Shape* in = nullptr;
+    COINFER_RETURN_IF_ERROR(Input4d(node, &in));
+    const Shape out = Windowed(*in, (*in)[1], kernel, step, padding, {1});
     if (max)
       return AddModule(
           node,
@@ -257,32 +261,33 @@ class Importer {
     if (kind == "aten::adaptive_avg_pool2d") {
       const auto size = Ints(node->inputs()[1]);
       COINFER_RETURN_IF_ERROR(CheckSpatial(node, "output size", size, 1));
-      COINFER_RETURN_IF_ERROR(Expect4d(node));
-      const Shape& in = InputShape(node, 0);
+      const Shape* in = nullptr;
+      COINFER_RETURN_IF_ERROR(Input4d(node, &in));
       return AddModule(node,
                        nn::AnyModule(nn::AdaptiveAvgPool2d(nn::AdaptiveAvgPool2dOptions(size))),
-                       {in[0], in[1], size[0], size.back()});
+                       {(*in)[0], (*in)[1], size[0], size.back()});
     }
     if (kind == "aten::flatten") {
       if (Constant(node->inputs()[1]).toInt() != 1)
         return Error(kind, "only flatten from dimension 1 is supported");
-      int in = 0;
-      COINFER_RETURN_IF_ERROR(Input(node, 0, &in));
-      const Shape& shape = InputShape(node, 0);
-      if (shape.size() < 2) return Error(kind, "expects an input of at least 2 dimensions");
+      const Shape* in = nullptr;
+      COINFER_RETURN_IF_ERROR(InputShape(node, 0, &in));
+      if (in->size() < 2) return Error(kind, "expects an input of at least 2 dimensions");
       return AddModule(node, nn::AnyModule(nn::Flatten()),
-                       {shape[0], Elements(Shape(shape.begin() + 1, shape.end()))});
+                       {(*in)[0], Elements(Shape(in->begin() + 1, in->end()))});
     }
     if (kind == "aten::add" || kind == "aten::add_") {
       int a = 0, b = 0;
       COINFER_RETURN_IF_ERROR(Input(node, 0, &a));
       COINFER_RETURN_IF_ERROR(Input(node, 1, &b));
+      const Shape *shape_a = nullptr, *shape_b = nullptr;
+      COINFER_RETURN_IF_ERROR(InputShape(node, 0, &shape_a));
+      COINFER_RETURN_IF_ERROR(InputShape(node, 1, &shape_b));
       if (node->inputs().size() > 2 && Constant(node->inputs()[2]).toScalar().toDouble() != 1)
         return Error(kind, "only add with alpha 1 is supported");
-      if (InputShape(node, 0) != InputShape(node, 1))
-        return Error(kind, "only add of tensors of one shape is supported");
+      if (*shape_a != *shape_b) return Error(kind, "only add of tensors of one shape is supported");
       values_[node->output()] = net_->AddSum(Name(node), {a, b});
-      shapes_[node->output()] = InputShape(node, 0);
+      shapes_[node->output()] = *shape_a;
       return Status::Ok();
     }
     if (kind == "aten::cat") {
@@ -350,13 +355,9 @@ Status ImportTorchScript(const std::string& spec, Network* net, Shape* input_sha
                                 "'" + spec +
                                     "': expected torchscript:PATH@NxCxHxW, e.g. "
                                     "torchscript:net.pt@1x3x224x224");
-  int64_t elements = 1;
-  for (int64_t d : shape) {
-    if (d > kMaxElements / elements)
-      return Status::InvalidInput(
-          "", "model", "'" + spec + "': the input has more than " + kMaxElementsText + " elements");
-    elements *= d;
-  }
+  if (Elements(shape) > kMaxElements)
+    return Status::InvalidInput(
+        "", "model", "'" + spec + "': the input has more than " + kMaxElementsText + " elements");
   COINFER_RETURN_IF_ERROR(ProbeTorchScriptLoad(file));
   // LibTorch reports what it cannot run (a missing forward, a non-constant
   // parameter, an input of the wrong shape) by throwing: every step is inside.
