@@ -71,6 +71,36 @@ Status StripGraph(const Graph& g, int begin, int end, RowRange out, Graph* strip
   return Status::Ok();
 }
 
+std::vector<Segment> StripSegments(const Graph& g) {
+  std::vector<int> readers(g.size(), 0);
+  for (const Layer& l : g.layers)
+    for (int in : l.inputs)
+      if (in >= 0) ++readers[in];
+  auto pooling = [](const Layer& l) {
+    return l.kind == LayerKind::kMaxPool || l.kind == LayerKind::kAvgPool;
+  };
+  auto convolution = [](const Layer& l) {
+    return l.kind == LayerKind::kConv || l.kind == LayerKind::kDepthwiseConv;
+  };
+  std::vector<Segment> segments;
+  for (int i = 0; i < g.size();) {
+    const Layer& first = g.layers[i];
+    if (!first.row_local || first.inputs.size() != 1) {
+      ++i;
+      continue;
+    }
+    int end = i + 1;
+    while (end < g.size() && !pooling(g.layers[end - 1]) && readers[end - 1] == 1 &&
+           g.layers[end].row_local && g.layers[end].inputs == std::vector<int>{end - 1})
+      ++end;
+    bool has_convolution = false;
+    for (int l = i; l < end; ++l) has_convolution |= convolution(g.layers[l]);
+    if (has_convolution) segments.push_back({i, end});
+    i = end;
+  }
+  return segments;
+}
+
 int64_t StripInputBytes(const Graph& g, int begin, RowRange rows) {
   const Shape& shape = g.layers.at(begin).input_shapes.at(0);
   return NumElements(shape) / Rows(shape) * rows.size() * g.element_bytes;

@@ -37,6 +37,19 @@ Status StripRows(const Graph& graph, int begin, int end, RowRange out,
 // measurements of that strip would.
 Status StripGraph(const Graph& graph, int begin, int end, RowRange out, Graph* strip);
 
+// A segment EdgeDI spreads over a cluster: layers [begin, end), a run of
+// row-local layers each reading the one before it (the first reads any
+// single tensor), cut after every pooling layer, whose inner outputs no
+// other layer reads, and holding a convolution.
+struct Segment {
+  int begin = 0, end = 0;
+  bool operator==(const Segment& o) const { return begin == o.begin && end == o.end; }
+};
+
+// The graph's segments in layer order: the longest runs under those rules
+// (small_vgg: the two blocks of convolutions, each with its pooling).
+std::vector<Segment> StripSegments(const Graph& graph);
+
 // The bytes of rows `rows` of layer `begin`'s input: what a strip is sent.
 int64_t StripInputBytes(const Graph& graph, int begin, RowRange rows);
 

@@ -76,14 +76,26 @@ int VggFeatures(Builder& b, const std::vector<int>& cfg, int64_t cin) {
   return x;
 }
 
-void Vgg16(Builder& b) {
-  int x = VggFeatures(
-      b, {64, 64, 0, 128, 128, 0, 256, 256, 256, 0, 512, 512, 512, 0, 512, 512, 512, 0}, 3);
+// torchvision's VGG classifier after `features`.
+void VggClassifier(Builder& b, int x) {
   x = b.AdaptiveAvgPool("avgpool", x, 7);
   x = b.Flatten("flatten", x);
   x = b.Relu("classifier.1", b.Linear("classifier.0", x, 512 * 7 * 7, 4096));
   x = b.Relu("classifier.4", b.Linear("classifier.3", x, 4096, 4096));
   b.Linear("classifier.6", x, 4096, 1000);
+}
+
+void Vgg16(Builder& b) {
+  VggClassifier(
+      b, VggFeatures(
+             b, {64, 64, 0, 128, 128, 0, 256, 256, 256, 0, 512, 512, 512, 0, 512, 512, 512, 0}, 3));
+}
+
+// EdgeLD's and EdgeDI's model: VGG-16 without the third convolution of its
+// last three blocks.
+void Vgg13(Builder& b) {
+  VggClassifier(b,
+                VggFeatures(b, {64, 64, 0, 128, 128, 0, 256, 256, 0, 512, 512, 0, 512, 512, 0}, 3));
 }
 
 void AlexNet(Builder& b) {
@@ -239,6 +251,7 @@ const std::map<std::string, ZooEntry>& Zoo() {
   static const Shape kMnist = {1, 1, 28, 28};
   static const std::map<std::string, ZooEntry> zoo = {
       {"vgg16", {Vgg16, kImageNet}},
+      {"vgg13", {Vgg13, kImageNet}},
       {"alexnet", {AlexNet, kImageNet}},
       {"resnet18",
        {[](Builder& b) {

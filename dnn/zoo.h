@@ -10,7 +10,7 @@
 
 namespace coinfer {
 
-// Names accepted by RecordZooGraph: vgg16, resnet18, resnet50, mobilenet_v2,
+// Names accepted by RecordZooGraph: vgg16, vgg13, resnet18, resnet50, mobilenet_v2,
 // alexnet (224x224x3 input) and small_vgg, small_resnet, small_mobilenet
 // (28x28x1 input, ten classes).
 std::vector<std::string> ZooModelNames();

@@ -9,6 +9,7 @@
 #include "policies/cnnpc.h"
 #include "policies/dads.h"
 #include "policies/device_only.h"
+#include "policies/edgedi.h"
 #include "policies/jmdc.h"
 #include "policies/neurosurgeon.h"
 
@@ -52,7 +53,7 @@ Status ReadParams(const PolicyType& type, const std::string& spec, const std::st
 const std::vector<PolicyType>& PolicyTypes() {
   static const std::vector<PolicyType> types = {
       DeviceOnlyType(), CloudOnlyType(), NeurosurgeonType(), DadsType(),
-      CicType(),        JmdcType(),      CnnpcType(),
+      CicType(),        JmdcType(),      CnnpcType(),        EdgediType(),
   };
   return types;
 }

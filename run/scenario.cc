@@ -85,7 +85,8 @@ po::options_description Declaration() {
   po::options_description d;
   d.add_options()(
       "model", po::value<std::string>()->default_value("vgg16"),
-      "zoo model: vgg16, resnet18, resnet50, mobilenet_v2, alexnet, small_vgg, small_resnet, "
+      "zoo model: vgg16, vgg13, resnet18, resnet50, mobilenet_v2, alexnet, small_vgg, "
+      "small_resnet, "
       "small_mobilenet; or a TorchScript file: torchscript:PATH@NxCxHxW (every tensor at most 2^26 "
       "elements)")(
       "policies", po::value<std::string>()->default_value("device-only,cloud-only,neurosurgeon"),
@@ -134,8 +135,12 @@ po::options_description Declaration() {
       "cluster.lan_mbps", po::value<double>()->default_value(100),
       "cluster: LAN port rate (100 or 1000 Mbit/s Ethernet)")(
       "cluster.lan_delay_ms", po::value<double>()->default_value(0.05),
-      "cluster: LAN one-way delay")("cluster.upstream", po::value<bool>()->default_value(true),
-                                    "cluster: the leader reaches the cloud over the access link")(
+      "cluster: LAN one-way delay")(
+      "cluster.lan_queue", po::value<std::string>()->default_value("1000p"),
+      "cluster: each switch port's queue, packets (1000p) or bytes (1500000B): the leader's "
+      "port takes the strips gathered from every device at once")(
+      "cluster.upstream", po::value<bool>()->default_value(true),
+      "cluster: the leader reaches the cloud over the access link")(
       "cross", po::value<std::string>()->default_value(""),
       "cross traffic, comma-separated flows FROM>TO:bulk@START-STOP (TCP, as fast as it can) or "
       "FROM>TO:constant:RATE@START-STOP (UDP) between sites (end, edge, cloud; leader, "
@@ -351,6 +356,7 @@ Status CheckPolicies(Scenario* out) {
   Scenario& sc = *out;
   const bool has_cloud = FirstSiteOf(sc.engine.sites, SiteRole::kCloud) != kNoSite;
   const bool has_edge = FirstSiteOf(sc.engine.sites, SiteRole::kEdge) != kNoSite;
+  const bool has_cluster = FirstSiteOf(sc.engine.sites, SiteRole::kClusterDevice) != kNoSite;
   for (const std::string& p : sc.policies) {
     std::unique_ptr<Policy> policy;
     if (const Status st = CreatePolicy(p, &policy); !st.ok())
@@ -364,6 +370,9 @@ Status CheckPolicies(Scenario* out) {
     if (policy->NeedsEdge() && !has_edge)
       return sc.KeyError("policies", p + " computes on an edge server, and this topology has none "
                                          "(topology = three-tier)");
+    if (policy->NeedsCluster() && !has_cluster)
+      return sc.KeyError("policies", p + " spreads work over a cluster's devices, and this "
+                                         "topology has none (topology = cluster)");
     const std::vector<std::string> required = policy->RequiredCodecs();
     if (!required.empty() && sc.codecs.empty())
       return sc.KeyError("policies", p + " plans with its own codecs: it needs "
@@ -609,6 +618,10 @@ Status LoadScenario(const std::string& path, const std::vector<std::string>& ove
     return v.KeyError("cluster.devices", "at most " + std::to_string(kMaxClusterDevices));
   net.lan_mbps = num("cluster.lan_mbps");
   net.lan_delay_ms = num("cluster.lan_delay_ms");
+  net.lan_queue = str("cluster.lan_queue");
+  if (!IsQueueSize(net.lan_queue))
+    return v.KeyError("cluster.lan_queue",
+                      "expected packets (1000p) or bytes (1500000B), got '" + net.lan_queue + "'");
   net.cluster_upstream = vm["cluster.upstream"].as<bool>();
   using Replay = NetworkConfig::Replay;
   COINFER_RETURN_IF_ERROR(Choose(v, "link.replay", str("link.replay"),

@@ -30,6 +30,8 @@ class EngineRun {
     obs_.cloud = FirstSiteOf(config.sites, SiteRole::kCloud);
     obs_.compression = config.compression;
     obs_.prior_mbps = config.estimator.prior_mbps;
+    if (config.network.topology == NetworkConfig::Topology::kCluster)
+      obs_.lan_mbps = config.network.lan_mbps;
     obs_.uplink_estimate_mbps = config.estimator.prior_mbps;
     obs_.queue.assign(config.sites.size(), 0);
   }

@@ -33,9 +33,12 @@ struct Observation {
   // per split point; null without compression.
   const MeasuredCompression* compression = nullptr;
   // Every directed link a transfer has used so far, and the estimate for it;
-  // a link not listed is at the estimator's prior.
+  // a link not listed is at the estimator's prior, or, between a cluster's
+  // leader and one of its devices, at the LAN's nominal rate (a deployment
+  // knows its Ethernet; 0: no cluster).
   std::vector<LinkEstimate> links;
   double prior_mbps = 0;
+  double lan_mbps = 0;
   double uplink_estimate_mbps = 0;  // end device -> cloud
   std::vector<int> queue;           // per site: stages waiting or running there
   double now_s = 0;
@@ -47,7 +50,12 @@ struct Observation {
   double EstimateMbps(SiteId from, SiteId to) const {
     for (const LinkEstimate& l : links)
       if (l.from == from && l.to == to) return l.mbps;
-    return prior_mbps;
+    return OnLan(from) && OnLan(to) ? lan_mbps : prior_mbps;
+  }
+  // Whether `site` is on a cluster's LAN (its leader or a device).
+  bool OnLan(SiteId site) const {
+    return lan_mbps > 0 && site >= 0 && site < static_cast<SiteId>(sites.size()) &&
+           (site == end || sites[site].role == SiteRole::kClusterDevice);
   }
   // The predicted time of sending `bytes` from -> to, at that link's estimate.
   double TransferMs(SiteId from, SiteId to, int64_t bytes) const {

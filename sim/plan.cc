@@ -1,5 +1,7 @@
 #include "sim/plan.h"
 
+#include <algorithm>
+
 #include "devices/device_model.h"
 #include "dnn/graph.h"
 #include "sim/policy.h"
@@ -31,6 +33,18 @@ Status StageComputeMs(const Stage& stage, const Graph& graph, const DeviceModel&
   COINFER_RETURN_IF_ERROR(StripGraph(graph, begin, end, stage.rows, &strip));
   *ms = device.LayersLatencyMs(strip, stage.layers, measured) + device.task_overhead_ms();
   return Status::Ok();
+}
+
+double CriticalPathMs(const std::vector<Stage>& stages) {
+  std::vector<double> done(stages.size(), 0);
+  double last = 0;
+  for (size_t i = 0; i < stages.size(); ++i) {
+    double start = 0;
+    for (int d : stages[i].deps) start = std::max(start, done.at(d));
+    done[i] = start + stages[i].predicted_ms;
+    last = std::max(last, done[i]);
+  }
+  return last;
 }
 
 SiteId EndsAt(const Stage& stage) {

@@ -52,6 +52,10 @@ class DeviceModel;
 Status StageComputeMs(const Stage& stage, const Graph& graph, const DeviceModel& device, double* ms,
                       bool* measured);
 
+// The plan's predicted latency when its stages run as soon as their
+// dependencies are done: the longest path of predicted stage times.
+double CriticalPathMs(const std::vector<Stage>& stages);
+
 // Layer indices as ranges, e.g. "0-17" or "0-3,5,9-12" (ends included).
 std::string LayersText(const std::vector<int>& layers);
 

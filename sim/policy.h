@@ -51,6 +51,9 @@ class Policy {
   // Whether the policy computes on an edge server; the command refuses such
   // a policy on a topology without one.
   virtual bool NeedsEdge() const { return false; }
+  // Whether the policy spreads work over a cluster's devices; the command
+  // refuses such a policy on a topology without them.
+  virtual bool NeedsCluster() const { return false; }
   // Codecs (canonical text) the policy plans with besides the scenario's:
   // the run measures them too, at every split point, and appends them to
   // MeasuredCompression::codecs.

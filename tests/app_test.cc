@@ -250,6 +250,12 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"edge_policy_without_edge", "policies = device-only,cnnpc@accuracy=0.8\n", "",
                  ":1: policies: cnnpc@accuracy=0.8 computes on an edge server, and this "
                  "topology has none"},
+        BadInput{"cluster_policy_without_cluster", "policies = device-only,edgedi\n", "",
+                 ":1: policies: edgedi spreads work over a cluster's devices, and this topology "
+                 "has none"},
+        BadInput{"bad_lan_queue", "topology = cluster\n[cluster]\nlan_queue = 10 packets\n", "",
+                 ":3: cluster.lan_queue: expected packets (1000p) or bytes (1500000B), got "
+                 "'10 packets'"},
         BadInput{"cnnpc_without_a_codec",
                  "model = resnet18\ntopology = three-tier\npolicies = cnnpc@accuracy=0.8\n", "",
                  ":3: policies: cnnpc@accuracy=0.8 plans with its own codecs: it needs "

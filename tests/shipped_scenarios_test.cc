@@ -132,7 +132,8 @@ INSTANTIATE_TEST_SUITE_P(Scenarios, ScenarioDigestTest,
                          ::testing::Values("default.ini", "step_drop.ini", "edge_cross_traffic.ini",
                                            "cic-decision.ini", "cic_throughput.ini",
                                            "compression.ini", "jmdc.ini", "cnnpc.ini",
-                                           "cnnpc_resnet18.ini", "compare-all/scenario.ini"),
+                                           "cnnpc_resnet18.ini", "compare-all/scenario.ini",
+                                           "edgedi.ini"),
                          [](const ::testing::TestParamInfo<const char*>& info) {
                            std::string id = info.param;
                            id = id.substr(0, id.find('.'));

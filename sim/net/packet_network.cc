@@ -84,6 +84,7 @@ DirectionConfig LanDirection(const NetworkConfig& config) {
   DirectionConfig lan;
   lan.capacity.constant_mbps = config.lan_mbps;
   lan.delay_ms = config.lan_delay_ms;
+  lan.queue = config.lan_queue;
   return lan;
 }
 

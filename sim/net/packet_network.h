@@ -78,6 +78,12 @@ struct NetworkConfig {
   int cluster_devices = 4;
   double lan_mbps = 100;
   double lan_delay_ms = 0.05;
+  // Each switch port's queue (ns-3 QueueSize syntax). Strips gathered from
+  // several devices at once meet at the leader's port (incast): a shallow
+  // queue drops their bursts, and a tail drop costs TCP a retransmission
+  // timeout (1 s in ns-3). The default, about 1.5 MB, is a gigabit switch's
+  // shared packet buffer (commonly 0.5-4 MB).
+  std::string lan_queue = "1000p";
   bool cluster_upstream = false;
 
   int tcp_buffer_bytes = 4 << 20;  // socket send and receive buffers
