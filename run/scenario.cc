@@ -125,6 +125,11 @@ po::options_description Declaration() {
       "trace replay: exact (packets leave at the trace's delivery opportunities) or binned "
       "(the link rate is set to each bin's mean)")(
       "link.bin_ms", po::value<double>()->default_value(100), "bin length of binned replay")(
+      "tcp.min_rto_ms", po::value<double>()->default_value(1000),
+      "TCP's floor on the retransmission timeout: ns-3's default is RFC 6298's 1000; Linux "
+      "(Pis, phones, servers) uses 200. Above tcp.delayed_ack_ms")(
+      "tcp.delayed_ack_ms", po::value<double>()->default_value(200),
+      "TCP's delayed-ACK timeout: ns-3's default 200; Linux 40")(
       "cluster.devices", po::value<int>()->default_value(4),
       "cluster: devices besides the leader (at most 256)")(
       "cluster.device_models", po::value<std::string>()->default_value("pi4b"),
@@ -623,6 +628,17 @@ Status LoadScenario(const std::string& path, const std::vector<std::string>& ove
     return v.KeyError("cluster.lan_queue",
                       "expected packets (1000p) or bytes (1500000B), got '" + net.lan_queue + "'");
   net.cluster_upstream = vm["cluster.upstream"].as<bool>();
+  net.tcp_min_rto_ms = num("tcp.min_rto_ms");
+  net.tcp_delayed_ack_ms = num("tcp.delayed_ack_ms");
+  // Whole microseconds of at most a minute: what ns-3's timers are given.
+  for (const char* key : {"tcp.min_rto_ms", "tcp.delayed_ack_ms"})
+    if (!(num(key) >= 0.001 && num(key) <= 60000))
+      return v.KeyError(key, "must be in [0.001, 60000] ms");
+  // A timeout no longer than the receiver's ACK delay retransmits what is
+  // only waiting for its ACK (ns-3 3.37 stalls a connection with both at 200).
+  if (!(net.tcp_min_rto_ms > net.tcp_delayed_ack_ms))
+    return v.KeyError("tcp.min_rto_ms", "must exceed tcp.delayed_ack_ms (" +
+                                            Render(boost::any(net.tcp_delayed_ack_ms)) + ")");
   using Replay = NetworkConfig::Replay;
   COINFER_RETURN_IF_ERROR(Choose(v, "link.replay", str("link.replay"),
                                  {{"exact", Replay::kExact}, {"binned", Replay::kBinned}},

@@ -253,6 +253,10 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"cluster_policy_without_cluster", "policies = device-only,edgedi\n", "",
                  ":1: policies: edgedi spreads work over a cluster's devices, and this topology "
                  "has none"},
+        BadInput{"rto_not_above_delayed_ack", "[tcp]\nmin_rto_ms = 200\n", "",
+                 ":2: tcp.min_rto_ms: must exceed tcp.delayed_ack_ms (200)"},
+        BadInput{"rto_zero", "[tcp]\nmin_rto_ms = 0\n", "",
+                 ":2: tcp.min_rto_ms: must be in [0.001, 60000] ms"},
         BadInput{"bad_lan_queue", "topology = cluster\n[cluster]\nlan_queue = 10 packets\n", "",
                  ":3: cluster.lan_queue: expected packets (1000p) or bytes (1500000B), got "
                  "'10 packets'"},

@@ -98,6 +98,9 @@ class EdgediTest : public ::testing::Test {
     config_.network.cluster_devices = static_cast<int>(models.size());
     config_.network.cluster_upstream = false;
     config_.network.lan_mbps = lan_mbps;
+    // Linux's TCP timers, as on the Pis (scenarios/edgedi.ini).
+    config_.network.tcp_min_rto_ms = 200;
+    config_.network.tcp_delayed_ack_ms = 40;
     config_.arrivals = {ArrivalConfig::Process::kPeriodic, 1};
     config_.duration_s = 1;  // one request, at t = 0
     config_.sites = TopologySites(config_.network);

@@ -87,6 +87,12 @@ struct NetworkConfig {
   bool cluster_upstream = false;
 
   int tcp_buffer_bytes = 4 << 20;  // socket send and receive buffers
+  // TCP's floor on the retransmission timeout and its delayed-ACK timeout:
+  // ns-3's defaults (RFC 6298's 1 s, 200 ms); Linux, which the Pis, phones
+  // and servers run, uses 200 ms and 40 ms. ns-3 has no tail-loss probe, so
+  // a burst that loses a message's last segments waits for the timeout.
+  double tcp_min_rto_ms = 1000;
+  double tcp_delayed_ack_ms = 200;
 };
 
 // The topology's sites, named and with their roles (no devices yet):
