@@ -1,5 +1,6 @@
 #include "policies/edgedi.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "policies/strip_partition.h"
@@ -146,22 +147,28 @@ Plan EdgediPolicy::Decide(const Observation& obs) {
     layer = seg.end;
   }
   if (layer < g.size()) {
-    // The tail goes to the cloud only from a split point (one tensor crosses).
-    const SplitPoint* cut = nullptr;
+    // The tail leaves for the cloud at the first split point from here (one
+    // tensor crosses it: after a ResNet's last block, once its add has run on
+    // the leader); layers before that run on the leader.
     const std::vector<SplitPoint> points = g.SplitPoints();
-    for (const SplitPoint& p : points)
-      if (p.index == layer) cut = &p;
-    bool to_cloud = cut && obs.cloud != kNoSite && options_.tail != Tail::kLeader;
+    int cut = -1;
+    for (size_t p = 0; p < points.size() && cut < 0; ++p)
+      if (points[p].index >= layer && points[p].index < g.size()) cut = static_cast<int>(p);
+    bool to_cloud = cut >= 0 && obs.cloud != kNoSite && options_.tail != Tail::kLeader;
     if (to_cloud && options_.tail == Tail::kAuto) {
-      const double leader_ms = obs.end_device().TaskLatencyMs(g, layer, g.size());
-      const double cloud_ms = obs.TransferMs(obs.end, obs.cloud, cut->bytes) +
-                              obs.cloud_device().TaskLatencyMs(g, layer, g.size()) +
+      const SplitPoint& p = points[cut];
+      const double leader_ms = obs.end_device().TaskLatencyMs(g, p.index, g.size());
+      const double cloud_ms = obs.TransferMs(obs.end, obs.cloud, p.bytes) +
+                              obs.cloud_device().TaskLatencyMs(g, p.index, g.size()) +
                               obs.ResultReturnMs(obs.cloud);
       to_cloud = cloud_ms < leader_ms;
     }
     if (to_cloud) {
-      const int up = add(Transfer(obs.end, obs.cloud, cut->bytes, ready, obs));
-      compute(obs.cloud, layer, g.size(), {up});
+      const SplitPoint& p = points[cut];
+      if (layer < p.index) ready = {compute(obs.end, layer, p.index, ready)};
+      Stage up = Transfer(obs.end, obs.cloud, p.bytes, ready, obs);
+      up.split = cut;  // the crossing tensor, with compression: its codec's measured bytes
+      compute(obs.cloud, p.index, g.size(), {add(std::move(up))});
     } else {
       compute(obs.end, layer, g.size(), ready);
     }

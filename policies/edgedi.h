@@ -29,9 +29,12 @@
 //     simulation but not in this model, as in the paper.
 //   - Segments are partitioned independently, for every request, from the
 //     current estimates; the plan's prediction is its critical path.
-//   - Tail: with an upstream cloud, `auto` sends the crossing tensor after
-//     the last segment to the cloud when its upload, the cloud's compute and
-//     the result's way back are predicted below the leader's compute.
+//   - Tail: with an upstream cloud, `auto` sends the tensor crossing the
+//     first split point after the last segment (a ResNet's last add runs on
+//     the leader first) to the cloud when its upload, the cloud's compute
+//     and the result's way back are predicted below the leader's compute;
+//     `cloud` always does. With compression on, that tensor goes with the
+//     scenario's codec; strips always go raw (fp32, lossless).
 #pragma once
 
 #include <map>

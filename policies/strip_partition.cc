@@ -10,6 +10,7 @@ namespace coinfer {
 std::vector<int64_t> ProportionalRows(int64_t rows, const std::vector<double>& capacity) {
   const double total = std::accumulate(capacity.begin(), capacity.end(), 0.0);
   std::vector<int64_t> sizes(capacity.size(), 0);
+  if (capacity.empty()) return sizes;
   std::vector<double> remainder(capacity.size(), 0);
   int64_t given = 0;
   for (size_t d = 0; d < capacity.size(); ++d) {

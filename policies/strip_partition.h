@@ -14,8 +14,9 @@
 
 namespace coinfer {
 
-// Rows per device in proportion to `capacity` (largest remainders get the
-// rows rounding leaves; ties to the earlier device).
+// Rows per device in proportion to `capacity` (positive and finite; the
+// largest remainders get the rows rounding leaves, ties to the earlier
+// device). No devices: none.
 std::vector<int64_t> ProportionalRows(int64_t rows, const std::vector<double>& capacity);
 
 // The strips of `sizes` rows laid out from row 0 in device order.

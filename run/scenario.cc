@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <set>
 #include <sstream>
@@ -262,11 +263,15 @@ Status Choose(const Scenario& v, const std::string& key, const std::string& valu
   return v.KeyError(key, "expected one of " + names + "; got '" + value + "'");
 }
 
-// ns-3 QueueSize syntax: a positive integer then 'p' (packets) or 'B' (bytes).
+// ns-3 QueueSize syntax: a positive integer then 'p' (packets) or 'B' (bytes),
+// at least one full packet (a smaller queue drops every one) and within the
+// 32 bits ns-3 keeps it in.
 bool IsQueueSize(const std::string& text) {
   if (text.size() < 2 || (text.back() != 'p' && text.back() != 'B')) return false;
   int64_t count = 0;
-  return ParseCount(text.substr(0, text.size() - 1), &count) && count > 0;
+  const int64_t least = text.back() == 'B' ? 1500 : 1;
+  return ParseCount(text.substr(0, text.size() - 1), &count) && count >= least &&
+         count <= std::numeric_limits<int32_t>::max();
 }
 
 // "end>cloud:bulk@10s-60s,cloud>end:constant:2Mbps@0s-30s"
@@ -328,7 +333,10 @@ Status ReadDirection(const Scenario& v, const po::variables_map& vm, const std::
   if (d.delay_ms < 0) return bad(".delay_ms", "must be >= 0");
   if (d.loss < 0 || d.loss >= 1) return bad(".loss", "must be in [0, 1)");
   if (!IsQueueSize(d.queue))
-    return bad(".queue", "expected packets (100p) or bytes (150000B), got '" + d.queue + "'");
+    return bad(".queue",
+               "expected packets (100p) or bytes (150000B), at least one packet "
+               "(1500B) and at most 2^31 - 1, got '" +
+                   d.queue + "'");
   COINFER_RETURN_IF_ERROR(Choose(v, prefix + ".aqm", str(".aqm"),
                                  {{"droptail", QueueDiscipline::kDropTail},
                                   {"codel", QueueDiscipline::kCoDel},
@@ -626,7 +634,9 @@ Status LoadScenario(const std::string& path, const std::vector<std::string>& ove
   net.lan_queue = str("cluster.lan_queue");
   if (!IsQueueSize(net.lan_queue))
     return v.KeyError("cluster.lan_queue",
-                      "expected packets (1000p) or bytes (1500000B), got '" + net.lan_queue + "'");
+                      "expected packets (1000p) or bytes (1500000B), at least one packet (1500B) "
+                      "and at most 2^31 - 1, got '" +
+                          net.lan_queue + "'");
   net.cluster_upstream = vm["cluster.upstream"].as<bool>();
   net.tcp_min_rto_ms = num("tcp.min_rto_ms");
   net.tcp_delayed_ack_ms = num("tcp.delayed_ack_ms");
@@ -635,8 +645,10 @@ Status LoadScenario(const std::string& path, const std::vector<std::string>& ove
     if (!(num(key) >= 0.001 && num(key) <= 60000))
       return v.KeyError(key, "must be in [0.001, 60000] ms");
   // A timeout no longer than the receiver's ACK delay retransmits what is
-  // only waiting for its ACK (ns-3 3.37 stalls a connection with both at 200).
-  if (!(net.tcp_min_rto_ms > net.tcp_delayed_ack_ms))
+  // only waiting for its ACK (ns-3 3.37 stalls a connection with both at
+  // 200), compared as the whole microseconds ns-3 is given.
+  if (!(static_cast<int64_t>(net.tcp_min_rto_ms * 1e3) >
+        static_cast<int64_t>(net.tcp_delayed_ack_ms * 1e3)))
     return v.KeyError("tcp.min_rto_ms", "must exceed tcp.delayed_ack_ms (" +
                                             Render(boost::any(net.tcp_delayed_ack_ms)) + ")");
   using Replay = NetworkConfig::Replay;

@@ -257,9 +257,18 @@ INSTANTIATE_TEST_SUITE_P(
                  ":2: tcp.min_rto_ms: must exceed tcp.delayed_ack_ms (200)"},
         BadInput{"rto_zero", "[tcp]\nmin_rto_ms = 0\n", "",
                  ":2: tcp.min_rto_ms: must be in [0.001, 60000] ms"},
+        BadInput{"lan_queue_below_a_packet", "topology = cluster\n[cluster]\nlan_queue = 100B\n",
+                 "",
+                 ":3: cluster.lan_queue: expected packets (1000p) or bytes (1500000B), at least "
+                 "one packet (1500B)"},
+        BadInput{"queue_beyond_32_bits", "[uplink]\nqueue = 4294967296p\n", "",
+                 ":2: uplink.queue: expected packets"},
+        BadInput{"rto_equal_in_microseconds",
+                 "[tcp]\nmin_rto_ms = 0.0019\ndelayed_ack_ms = 0.0011\n", "",
+                 ":2: tcp.min_rto_ms: must exceed tcp.delayed_ack_ms"},
         BadInput{"bad_lan_queue", "topology = cluster\n[cluster]\nlan_queue = 10 packets\n", "",
-                 ":3: cluster.lan_queue: expected packets (1000p) or bytes (1500000B), got "
-                 "'10 packets'"},
+                 ":3: cluster.lan_queue: expected packets (1000p) or bytes (1500000B), at least "
+                 "one packet (1500B) and at most 2^31 - 1, got '10 packets'"},
         BadInput{"cnnpc_without_a_codec",
                  "model = resnet18\ntopology = three-tier\npolicies = cnnpc@accuracy=0.8\n", "",
                  ":3: policies: cnnpc@accuracy=0.8 plans with its own codecs: it needs "
