@@ -93,7 +93,7 @@ class DeviceModel {
                          bool* measured = nullptr) const;
 
  private:
-  static constexpr int kKinds = static_cast<int>(LayerKind::kFlatten) + 1;
+  static constexpr int kKinds = kLayerKinds;
   static constexpr int kWholeModel = -1;  // end of the range of a whole-model row
 
   struct Measured {

@@ -17,7 +17,7 @@ constexpr size_t kNumColumns = sizeof(kColumns) / sizeof(kColumns[0]);
 
 bool IsKind(const std::string& kind) {
   if (kind == "model" || kind == "segment") return true;
-  for (int k = 0; k <= static_cast<int>(LayerKind::kFlatten); ++k)
+  for (int k = 0; k < kLayerKinds; ++k)
     if (kind == LayerKindName(static_cast<LayerKind>(k))) return true;
   return false;
 }

@@ -26,6 +26,8 @@ const char* LayerKindName(LayerKind kind) {
       return "concat";
     case LayerKind::kFlatten:
       return "flatten";
+    case LayerKind::kAttention:
+      return "attention";
   }
   return "unknown";
 }

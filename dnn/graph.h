@@ -21,7 +21,9 @@ enum class LayerKind {
   kAdd,
   kConcat,
   kFlatten,
+  kAttention,  // channel attention (dnn/channel_attention.h)
 };
+constexpr int kLayerKinds = static_cast<int>(LayerKind::kAttention) + 1;
 
 const char* LayerKindName(LayerKind kind);
 

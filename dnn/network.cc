@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "base/stopwatch.h"
+#include "dnn/channel_attention.h"
 #include "dnn/kernel_observer.h"
 
 namespace coinfer {
@@ -73,6 +74,10 @@ LayerKind ClassifyModule(const torch::nn::Module& m, const torch::Tensor& out, i
   }
   if (dynamic_cast<const torch::nn::AdaptiveAvgPool2dImpl*>(&m)) return LayerKind::kAvgPool;
   if (dynamic_cast<const torch::nn::FlattenImpl*>(&m)) return LayerKind::kFlatten;
+  if (auto* attention = dynamic_cast<const ChannelAttentionImpl*>(&m)) {
+    *macs = out.size(0) * attention->channels() * attention->channels();  // its fc
+    return LayerKind::kAttention;
+  }
   throw std::invalid_argument("unsupported module type: " + m.name());
 }
 

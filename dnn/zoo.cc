@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 
+#include "dnn/channel_attention.h"
 #include "dnn/torchscript_import.h"
 #include "dnn/zoo_networks.h"
 
@@ -16,9 +17,18 @@ namespace nn = torch::nn;
 
 struct Builder {
   Network* net;
+  // 0: standard convolutions. r > 0: every standard 3x3 convolution with at
+  // least 4r input channels becomes EdgeDI's compact block with reduction r.
+  int64_t compact_ratio = 0;
 
   int Conv(const std::string& name, int in, int64_t cin, int64_t cout, int64_t k, int64_t stride,
            int64_t pad, int64_t groups = 1, bool bias = false) {
+    if (compact_ratio > 0 && k == 3 && groups == 1 && cin >= 4 * compact_ratio)
+      return CompactBlock(name, in, cin, cout, stride, pad, bias);
+    return StandardConv(name, in, cin, cout, k, stride, pad, groups, bias);
+  }
+  int StandardConv(const std::string& name, int in, int64_t cin, int64_t cout, int64_t k,
+                   int64_t stride, int64_t pad, int64_t groups = 1, bool bias = false) {
     return net->Add(
         name,
         nn::AnyModule(nn::Conv2d(
@@ -47,6 +57,19 @@ struct Builder {
   }
   int Linear(const std::string& name, int in, int64_t fin, int64_t fout) {
     return net->Add(name, nn::AnyModule(nn::Linear(fin, fout)), in);
+  }
+  // EdgeDI's replacement of a 3x3 convolution (cin -> cout): a 1x1
+  // reduction to cin / r channels, the 3x3 on those, channel attention, a
+  // 1x1 expansion to cout, ReLU, batch norm.
+  int CompactBlock(const std::string& name, int in, int64_t cin, int64_t cout, int64_t stride,
+                   int64_t pad, bool bias) {
+    const int64_t mid = cin / compact_ratio;
+    int x = StandardConv(name + ".reduce", in, cin, mid, 1, 1, 0);
+    x = StandardConv(name + ".conv", x, mid, mid, 3, stride, pad);
+    x = net->Add(name + ".attention", nn::AnyModule(ChannelAttention(mid)), x);
+    x = StandardConv(name + ".expand", x, mid, cout, 1, 1, 0, 1, bias);
+    x = Relu(name + ".relu", x);
+    return BatchNorm(name + ".bn", x, cout);
   }
   // conv -> batch norm -> activation, the unit of ResNet stems and MobileNetV2.
   int ConvBn(const std::string& name, int in, int64_t cin, int64_t cout, int64_t k, int64_t stride,
@@ -273,21 +296,41 @@ const std::map<std::string, ZooEntry>& Zoo() {
 
 }  // namespace
 
+const std::string kCompactSuffix = "-compact";
+
 std::vector<std::string> ZooModelNames() {
   std::vector<std::string> names;
   for (const auto& [name, entry] : Zoo()) names.push_back(name);
   return names;
 }
 
+namespace {
+
+// The zoo model `name` builds from, and whether it is the compact version.
+std::string BaseModel(const std::string& name, bool* compact) {
+  const size_t n = kCompactSuffix.size();
+  *compact = name.size() > n && name.compare(name.size() - n, n, kCompactSuffix) == 0;
+  return *compact ? name.substr(0, name.size() - n) : name;
+}
+
+}  // namespace
+
+bool IsZooModel(const std::string& name) {
+  bool compact = false;
+  return Zoo().count(BaseModel(name, &compact)) > 0;
+}
+
 Status BuildZooNetwork(const std::string& name, Network* net, Shape* input_shape) {
   if (IsTorchScriptSpec(name)) return ImportTorchScript(name, net, input_shape);
-  auto it = Zoo().find(name);
+  Builder b{net};
+  bool compact = false;
+  auto it = Zoo().find(BaseModel(name, &compact));
+  if (compact) b.compact_ratio = kCompactRatio;
   if (it == Zoo().end()) {
     std::string known;
     for (const auto& n : ZooModelNames()) known += (known.empty() ? "" : ", ") + n;
     return Status::InvalidInput("", "model", "unknown model '" + name + "' (zoo: " + known + ")");
   }
-  Builder b{net};
   it->second.build(b);
   net->SetTraining(false);
   *input_shape = it->second.input_shape;

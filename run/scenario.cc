@@ -87,9 +87,8 @@ po::options_description Declaration() {
   d.add_options()(
       "model", po::value<std::string>()->default_value("vgg16"),
       "zoo model: vgg16, vgg13, resnet18, resnet50, mobilenet_v2, alexnet, small_vgg, "
-      "small_resnet, "
-      "small_mobilenet; or a TorchScript file: torchscript:PATH@NxCxHxW (every tensor at most 2^26 "
-      "elements)")(
+      "small_resnet, small_mobilenet, each also as NAME-compact (EdgeDI's compact blocks); or a "
+      "TorchScript file: torchscript:PATH@NxCxHxW (every tensor at most 2^26 elements)")(
       "policies", po::value<std::string>()->default_value("device-only,cloud-only,neurosurgeon"),
       "comma-separated policies, each run on the same arrivals: name[@param=value,...] (listed "
       "below)")("seed", po::value<std::string>()->default_value("1"),
@@ -541,12 +540,11 @@ Status LoadScenario(const std::string& path, const std::vector<std::string>& ove
   auto num = [&](const char* k) { return vm[k].as<double>(); };
 
   sc.model = str("model");
-  const std::vector<std::string> zoo = ZooModelNames();
   if (IsTorchScriptSpec(sc.model)) {
     // torchscript:PATH@shape, PATH relative to the scenario's folder.
     const std::string rest = sc.model.substr(std::string("torchscript:").size());
     if (fs::path(rest).is_relative()) sc.model = "torchscript:" + (base / rest).string();
-  } else if (std::find(zoo.begin(), zoo.end(), sc.model) == zoo.end())
+  } else if (!IsZooModel(sc.model))
     return v.KeyError("model",
                       "unknown model '" + sc.model + "' (coinfer graph --list shows the zoo)");
   sc.policies = SplitPolicyList(str("policies"));

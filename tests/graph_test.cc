@@ -125,3 +125,60 @@ TEST(GraphTest, RecordNamesTheKernelThatRanEachLayer) {
 
 }  // namespace
 }  // namespace coinfer
+
+namespace coinfer {
+namespace {
+
+// A VGG's MACs worked out from its configuration (3x3 widths, 0 for a 2x2
+// pooling) alone: a standard 3x3 convolution costs H·W·cin·cout·9; with
+// `compact`, one of at least 16 input channels costs EdgeDI's block instead:
+// a 1x1 reduction to cin/4, the 3x3 on cin/4 channels, attention's
+// (cin/4)² fully connected, a 1x1 expansion to cout.
+int64_t VggMacs(const std::vector<int>& cfg, int64_t cin, int64_t side, bool compact) {
+  int64_t macs = 0;
+  for (int c : cfg) {
+    if (c == 0) {
+      side /= 2;
+      continue;
+    }
+    const int64_t hw = side * side, mid = cin / 4;
+    macs += compact && cin >= 16 ? hw * cin * mid + hw * mid * mid * 9 + mid * mid + hw * mid * c
+                                 : hw * cin * c * 9;
+    cin = c;
+  }
+  return macs;
+}
+
+TEST(GraphTest, CompactVggsCostWhatTheirBlocksCost) {
+  const std::vector<int> small = {32, 32, 0, 64, 64, 0};
+  const int64_t small_classifier = 3136 * 128 + 128 * 10;
+  EXPECT_EQ(ZooGraph("small_vgg").TotalMacs(), VggMacs(small, 1, 28, false) + small_classifier);
+  EXPECT_EQ(ZooGraph("small_vgg-compact").TotalMacs(),
+            VggMacs(small, 1, 28, true) + small_classifier);
+  const std::vector<int> vgg16 = {64, 64,  0,   128, 128, 0,   256, 256, 256,
+                                  0,  512, 512, 512, 0,   512, 512, 512, 0};
+  const int64_t classifier = 25088 * 4096 + 4096 * 4096 + 4096 * 1000;
+  EXPECT_EQ(ZooGraph("vgg16").TotalMacs(), VggMacs(vgg16, 3, 224, false) + classifier);
+  EXPECT_EQ(ZooGraph("vgg16-compact").TotalMacs(), VggMacs(vgg16, 3, 224, true) + classifier);
+  // A block, layer by layer: reduce, 3x3, attention, expand, ReLU, batch norm;
+  // the stem, which reads the one-channel image, stays a 3x3 convolution.
+  const Graph& g = ZooGraph("small_vgg-compact");
+  EXPECT_EQ(g.layers[0].name, "features.0");
+  EXPECT_EQ(g.layers[0].macs, 28 * 28 * 1 * 32 * 9);
+  const std::vector<std::pair<std::string, LayerKind>> block = {
+      {"features.2.reduce", LayerKind::kConv},         {"features.2.conv", LayerKind::kConv},
+      {"features.2.attention", LayerKind::kAttention}, {"features.2.expand", LayerKind::kConv},
+      {"features.2.relu", LayerKind::kActivation},     {"features.2.bn", LayerKind::kBatchNorm}};
+  for (size_t i = 0; i < block.size(); ++i) {
+    EXPECT_EQ(g.layers[2 + i].name, block[i].first);
+    EXPECT_EQ(g.layers[2 + i].kind, block[i].second) << block[i].first;
+  }
+  EXPECT_EQ(g.layers[4].output_shape, (Shape{1, 8, 28, 28}));
+  EXPECT_FALSE(g.layers[4].row_local);  // attention averages over every row
+  EXPECT_FALSE(IsZooModel("small_vgg-compact-compact"));
+  EXPECT_FALSE(IsZooModel("-compact"));
+  EXPECT_TRUE(IsZooModel("resnet18-compact"));
+}
+
+}  // namespace
+}  // namespace coinfer
