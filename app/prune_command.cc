@@ -1,6 +1,8 @@
-// coinfer prune: a JMDC model-compression variant of a trained model — the
-// device-side convolutions before a split keep a fraction of their channels
-// (attention-selected), then fine-tuning; writes weights and card.
+// coinfer prune: a model-compression variant of a trained model — JMDC's
+// (the device-side convolutions before a split keep a fraction of their
+// channels, attention-selected) or EdgeDI's (every convolution by L1 norm,
+// layer by layer down to an accuracy floor) — then fine-tuning; writes
+// weights and card.
 #include <cstdio>
 #include <iostream>
 
@@ -12,7 +14,8 @@ namespace coinfer {
 
 int PruneCommand(const std::vector<std::string>& args) {
   namespace po = boost::program_options;
-  po::options_description opts("coinfer prune --model NAME --split K --keep F [options]");
+  po::options_description opts(
+      "coinfer prune --model NAME (--split K --keep F | --accuracy-floor A) [options]");
   PruneOptions o;
   std::string model, out_dir;
   o.fine_tune.epochs = 1;
@@ -20,8 +23,14 @@ int PruneCommand(const std::vector<std::string>& args) {
   opts.add_options()("help,h", "show the options")("model", po::value(&model)->required(),
                                                    "trained model (its card: models/NAME.json)")(
       "card", po::value(&o.card), "model card to use instead of models/NAME.json")(
-      "split", po::value(&o.split)->required(), "split point (layer index, coinfer graph)")(
-      "keep", po::value(&o.keep_fraction)->required(), "fraction of channels kept, in (0, 1]")(
+      "split", po::value(&o.split), "split point (layer index, coinfer graph)")(
+      "keep", po::value(&o.keep_fraction), "fraction of channels kept, in (0, 1]")(
+      "accuracy-floor", po::value(&o.l1.accuracy_floor),
+      "instead of --split and --keep, EdgeDI's pruning: every convolution by L1 norm, layer by "
+      "layer, keeping 25, 50 or 75 % of its filters while validation top-1 (before "
+      "fine-tuning) stays at least this, in (0, 1]")(
+      "floor-samples", po::value(&o.l1.validation_samples)->default_value(1000),
+      "validation images each L1 choice is scored on")(
       "epochs", po::value(&o.fine_tune.epochs)->default_value(1), "fine-tuning epochs (0: none)")(
       "lr", po::value(&o.fine_tune.learning_rate)->default_value(1e-4), "Adam learning rate")(
       "train-samples", po::value(&o.fine_tune.train_samples)->default_value(0),
@@ -33,6 +42,22 @@ int PruneCommand(const std::vector<std::string>& args) {
       "directory for the variant's .pt and .json");
   po::variables_map vm;
   if (int exit = ParseCommandLine("prune", args, opts, {}, &vm); exit >= 0) return exit;
+  if (!vm.count("accuracy-floor") && (!vm.count("split") || !vm.count("keep"))) {
+    std::cerr << "coinfer prune: --split and --keep, or --accuracy-floor\n";
+    return 2;
+  }
+  if (vm.count("accuracy-floor") && !(o.l1.accuracy_floor > 0 && o.l1.accuracy_floor <= 1)) {
+    std::cerr << "coinfer prune: --accuracy-floor must be in (0, 1]\n";
+    return 2;
+  }
+  o.l1_progress = [](const L1Step& s) {
+    std::printf("layer %d: %lld of %lld filters kept", s.layer, static_cast<long long>(s.kept),
+                static_cast<long long>(s.channels));
+    if (s.kept < s.channels)
+      std::printf(", validation top-1 %.2f%% unfine-tuned", 100 * s.accuracy);
+    std::printf("\n");
+    std::fflush(stdout);
+  };
   if (o.card.empty()) o.card = std::string(COINFER_DEFAULT_MODELS_DIR) + "/" + model + ".json";
   PruneReport r;
   const Status st = PruneModel(
@@ -45,9 +70,10 @@ int PruneCommand(const std::vector<std::string>& args) {
       &r);
   if (!st.ok()) return ReportError(st);
   std::printf(
-      "%s: device-side MACs %lld -> %lld (%.0f%%), test accuracy %.2f%% pruned, %.2f%% "
+      "%s: %s %lld -> %lld (%.0f%%), test accuracy %.2f%% pruned, %.2f%% "
       "fine-tuned\n",
-      r.card.Name().c_str(), static_cast<long long>(r.device_macs_before),
+      r.card.Name().c_str(), o.l1.accuracy_floor > 0 ? "MACs" : "device-side MACs",
+      static_cast<long long>(r.device_macs_before),
       static_cast<long long>(r.device_macs_after),
       100.0 * r.device_macs_after / std::max<int64_t>(r.device_macs_before, 1),
       100.0 * r.pruned_correct / r.card.test_samples, 100 * r.card.TestAccuracy());

@@ -6,6 +6,7 @@
 #include <numeric>
 
 #include "compress/codec.h"
+#include "dnn/channel_attention.h"
 #include "dnn/network.h"
 #include "learn/trained_network.h"
 
@@ -14,9 +15,13 @@ namespace {
 
 namespace nn = torch::nn;
 
+// Layers that keep their input's channels, each computed from the same
+// channel (channel attention weighs each by all of them: its fully connected
+// layer is sliced with the channels).
 bool ElementWise(LayerKind kind) {
   return kind == LayerKind::kActivation || kind == LayerKind::kBatchNorm ||
-         kind == LayerKind::kMaxPool || kind == LayerKind::kAvgPool;
+         kind == LayerKind::kMaxPool || kind == LayerKind::kAvgPool ||
+         kind == LayerKind::kAttention;
 }
 
 // Where a convolution's channels end: the element-wise layers on the way
@@ -61,6 +66,19 @@ torch::Tensor Index(const std::vector<int64_t>& kept) { return torch::tensor(kep
 
 }  // namespace
 
+std::vector<int> PrunableConvs(Network& net, const Graph& graph, int split) {
+  const auto consumers = LayerConsumers(graph);
+  std::vector<int> convs;
+  for (int v = 0; v < split && v < graph.size(); ++v) {
+    ChannelPath p;
+    const auto* conv = dynamic_cast<const nn::Conv2dImpl*>(net.module(v).get());
+    if (graph.layers[v].kind == LayerKind::kConv && conv && conv->options.groups() == 1 &&
+        FindPath(graph, consumers, v, &p))
+      convs.push_back(v);
+  }
+  return convs;
+}
+
 PruningPlan PlanPruning(Network& net, const Graph& graph, const ImageSet& calibration,
                         int64_t samples, int split, double keep_fraction) {
   PruningPlan plan;
@@ -68,13 +86,7 @@ PruningPlan PlanPruning(Network& net, const Graph& graph, const ImageSet& calibr
   plan.keep_fraction = keep_fraction;
   const auto consumers = LayerConsumers(graph);
   std::map<int, ChannelPath> paths;
-  for (int v = 0; v < split; ++v) {
-    ChannelPath p;
-    const auto* conv = dynamic_cast<const nn::Conv2dImpl*>(net.module(v).get());
-    if (graph.layers[v].kind == LayerKind::kConv && conv && conv->options.groups() == 1 &&
-        FindPath(graph, consumers, v, &p))
-      paths[v] = p;
-  }
+  for (int v : PrunableConvs(net, graph, split)) FindPath(graph, consumers, v, &paths[v]);
   // Attention: each channel's total |x| after the element-wise layers.
   std::vector<int> ends;
   for (const auto& [conv, p] : paths) ends.push_back(p.end);
@@ -96,15 +108,17 @@ Status ApplyPruning(const PruningPlan& plan, const Graph& graph, Network* net) {
   // producer was pruned, its kept inputs.
   std::map<int, std::vector<int64_t>> kept_out, kept_in;
   std::map<int, std::pair<std::vector<int64_t>, int64_t>> linear_in;  // kept channels, plane size
-  std::vector<std::pair<int, std::vector<int64_t>>> batch_norms;
+  std::vector<std::pair<int, std::vector<int64_t>>> batch_norms, attentions;
   for (const PrunedConv& pc : plan.convs) {
     ChannelPath p;
     if (pc.layer >= graph.size() || !FindPath(graph, consumers, pc.layer, &p))
       return Status::InvalidInput("", "pruning",
                                   "layer " + std::to_string(pc.layer) + " is not a prunable conv");
     kept_out[pc.layer] = pc.kept;
-    for (int v : p.path)
+    for (int v : p.path) {
       if (graph.layers[v].kind == LayerKind::kBatchNorm) batch_norms.push_back({v, pc.kept});
+      if (graph.layers[v].kind == LayerKind::kAttention) attentions.push_back({v, pc.kept});
+    }
     if (p.through_flatten) {
       const Shape& s = graph.layers[p.end].output_shape;
       linear_in[p.consumer] = {pc.kept, s[2] * s[3]};
@@ -145,6 +159,14 @@ Status ApplyPruning(const PruningPlan& plan, const Graph& graph, Network* net) {
     bn->running_mean.copy_(old->running_mean.index_select(0, Index(kept)));
     bn->running_var.copy_(old->running_var.index_select(0, Index(kept)));
     net->ReplaceModule(v, nn::AnyModule(bn));
+  }
+  for (const auto& [v, kept] : attentions) {
+    const auto* old = dynamic_cast<const ChannelAttentionImpl*>(net->module(v).get());
+    ChannelAttention attention(static_cast<int64_t>(kept.size()));
+    attention->fc->weight.copy_(
+        old->fc->weight.index_select(0, Index(kept)).index_select(1, Index(kept)));
+    attention->fc->bias.copy_(old->fc->bias.index_select(0, Index(kept)));
+    net->ReplaceModule(v, nn::AnyModule(attention));
   }
   for (const auto& [v, in] : linear_in) {
     const auto& [kept, plane] = in;

@@ -31,8 +31,16 @@ struct PrunedConv {
 struct PruningPlan {
   int split = 0;               // layers [0, split) are the device side
   double keep_fraction = 1.0;  // of each pruned convolution's channels
+  // EdgeDI's L1-norm filter pruning (learn/l1_pruning.h): the validation
+  // top-1 each layer's choice kept; 0: the attention-selected plan above.
+  double accuracy_floor = 0;
   std::vector<PrunedConv> convs;
 };
+
+// The convolutions before `split` that pruning may slice: groups 1, their
+// channels reaching one consumer (a convolution, or a linear layer after a
+// flatten) through channel-wise layers.
+std::vector<int> PrunableConvs(Network& net, const Graph& graph, int split);
 
 // Chooses the channels from `samples` calibration images of `calibration`.
 PruningPlan PlanPruning(Network& net, const Graph& graph, const ImageSet& calibration,

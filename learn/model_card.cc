@@ -8,6 +8,9 @@ namespace coinfer {
 
 std::string ModelCard::Name() const {
   if (!pruned) return model;
+  if (pruning.accuracy_floor > 0)
+    return model + "-l1-a" +
+           std::to_string(static_cast<int>(std::lround(pruning.accuracy_floor * 1000)));
   return model + "-s" + std::to_string(pruning.split) + "-k" +
          std::to_string(static_cast<int>(std::lround(pruning.keep_fraction * 100)));
 }
@@ -39,6 +42,8 @@ Status ReadModelCard(const std::string& path, ModelCard* card) {
       c.base_sha256 = p.at("base_sha256").get<std::string>();
       c.pruning.split = p.at("split").get<int>();
       c.pruning.keep_fraction = p.at("keep_fraction").get<double>();
+      if (p.contains("accuracy_floor"))
+        c.pruning.accuracy_floor = p.at("accuracy_floor").get<double>();
       for (const auto& conv : p.at("convs"))
         c.pruning.convs.push_back(
             {conv.at("layer").get<int>(), conv.at("kept").get<std::vector<int64_t>>()});
@@ -76,6 +81,7 @@ Status WriteModelCard(const ModelCard& c, const std::string& path) {
                     {"split", c.pruning.split},
                     {"keep_fraction", c.pruning.keep_fraction},
                     {"convs", convs}};
+    if (c.pruning.accuracy_floor > 0) j["pruning"]["accuracy_floor"] = c.pruning.accuracy_floor;
   }
   std::ofstream out(path);
   out << j.dump(2) << "\n";

@@ -32,12 +32,13 @@ Status PruneModel(const PruneOptions& options, const std::string& out_dir,
   COINFER_RETURN_IF_ERROR(LoadTrainedNetwork(options.card, &net, &base, &shape));
   if (base.pruned)
     return Status::InvalidInput(options.card, "model", "is already a pruned variant");
-  if (!(options.keep_fraction > 0 && options.keep_fraction <= 1))
+  const bool l1 = options.l1.accuracy_floor > 0;
+  if (!l1 && !(options.keep_fraction > 0 && options.keep_fraction <= 1))
     return Status::InvalidInput("", "keep", "must be in (0, 1]");
   const Graph graph = net.Record(base.model, shape);
   bool is_split = false;
   for (const SplitPoint& p : graph.SplitPoints()) is_split = is_split || p.index == options.split;
-  if (!is_split || options.split == 0)
+  if (!l1 && (!is_split || options.split == 0))
     return Status::InvalidInput("", "split",
                                 std::to_string(options.split) + " is not a split point of " +
                                     base.model + " with device-side layers");
@@ -48,12 +49,18 @@ Status PruneModel(const PruneOptions& options, const std::string& out_dir,
   torch::set_num_threads(options.fine_tune.threads);
   torch::manual_seed(options.fine_tune.seed);
 
-  const PruningPlan plan = PlanPruning(net, graph, train, options.calibration_samples,
-                                       options.split, options.keep_fraction);
+  PruningPlan plan;
+  if (l1) {
+    COINFER_RETURN_IF_ERROR(
+        PlanL1Pruning(options.card, graph, validation, options.l1, options.l1_progress, &plan));
+  } else {
+    plan = PlanPruning(net, graph, train, options.calibration_samples, options.split,
+                       options.keep_fraction);
+  }
   COINFER_RETURN_IF_ERROR(ApplyPruning(plan, graph, &net));
   PruneReport r;
-  r.device_macs_before = MacsBefore(graph, options.split);
-  r.device_macs_after = MacsBefore(net.Record(base.model, shape), options.split);
+  r.device_macs_before = MacsBefore(graph, plan.split);
+  r.device_macs_after = MacsBefore(net.Record(base.model, shape), plan.split);
   r.pruned_correct = CountCorrect(Predict(net, test, test.count), test);
 
   TrainOptions tune = options.fine_tune;

@@ -10,6 +10,7 @@
 
 #include "base/status.h"
 #include "dnn/graph.h"
+#include "learn/l1_pruning.h"
 #include "learn/model_card.h"
 #include "learn/training.h"
 
@@ -17,10 +18,17 @@ namespace coinfer {
 
 struct PruneOptions {
   std::string card;  // the trained base model's card
-  int split = 0;     // split point (layer index): layers before it are pruned
+  // JMDC's: the convolutions before split keep keep_fraction of their
+  // channels, chosen by attention over calibration images.
+  int split = 0;  // split point (layer index): layers before it are pruned
   double keep_fraction = 0.5;
   int64_t calibration_samples = 1000;  // train images that score channels
-  TrainOptions fine_tune;              // epochs (0: none), learning rate, samples
+  // EdgeDI's, when l1.accuracy_floor > 0: every convolution of the network,
+  // by L1 norm, layer by layer down to the floor (learn/l1_pruning.h).
+  L1PruningOptions l1{0};
+  TrainOptions fine_tune;  // epochs (0: none), learning rate, samples
+  // Progress of the L1 plan, a line per layer.
+  std::function<void(const L1Step&)> l1_progress;
 };
 
 struct PruneReport {
