@@ -73,8 +73,7 @@ int PruneCommand(const std::vector<std::string>& args) {
       "%s: %s %lld -> %lld (%.0f%%), test accuracy %.2f%% pruned, %.2f%% "
       "fine-tuned\n",
       r.card.Name().c_str(), o.l1.accuracy_floor > 0 ? "MACs" : "device-side MACs",
-      static_cast<long long>(r.device_macs_before),
-      static_cast<long long>(r.device_macs_after),
+      static_cast<long long>(r.device_macs_before), static_cast<long long>(r.device_macs_after),
       100.0 * r.device_macs_after / std::max<int64_t>(r.device_macs_before, 1),
       100.0 * r.pruned_correct / r.card.test_samples, 100 * r.card.TestAccuracy());
   std::cout << out_dir << "/" << r.card.weights << ": sha256 " << r.card.sha256 << "\n";

@@ -187,10 +187,11 @@ PacketNetwork::PacketNetwork(const NetworkConfig& config) : impl_(std::make_uniq
   Config::SetDefault("ns3::TcpSocket::SegmentSize", UintegerValue(1448));
   Config::SetDefault("ns3::TcpSocket::SndBufSize", UintegerValue(config.tcp_buffer_bytes));
   Config::SetDefault("ns3::TcpSocket::RcvBufSize", UintegerValue(config.tcp_buffer_bytes));
-  Config::SetDefault("ns3::TcpSocketBase::MinRto", TimeValue(MicroSeconds(static_cast<int64_t>(
-                                                       config.tcp_min_rto_ms * 1e3))));
-  Config::SetDefault("ns3::TcpSocket::DelAckTimeout",
-                     TimeValue(MicroSeconds(static_cast<int64_t>(config.tcp_delayed_ack_ms * 1e3))));
+  Config::SetDefault("ns3::TcpSocketBase::MinRto",
+                     TimeValue(MicroSeconds(static_cast<int64_t>(config.tcp_min_rto_ms * 1e3))));
+  Config::SetDefault(
+      "ns3::TcpSocket::DelAckTimeout",
+      TimeValue(MicroSeconds(static_cast<int64_t>(config.tcp_delayed_ack_ms * 1e3))));
 
   Impl& n = *impl_;
   const int site_count = static_cast<int>(TopologySites(config).size());
