@@ -46,6 +46,10 @@ int PruneCommand(const std::vector<std::string>& args) {
     std::cerr << "coinfer prune: --split and --keep, or --accuracy-floor\n";
     return 2;
   }
+  if (vm.count("accuracy-floor") && (vm.count("split") || vm.count("keep"))) {
+    std::cerr << "coinfer prune: --accuracy-floor prunes every layer: no --split or --keep\n";
+    return 2;
+  }
   if (vm.count("accuracy-floor") && !(o.l1.accuracy_floor > 0 && o.l1.accuracy_floor <= 1)) {
     std::cerr << "coinfer prune: --accuracy-floor must be in (0, 1]\n";
     return 2;

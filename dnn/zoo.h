@@ -17,6 +17,8 @@ namespace coinfer {
 // 3x3 convolution with at least 4r input channels replaced by EdgeDI's compact
 // block (1x1 reduction to C/r, 3x3, channel attention, 1x1 expansion, ReLU,
 // batch norm), r = kCompactRatio; the stem, which reads the image, stays.
+// MobileNets have none (theirs are depthwise): their compact versions are
+// themselves.
 std::vector<std::string> ZooModelNames();
 extern const std::string kCompactSuffix;
 // Whether `name` is a zoo model, compact or not.

@@ -1,7 +1,8 @@
 // JMDC's model compression: attention-selected channels of the device-side
 // convolutions. Each convolution before the split (groups 1) whose output
-// reaches exactly one consumer through element-wise layers (activation,
-// batch norm, pooling) — a convolution, or a linear layer after a flatten —
+// reaches exactly one consumer through channel-wise layers (activation,
+// batch norm, pooling, channel attention, whose fully connected layer is
+// sliced with the channels) — a convolution, or a linear layer after a flatten —
 // keeps the ⌈keep·C⌉ output channels of highest attention: the channel's
 // global average of |activation| after the element-wise layers, averaged
 // over calibration images (an SE block's squeeze, without its learnt

@@ -175,9 +175,14 @@ TEST(GraphTest, CompactVggsCostWhatTheirBlocksCost) {
   }
   EXPECT_EQ(g.layers[4].output_shape, (Shape{1, 8, 28, 28}));
   EXPECT_FALSE(g.layers[4].row_local);  // attention averages over every row
+}
+
+TEST(GraphTest, CompactNamesAreZooNamesWithOneSuffix) {
+  EXPECT_TRUE(IsZooModel("resnet18-compact"));
+  EXPECT_TRUE(IsZooModel("small_vgg"));
   EXPECT_FALSE(IsZooModel("small_vgg-compact-compact"));
   EXPECT_FALSE(IsZooModel("-compact"));
-  EXPECT_TRUE(IsZooModel("resnet18-compact"));
+  EXPECT_FALSE(IsZooModel("compact"));
 }
 
 }  // namespace

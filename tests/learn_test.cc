@@ -1,6 +1,7 @@
 // Training, trained weights and capture on the real Fashion-MNIST cache
 // (scripts/data builds it; scripts/test runs it before the tests).
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -26,8 +27,11 @@ namespace fs = std::filesystem;
 
 const std::string kModels = COINFER_SOURCE_DIR "/models";
 
+// A directory of this test process's own: ctest runs tests in parallel
+// processes, and two that write the same file would read each other's.
 fs::path TempDir(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("coinfer_learn_" + name);
+  const fs::path dir = fs::temp_directory_path() /
+                       ("coinfer_learn_" + name + "_" + std::to_string(getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;
@@ -303,6 +307,53 @@ TEST(ChannelPruning, AVariantShrinksTheDeviceSideAndReloadsExactly) {
 // keeps exactly the filters of largest L1 norm (summed here element by
 // element), the plan scores at least the floor, a layer left whole scores
 // below it with even 75 % of its filters on top of the plan, and MACs fall.
+// Pruning the 3x3 convolution of a compact block, whose channels pass through
+// channel attention to the expansion: the sliced network computes what the
+// whole one does with the dropped filters zeroed (a zero channel adds nothing
+// to attention's means, and its own weight scales zero), so the attention's
+// fully connected rows, columns and bias must be sliced by the same channels.
+TEST(ChannelPruning, AttentionIsSlicedWithItsChannels) {
+  Network pruned, zeroed;
+  Shape shape;
+  torch::manual_seed(11);
+  ASSERT_TRUE(BuildZooNetwork("small_vgg-compact", &pruned, &shape).ok());
+  torch::manual_seed(11);
+  ASSERT_TRUE(BuildZooNetwork("small_vgg-compact", &zeroed, &shape).ok());
+  const Graph graph = pruned.Record("small_vgg-compact", shape);
+  ASSERT_EQ(graph.layers[3].name, "features.2.conv");
+  ASSERT_EQ(graph.layers[4].kind, LayerKind::kAttention);
+  for (auto& [name, t] : pruned.State()) {  // batch norm statistics that are not the identity's
+    if (name.find("running") != std::string::npos) {
+      torch::NoGradGuard no_grad;
+      t.uniform_(0.5, 1.5);
+    }
+  }
+  for (auto& [name, t] : zeroed.State()) {
+    if (name.find("running") != std::string::npos) {
+      torch::NoGradGuard no_grad;
+      t.uniform_(0.5, 1.5);
+    }
+  }
+  PruningPlan plan;
+  plan.split = graph.size();
+  plan.convs.push_back({3, {0, 2, 5, 7}});  // of 8
+  ASSERT_TRUE(ApplyPruning(plan, graph, &pruned).ok());
+  {
+    torch::NoGradGuard no_grad;
+    auto* conv = dynamic_cast<torch::nn::Conv2dImpl*>(zeroed.module(3).get());
+    ASSERT_FALSE(conv->options.bias());
+    for (int64_t f : {1, 3, 4, 6}) conv->weight[f].zero_();
+  }
+  const Graph after = pruned.Record("small_vgg-compact", shape);
+  EXPECT_EQ(after.layers[4].output_shape[1], 4);
+  EXPECT_EQ(after.layers[4].macs, 4 * 4);  // attention's fully connected layer
+  pruned.SetTraining(false);
+  zeroed.SetTraining(false);
+  torch::InferenceMode guard;
+  const torch::Tensor x = torch::rand({3, 1, 28, 28});
+  EXPECT_TRUE(torch::allclose(pruned.Forward(x), zeroed.Forward(x), 1e-5, 1e-5));
+}
+
 TEST(L1Pruning, EachLayerKeepsItsLargestFiltersDownToTheFloor) {
   const std::string card_path = kModels + "/small_vgg.json";
   Network net;
@@ -348,22 +399,33 @@ TEST(L1Pruning, EachLayerKeepsItsLargestFiltersDownToTheFloor) {
     std::sort(norms.begin(), norms.end());
     const auto pruned = std::find_if(plan.convs.begin(), plan.convs.end(),
                                      [&](const PrunedConv& c) { return c.layer == step.layer; });
+    // The plan as it stood when this layer was decided: earlier layers only.
+    PruningPlan before = plan;
+    before.convs.erase(std::remove_if(before.convs.begin(), before.convs.end(),
+                                      [&](const PrunedConv& c) { return c.layer >= step.layer; }),
+                       before.convs.end());
+    auto largest_of = [&](int64_t n) {
+      std::vector<int64_t> largest;
+      for (int64_t i = 0; i < n; ++i) largest.push_back(norms[i].second);
+      std::sort(largest.begin(), largest.end());
+      return largest;
+    };
     if (step.kept < step.channels) {
       ASSERT_NE(pruned, plan.convs.end());
-      std::vector<int64_t> largest;
-      for (int64_t i = 0; i < step.kept; ++i) largest.push_back(norms[i].second);
-      std::sort(largest.begin(), largest.end());
-      EXPECT_EQ(pruned->kept, largest) << "layer " << step.layer;
+      EXPECT_EQ(pruned->kept, largest_of(step.kept)) << "layer " << step.layer;
+      // The smallest fraction that kept the floor: the next smaller one did not.
+      const int64_t smaller = step.kept == (step.channels * 3 + 3) / 4 ? (step.channels + 1) / 2
+                              : step.kept == (step.channels + 1) / 2   ? (step.channels + 3) / 4
+                                                                       : 0;
+      if (smaller > 0) {
+        PruningPlan fewer = before;
+        fewer.convs.push_back({step.layer, largest_of(smaller)});
+        EXPECT_LT(score(fewer), 0.9) << "layer " << step.layer << " could keep " << smaller;
+      }
     } else {
       EXPECT_EQ(pruned, plan.convs.end());
-      PruningPlan more = plan;  // the plan as it stood: earlier layers only
-      more.convs.erase(std::remove_if(more.convs.begin(), more.convs.end(),
-                                      [&](const PrunedConv& c) { return c.layer > step.layer; }),
-                       more.convs.end());
-      std::vector<int64_t> largest;
-      for (int64_t i = 0; i < (step.channels * 3 + 3) / 4; ++i) largest.push_back(norms[i].second);
-      std::sort(largest.begin(), largest.end());
-      more.convs.push_back({step.layer, largest});
+      PruningPlan more = before;
+      more.convs.push_back({step.layer, largest_of((step.channels * 3 + 3) / 4)});
       EXPECT_LT(score(more), 0.9) << "layer " << step.layer << " could have been pruned";
     }
   }
