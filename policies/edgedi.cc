@@ -57,6 +57,15 @@ void EdgediPolicy::Prepare(const Observation& obs) {
       capacity_[k].push_back(
           1.0 / obs.device(d).SegmentLatencyMs(g, segments_[k].begin, segments_[k].end));
   compute_ms_.clear();
+  // The tail leaves for the cloud at the first split point after the strips
+  // (one tensor crosses it: after a ResNet's last block, once its add has run
+  // on the leader); layers before that run on the leader.
+  split_points_ = g.SplitPoints();
+  const int tail = segments_.empty() ? 0 : segments_.back().end;
+  tail_cut_ = -1;
+  for (size_t p = 0; p < split_points_.size() && tail_cut_ < 0; ++p)
+    if (split_points_[p].index >= tail && split_points_[p].index < g.size())
+      tail_cut_ = static_cast<int>(p);
 }
 
 double EdgediPolicy::StripComputeMs(const Observation& obs, size_t segment, int device,
@@ -147,13 +156,8 @@ Plan EdgediPolicy::Decide(const Observation& obs) {
     layer = seg.end;
   }
   if (layer < g.size()) {
-    // The tail leaves for the cloud at the first split point from here (one
-    // tensor crosses it: after a ResNet's last block, once its add has run on
-    // the leader); layers before that run on the leader.
-    const std::vector<SplitPoint> points = g.SplitPoints();
-    int cut = -1;
-    for (size_t p = 0; p < points.size() && cut < 0; ++p)
-      if (points[p].index >= layer && points[p].index < g.size()) cut = static_cast<int>(p);
+    const int cut = tail_cut_;
+    const std::vector<SplitPoint>& points = split_points_;
     bool to_cloud = cut >= 0 && obs.cloud != kNoSite && options_.tail != Tail::kLeader;
     if (to_cloud && options_.tail == Tail::kAuto) {
       const SplitPoint& p = points[cut];

@@ -79,6 +79,8 @@ class EdgediPolicy : public Policy {
   std::vector<Segment> segments_;
   std::vector<SiteId> devices_;                // the cluster's devices, in site order
   std::vector<std::vector<double>> capacity_;  // per segment, per device
+  std::vector<SplitPoint> split_points_;       // the graph's
+  int tail_cut_ = -1;  // the split point the tail may leave from (index); -1: none
   // Strip compute times already priced: (segment, device, first row, end row).
   std::map<std::tuple<size_t, int, int64_t, int64_t>, double> compute_ms_;
 };
