@@ -125,6 +125,12 @@ po::options_description Declaration() {
       "trace replay: exact (packets leave at the trace's delivery opportunities) or binned "
       "(the link rate is set to each bin's mean)")(
       "link.bin_ms", po::value<double>()->default_value(100), "bin length of binned replay")(
+      "link.device", po::value<std::string>()->default_value("point-to-point"),
+      "the devices of links: point-to-point (ns-3's, the reference) or direct (coinfer's, on "
+      "links whose two directions replay a trace exactly into a drop-tail queue: each packet "
+      "moves in one event, the queue and lines computed as it is sent, a two-tier router that "
+      "only forwards left out; point-to-point's delivery times for a third of the events, "
+      "though timers firing in the same nanosecond as an arrival may run in another order)")(
       "tcp.min_rto_ms", po::value<double>()->default_value(1000),
       "TCP's floor on the retransmission timeout: ns-3's default is RFC 6298's 1000; Linux "
       "(Pis, phones, servers) uses 200. Above tcp.delayed_ack_ms")(
@@ -654,6 +660,11 @@ Status LoadScenario(const std::string& path, const std::vector<std::string>& ove
                                  {{"exact", Replay::kExact}, {"binned", Replay::kBinned}},
                                  &net.replay));
   net.bin_ms = num("link.bin_ms");
+  using LinkDevice = NetworkConfig::LinkDevice;
+  COINFER_RETURN_IF_ERROR(
+      Choose(v, "link.device", str("link.device"),
+             {{"point-to-point", LinkDevice::kPointToPoint}, {"direct", LinkDevice::kDirect}},
+             &net.link_device));
   COINFER_RETURN_IF_ERROR(ParseCrossTraffic(v, str("cross"), &net));
 
   EstimatorConfig& est = e.estimator;

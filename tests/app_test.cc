@@ -65,6 +65,40 @@ TEST(AppTest, PoliciesInParallelProcessesStoreWhatOneProcessStores) {
   }
 }
 
+// The hour comparison (scenarios/hour.ini) shortened to a minute, on both
+// link devices: direct links store every row point-to-point ones store, host
+// times aside, for a third of the events.
+TEST(AppTest, DirectLinksStoreWhatPointToPointLinksStore) {
+  const std::string policies = " --set policies=cloud-only,neurosurgeon@energy,cic@throughput";
+  std::string dbs[2];
+  uint64_t events[2];
+  const char* devices[2] = {"point-to-point", "direct"};
+  for (int i = 0; i < 2; ++i) {
+    const fs::path dir = fs::path(ScratchDir()) / (std::string("links_") + devices[i]);
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    dbs[i] = (dir / "results.sqlite").string();
+    const Outcome o =
+        Coinfer("run " + kSource + "/scenarios/hour.ini --set duration_s=60" + policies +
+                " --set link.device=" + devices[i] + " --set output.db=" + dbs[i]);
+    ASSERT_EQ(o.exit_code, 0) << o.output;
+    const size_t at = o.output.find("simulated ");
+    ASSERT_NE(at, std::string::npos) << o.output;
+    events[i] = std::stoull(o.output.substr(at + 10));
+  }
+  const std::set<std::string> host_times = {"run_id", "decision_wall_us", "decision_device_us",
+                                            "wall_s", "events"};
+  for (const auto& [table, order] :
+       std::map<std::string, std::string>{{"requests", "policy, request_id"},
+                                          {"stages", "policy, request_id, stage"},
+                                          {"policy_runs", "policy"}}) {
+    const std::string rows = TableRows(dbs[0], table, host_times, order);
+    EXPECT_GT(std::count(rows.begin(), rows.end(), '\n'), 2) << table;
+    EXPECT_EQ(rows, TableRows(dbs[1], table, host_times, order)) << table;
+  }
+  EXPECT_LT(events[1], events[0] / 2);
+}
+
 // A report written again into the same folder leaves nothing of the earlier
 // one that is not this one's: plots it no longer draws, or a page and plots
 // at all with --no-plots.

@@ -29,6 +29,24 @@ LinkCapacity Traced(const std::string& file) {
   return c;
 }
 
+// Every test runs on both link devices.
+class NetworkTest : public ::testing::TestWithParam<NetworkConfig::LinkDevice> {
+ protected:
+  NetworkConfig Make() const {
+    NetworkConfig config;
+    config.link_device = GetParam();
+    return config;
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(Devices, NetworkTest,
+                         ::testing::Values(NetworkConfig::LinkDevice::kPointToPoint,
+                                           NetworkConfig::LinkDevice::kDirect),
+                         [](const auto& info) {
+                           return info.param == NetworkConfig::LinkDevice::kDirect ? "Direct"
+                                                                                   : "PointToPoint";
+                         });
+
 // Seconds from t = 0 until a single message of `bytes` is delivered.
 double TransferSeconds(const NetworkConfig& config, uint64_t bytes, uint64_t seed = 1) {
   Simulation sim(seed);
@@ -39,9 +57,9 @@ double TransferSeconds(const NetworkConfig& config, uint64_t bytes, uint64_t see
   return done;
 }
 
-TEST(NetworkTest, BulkTransferOverConstantLinkTakesBytesOverRate) {
+TEST_P(NetworkTest, BulkTransferOverConstantLinkTakesBytesOverRate) {
   for (double mbps : {10.0, 50.0}) {
-    NetworkConfig config;
+    NetworkConfig config = Make();
     config.uplink.capacity = Constant(mbps);
     config.downlink.capacity = Constant(mbps);
     config.uplink.delay_ms = config.downlink.delay_ms = 20;
@@ -60,8 +78,8 @@ TEST(NetworkTest, BulkTransferOverConstantLinkTakesBytesOverRate) {
   }
 }
 
-TEST(NetworkTest, DelayAddsToSmallTransfers) {
-  NetworkConfig config;
+TEST_P(NetworkTest, DelayAddsToSmallTransfers) {
+  NetworkConfig config = Make();
   config.uplink.capacity = Constant(100);
   config.downlink.capacity = Constant(100);
   config.uplink.delay_ms = config.downlink.delay_ms = 50;
@@ -70,8 +88,8 @@ TEST(NetworkTest, DelayAddsToSmallTransfers) {
   EXPECT_NEAR(t, 0.150, 0.005);
 }
 
-TEST(NetworkTest, ExactReplayFollowsTheMahimahiTraceSecondBySecond) {
-  NetworkConfig config;
+TEST_P(NetworkTest, ExactReplayFollowsTheMahimahiTraceSecondBySecond) {
+  NetworkConfig config = Make();
   config.uplink.capacity = Traced("Verizon-LTE-short.up");
   config.downlink.capacity = Traced("Verizon-LTE-short.down");
   config.uplink.delay_ms = config.downlink.delay_ms = 10;
@@ -124,8 +142,8 @@ uint64_t SaturatedDelivery(const NetworkConfig& config, double horizon_s) {
   return delivered;
 }
 
-TEST(NetworkTest, BinnedReplayDeliversTheTraceMeanToo) {
-  NetworkConfig config;
+TEST_P(NetworkTest, BinnedReplayDeliversTheTraceMeanToo) {
+  NetworkConfig config = Make();
   config.uplink.capacity = Traced("Verizon-LTE-short.up");
   config.downlink.capacity = Constant(100);
   config.uplink.delay_ms = config.downlink.delay_ms = 10;
@@ -138,8 +156,8 @@ TEST(NetworkTest, BinnedReplayDeliversTheTraceMeanToo) {
   EXPECT_NEAR(delivered, capacity_bytes, 0.02 * capacity_bytes);
 }
 
-TEST(NetworkTest, TwoBulkFlowsShareTheBottleneck) {
-  NetworkConfig config;
+TEST_P(NetworkTest, TwoBulkFlowsShareTheBottleneck) {
+  NetworkConfig config = Make();
   config.uplink.capacity = Constant(10);
   config.downlink.capacity = Constant(10);
   config.uplink.delay_ms = config.downlink.delay_ms = 10;
@@ -154,11 +172,11 @@ TEST(NetworkTest, TwoBulkFlowsShareTheBottleneck) {
   EXPECT_NEAR(ours, half, 0.2 * half);
 }
 
-TEST(NetworkTest, LossMakesTransfersSlower) {
+TEST_P(NetworkTest, LossMakesTransfersSlower) {
   // One loss pattern can be lucky; the mean over seeds grows with the loss rate.
   double previous = 0;
   for (double loss : {0.0, 0.002, 0.01, 0.03}) {
-    NetworkConfig config;
+    NetworkConfig config = Make();
     config.uplink.capacity = Constant(20);
     config.downlink.capacity = Constant(20);
     config.uplink.delay_ms = config.downlink.delay_ms = 20;
@@ -171,11 +189,11 @@ TEST(NetworkTest, LossMakesTransfersSlower) {
   }
 }
 
-TEST(NetworkTest, CoDelKeepsTheQueueShortUnderCrossTraffic) {
+TEST_P(NetworkTest, CoDelKeepsTheQueueShortUnderCrossTraffic) {
   // A small message behind a bulk flow waits for the queue: CoDel keeps it short.
   double waited[2];
   for (int codel = 0; codel < 2; ++codel) {
-    NetworkConfig config;
+    NetworkConfig config = Make();
     config.uplink.capacity = Constant(5);
     config.downlink.capacity = Constant(5);
     config.uplink.delay_ms = config.downlink.delay_ms = 10;
@@ -212,8 +230,8 @@ std::vector<double> DeliveryTimes(const NetworkConfig& config,
   return done;
 }
 
-TEST(NetworkTest, ThreeTierRoutesEndToCloudThroughTheEdge) {
-  NetworkConfig config;
+TEST_P(NetworkTest, ThreeTierRoutesEndToCloudThroughTheEdge) {
+  NetworkConfig config = Make();
   config.topology = NetworkConfig::Topology::kThreeTier;
   config.uplink.capacity = Constant(50);
   config.downlink.capacity = Constant(50);
@@ -238,10 +256,10 @@ TEST(NetworkTest, ThreeTierRoutesEndToCloudThroughTheEdge) {
   EXPECT_LT(large[0], wan_s * 1.15);
 }
 
-TEST(NetworkTest, ClusterLeaderSendsParallelStripsAtLanRate) {
+TEST_P(NetworkTest, ClusterLeaderSendsParallelStripsAtLanRate) {
   for (int devices : {2, 4}) {
     for (double lan : {100.0, 1000.0}) {
-      NetworkConfig config;
+      NetworkConfig config = Make();
       config.topology = NetworkConfig::Topology::kCluster;
       config.cluster_devices = devices;
       config.lan_mbps = lan;
@@ -257,9 +275,9 @@ TEST(NetworkTest, ClusterLeaderSendsParallelStripsAtLanRate) {
   }
 }
 
-TEST(NetworkTest, EachDirectionHasItsOwnDelay) {
+TEST_P(NetworkTest, EachDirectionHasItsOwnDelay) {
   for (auto [up_ms, down_ms] : {std::pair{50.0, 10.0}, std::pair{5.0, 80.0}}) {
-    NetworkConfig config;
+    NetworkConfig config = Make();
     config.uplink.capacity = Constant(50);
     config.downlink.capacity = Constant(50);
     config.uplink.delay_ms = up_ms;
@@ -270,8 +288,8 @@ TEST(NetworkTest, EachDirectionHasItsOwnDelay) {
   }
 }
 
-TEST(NetworkTest, ClusterDevicesTalkOverTheLanOnDemand) {
-  NetworkConfig config;
+TEST_P(NetworkTest, ClusterDevicesTalkOverTheLanOnDemand) {
+  NetworkConfig config = Make();
   config.topology = NetworkConfig::Topology::kCluster;
   config.cluster_devices = 3;
   config.cluster_upstream = true;
@@ -290,8 +308,8 @@ TEST(NetworkTest, ClusterDevicesTalkOverTheLanOnDemand) {
   EXPECT_LT(t[0], lan_s * 1.1);
 }
 
-TEST(NetworkTest, SitesTheTopologyLacksAreRejected) {
-  NetworkConfig config;
+TEST_P(NetworkTest, SitesTheTopologyLacksAreRejected) {
+  NetworkConfig config = Make();
   config.topology = NetworkConfig::Topology::kCluster;
   config.cluster_devices = 3;
   config.cluster_upstream = false;
@@ -303,13 +321,13 @@ TEST(NetworkTest, SitesTheTopologyLacksAreRejected) {
   EXPECT_THROW(net.Send(-1, 0, 100, [] {}), std::invalid_argument);  // no such site
 }
 
-TEST(NetworkTest, TraceOutageStallsTransfers) {
+TEST_P(NetworkTest, TraceOutageStallsTransfers) {
   // A trace with a 2-second gap: 100 packets in the first ms, then nothing until 2000 ms.
   auto trace = std::make_shared<DeliveryTrace>();
   trace->opportunities.assign(100, 1);
   for (int ms = 2000; ms < 3000; ++ms) trace->opportunities.push_back(ms);
   trace->period_ms = trace->opportunities.back();
-  NetworkConfig config;
+  NetworkConfig config = Make();
   config.uplink.capacity.trace = trace;
   config.downlink.capacity = Constant(100);
   config.uplink.delay_ms = config.downlink.delay_ms = 5;
@@ -317,6 +335,61 @@ TEST(NetworkTest, TraceOutageStallsTransfers) {
   const double t = TransferSeconds(config, 300'000);
   EXPECT_GT(t, 2.0);
   EXPECT_LT(t, 3.0);
+}
+
+}  // namespace
+}  // namespace coinfer
+
+namespace coinfer {
+namespace {
+
+// Direct links compute the times of the point-to-point chain they stand for
+// (sim/net/direct_link.h), drops included: every message arrives when it
+// does on ns-3's point-to-point devices, to the nanosecond but for rounding.
+// The independent answer is ns-3's own devices.
+TEST(DirectLinkTest, DeliversEveryMessageWhenPointToPointDoes) {
+  NetworkConfig traced;  // the WAN (1 Gbit/s, no delay) becomes a hop
+  traced.uplink.capacity = Traced("Verizon-LTE-short.up");
+  traced.downlink.capacity = Traced("Verizon-LTE-short.down");
+  NetworkConfig shallow = traced;  // drops, and part of a delay before the queue
+  shallow.uplink.queue = "20p";
+  shallow.downlink.queue = "30000B";
+  shallow.uplink.delay_ms = 35;
+  shallow.downlink.delay_ms = 5;
+  NetworkConfig wan_line = traced;  // a WAN with a delay of its own, still only a line
+  wan_line.wan_up.delay_ms = 15;
+  wan_line.wan_down.delay_ms = 5;
+  wan_line.wan_up.capacity.constant_mbps = wan_line.wan_down.capacity.constant_mbps = 100;
+  NetworkConfig slow_wan = traced;  // a WAN that queues keeps its router
+  slow_wan.wan_up.capacity.constant_mbps = slow_wan.wan_down.capacity.constant_mbps = 8;
+  slow_wan.wan_up.delay_ms = 10;
+  NetworkConfig three_tier = traced;  // end - edge direct, edge - cloud point-to-point
+  three_tier.topology = NetworkConfig::Topology::kThreeTier;
+  three_tier.wan_up.capacity.constant_mbps = three_tier.wan_down.capacity.constant_mbps = 5;
+  three_tier.wan_up.delay_ms = three_tier.wan_down.delay_ms = 30;
+  // Links that stay point-to-point on direct: binned replay, a CoDel queue.
+  NetworkConfig binned = traced;
+  binned.replay = NetworkConfig::Replay::kBinned;
+  NetworkConfig codel = traced;
+  codel.uplink.discipline = QueueDiscipline::kCoDel;
+  codel.cross_traffic.push_back({CrossTraffic::Kind::kConstant, 0, 1, 4, 0, 30});
+
+  const std::vector<std::tuple<int, int, uint64_t>> messages = {
+      {0, 1, 1000}, {0, 1, 300'000}, {1, 0, 50'000}, {0, 1, 3'000'000}};
+  const std::vector<std::pair<std::string, NetworkConfig>> cases = {
+      {"traced", traced},     {"shallow", shallow},       {"WAN line", wan_line},
+      {"slow WAN", slow_wan}, {"three-tier", three_tier}, {"binned", binned},
+      {"CoDel", codel}};
+  for (auto [name, config] : cases) {
+    config.link_device = NetworkConfig::LinkDevice::kPointToPoint;
+    const std::vector<double> p2p = DeliveryTimes(config, messages);
+    config.link_device = NetworkConfig::LinkDevice::kDirect;
+    const std::vector<double> direct = DeliveryTimes(config, messages);
+    for (size_t i = 0; i < messages.size(); ++i) {
+      EXPECT_GT(p2p[i], 0) << name << " message " << i;
+      EXPECT_NEAR(direct[i], p2p[i], 1e-6) << name << " message " << i;
+    }
+  }
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "traces/delivery_trace.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -13,6 +14,24 @@ namespace coinfer {
 double DeliveryTrace::MeanMbps() const {
   if (period_ms == 0) return 0.0;
   return opportunities.size() * kBytesPerOpportunity * 8.0 / (period_ms * 1e3);
+}
+
+int64_t DeliveryTrace::OpportunityNs(uint64_t index) const {
+  const uint64_t n = opportunities.size();
+  const uint64_t cycle = index / n;
+  return (static_cast<int64_t>(cycle) * period_ms + opportunities[index % n]) * 1000000LL;
+}
+
+uint64_t DeliveryTrace::FirstOpportunityAtOrAfter(int64_t t_ns, uint64_t from) const {
+  if (OpportunityNs(from) >= t_ns) return from;
+  // Jump to t's loop, then binary-search inside it.
+  const uint64_t n = opportunities.size();
+  const int64_t period_ns = period_ms * 1000000LL;
+  const uint64_t cycle = static_cast<uint64_t>(t_ns / period_ns);
+  const int64_t rest_ms = (t_ns - static_cast<int64_t>(cycle) * period_ns + 999999) / 1000000;
+  const uint64_t offset =
+      std::lower_bound(opportunities.begin(), opportunities.end(), rest_ms) - opportunities.begin();
+  return std::max(from, cycle * n + offset);
 }
 
 Status ReadMahimahiTrace(const std::string& path, DeliveryTrace* out) {

@@ -20,6 +20,11 @@ struct DeliveryTrace {
 
   // Capacity in Mbit/s over the whole period.
   double MeanMbps() const;
+  // Time of opportunity `index` of the looped trace (index / size loops
+  // later than index % size), in ns.
+  int64_t OpportunityNs(uint64_t index) const;
+  // The first opportunity at or after t_ns whose index is at least `from`.
+  uint64_t FirstOpportunityAtOrAfter(int64_t t_ns, uint64_t from) const;
 };
 
 // Reads a Mahimahi trace. On failure returns InvalidInput naming file:line and

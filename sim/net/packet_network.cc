@@ -11,6 +11,7 @@
 #include "ns3/network-module.h"
 #include "ns3/point-to-point-module.h"
 #include "ns3/traffic-control-module.h"
+#include "sim/net/direct_link.h"
 #include "sim/net/message_transport.h"
 #include "sim/net/trace_gated_queue_disc.h"
 
@@ -48,6 +49,44 @@ std::vector<double> BinRates(const DeliveryTrace& trace, double bin_s) {
   return bps;
 }
 
+// Whether a link is made of DirectLinkDevices: asked for, and both
+// directions a queue it computes (DropTailSchedule: a trace replayed exactly
+// into a drop-tail queue). Any other link keeps ns-3's point-to-point
+// devices and queue discs.
+bool DirectLink(const DirectionConfig& a_to_b, const DirectionConfig& b_to_a,
+                const NetworkConfig& config) {
+  for (const DirectionConfig* d : {&a_to_b, &b_to_a})
+    if (!d->capacity.traced() || d->discipline != QueueDiscipline::kDropTail ||
+        config.replay != NetworkConfig::Replay::kExact)
+      return false;
+  return config.link_device == NetworkConfig::LinkDevice::kDirect;
+}
+
+// The highest rate a direction delivers at, in bit/s: a constant rate, or
+// the most delivery opportunities a trace has in one millisecond.
+double PeakBps(const LinkCapacity& capacity) {
+  if (!capacity.traced()) return capacity.constant_mbps * 1e6;
+  const std::vector<uint32_t>& op = capacity.trace->opportunities;
+  size_t most = 0;
+  for (size_t i = 0, j = 0; i < op.size(); i = j) {
+    while (j < op.size() && op[j] == op[i]) ++j;
+    most = std::max(most, j - i);
+  }
+  return most * DeliveryTrace::kBytesPerOpportunity * 8 * 1e3;
+}
+
+// Whether a WAN direction behind (or before) `access` is only a line: a
+// constant rate at least the access direction's peak, lossless, drop-tail,
+// with room for a trace opportunity's worth of the smallest packets (1500 /
+// 40 bytes) several times over, so that it never queues enough to drop.
+bool OnlyALine(const DirectionConfig& wan, const DirectionConfig& access) {
+  const QueueSize limit(wan.queue);
+  const bool roomy = limit.GetUnit() == QueueSizeUnit::PACKETS ? limit.GetValue() >= 64
+                                                               : limit.GetValue() >= 64 * 1500;
+  return !wan.capacity.traced() && wan.loss == 0 && wan.discipline == QueueDiscipline::kDropTail &&
+         roomy && wan.capacity.constant_mbps * 1e6 >= PeakBps(access.capacity);
+}
+
 // Sets one direction's rate, queue and the part of its delay (`extra`) the
 // shared channel delay does not carry, on the device that sends it.
 void ConfigureDirection(Ptr<NetDevice> device, const DirectionConfig& direction, double extra_ms,
@@ -78,6 +117,30 @@ void ConfigureDirection(Ptr<NetDevice> device, const DirectionConfig& direction,
     gate->SetBinnedRates(device, BinRates(*capacity.trace, config.bin_ms / 1e3),
                          config.bin_ms / 1e3);
   }
+}
+
+// One direction of a direct link as a hop
+// (sim/net/direct_link.h), its channel delay `shared_ms`.
+Hop TracedHop(const DirectionConfig& direction, double shared_ms) {
+  Hop hop;
+  hop.ingress = MicroSeconds((direction.delay_ms - shared_ms) * 1e3);
+  const QueueSize limit(direction.queue);
+  hop.queue = std::make_unique<DropTailSchedule>(
+      direction.capacity.trace,
+      DropTailSchedule::Limit{limit.GetValue(), limit.GetUnit() == QueueSizeUnit::BYTES});
+  // The point-to-point device behind the gate: its line, then the channel.
+  hop.line_bps = static_cast<double>(DataRate(kTracedDeviceRate).GetBitRate());
+  hop.delay = MicroSeconds(shared_ms * 1e3);
+  return hop;
+}
+
+// A WAN direction that is only a line (OnlyALine), as a hop of the access link.
+Hop LineHop(const DirectionConfig& wan, double shared_ms) {
+  Hop hop;
+  hop.ingress = MicroSeconds((wan.delay_ms - shared_ms) * 1e3);
+  hop.line_bps = wan.capacity.constant_mbps * 1e6;
+  hop.delay = MicroSeconds(shared_ms * 1e3);
+  return hop;
 }
 
 DirectionConfig LanDirection(const NetworkConfig& config) {
@@ -128,18 +191,44 @@ struct PacketNetwork::Impl {
   uint32_t next_subnet = 0;
 
   // A point-to-point link a <-> b, each direction as configured. The channel
-  // carries the smaller of the two delays; the other direction's queue disc
-  // adds the rest. Returns the devices (a's first) after addressing.
+  // carries the smaller of the two delays; the rest is a delay before the
+  // queue. A direct link may also carry the link beyond b with no one in
+  // between to see the packets (`beyond`: a -> there, there -> a), as a hop
+  // after this one's, or before it the other way. Returns the devices (a's
+  // first) after addressing.
   NetDeviceContainer Link(Ptr<Node> a, Ptr<Node> b, const DirectionConfig& a_to_b,
-                          const DirectionConfig& b_to_a, const NetworkConfig& config) {
+                          const DirectionConfig& b_to_a, const NetworkConfig& config,
+                          const DirectionConfig* beyond = nullptr) {
     const double shared_ms = std::min(a_to_b.delay_ms, b_to_a.delay_ms);
-    PointToPointHelper p2p;
-    p2p.SetChannelAttribute("Delay", TimeValue(MicroSeconds(shared_ms * 1e3)));
-    // A one-packet device queue leaves the queueing to the queue disc.
-    p2p.SetQueue("ns3::DropTailQueue", "MaxSize", StringValue("1p"));
-    NetDeviceContainer devices = p2p.Install(a, b);
-    ConfigureDirection(devices.Get(0), a_to_b, a_to_b.delay_ms - shared_ms, config);
-    ConfigureDirection(devices.Get(1), b_to_a, b_to_a.delay_ms - shared_ms, config);
+    NetDeviceContainer devices;
+    if (DirectLink(a_to_b, b_to_a, config)) {
+      Ptr<DirectLinkChannel> channel = CreateObject<DirectLinkChannel>();
+      Ptr<Node> nodes[2] = {a, b};
+      for (Ptr<Node> node : nodes) {
+        Ptr<DirectLinkDevice> device = CreateObject<DirectLinkDevice>();
+        device->SetAddress(Mac48Address::Allocate());
+        node->AddDevice(device);
+        devices.Add(device);
+      }
+      std::vector<Hop> hops[2];
+      hops[0].push_back(TracedHop(a_to_b, shared_ms));
+      hops[1].push_back(TracedHop(b_to_a, shared_ms));
+      if (beyond) {
+        const double beyond_ms = std::min(beyond[0].delay_ms, beyond[1].delay_ms);
+        hops[0].push_back(LineHop(beyond[0], beyond_ms));
+        hops[1].insert(hops[1].begin(), LineHop(beyond[1], beyond_ms));
+      }
+      for (int i = 0; i < 2; ++i)
+        DynamicCast<DirectLinkDevice>(devices.Get(i))->Attach(channel, std::move(hops[i]));
+    } else {
+      PointToPointHelper p2p;
+      p2p.SetChannelAttribute("Delay", TimeValue(MicroSeconds(shared_ms * 1e3)));
+      // A one-packet device queue leaves the queueing to the queue disc.
+      p2p.SetQueue("ns3::DropTailQueue", "MaxSize", StringValue("1p"));
+      devices = p2p.Install(a, b);
+      ConfigureDirection(devices.Get(0), a_to_b, a_to_b.delay_ms - shared_ms, config);
+      ConfigureDirection(devices.Get(1), b_to_a, b_to_a.delay_ms - shared_ms, config);
+    }
     AddLoss(devices.Get(1), a_to_b.loss);
     AddLoss(devices.Get(0), b_to_a.loss);
     // Simulated addresses inside ns-3, not host addresses: one /24 per link.
@@ -205,9 +294,19 @@ PacketNetwork::PacketNetwork(const NetworkConfig& config) : impl_(std::make_uniq
   using Topology = NetworkConfig::Topology;
   switch (config.topology) {
     case Topology::kTwoTier: {  // end 0, cloud 1
-      Ptr<Node> router = n.infrastructure.Get(0);
-      n.Link(n.sites.Get(0), router, config.uplink, config.downlink, config);
-      n.Link(router, n.sites.Get(1), config.wan_up, config.wan_down, config);
+      // The router only forwards: on a direct access link, a WAN that is
+      // only a line is a hop of it (downlink, a hop before the queue).
+      const bool fold = DirectLink(config.uplink, config.downlink, config) &&
+                        OnlyALine(config.wan_up, config.uplink) &&
+                        OnlyALine(config.wan_down, config.downlink);
+      if (fold) {
+        const DirectionConfig wan[2] = {config.wan_up, config.wan_down};
+        n.Link(n.sites.Get(0), n.sites.Get(1), config.uplink, config.downlink, config, wan);
+      } else {
+        Ptr<Node> router = n.infrastructure.Get(0);
+        n.Link(n.sites.Get(0), router, config.uplink, config.downlink, config);
+        n.Link(router, n.sites.Get(1), config.wan_up, config.wan_down, config);
+      }
       n.Connect(0, 1);
       break;
     }

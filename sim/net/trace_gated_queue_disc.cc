@@ -1,7 +1,5 @@
 #include "sim/net/trace_gated_queue_disc.h"
 
-#include <algorithm>
-
 #include "ns3/data-rate.h"
 #include "ns3/simulator.h"
 
@@ -63,27 +61,11 @@ Ptr<QueueDiscItem> TraceGatedQueueDisc::DoDequeue() {
   return item;
 }
 
-int64_t TraceGatedQueueDisc::OpportunityNs(uint64_t index) const {
-  const uint64_t n = trace_->opportunities.size();
-  const uint64_t cycle = index / n;
-  return (static_cast<int64_t>(cycle) * trace_->period_ms + trace_->opportunities[index % n]) *
-         1000000LL;
-}
-
 void TraceGatedQueueDisc::ScheduleNextOpportunity() {
-  // Skip the opportunities that passed while the queue had nothing to send:
-  // jump to the current loop, then binary-search inside it.
+  // Skips the opportunities that passed while the queue had nothing to send.
   const int64_t now = Simulator::Now().GetNanoSeconds();
-  if (OpportunityNs(next_index_) < now) {
-    const uint64_t n = trace_->opportunities.size();
-    const int64_t period_ns = trace_->period_ms * 1000000LL;
-    const uint64_t cycle = static_cast<uint64_t>(now / period_ns);
-    const int64_t rest_ms = (now - static_cast<int64_t>(cycle) * period_ns + 999999) / 1000000;
-    const auto& op = trace_->opportunities;
-    const uint64_t offset = std::lower_bound(op.begin(), op.end(), rest_ms) - op.begin();
-    next_index_ = std::max(next_index_, cycle * n + offset);
-  }
-  event_ = Simulator::Schedule(NanoSeconds(OpportunityNs(next_index_) - now),
+  next_index_ = trace_->FirstOpportunityAtOrAfter(now, next_index_);
+  event_ = Simulator::Schedule(NanoSeconds(trace_->OpportunityNs(next_index_) - now),
                                &TraceGatedQueueDisc::OnOpportunity, this);
 }
 

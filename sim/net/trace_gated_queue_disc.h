@@ -51,7 +51,6 @@ class TraceGatedQueueDisc : public ns3::QueueDisc {
   ns3::Ptr<ns3::QueueDisc> Child() const;
   bool EnqueueInChild(ns3::Ptr<ns3::QueueDiscItem> item);
   // Exact mode.
-  int64_t OpportunityNs(uint64_t index) const;
   void ScheduleNextOpportunity();
   void OnOpportunity();
   // Binned mode.
