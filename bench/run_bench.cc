@@ -1,7 +1,8 @@
 // The whole comparison of scenarios/hour.ini (7 two-tier policies, ResNet-18
 // on a Mi 8 at 10 requests/s over the Verizon LTE traces), shortened to 2
 // minutes of arrivals, through the library call `coinfer run` makes: the
-// policies side by side in `jobs` processes, every row stored in SQLite.
+// policies side by side in `jobs` processes, every row stored in SQLite, on
+// point-to-point or direct links (`direct`).
 #include <benchmark/benchmark.h>
 
 #include <unistd.h>
@@ -19,8 +20,11 @@ void BM_HourComparisonShortened(benchmark::State& state) {
   const std::string db = std::filesystem::temp_directory_path().string() + "/coinfer_bench_" +
                          std::to_string(getpid()) + ".sqlite";
   Scenario scenario;
-  const Status loaded = LoadScenario(std::string(COINFER_SOURCE_DIR) + "/scenarios/hour.ini",
-                                     {"duration_s=120", "output.db=" + db}, &scenario);
+  const Status loaded =
+      LoadScenario(std::string(COINFER_SOURCE_DIR) + "/scenarios/hour.ini",
+                   {"duration_s=120", "output.db=" + db,
+                    state.range(1) ? "link.device=direct" : "link.device=point-to-point"},
+                   &scenario);
   if (!loaded.ok()) {
     state.SkipWithError(loaded.message().c_str());
     return;
@@ -43,10 +47,8 @@ void BM_HourComparisonShortened(benchmark::State& state) {
 }
 
 BENCHMARK(BM_HourComparisonShortened)
-    ->ArgName("jobs")
-    ->Arg(1)
-    ->Arg(2)
-    ->Arg(3)
+    ->ArgNames({"jobs", "direct"})
+    ->ArgsProduct({{1, 2, 3}, {0, 1}})
     ->Iterations(1)
     ->Unit(benchmark::kSecond)
     ->UseRealTime();

@@ -125,12 +125,12 @@ po::options_description Declaration() {
       "trace replay: exact (packets leave at the trace's delivery opportunities) or binned "
       "(the link rate is set to each bin's mean)")(
       "link.bin_ms", po::value<double>()->default_value(100), "bin length of binned replay")(
-      "link.device", po::value<std::string>()->default_value("point-to-point"),
-      "the devices of links: point-to-point (ns-3's, the reference) or direct (coinfer's, on "
-      "links whose two directions replay a trace exactly into a drop-tail queue: each packet "
-      "moves in one event, the queue and lines computed as it is sent, a two-tier router that "
-      "only forwards left out; point-to-point's delivery times for a third of the events, "
-      "though timers firing in the same nanosecond as an arrival may run in another order)")(
+      "link.device", po::value<std::string>()->default_value("direct"),
+      "the devices of links: direct (coinfer's, on links whose two directions replay a trace "
+      "exactly into a drop-tail queue: each packet moves in one event, the queue and lines "
+      "computed as it is sent, a two-tier router that only forwards left out; point-to-point's "
+      "results in a third of the events) or point-to-point (ns-3's devices everywhere, the "
+      "reference)")(
       "tcp.min_rto_ms", po::value<double>()->default_value(1000),
       "TCP's floor on the retransmission timeout: ns-3's default is RFC 6298's 1000; Linux "
       "(Pis, phones, servers) uses 200. Above tcp.delayed_ack_ms")(

@@ -100,7 +100,9 @@ void DirectLinkChannel::Transmit(const DirectLinkDevice* sender, Ptr<Packet> pac
                                  uint16_t protocol) {
   const int from = directions_[0].sender == sender ? 0 : 1;
   Direction& d = directions_[from];
-  Time t = Simulator::Now();
+  const Time now = Simulator::Now();
+  Time t = now;
+  Time last_line_start = now;
   for (size_t i = 0; i < d.hops.size(); ++i) {
     Hop& hop = d.hops[i];
     t += hop.ingress;
@@ -111,9 +113,9 @@ void DirectLinkChannel::Transmit(const DirectLinkDevice* sender, Ptr<Packet> pac
     }
     if (hop.line_bps > 0) {
       // A line starts a packet when it has arrived and the line has sent the ones before.
-      t = std::max(t, d.line_free[i]) +
-          DataRate(static_cast<uint64_t>(hop.line_bps))
-              .CalculateBytesTxTime(packet->GetSize() + kPppHeaderBytes);
+      last_line_start = std::max(t, d.line_free[i]);
+      t = last_line_start + DataRate(static_cast<uint64_t>(hop.line_bps))
+                                .CalculateBytesTxTime(packet->GetSize() + kPppHeaderBytes);
       d.line_free[i] = t;
     }
     t += hop.delay;
@@ -121,8 +123,22 @@ void DirectLinkChannel::Transmit(const DirectLinkDevice* sender, Ptr<Packet> pac
   Ptr<DirectLinkDevice> peer = directions_[1 - from].sender;
   // The receiver gets its own copy (copy-on-write: no bytes are copied), as
   // ns-3's point-to-point channel gives it.
-  Simulator::ScheduleWithContext(peer->GetNode()->GetId(), t - Simulator::Now(),
-                                 &DirectLinkDevice::Receive, peer, packet->Copy(), protocol);
+  if (last_line_start == now) {
+    Deliver(peer, packet->Copy(), protocol, t);
+  } else {
+    // Events due in the same nanosecond run in the order they were
+    // scheduled: the arrival is scheduled when the last line starts the
+    // packet, as a point-to-point device schedules it, so that it keeps its
+    // place among timers due then (a delayed ACK, a retransmission).
+    Simulator::Schedule(last_line_start - now, &DirectLinkChannel::Deliver, this, peer,
+                        packet->Copy(), protocol, t);
+  }
+}
+
+void DirectLinkChannel::Deliver(Ptr<DirectLinkDevice> peer, Ptr<Packet> packet, uint16_t protocol,
+                                Time arrival) {
+  Simulator::ScheduleWithContext(peer->GetNode()->GetId(), arrival - Simulator::Now(),
+                                 &DirectLinkDevice::Receive, peer, packet, protocol);
 }
 
 std::size_t DirectLinkChannel::GetNDevices() const { return attached_; }

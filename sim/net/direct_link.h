@@ -16,10 +16,10 @@
 // Why: a point-to-point device spends three events per packet (end of
 // transmission, arrival, the queue's wake-up), the trace gate one per
 // opportunity, per link; this link spends one per packet
-// (docs/performance.md). Delivery times are ns-3's point-to-point ones
-// (tests/network_test.cc), but the arrival is scheduled when the packet is
-// sent, so a timer due in the same nanosecond may run before or after it
-// in another order than on point-to-point devices.
+// (docs/performance.md), and one more to schedule the arrival when the last
+// line starts the packet, as a point-to-point device does, so that events
+// due in the same nanosecond keep their order. Delivery times are ns-3's
+// point-to-point ones (tests/network_test.cc).
 #pragma once
 
 #include <cstdint>
@@ -109,6 +109,10 @@ class DirectLinkChannel : public ns3::Channel {
   ns3::Ptr<ns3::NetDevice> GetDevice(std::size_t i) const override;
 
  private:
+  // Schedules the peer's receipt of `packet` at `arrival`.
+  void Deliver(ns3::Ptr<DirectLinkDevice> peer, ns3::Ptr<ns3::Packet> packet, uint16_t protocol,
+               ns3::Time arrival);
+
   struct Direction {
     ns3::Ptr<DirectLinkDevice> sender;
     std::vector<Hop> hops;

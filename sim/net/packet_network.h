@@ -72,21 +72,18 @@ struct NetworkConfig {
   Replay replay = Replay::kExact;
   double bin_ms = 100;
   // The devices at each end of a link (sim/net/direct_link.h):
-  //   point-to-point: ns-3's, at 10 Gbit/s behind a traced direction's gate
-  //                   (the reference);
   //   direct:         on a link whose two directions replay a trace exactly
   //                   into a drop-tail queue, coinfer's own: a packet moves in
   //                   one event, its queue and lines computed as it is sent,
   //                   and a two-tier WAN that is only a line becomes a hop of
   //                   the access link (the router that only forwards is left
-  //                   out). Point-to-point's delivery times for a third of the
-  //                   events (tests/network_test.cc, docs/performance.md); an
-  //                   arrival is scheduled when the packet is sent rather than
-  //                   when it leaves the queue, so a timer due in the same
-  //                   nanosecond may run in the other order. Other links stay
-  //                   point-to-point.
+  //                   out). Point-to-point's delivery times and event order
+  //                   for a third of the events (tests/network_test.cc,
+  //                   docs/performance.md); other links stay point-to-point.
+  //   point-to-point: ns-3's devices everywhere, at 10 Gbit/s behind a traced
+  //                   direction's gate (the reference).
   enum class LinkDevice { kPointToPoint, kDirect };
-  LinkDevice link_device = LinkDevice::kPointToPoint;
+  LinkDevice link_device = LinkDevice::kDirect;
   std::vector<CrossTraffic> cross_traffic;
 
   // The cluster's LAN: every device and the leader reach the switch over a
