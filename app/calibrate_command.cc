@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <set>
 
 #include "app/command_line.h"
 #include "app/commands.h"
@@ -77,17 +78,24 @@ int CalibrateCommand(const std::vector<std::string>& args) {
   std::vector<ProfileRow> rows;
   std::vector<std::string> provenance = {"fitted by coinfer calibrate --device " + device +
                                          " from:"};
+  std::set<std::string> devices_profiled;
   for (const std::string& path : inputs) {
     Profile p;
     Status st = ReadProfileCsv(path, &p);
     if (!st.ok()) return ReportError(st);
     provenance.push_back("  " + path);
     for (const std::string& c : p.comments) provenance.push_back("    " + c);
-    for (ProfileRow& r : p.rows)
+    for (ProfileRow& r : p.rows) {
+      devices_profiled.insert(r.device);
       if (r.device == device) rows.push_back(std::move(r));
+    }
   }
-  if (rows.empty())
-    return ReportError(Status::InvalidInput("", "device", "no rows of '" + device + "'"));
+  if (rows.empty()) {
+    std::string names;
+    for (const std::string& d : devices_profiled) names += (names.empty() ? "" : ", ") + d;
+    return ReportError(Status::InvalidInput(
+        "", "device", "no rows of '" + device + "'; the profiles have " + names));
+  }
   // One fit describes one configuration: rows measured with other thread
   // counts ran other kernels at other speeds.
   for (const ProfileRow& r : rows)

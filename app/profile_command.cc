@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <thread>
@@ -53,6 +54,13 @@ int ProfileCommand(const std::vector<std::string>& args) {
   if (!output.empty() && models.size() != 1)
     return ReportError(
         Status::InvalidInput("-o", "", "one model per file: use --output-dir for several"));
+  if (!output_dir.empty()) {
+    // Before the minutes of profiling, so that a folder that cannot be made fails first.
+    std::error_code error;
+    std::filesystem::create_directories(output_dir, error);
+    if (error)
+      return ReportError(Status::IoError(output_dir + ": cannot create: " + error.message()));
+  }
   std::vector<Profile> profiles;
   Status st = ProfileHost(models, timing, device, &profiles);
   if (!st.ok()) return ReportError(st);

@@ -535,8 +535,8 @@ TEST(AppTest, HelpListsEveryScenarioKey) {
 // Profile this host, then calibrate on what was measured: the workflow of
 // devices/data/README.md, shortened.
 TEST(AppTest, ProfileThenCalibrateWritesALoadableDevice) {
-  const fs::path dir = fs::path(ScratchDir()) / "profiles";
-  fs::create_directories(dir);
+  const fs::path dir = fs::path(ScratchDir()) / "profiles" / "made_by_profile";
+  fs::remove_all(dir.parent_path());  // --output-dir makes the folders
   Outcome o = Coinfer(
       "profile --model small_vgg small_resnet --repeats 2 --warmup 0 --output-dir " + dir.string());
   ASSERT_EQ(o.exit_code, 0) << o.output;
@@ -545,6 +545,12 @@ TEST(AppTest, ProfileThenCalibrateWritesALoadableDevice) {
   EXPECT_NE(vgg.str().find("measured together with: small_vgg small_resnet"), std::string::npos);
   EXPECT_NE(vgg.str().find(",mkldnn_convolution\n"), std::string::npos);  // the kernel column
   ASSERT_TRUE(fs::exists(dir / "small_resnet.csv"));
+  // A device the profiles do not have: the ones they have are named.
+  o = Coinfer("calibrate " + (dir / "small_vgg.csv").string() + " --device pi4b -o " +
+              (dir / "pi.device").string());
+  EXPECT_EQ(o.exit_code, 2);
+  EXPECT_NE(o.output.find("no rows of 'pi4b'; the profiles have host"), std::string::npos)
+      << o.output;
 
   const std::string device = (dir / "mine.device").string();
   o = Coinfer("calibrate " + (dir / "small_vgg.csv").string() + " " +
