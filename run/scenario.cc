@@ -127,10 +127,10 @@ po::options_description Declaration() {
       "link.bin_ms", po::value<double>()->default_value(100), "bin length of binned replay")(
       "link.device", po::value<std::string>()->default_value("direct"),
       "the devices of links: direct (coinfer's, on links whose two directions replay a trace "
-      "exactly into a drop-tail queue: each packet moves in one event, the queue and lines "
-      "computed as it is sent, a two-tier router that only forwards left out; point-to-point's "
-      "results in a third of the events) or point-to-point (ns-3's devices everywhere, the "
-      "reference)")(
+      "exactly into a drop-tail queue, losslessly: each packet moves in two events, the queue "
+      "and lines computed as it is sent, a two-tier router that only forwards left out; "
+      "point-to-point's results in less than half the events) or point-to-point (ns-3's "
+      "devices everywhere, the reference)")(
       "tcp.min_rto_ms", po::value<double>()->default_value(1000),
       "TCP's floor on the retransmission timeout: ns-3's default is RFC 6298's 1000; Linux "
       "(Pis, phones, servers) uses 200. Above tcp.delayed_ack_ms")(

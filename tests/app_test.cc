@@ -67,7 +67,7 @@ TEST(AppTest, PoliciesInParallelProcessesStoreWhatOneProcessStores) {
 
 // The hour comparison (scenarios/hour.ini) shortened to a minute, on both
 // link devices: direct links store every row point-to-point ones store, host
-// times aside, for a third of the events.
+// times aside, for less than half the events.
 TEST(AppTest, DirectLinksStoreWhatPointToPointLinksStore) {
   const std::string policies = " --set policies=cloud-only,neurosurgeon@energy,cic@throughput";
   std::string dbs[2];

@@ -345,7 +345,7 @@ namespace {
 
 // Direct links compute the times of the point-to-point chain they stand for
 // (sim/net/direct_link.h), drops included: every message arrives when it
-// does on ns-3's point-to-point devices, to the nanosecond but for rounding.
+// does on ns-3's point-to-point devices, to the nanosecond.
 // The independent answer is ns-3's own devices.
 TEST(DirectLinkTest, DeliversEveryMessageWhenPointToPointDoes) {
   NetworkConfig traced;  // the WAN (1 Gbit/s, no delay) becomes a hop
@@ -359,7 +359,8 @@ TEST(DirectLinkTest, DeliversEveryMessageWhenPointToPointDoes) {
   NetworkConfig wan_line = traced;  // a WAN with a delay of its own, still only a line
   wan_line.wan_up.delay_ms = 15;
   wan_line.wan_down.delay_ms = 5;
-  wan_line.wan_up.capacity.constant_mbps = wan_line.wan_down.capacity.constant_mbps = 100;
+  // Folded only at or above the trace's peak (43 opportunities in one ms of Verizon up).
+  wan_line.wan_up.capacity.constant_mbps = wan_line.wan_down.capacity.constant_mbps = 600;
   NetworkConfig slow_wan = traced;  // a WAN that queues keeps its router
   slow_wan.wan_up.capacity.constant_mbps = slow_wan.wan_down.capacity.constant_mbps = 8;
   slow_wan.wan_up.delay_ms = 10;
@@ -368,6 +369,8 @@ TEST(DirectLinkTest, DeliversEveryMessageWhenPointToPointDoes) {
   three_tier.wan_up.capacity.constant_mbps = three_tier.wan_down.capacity.constant_mbps = 5;
   three_tier.wan_up.delay_ms = three_tier.wan_down.delay_ms = 30;
   // Links that stay point-to-point on direct: binned replay, a CoDel queue.
+  // (Random loss stays point-to-point too, but two lossy simulations in one
+  // process draw from different streams, so it cannot be compared here.)
   NetworkConfig binned = traced;
   binned.replay = NetworkConfig::Replay::kBinned;
   NetworkConfig codel = traced;
@@ -387,7 +390,7 @@ TEST(DirectLinkTest, DeliversEveryMessageWhenPointToPointDoes) {
     const std::vector<double> direct = DeliveryTimes(config, messages);
     for (size_t i = 0; i < messages.size(); ++i) {
       EXPECT_GT(p2p[i], 0) << name << " message " << i;
-      EXPECT_NEAR(direct[i], p2p[i], 1e-6) << name << " message " << i;
+      EXPECT_EQ(direct[i], p2p[i]) << name << " message " << i;
     }
   }
 }

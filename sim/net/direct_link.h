@@ -1,11 +1,11 @@
-// DirectLink: a point-to-point link that moves each packet in one ns-3
-// event. A packet a DirectLinkDevice is given crosses its direction's hops
+// DirectLink: a point-to-point link that moves each packet in two ns-3
+// events (below). A packet a DirectLinkDevice is given crosses its direction's hops
 // and reaches the peer when it leaves the last. A hop is what ns-3's
 // point-to-point chain of one link does to a packet, computed instead of
 // simulated:
 //   - an ingress delay (the part of a direction's delay before its queue);
 //   - a drop-tail queue and its drain (DropTailSchedule: a trace's delivery
-//     opportunities, or a line at a constant rate), which may drop it;
+//     opportunities), which may drop it;
 //   - a line behind that queue that serialises the packet with a 2-byte PPP
 //     header, back to back (a traced direction's 10 Gbit/s device);
 //   - the channel's delay.

@@ -51,13 +51,14 @@ std::vector<double> BinRates(const DeliveryTrace& trace, double bin_s) {
 
 // Whether a link is made of DirectLinkDevices: asked for, and both
 // directions a queue it computes (DropTailSchedule: a trace replayed exactly
-// into a drop-tail queue). Any other link keeps ns-3's point-to-point
-// devices and queue discs.
+// into a drop-tail queue) without random loss (whose draws have not been
+// shown to follow point-to-point's). Any other link keeps ns-3's
+// point-to-point devices and queue discs.
 bool DirectLink(const DirectionConfig& a_to_b, const DirectionConfig& b_to_a,
                 const NetworkConfig& config) {
   for (const DirectionConfig* d : {&a_to_b, &b_to_a})
     if (!d->capacity.traced() || d->discipline != QueueDiscipline::kDropTail ||
-        config.replay != NetworkConfig::Replay::kExact)
+        config.replay != NetworkConfig::Replay::kExact || d->loss > 0)
       return false;
   return config.link_device == NetworkConfig::LinkDevice::kDirect;
 }

@@ -78,7 +78,7 @@ struct NetworkConfig {
   //                   and a two-tier WAN that is only a line becomes a hop of
   //                   the access link (the router that only forwards is left
   //                   out). Point-to-point's delivery times and event order
-  //                   for a third of the events (tests/network_test.cc,
+  //                   for less than half the events (tests/network_test.cc,
   //                   docs/performance.md); other links stay point-to-point.
   //   point-to-point: ns-3's devices everywhere, at 10 Gbit/s behind a traced
   //                   direction's gate (the reference).
