@@ -5,7 +5,6 @@
 
 #include "ns3/data-rate.h"
 #include "ns3/node.h"
-#include "ns3/pointer.h"
 #include "ns3/simulator.h"
 
 namespace coinfer {
@@ -16,14 +15,10 @@ NS_OBJECT_ENSURE_REGISTERED(DirectLinkDevice);
 NS_OBJECT_ENSURE_REGISTERED(DirectLinkChannel);
 
 TypeId DirectLinkDevice::GetTypeId() {
-  static TypeId tid =
-      TypeId("coinfer::DirectLinkDevice")
-          .SetParent<NetDevice>()
-          .SetGroupName("Network")
-          .AddConstructor<DirectLinkDevice>()
-          .AddAttribute("ReceiveErrorModel", "Drops the packets it marks as corrupt on arrival.",
-                        PointerValue(), MakePointerAccessor(&DirectLinkDevice::receive_errors_),
-                        MakePointerChecker<ErrorModel>());
+  static TypeId tid = TypeId("coinfer::DirectLinkDevice")
+                          .SetParent<NetDevice>()
+                          .SetGroupName("Network")
+                          .AddConstructor<DirectLinkDevice>();
   return tid;
 }
 
@@ -68,14 +63,12 @@ bool DirectLinkDevice::SendFrom(Ptr<Packet>, const Address&, const Address&, uin
 }
 
 void DirectLinkDevice::Receive(Ptr<Packet> packet, uint16_t protocol) {
-  if (receive_errors_ && receive_errors_->IsCorrupt(packet)) return;
   if (!receive_.IsNull()) receive_(this, packet, protocol, GetBroadcast());
 }
 
 void DirectLinkDevice::DoDispose() {
   channel_ = nullptr;
   node_ = nullptr;
-  receive_errors_ = nullptr;
   receive_ = ReceiveCallback();
   NetDevice::DoDispose();
 }

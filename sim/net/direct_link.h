@@ -11,7 +11,8 @@
 //   - the channel's delay.
 // Several hops stand for several links with no one in between to see the
 // packet (a router that only forwards: a hop without a queue). No queue disc
-// sits above these devices.
+// sits above these devices, and they lose nothing at random (a lossy link
+// stays point-to-point).
 //
 // Why: a point-to-point device spends three events per packet (end of
 // transmission, arrival, the queue's wake-up), the trace gate one per
@@ -27,7 +28,6 @@
 #include <vector>
 
 #include "ns3/channel.h"
-#include "ns3/error-model.h"
 #include "ns3/mac48-address.h"
 #include "ns3/net-device.h"
 #include "ns3/nstime.h"
@@ -79,7 +79,6 @@ class DirectLinkDevice : public ns3::NetDevice {
 
   ns3::Ptr<DirectLinkChannel> channel_;
   ns3::Ptr<ns3::Node> node_;
-  ns3::Ptr<ns3::ErrorModel> receive_errors_;  // the "ReceiveErrorModel" attribute
   ReceiveCallback receive_;
   ns3::Mac48Address address_;
   uint32_t if_index_ = 0;
