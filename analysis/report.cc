@@ -43,6 +43,7 @@ const Column kColumns[] = {
     {"decision_us", "decide µs", &ReportRow::decision_us, 1, 1},
     {"end_energy_j", "end J", &ReportRow::end_energy_j, 4, 1},
     {"prediction_error_ms", "pred err ms", &ReportRow::prediction_error_ms, 2, 1},
+    {"prediction_error", "pred err %", &ReportRow::prediction_error, 1, 100},
 };
 
 // "key = value" lines into a map, seed and output.db left out.
@@ -152,6 +153,8 @@ void AddRows(const Report& report, int point, const std::vector<std::vector<Poli
     row.p99_ms = estimate([](const PolicySummary& s) { return s.p99_ms; }, completed);
     row.prediction_error_ms =
         estimate([](const PolicySummary& s) { return s.mean_abs_prediction_error_ms; }, completed);
+    row.prediction_error = estimate(
+        [](const PolicySummary& s) { return s.mean_relative_prediction_error; }, completed);
     auto has_requests = [](const PolicySummary& s) { return s.requests > 0; };
     row.bytes_sent =
         estimate([](const PolicySummary& s) { return s.mean_bytes_sent; }, has_requests);

@@ -38,7 +38,8 @@ struct ReportRow {
   std::string policy;
   int runs = 0;
   Estimate requests, completed, throughput_per_s, mean_ms, p50_ms, p95_ms, p99_ms, bytes_sent,
-      accuracy, requirement_missed, decision_us, end_energy_j, prediction_error_ms;
+      accuracy, requirement_missed, decision_us, end_energy_j, prediction_error_ms,
+      prediction_error;  // relative: |predicted - actual| / actual
 };
 
 struct Report {

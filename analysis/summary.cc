@@ -60,7 +60,7 @@ Status SummarizeRun(const std::string& db_path, int64_t run_id, std::vector<Poli
     sqlite3_bind_int64(rows.get(), 1, run_id);
     sqlite3_bind_text(rows.get(), 2, s.policy.c_str(), -1, SQLITE_TRANSIENT);
     std::vector<double> latencies;
-    double bytes = 0, error = 0, decision = 0, energy = 0;
+    double bytes = 0, error = 0, relative_error = 0, decision = 0, energy = 0;
     double first_arrival = INFINITY, last_finish = -INFINITY;
     int with_energy = 0, with_correctness = 0, correct = 0;
     while (sqlite3_step(rows.get()) == SQLITE_ROW) {
@@ -86,7 +86,9 @@ Status SummarizeRun(const std::string& db_path, int64_t run_id, std::vector<Poli
         const double actual = sqlite3_column_double(rows.get(), 1);
         last_finish = std::max(last_finish, arrival + actual / 1e3);
         latencies.push_back(actual);
-        error += std::abs(sqlite3_column_double(rows.get(), 2) - actual);
+        const double miss = std::abs(sqlite3_column_double(rows.get(), 2) - actual);
+        error += miss;
+        if (actual > 0) relative_error += miss / actual;
       }
     }
     s.completed = static_cast<int>(latencies.size());
@@ -103,6 +105,7 @@ Status SummarizeRun(const std::string& db_path, int64_t run_id, std::vector<Poli
       for (double l : latencies) sum += l;
       s.mean_ms = sum / s.completed;
       s.mean_abs_prediction_error_ms = error / s.completed;
+      s.mean_relative_prediction_error = relative_error / s.completed;
       s.p50_ms = Percentile(latencies, 0.50);
       s.p95_ms = Percentile(latencies, 0.95);
       s.p99_ms = Percentile(latencies, 0.99);
@@ -114,10 +117,10 @@ Status SummarizeRun(const std::string& db_path, int64_t run_id, std::vector<Poli
 
 void PrintSummaryTable(const std::vector<PolicySummary>& summaries, std::ostream& os) {
   char line[512];
-  std::snprintf(line, sizeof line,
-                "%-22s %8s %9s %7s %9s %9s %9s %9s %12s %10s %9s %8s %8s %7s  %s\n", "policy",
-                "requests", "done", "req/s", "mean_ms", "p50_ms", "p95_ms", "p99_ms", "mean_bytes",
-                "pred_err", "decide_us", "end_J", "top-1", "missed", "splits (index:requests)");
+  std::snprintf(
+      line, sizeof line, "%-22s %8s %9s %7s %9s %9s %9s %9s %12s %10s %9s %9s %8s %8s %7s  %s\n",
+      "policy", "requests", "done", "req/s", "mean_ms", "p50_ms", "p95_ms", "p99_ms", "mean_bytes",
+      "pred_err", "pred_err%", "decide_us", "end_J", "top-1", "missed", "splits (index:requests)");
   os << line;
   for (const PolicySummary& s : summaries) {
     char energy[32] = "-";
@@ -127,23 +130,27 @@ void PrintSummaryTable(const std::vector<PolicySummary>& summaries, std::ostream
     const std::string missed =
         s.requirement_missed < 0 ? "-" : std::to_string(s.requirement_missed);
     std::snprintf(line, sizeof line,
-                  "%-22s %8d %9d %7.2f %9.1f %9.1f %9.1f %9.1f %12.0f %10.1f %9.2f %8s %8s %7s  ",
+                  "%-22s %8d %9d %7.2f %9.1f %9.1f %9.1f %9.1f %12.0f %10.1f %9.1f %9.2f %8s %8s "
+                  "%7s  ",
                   s.policy.c_str(), s.requests, s.completed, s.throughput_per_s, s.mean_ms,
                   s.p50_ms, s.p95_ms, s.p99_ms, s.mean_bytes_sent, s.mean_abs_prediction_error_ms,
-                  s.mean_decision_us, energy, accuracy, missed.c_str());
+                  100 * s.mean_relative_prediction_error, s.mean_decision_us, energy, accuracy,
+                  missed.c_str());
     os << line << Histogram(s.split_histogram) << "\n";
   }
 }
 
 void WriteSummaryCsv(const std::vector<PolicySummary>& summaries, std::ostream& os) {
   os << "policy,requests,completed,throughput_per_s,mean_ms,p50_ms,p95_ms,p99_ms,mean_bytes_sent,"
-        "mean_abs_prediction_error_ms,mean_decision_us,mean_end_energy_j,accuracy,"
+        "mean_abs_prediction_error_ms,mean_relative_prediction_error,mean_decision_us,mean_end_"
+        "energy_j,accuracy,"
         "requirement_missed,split_histogram\n";
   for (const PolicySummary& s : summaries) {
     os << s.policy << "," << s.requests << "," << s.completed << "," << s.throughput_per_s << ","
        << s.mean_ms << "," << s.p50_ms << "," << s.p95_ms << "," << s.p99_ms << ","
-       << s.mean_bytes_sent << "," << s.mean_abs_prediction_error_ms << "," << s.mean_decision_us
-       << "," << (s.mean_end_energy_j < 0 ? "" : std::to_string(s.mean_end_energy_j)) << ","
+       << s.mean_bytes_sent << "," << s.mean_abs_prediction_error_ms << ","
+       << s.mean_relative_prediction_error << "," << s.mean_decision_us << ","
+       << (s.mean_end_energy_j < 0 ? "" : std::to_string(s.mean_end_energy_j)) << ","
        << (s.accuracy < 0 ? "" : std::to_string(s.accuracy)) << ","
        << (s.requirement_missed < 0 ? "" : std::to_string(s.requirement_missed)) << ",\""
        << Histogram(s.split_histogram) << "\"\n";

@@ -18,7 +18,8 @@ struct PolicySummary {
   int completed = 0;
   double mean_ms = 0, p50_ms = 0, p95_ms = 0, p99_ms = 0;  // over completed requests
   double mean_bytes_sent = 0;
-  double mean_abs_prediction_error_ms = 0;  // |predicted - actual|
+  double mean_abs_prediction_error_ms = 0;    // |predicted - actual|
+  double mean_relative_prediction_error = 0;  // |predicted - actual| / actual
   double mean_decision_us = 0;
   double mean_end_energy_j = -1;  // over requests with a known energy; -1: none
   // Top-1 accuracy over requests whose correctness was measured; -1: none.

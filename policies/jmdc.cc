@@ -84,17 +84,16 @@ void JmdcPolicy::Prepare(const Observation& obs) {
   }
 }
 
-double JmdcPolicy::LatencyMs(const Config& c, double ms_per_byte, double result_ms) const {
-  return c.compute_ms + c.bytes * ms_per_byte + (c.offloads ? result_ms : 0);
+double JmdcPolicy::LatencyMs(const Config& c, const LinkEstimate& uplink, double result_ms) const {
+  return c.compute_ms + (c.offloads ? PredictTransferMs(uplink, c.bytes) + result_ms : 0);
 }
 
-JmdcPolicy::Choice JmdcPolicy::Best(const std::vector<int>& candidates, double uplink_mbps,
+JmdcPolicy::Choice JmdcPolicy::Best(const std::vector<int>& candidates, const LinkEstimate& uplink,
                                     double result_ms, bool fallback) const {
-  const double ms_per_byte = 8.0 / (uplink_mbps * 1e3);
   const bool within_budget = requirement_.kind == JmdcRequirement::Kind::kLatency && !fallback;
   Choice best;
   for (int i : candidates) {
-    const double ms = LatencyMs(configs_[i], ms_per_byte, result_ms);
+    const double ms = LatencyMs(configs_[i], uplink, result_ms);
     if (within_budget && ms > requirement_.value) continue;
     bool better = best.config < 0;
     if (!better) {
@@ -108,9 +107,9 @@ JmdcPolicy::Choice JmdcPolicy::Best(const std::vector<int>& candidates, double u
   return best;  // candidates are in index order, so ties keep the earliest
 }
 
-JmdcPolicy::Choice JmdcPolicy::Choose(double uplink_mbps, double result_ms) const {
-  Choice c = pareto_.empty() ? Choice() : Best(pareto_, uplink_mbps, result_ms, false);
-  return c.config >= 0 ? c : Best(fallback_, uplink_mbps, result_ms, true);
+JmdcPolicy::Choice JmdcPolicy::Choose(const LinkEstimate& uplink, double result_ms) const {
+  Choice c = pareto_.empty() ? Choice() : Best(pareto_, uplink, result_ms, false);
+  return c.config >= 0 ? c : Best(fallback_, uplink, result_ms, true);
 }
 
 std::vector<int> JmdcPolicy::AllConfigs() const {
@@ -129,22 +128,23 @@ void JmdcPolicy::SplitByAccuracy(std::vector<int>* feasible,
   }
 }
 
-JmdcPolicy::Choice JmdcPolicy::ChooseExhaustive(double uplink_mbps, double result_ms) const {
+JmdcPolicy::Choice JmdcPolicy::ChooseExhaustive(const LinkEstimate& uplink,
+                                                double result_ms) const {
   if (requirement_.kind == JmdcRequirement::Kind::kLatency) {
-    const Choice c = Best(AllConfigs(), uplink_mbps, result_ms, false);
-    return c.config >= 0 ? c : Best(AllConfigs(), uplink_mbps, result_ms, true);
+    const Choice c = Best(AllConfigs(), uplink, result_ms, false);
+    return c.config >= 0 ? c : Best(AllConfigs(), uplink, result_ms, true);
   }
   std::vector<int> feasible, most_accurate;
   SplitByAccuracy(&feasible, &most_accurate);
-  return feasible.empty() ? Best(most_accurate, uplink_mbps, result_ms, true)
-                          : Best(feasible, uplink_mbps, result_ms, false);
+  return feasible.empty() ? Best(most_accurate, uplink, result_ms, true)
+                          : Best(feasible, uplink, result_ms, false);
 }
 
 Plan JmdcPolicy::Decide(const Observation& obs) {
   if (!prepared_.Matches(obs) || prepared_compression_ != obs.compression) Prepare(obs);
   if (configs_.empty())
     throw std::logic_error(name_ + ": needs measured compression (compression.codec or .menu)");
-  const Choice choice = Choose(obs.uplink_estimate_mbps, obs.ResultReturnMs(obs.cloud));
+  const Choice choice = Choose(obs.Link(obs.end, obs.cloud), obs.ResultReturnMs(obs.cloud));
   const Config& c = configs_[choice.config];
   Plan plan;
   if (c.variant < 0) {
@@ -165,7 +165,7 @@ Plan JmdcPolicy::Decide(const Observation& obs) {
   for (Stage& s : plan.stages) {
     if (s.kind == Stage::Kind::kTransfer && !s.result) {
       s.bytes = static_cast<int64_t>(c.bytes + 0.5);
-      s.predicted_ms = c.bytes * 8.0 / (obs.uplink_estimate_mbps * 1e3);
+      s.predicted_ms = obs.TransferMs(obs.end, obs.cloud, c.bytes);
     }
     plan.predicted_ms += s.predicted_ms;
   }

@@ -6,15 +6,17 @@
 //   jmdc@latency=T   maximise measured accuracy s.t. predicted latency <= T ms
 // Bytes per (split, codec) are the catalog's measurements on the test split,
 // accuracy its measurements on the validation split (requests are then
-// scored on test images the choice never saw); latency = device time [0, k) + mean bytes / uplink
-// estimate + cloud time [k, n) + the result's way back (Observation::ResultReturnMs). Device-only
+// scored on test images the choice never saw); latency = device time [0, k) + the predicted
+// transfer of the mean bytes over the uplink (sim/transfer_time.h) + cloud time [k, n) + the
+// result's way back (Observation::ResultReturnMs). Device-only
 // is a configuration with the plain model's accuracy, no bytes and nothing coming back.
 //
 // Choices where the paper is open: configurations are pruned offline to their
 // Pareto set — (compute, bytes) among those meeting the floor for the
 // accuracy mode, (compute, bytes, accuracy) for the latency mode — and a
 // decision scans that set at the current estimate, which is exact (a pruned
-// configuration is strictly slower, or no more accurate and no faster). When
+// configuration is strictly slower, or no more accurate and no faster: a
+// transfer's predicted time never falls as its bytes grow). When
 // nothing meets the requirement the plan is the most accurate configuration
 // (accuracy mode) or the fastest (latency mode), flagged requirement_met = 0.
 // Ties: lower latency, then higher accuracy, then earlier split and codec.
@@ -64,20 +66,20 @@ class JmdcPolicy : public Policy {
   Plan Decide(const Observation& observation) override;
 
   const std::vector<Config>& configs() const { return configs_; }
-  // The decision at an uplink estimate and a predicted time of the result's
+  // The decision at an uplink's estimate and a predicted time of the result's
   // way back (paid by configurations that offload), from the Pareto set (what
   // Decide uses) and by exhaustive search over every configuration (the
   // reference).
-  Choice Choose(double uplink_mbps, double result_ms) const;
-  Choice ChooseExhaustive(double uplink_mbps, double result_ms) const;
+  Choice Choose(const LinkEstimate& uplink, double result_ms) const;
+  Choice ChooseExhaustive(const LinkEstimate& uplink, double result_ms) const;
 
  private:
-  double LatencyMs(const Config& c, double ms_per_byte, double result_ms) const;
+  double LatencyMs(const Config& c, const LinkEstimate& uplink, double result_ms) const;
   std::vector<int> AllConfigs() const;
   // Configurations meeting the accuracy floor, and those of the best accuracy.
   void SplitByAccuracy(std::vector<int>* feasible, std::vector<int>* most_accurate) const;
   // Scans `candidates` (indices into configs_) for the requirement's best.
-  Choice Best(const std::vector<int>& candidates, double uplink_mbps, double result_ms,
+  Choice Best(const std::vector<int>& candidates, const LinkEstimate& uplink, double result_ms,
               bool fallback) const;
 
   JmdcRequirement requirement_;

@@ -19,8 +19,7 @@ void NeurosurgeonPolicy::Prepare(const Observation& obs) {
 }
 
 double NeurosurgeonPolicy::Cost(const Observation& obs, size_t k, double result_ms) const {
-  const double ms_per_byte = 8.0 / (obs.uplink_estimate_mbps * 1e3);
-  const double transfer_ms = bytes_[k] * ms_per_byte;
+  const double transfer_ms = offloads_[k] ? obs.TransferMs(obs.end, obs.cloud, bytes_[k]) : 0;
   const double back_ms = offloads_[k] ? result_ms : 0;
   if (objective_ == Objective::kLatency) return (end_ms_[k] + cloud_ms_[k]) + transfer_ms + back_ms;
   const DevicePower& p = obs.end_device().power();

@@ -157,13 +157,18 @@ po::options_description Declaration() {
       "FROM>TO:constant:RATE@START-STOP (UDP) between sites (end, edge, cloud; leader, "
       "device0..), e.g. end>cloud:bulk@10s-60s,cloud>end:constant:2Mbps@0s-30s")(
       "estimator.kind", po::value<std::string>()->default_value("ewma"),
-      "uplink bandwidth estimator over completed transfers: last, ewma or harmonic")(
-      "estimator.prior_mbps", po::value<double>()->default_value(5),
-      "uplink estimate before the first transfer completes")(
+      "each link's estimator: delivery (the sender's own TCP: BBR's delivery rate, minimum RTT, "
+      "congestion window and queued bytes), or over completed transfers' goodput last, ewma or "
+      "harmonic")("estimator.prior_mbps", po::value<double>()->default_value(5),
+                  "a link's estimate before its first sample")(
       "estimator.alpha", po::value<double>()->default_value(0.3, "0.3"),
       "ewma: weight of the newest transfer's throughput, in (0, 1]")(
       "estimator.window", po::value<int>()->default_value(5),
       "harmonic: number of recent transfers averaged")(
+      "estimator.rate_rounds", po::value<int>()->default_value(10),
+      "delivery: the rate is the largest sample of this many recent round trips (BBR: 10)")(
+      "estimator.min_rtt_window_s", po::value<double>()->default_value(10),
+      "delivery: the round trip is the smallest sample of this many recent seconds (BBR: 10)")(
       "compression.codec", po::value<std::string>()->default_value(""),
       "codec pipeline for the tensor a single-cut plan sends, e.g. quant:8,zstd:3 "
       "(docs/formats.md; "
@@ -669,11 +674,13 @@ Status LoadScenario(const std::string& path, const std::vector<std::string>& ove
 
   EstimatorConfig& est = e.estimator;
   if (!ParseEstimatorKind(str("estimator.kind"), &est.kind))
-    return v.KeyError("estimator.kind",
-                      "expected last, ewma or harmonic, got '" + str("estimator.kind") + "'");
+    return v.KeyError("estimator.kind", "expected delivery, last, ewma or harmonic, got '" +
+                                            str("estimator.kind") + "'");
   est.prior_mbps = num("estimator.prior_mbps");
   est.alpha = num("estimator.alpha");
   est.window = vm["estimator.window"].as<int>();
+  est.filter.rate_rounds = vm["estimator.rate_rounds"].as<int>();
+  est.filter.min_rtt_window_s = num("estimator.min_rtt_window_s");
   if (est.alpha <= 0 || est.alpha > 1) return v.KeyError("estimator.alpha", "must be in (0, 1]");
 
   struct Positive {
@@ -688,7 +695,9 @@ Status LoadScenario(const std::string& path, const std::vector<std::string>& ove
         Positive{"cluster.lan_delay_ms", net.lan_delay_ms, true},
         Positive{"link.bin_ms", net.bin_ms, false},
         Positive{"estimator.prior_mbps", est.prior_mbps, false},
-        Positive{"estimator.window", double(est.window), false}}) {
+        Positive{"estimator.window", double(est.window), false},
+        Positive{"estimator.rate_rounds", double(est.filter.rate_rounds), false},
+        Positive{"estimator.min_rtt_window_s", est.filter.min_rtt_window_s, false}}) {
     if (p.value < 0 || (!p.allow_zero && p.value == 0))
       return v.KeyError(p.key, std::string("must be ") + (p.allow_zero ? ">= 0" : "> 0"));
   }

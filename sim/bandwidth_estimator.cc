@@ -1,5 +1,7 @@
 #include "sim/bandwidth_estimator.h"
 
+#include <stdexcept>
+
 namespace coinfer {
 
 bool ParseEstimatorKind(const std::string& name, EstimatorConfig::Kind* kind) {
@@ -9,6 +11,8 @@ bool ParseEstimatorKind(const std::string& name, EstimatorConfig::Kind* kind) {
     *kind = EstimatorConfig::Kind::kEwma;
   } else if (name == "harmonic") {
     *kind = EstimatorConfig::Kind::kHarmonic;
+  } else if (name == "delivery") {
+    *kind = EstimatorConfig::Kind::kDelivery;
   } else {
     return false;
   }
@@ -30,6 +34,8 @@ void BandwidthEstimator::OnTransferComplete(double bytes, double seconds) {
       estimate_mbps_ =
           samples_ == 1 ? sample : config_.alpha * sample + (1 - config_.alpha) * estimate_mbps_;
       break;
+    case EstimatorConfig::Kind::kDelivery:
+      throw std::logic_error("the delivery estimate is the sender's TCP's, not transfers'");
     case EstimatorConfig::Kind::kHarmonic: {
       window_.push_back(sample);
       if (static_cast<int>(window_.size()) > config_.window) window_.pop_front();

@@ -5,23 +5,28 @@
 //   last      the newest sample;
 //   ewma      exponentially weighted moving average, weight alpha on the newest;
 //   harmonic  harmonic mean of the last `window` samples (robust to outliers).
-// Before the first sample the estimate is the scenario's prior.
+// Before the first sample the estimate is the scenario's prior. The kind
+// delivery is the sender's own TCP view instead (sim/net/sender_monitor.h),
+// which the engine reads from the network; this class does not take it.
 #pragma once
 
 #include <deque>
 #include <string>
 
+#include "sim/net/delivery_estimator.h"
+
 namespace coinfer {
 
 struct EstimatorConfig {
-  enum class Kind { kLast, kEwma, kHarmonic };
+  enum class Kind { kLast, kEwma, kHarmonic, kDelivery };
   Kind kind = Kind::kEwma;
   double prior_mbps = 5;
-  double alpha = 0.3;  // ewma
-  int window = 5;      // harmonic
+  double alpha = 0.3;     // ewma
+  int window = 5;         // harmonic
+  DeliveryFilter filter;  // delivery
 };
 
-// "last", "ewma" or "harmonic".
+// "delivery", "last", "ewma" or "harmonic".
 bool ParseEstimatorKind(const std::string& name, EstimatorConfig::Kind* kind);
 
 class BandwidthEstimator {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <random>
 #include <stdexcept>
 
@@ -20,7 +21,9 @@ class EngineRun {
   EngineRun(const EngineConfig& config, Policy& policy)
       : config_(config),
         policy_(policy),
-        network_(config.network),
+        delivery_(config.estimator.kind == EstimatorConfig::Kind::kDelivery),
+        network_(config.network,
+                 delivery_ ? std::optional<DeliveryFilter>(config.estimator.filter) : std::nullopt),
         split_points_(config.graph->SplitPoints()),
         sample_rng_(config.seed ^ kSampleStream) {
     for (const Site& site : config.sites) queues_.emplace_back(site.device->cores());
@@ -54,6 +57,7 @@ class EngineRun {
     RequestRecord& r = records_[id];
     for (size_t s = 0; s < queues_.size(); ++s) obs_.queue[s] = queues_[s].load();
     obs_.now_s = Simulation::Now();
+    if (delivery_) ReadDeliveryEstimates();
 
     const Stopwatch decide;
     Plan plan = policy_.Decide(obs_);
@@ -257,11 +261,33 @@ class EngineRun {
     if (--pending_stages_[id] == 0) Finish(id);
   }
 
+  // The senders' own view of every connection (estimator.kind = delivery).
+  // Before a sample that measured the path, a link is at the prior (a LAN
+  // link at its nominal rate), or faster if an app-limited sample says so.
+  void ReadDeliveryEstimates() {
+    obs_.links.clear();
+    const SiteId sites = static_cast<SiteId>(config_.sites.size());
+    for (SiteId from = 0; from < sites; ++from)
+      for (SiteId to = 0; to < sites; ++to) {
+        if (from == to) continue;
+        const std::optional<DeliveryEstimate> e = network_.Estimate(from, to);
+        if (!e) continue;
+        LinkEstimate link{from, to, e->path_mbps};
+        if (link.mbps <= 0) link.mbps = std::max(obs_.Link(from, to).mbps, e->app_limited_mbps);
+        link.min_rtt_ms = e->min_rtt_s * 1e3;
+        link.cwnd_bytes = e->cwnd_bytes;
+        link.backlog_bytes = static_cast<double>(e->backlog_bytes);
+        obs_.links.push_back(link);
+      }
+    obs_.uplink_estimate_mbps = obs_.EstimateMbps(obs_.end, obs_.cloud);
+  }
+
   // Feeds the link's estimator (not with results). Messages share one TCP connection in order: a
   // message queued behind another is on the link only once that one is
   // delivered, so its waiting is not counted as transfer time (it would read
   // as a slow link).
   void OnTransferDelivered(const Stage& st, const StageRecord& sr) {
+    if (delivery_) return;
     auto it = links_.find({st.site, st.to});
     if (it == links_.end())
       it = links_.emplace(std::make_pair(st.site, st.to), LinkState{config_.estimator}).first;
@@ -294,6 +320,7 @@ class EngineRun {
 
   const EngineConfig& config_;
   Policy& policy_;
+  const bool delivery_;  // the senders' TCP view, read at each decision
   PacketNetwork network_;
   std::vector<SiteQueue> queues_;  // per site
   Observation obs_;                // kept up to date, handed to every decision

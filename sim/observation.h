@@ -9,6 +9,7 @@
 #include "dnn/graph.h"
 #include "sim/measured_compression.h"
 #include "sim/net/site.h"
+#include "sim/transfer_time.h"
 
 namespace coinfer {
 
@@ -16,12 +17,6 @@ namespace coinfer {
 inline int64_t ResultBytes(const Graph& graph) {
   return graph.layers.empty() ? graph.input_bytes : graph.layers.back().output_bytes;
 }
-
-// A policy's estimate of one directed link between two sites.
-struct LinkEstimate {
-  SiteId from = kNoSite, to = kNoSite;
-  double mbps = 0;
-};
 
 struct Observation {
   const Graph* graph = nullptr;
@@ -47,23 +42,25 @@ struct Observation {
   const DeviceModel& end_device() const { return device(end); }
   const DeviceModel& cloud_device() const { return device(cloud); }
   // The estimate of the link from -> to (the prior before its first transfer).
-  double EstimateMbps(SiteId from, SiteId to) const {
+  LinkEstimate Link(SiteId from, SiteId to) const {
     for (const LinkEstimate& l : links)
-      if (l.from == from && l.to == to) return l.mbps;
-    return OnLan(from) && OnLan(to) ? lan_mbps : prior_mbps;
+      if (l.from == from && l.to == to) return l;
+    return {from, to, OnLan(from) && OnLan(to) ? lan_mbps : prior_mbps};
   }
+  double EstimateMbps(SiteId from, SiteId to) const { return Link(from, to).mbps; }
   // Whether `site` is on a cluster's LAN (its leader or a device).
   bool OnLan(SiteId site) const {
     return lan_mbps > 0 && site >= 0 && site < static_cast<SiteId>(sites.size()) &&
            (site == end || sites[site].role == SiteRole::kClusterDevice);
   }
-  // The predicted time of sending `bytes` from -> to, at that link's estimate.
-  double TransferMs(SiteId from, SiteId to, int64_t bytes) const {
-    return bytes * 8.0 / (EstimateMbps(from, to) * 1e3);
+  // The predicted time of sending `bytes` from -> to (sim/transfer_time.h).
+  double TransferMs(SiteId from, SiteId to, double bytes) const {
+    return PredictTransferMs(Link(from, to), bytes);
   }
   // The predicted time of the result's way back from `from` to the end
-  // device, at that link's estimate (its prior until something other than a
-  // result has crossed it: results do not feed the estimator).
+  // device, at that link's estimate (with a goodput estimator, its prior
+  // until something other than a result has crossed it: results do not feed
+  // those).
   double ResultReturnMs(SiteId from) const {
     return from == end ? 0 : TransferMs(from, end, ResultBytes(*graph));
   }

@@ -94,7 +94,7 @@ Plan MakeSplitPlan(const Observation& obs, int split) {
     t.site = obs.end;
     t.to = obs.cloud;
     t.bytes = point.bytes;
-    t.predicted_ms = point.bytes * 8.0 / (obs.uplink_estimate_mbps * 1e3);
+    t.predicted_ms = obs.TransferMs(obs.end, obs.cloud, point.bytes);
     add(t);
     Stage s;
     s.site = obs.cloud;

@@ -52,6 +52,17 @@ MeasuredCompression RandomCatalog(const Graph& graph, int codecs, unsigned seed)
 // Pareto decision stays exact with it.
 constexpr double kResultMs = 2.5;
 
+// An uplink known by its rate alone (a goodput estimator's view).
+LinkEstimate Uplink(double mbps) { return {0, 1, mbps}; }
+// The delivery estimator's view of a cold connection: a round trip of 80 ms
+// and a window of 10 segments, so that bigger transfers pay slow-start rounds.
+LinkEstimate SlowStartingUplink(double mbps) {
+  LinkEstimate link = Uplink(mbps);
+  link.min_rtt_ms = 80;
+  link.cwnd_bytes = 14480;
+  return link;
+}
+
 // A JMDC policy made by the registry from "accuracy:A" or "latency:T".
 std::unique_ptr<JmdcPolicy> Jmdc(const std::string& requirement) {
   std::unique_ptr<Policy> made;
@@ -93,12 +104,14 @@ TEST_F(JmdcTest, ParetoDecisionEqualsExhaustiveSearch) {
       const std::unique_ptr<JmdcPolicy> made = Jmdc(req);
       JmdcPolicy& policy = *made;
       policy.Prepare(Obs(m, 10));
-      for (double mbps : Bandwidths()) {
-        const auto fast = policy.Choose(mbps, kResultMs);
-        const auto exhaustive = policy.ChooseExhaustive(mbps, kResultMs);
-        ASSERT_EQ(fast.config, exhaustive.config) << req << " seed " << seed << " at " << mbps;
-        ASSERT_EQ(fast.requirement_met, exhaustive.requirement_met);
-      }
+      for (double mbps : Bandwidths())
+        for (const LinkEstimate& uplink : {Uplink(mbps), SlowStartingUplink(mbps)}) {
+          const auto fast = policy.Choose(uplink, kResultMs);
+          const auto exhaustive = policy.ChooseExhaustive(uplink, kResultMs);
+          ASSERT_EQ(fast.config, exhaustive.config)
+              << req << " seed " << seed << " at " << mbps << " rtt " << uplink.min_rtt_ms;
+          ASSERT_EQ(fast.requirement_met, exhaustive.requirement_met);
+        }
     }
   }
 }
@@ -111,7 +124,7 @@ TEST_F(JmdcTest, LowerBandwidthSendsFewerBytes) {
   std::reverse(mbps.begin(), mbps.end());  // 1000 down to 0.1 Mbit/s
   double last_bytes = 1e30;
   for (double b : mbps) {
-    const auto& c = policy.configs()[policy.Choose(b, 0).config];
+    const auto& c = policy.configs()[policy.Choose(Uplink(b), 0).config];
     EXPECT_LE(c.bytes, last_bytes) << b;
     last_bytes = c.bytes;
   }
@@ -126,7 +139,7 @@ TEST_F(JmdcTest, AStricterAccuracyFloorNeverPicksMoreCompression) {
       const double floor = percent / 100.0;
       JmdcPolicy policy({JmdcRequirement::Kind::kAccuracy, floor}, "jmdc");
       policy.Prepare(Obs(m, mbps));
-      const auto choice = policy.Choose(mbps, 0);
+      const auto choice = policy.Choose(Uplink(mbps), 0);
       ASSERT_TRUE(choice.requirement_met) << floor;
       const double accuracy = policy.configs()[choice.config].accuracy;
       EXPECT_GE(accuracy, floor - 1e-12);
@@ -173,7 +186,7 @@ TEST_F(JmdcTest, PlansCarryTheCodecItsBytesAndWhetherTheRequirementHolds) {
   // on validation), flagged.
   JmdcPolicy perfect({JmdcRequirement::Kind::kAccuracy, 0.99}, "jmdc");
   perfect.Prepare(Obs(m, 1));
-  const auto choice = perfect.Choose(1, 0);
+  const auto choice = perfect.Choose(Uplink(1), 0);
   EXPECT_FALSE(choice.requirement_met);
   EXPECT_DOUBLE_EQ(perfect.configs()[choice.config].accuracy, 0.92);
 }
@@ -196,8 +209,8 @@ TEST_F(JmdcTest, APrunedVariantIsChosenOnItsOwnGraph) {
     JmdcPolicy& policy = *made;
     policy.Prepare(Obs(m, 10));
     for (double mbps : Bandwidths()) {
-      const auto fast = policy.Choose(mbps, kResultMs);
-      ASSERT_EQ(fast.config, policy.ChooseExhaustive(mbps, kResultMs).config)
+      const auto fast = policy.Choose(Uplink(mbps), kResultMs);
+      ASSERT_EQ(fast.config, policy.ChooseExhaustive(Uplink(mbps), kResultMs).config)
           << req << " at " << mbps;
       const auto& c = policy.configs()[fast.config];
       // The model's own configuration at split 5 is never better than the variant's.
@@ -272,7 +285,7 @@ TEST_F(JmdcTest, LatencyIsTheDevicesLayersThenTheBytesThenTheCloudsThenTheWayBac
     EXPECT_DOUBLE_EQ(c.bytes, c.offloads ? m.Find(c.codec, k)->MeanBytes() : 0.0);
   }
   for (double mbps : {0.5, 5.0, 50.0}) {
-    const JmdcPolicy::Choice choice = policy.ChooseExhaustive(mbps, kResultMs);
+    const JmdcPolicy::Choice choice = policy.ChooseExhaustive(Uplink(mbps), kResultMs);
     const JmdcPolicy::Config& c = policy.configs()[choice.config];
     const double expected = hand_compute_ms(points[c.split].index) + c.bytes * 8 / (mbps * 1e3) +
                             (c.offloads ? kResultMs : 0);

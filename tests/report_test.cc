@@ -160,6 +160,8 @@ TEST(ReportTest, MarkdownNumbersAreSqlOnTheDatabase) {
       {"decide µs", "SELECT AVG(decision_wall_us)" + of, 1, 1},
       {"pred err ms", "SELECT AVG(ABS(predicted_ms - actual_ms))" + of + " AND completed = 1", 2,
        1},
+      {"pred err %",
+       "SELECT AVG(ABS(predicted_ms - actual_ms) / actual_ms)" + of + " AND completed = 1", 1, 100},
   };
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);

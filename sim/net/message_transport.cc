@@ -12,7 +12,12 @@ namespace coinfer {
 using namespace ns3;
 
 MessageConnection::MessageConnection(Ptr<Node> client, Ptr<Node> server,
-                                     const Address& server_address, uint16_t port) {
+                                     const Address& server_address, uint16_t port,
+                                     const std::optional<DeliveryFilter>& monitor) {
+  if (monitor) {
+    up_.monitor = std::make_unique<SenderMonitor>(&up_.unsent_bytes, *monitor);
+    down_.monitor = std::make_unique<SenderMonitor>(&down_.unsent_bytes, *monitor);
+  }
   listener_ = Socket::CreateSocket(server, TcpSocketFactory::GetTypeId());
   listener_->Bind(InetSocketAddress(Ipv4Address::GetAny(), port));
   listener_->Listen();
@@ -30,6 +35,7 @@ MessageConnection::MessageConnection(Ptr<Node> client, Ptr<Node> server,
 
 void MessageConnection::OnConnected(Ptr<Socket> socket) {
   up_.tx = socket;
+  if (up_.monitor) up_.monitor->Attach(socket);
   socket->SetRecvCallback(MakeCallback(&MessageConnection::OnClientReadable, this));
   socket->SetSendCallback(MakeCallback(&MessageConnection::OnClientWritable, this));
   Pump(up_);
@@ -37,6 +43,7 @@ void MessageConnection::OnConnected(Ptr<Socket> socket) {
 
 void MessageConnection::OnAccepted(Ptr<Socket> socket, const Address&) {
   down_.tx = socket;
+  if (down_.monitor) down_.monitor->Attach(socket);
   socket->SetRecvCallback(MakeCallback(&MessageConnection::OnServerReadable, this));
   socket->SetSendCallback(MakeCallback(&MessageConnection::OnServerWritable, this));
   Pump(down_);
@@ -51,6 +58,7 @@ void MessageConnection::Send(bool from_client, uint64_t payload_bytes, Delivered
   Direction& d = from_client ? up_ : down_;
   const uint64_t bytes = payload_bytes + kFrameHeaderBytes;
   d.unsent.push_back(bytes);
+  d.unsent_bytes += bytes;
   d.in_flight.push_back({bytes, std::move(delivered)});
   Pump(d);
 }
@@ -61,11 +69,23 @@ void MessageConnection::Pump(Direction& d) {
     const uint32_t room = d.tx->GetTxAvailable();
     if (room == 0) return;  // the send callback resumes when the buffer drains
     const uint32_t chunk = static_cast<uint32_t>(std::min<uint64_t>(d.unsent.front(), room));
+    // Counted as written before TCP sends any of it (a monitor reads the count).
+    d.unsent_bytes -= chunk;
     const int sent = d.tx->Send(Create<Packet>(chunk));
-    if (sent <= 0) return;
+    if (sent <= 0) {
+      d.unsent_bytes += chunk;
+      return;
+    }
+    d.unsent_bytes += chunk - static_cast<uint32_t>(sent);
     d.unsent.front() -= static_cast<uint64_t>(sent);
     if (d.unsent.front() == 0) d.unsent.pop_front();
   }
+}
+
+std::optional<DeliveryEstimate> MessageConnection::Estimate(bool from_client) const {
+  const Direction& d = from_client ? up_ : down_;
+  if (!d.monitor) return std::nullopt;
+  return d.monitor->Estimate();
 }
 
 void MessageConnection::OnReceive(Direction& d, Ptr<Socket> socket) {

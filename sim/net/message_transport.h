@@ -9,10 +9,13 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
+#include <optional>
 
 #include "ns3/address.h"
 #include "ns3/node.h"
 #include "ns3/socket.h"
+#include "sim/net/sender_monitor.h"
 
 namespace coinfer {
 
@@ -21,15 +24,20 @@ class MessageConnection {
   static constexpr uint32_t kFrameHeaderBytes = 16;
   using Delivered = std::function<void()>;
 
-  // Listens on `server` at `port` and connects from `client` to `server_address`.
+  // Listens on `server` at `port` and connects from `client` to
+  // `server_address`; with `monitor`, each direction's sender keeps a
+  // delivery estimate through those filters (sim/net/sender_monitor.h).
   MessageConnection(ns3::Ptr<ns3::Node> client, ns3::Ptr<ns3::Node> server,
-                    const ns3::Address& server_address, uint16_t port);
+                    const ns3::Address& server_address, uint16_t port,
+                    const std::optional<DeliveryFilter>& monitor);
   MessageConnection(const MessageConnection&) = delete;
   MessageConnection& operator=(const MessageConnection&) = delete;
 
   // Queues a message of `payload_bytes`; `delivered` runs when its last byte
   // reaches the other side. from_client selects the direction.
   void Send(bool from_client, uint64_t payload_bytes, Delivered delivered);
+  // The sender's estimate of one direction; none unless monitored.
+  std::optional<DeliveryEstimate> Estimate(bool from_client) const;
 
  private:
   struct Message {
@@ -38,8 +46,10 @@ class MessageConnection {
   };
   // One direction of the stream.
   struct Direction {
-    ns3::Ptr<ns3::Socket> tx;       // null until connected / accepted
-    std::deque<uint64_t> unsent;    // bytes still to write, per queued message
+    ns3::Ptr<ns3::Socket> tx;     // null until connected / accepted
+    std::deque<uint64_t> unsent;  // bytes still to write, per queued message
+    uint64_t unsent_bytes = 0;    // their sum
+    std::unique_ptr<SenderMonitor> monitor;
     std::deque<Message> in_flight;  // messages the receiver has not completed
     uint64_t received = 0;          // bytes of in_flight.front() received so far
   };

@@ -190,6 +190,7 @@ struct PacketNetwork::Impl {
   std::vector<Ipv4Address> addresses;  // one per site
   std::map<std::pair<int, int>, std::unique_ptr<MessageConnection>> connections;
   uint32_t next_subnet = 0;
+  std::optional<DeliveryFilter> monitor;
 
   // A point-to-point link a <-> b, each direction as configured. The channel
   // carries the smaller of the two delays; the rest is a delay before the
@@ -251,7 +252,7 @@ struct PacketNetwork::Impl {
   void Connect(int client, int server) {
     const uint16_t port = kTransferPort + static_cast<uint16_t>(connections.size());
     connections[{client, server}] = std::make_unique<MessageConnection>(
-        sites.Get(client), sites.Get(server), addresses[server], port);
+        sites.Get(client), sites.Get(server), addresses[server], port, monitor);
   }
 };
 
@@ -273,7 +274,10 @@ std::vector<Site> TopologySites(const NetworkConfig& config) {
   return {};
 }
 
-PacketNetwork::PacketNetwork(const NetworkConfig& config) : impl_(std::make_unique<Impl>()) {
+PacketNetwork::PacketNetwork(const NetworkConfig& config,
+                             const std::optional<DeliveryFilter>& monitor)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->monitor = monitor;
   Config::SetDefault("ns3::TcpSocket::SegmentSize", UintegerValue(1448));
   Config::SetDefault("ns3::TcpSocket::SndBufSize", UintegerValue(config.tcp_buffer_bytes));
   Config::SetDefault("ns3::TcpSocket::RcvBufSize", UintegerValue(config.tcp_buffer_bytes));
@@ -365,6 +369,15 @@ void PacketNetwork::Send(SiteId from, SiteId to, uint64_t bytes, std::function<v
     return;
   }
   it->second->Send(false, bytes, std::move(delivered));
+}
+
+std::optional<DeliveryEstimate> PacketNetwork::Estimate(SiteId from, SiteId to) const {
+  const auto& connections = impl_->connections;
+  auto it = connections.find({from, to});
+  if (it != connections.end()) return it->second->Estimate(true);
+  it = connections.find({to, from});
+  if (it != connections.end()) return it->second->Estimate(false);
+  return std::nullopt;
 }
 
 }  // namespace coinfer

@@ -22,9 +22,11 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "sim/net/delivery_estimator.h"
 #include "sim/net/link_capacity.h"
 #include "sim/net/site.h"
 
@@ -115,7 +117,10 @@ std::vector<Site> TopologySites(const NetworkConfig& config);
 
 class PacketNetwork {
  public:
-  explicit PacketNetwork(const NetworkConfig& config);
+  // With `monitor`, every connection's senders keep a delivery estimate
+  // through those filters (Estimate).
+  explicit PacketNetwork(const NetworkConfig& config,
+                         const std::optional<DeliveryFilter>& monitor = std::nullopt);
   ~PacketNetwork();
   PacketNetwork(const PacketNetwork&) = delete;
   PacketNetwork& operator=(const PacketNetwork&) = delete;
@@ -125,6 +130,9 @@ class PacketNetwork {
   // time when the last byte has arrived. Unknown or identical sites:
   // std::invalid_argument.
   void Send(SiteId from, SiteId to, uint64_t bytes, std::function<void()> delivered);
+  // What the sender at `from` knows of its connection to `to`: none without
+  // monitors or before the two have a connection.
+  std::optional<DeliveryEstimate> Estimate(SiteId from, SiteId to) const;
 
  private:
   struct Impl;
