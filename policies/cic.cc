@@ -44,10 +44,10 @@ void CicPolicy::Prepare(const Observation& obs) {
             [](const Piece& a, const Piece& b) { return a.from_ms_per_byte < b.from_ms_per_byte; });
   breakpoints_.clear();
   for (size_t i = 1; i < pieces_.size(); ++i) breakpoints_.push_back(pieces_[i].from_ms_per_byte);
-  for (Piece& p : pieces_) p.plan = MakePartitionPlan(obs, p.partition, 1.0);
+  for (Piece& p : pieces_) p.plan = MakePartitionPlan(obs, p.partition);
   device_only_.partition =
       MakePartition(*prepared_.graph, times_, std::vector<bool>(prepared_.graph->size(), true));
-  device_only_.plan = MakePartitionPlan(obs, device_only_.partition, 1.0);
+  device_only_.plan = MakePartitionPlan(obs, device_only_.partition);
   candidates_.clear();
   if (!load_aware_) return;
   candidates_ = pieces_;
@@ -56,7 +56,7 @@ void CicPolicy::Prepare(const Observation& obs) {
     std::vector<bool> on_device(g.size(), false);
     std::fill(on_device.begin(), on_device.begin() + point.index, true);
     Partition partition = MakePartition(g, times_, std::move(on_device));
-    Plan plan = MakePartitionPlan(obs, partition, 1.0);
+    Plan plan = MakePartitionPlan(obs, partition);
     candidates_.push_back({0, std::move(partition), std::move(plan)});
   }
 }
@@ -65,7 +65,7 @@ double CicPolicy::BottleneckMs(const Partition& p, double ms_per_byte) const {
   return std::max({p.device_ms / end_cores_, ms_per_byte * p.bytes, p.cloud_ms / cloud_cores_});
 }
 
-const CicPolicy::Piece& CicPolicy::PieceFor(double price, bool busy, double result_ms) const {
+const CicPolicy::Piece& CicPolicy::PieceFor(double price, bool busy, double fixed_ms) const {
   if (!load_aware_ || !busy)
     return pieces_[std::upper_bound(breakpoints_.begin(), breakpoints_.end(), price) -
                    breakpoints_.begin()];
@@ -73,8 +73,8 @@ const CicPolicy::Piece& CicPolicy::PieceFor(double price, bool busy, double resu
   for (const Piece& c : candidates_) {
     const double b = BottleneckMs(c.partition, price);
     const double best_b = BottleneckMs(best->partition, price);
-    if (b < best_b || (b == best_b && c.partition.TotalMs(price, result_ms) <
-                                          best->partition.TotalMs(price, result_ms)))
+    if (b < best_b || (b == best_b && c.partition.TotalMs(price, fixed_ms) <
+                                          best->partition.TotalMs(price, fixed_ms)))
       best = &c;
   }
   return *best;
@@ -84,22 +84,19 @@ Plan CicPolicy::Decide(const Observation& obs) {
   if (!prepared_.Matches(obs)) Prepare(obs);
   const double price = MsPerByte(obs.uplink_estimate_mbps);
   const bool busy = obs.queue[obs.end] > 0;
-  const double result_ms = obs.ResultReturnMs(obs.cloud);
-  const Piece* piece = &PieceFor(price, busy, result_ms);
-  // The envelope's piece is the cheapest partition; the result's way back
-  // adds the same to every one that offloads, so only running everything on
-  // the device can beat it then.
+  const double fixed_ms = OffloadFixedMs(obs);
+  const Piece* piece = &PieceFor(price, busy, fixed_ms);
+  // The envelope's piece is the cheapest partition; the fixed part
+  // (OffloadFixedMs) adds the same to every one that offloads, so only
+  // running everything on the device can beat it then.
   if (!(load_aware_ && busy) &&
-      device_only_.partition.TotalMs(price, result_ms) < piece->partition.TotalMs(price, result_ms))
+      device_only_.partition.TotalMs(price, fixed_ms) < piece->partition.TotalMs(price, fixed_ms))
     piece = &device_only_;
-  // The piece's plan, with its transfers priced at the estimated bandwidths.
+  // The piece's plan, with its transfers priced at the links' estimates.
   Plan plan = piece->plan;
-  plan.predicted_ms = 0;
-  for (Stage& s : plan.stages) {
-    if (s.kind == Stage::Kind::kTransfer)
-      s.predicted_ms = s.result ? obs.ResultReturnMs(s.site) : price * s.bytes;
-    plan.predicted_ms += s.predicted_ms;
-  }
+  for (Stage& s : plan.stages)
+    if (s.kind == Stage::Kind::kTransfer) s.predicted_ms = obs.TransferMs(s.site, s.to, s.bytes);
+  PredictQueueWaits(obs, &plan);
   return plan;
 }
 

@@ -8,9 +8,9 @@
 // the crossing is a breakpoint). Decide binary-searches the estimated λ among
 // the breakpoints and plans that piece's partition: the same optimal cost as
 // the full minimum cut at every bandwidth, in O(log pieces). The result's way
-// back (Observation::ResultReturnMs) is paid by every partition
-// that offloads, so the piece is compared with running everything on the
-// device, which does not pay it.
+// back and the uplink's fixed latency (OffloadFixedMs) are paid by every
+// partition that offloads, so the piece is compared with running everything
+// on the device, which does not pay them.
 // Choices: the envelope spans 1e-4 to 1e6 Mbit/s (beyond, the end pieces stay
 // optimal: their lines are the envelope's asymptotes there); the compressed
 // model is the envelope itself (no separate chain contraction: the envelope
@@ -51,7 +51,7 @@ class CicPolicy : public Policy {
   // The piece a decision takes: the envelope's at `ms_per_byte`, or when
   // `busy` (and load-aware) the candidate of the shortest bottleneck stage
   // (ties: the lower latency, the result's way back included).
-  const Piece& PieceFor(double ms_per_byte, bool busy, double result_ms) const;
+  const Piece& PieceFor(double ms_per_byte, bool busy, double fixed_ms) const;
   // A partition's slowest pipeline stage, per request, in ms.
   double BottleneckMs(const Partition& partition, double ms_per_byte) const;
   // Load-aware candidates: the envelope's pieces, then every split point's cut.

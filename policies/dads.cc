@@ -4,7 +4,7 @@ namespace coinfer {
 
 double PartitionCostMs(const Observation& obs, const std::vector<bool>& on_device) {
   return MakePartition(*obs.graph, LayerTimes::Of(obs), on_device)
-      .TotalMs(MsPerByte(obs.uplink_estimate_mbps), obs.ResultReturnMs(obs.cloud));
+      .TotalMs(MsPerByte(obs.uplink_estimate_mbps), OffloadFixedMs(obs));
 }
 
 void DadsPolicy::Prepare(const Observation& obs) {
@@ -14,8 +14,8 @@ void DadsPolicy::Prepare(const Observation& obs) {
 
 std::vector<int> DadsPolicy::DeviceLayers(const Observation& obs) {
   if (!prepared_.Matches(obs)) Prepare(obs);
-  const Partition p = MinCutPartition(*obs.graph, times_, MsPerByte(obs.uplink_estimate_mbps),
-                                      obs.ResultReturnMs(obs.cloud));
+  const Partition p =
+      MinCutPartition(*obs.graph, times_, MsPerByte(obs.uplink_estimate_mbps), OffloadFixedMs(obs));
   std::vector<int> device;
   for (int v = 0; v < obs.graph->size(); ++v)
     if (p.on_device[v]) device.push_back(v);
@@ -24,9 +24,9 @@ std::vector<int> DadsPolicy::DeviceLayers(const Observation& obs) {
 
 Plan DadsPolicy::Decide(const Observation& obs) {
   if (!prepared_.Matches(obs)) Prepare(obs);
-  const Partition p = MinCutPartition(*obs.graph, times_, MsPerByte(obs.uplink_estimate_mbps),
-                                      obs.ResultReturnMs(obs.cloud));
-  return MakePartitionPlan(obs, p, obs.uplink_estimate_mbps);
+  const Partition p =
+      MinCutPartition(*obs.graph, times_, MsPerByte(obs.uplink_estimate_mbps), OffloadFixedMs(obs));
+  return MakePartitionPlan(obs, p);
 }
 
 PolicyType DadsType() {

@@ -8,9 +8,10 @@
 // never waits for a cloud one; the input is pinned to the device. Per-layer
 // times are the device models' (measured rows where they have them). The
 // crossing tensors travel as one message. Choices: the device part runs as one
-// stage even when it is not a prefix of the topological order; the result's
-// way back, paid by every partition that offloads, is weighed by comparing
-// the cut with running everything on the device (policies/partition.h).
+// stage even when it is not a prefix of the topological order; what every
+// partition that offloads pays whatever its bytes (the result's way back, the
+// uplink's fixed latency: OffloadFixedMs) is weighed by comparing the cut
+// with running everything on the device (policies/partition.h).
 #pragma once
 
 #include <vector>

@@ -178,7 +178,7 @@ Plan EdgediPolicy::Decide(const Observation& obs) {
     }
   }
   EndWithResult(obs, &plan);
-  plan.predicted_ms = CriticalPathMs(plan.stages);
+  PredictQueueWaits(obs, &plan);
   return plan;
 }
 

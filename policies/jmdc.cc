@@ -161,14 +161,13 @@ Plan JmdcPolicy::Decide(const Observation& obs) {
   plan.codec = c.codec;
   plan.requirement_met = choice.requirement_met ? 1 : 0;
   // The transfer carries the chosen codec's mean bytes, not codec 0's.
-  plan.predicted_ms = 0;
   for (Stage& s : plan.stages) {
     if (s.kind == Stage::Kind::kTransfer && !s.result) {
       s.bytes = static_cast<int64_t>(c.bytes + 0.5);
       s.predicted_ms = obs.TransferMs(obs.end, obs.cloud, c.bytes);
     }
-    plan.predicted_ms += s.predicted_ms;
   }
+  PredictQueueWaits(obs, &plan);
   return plan;
 }
 

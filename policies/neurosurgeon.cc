@@ -21,7 +21,14 @@ void NeurosurgeonPolicy::Prepare(const Observation& obs) {
 double NeurosurgeonPolicy::Cost(const Observation& obs, size_t k, double result_ms) const {
   const double transfer_ms = offloads_[k] ? obs.TransferMs(obs.end, obs.cloud, bytes_[k]) : 0;
   const double back_ms = offloads_[k] ? result_ms : 0;
-  if (objective_ == Objective::kLatency) return (end_ms_[k] + cloud_ms_[k]) + transfer_ms + back_ms;
+  if (objective_ == Objective::kLatency) {
+    // The waits for the sites' cores: the end device's when it computes, the
+    // cloud's as it will be when the tensor arrives.
+    const double end_wait = end_ms_[k] > 0 ? obs.WaitMs(obs.end) : 0;
+    const double cloud_wait =
+        offloads_[k] ? obs.WaitMs(obs.cloud, end_wait + end_ms_[k] + transfer_ms) : 0;
+    return (end_ms_[k] + cloud_ms_[k]) + transfer_ms + back_ms + (end_wait + cloud_wait);
+  }
   const DevicePower& p = obs.end_device().power();
   const double transmit_w = p.transmit_w + p.transmit_w_per_mbps * obs.uplink_estimate_mbps;
   return p.compute_w * end_ms_[k] + transmit_w * transfer_ms + p.idle_w * (cloud_ms_[k] + back_ms);

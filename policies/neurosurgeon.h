@@ -1,9 +1,11 @@
 // Neurosurgeon (Kang et al., ASPLOS 2017): the single split point, in
 // topological order, that minimises the predicted cost of a request. For
 // latency (the default):
-//   end-device time of [0, k) + bytes(k) / estimated uplink + cloud time of [k, n)
-//   + the result's way back (output bytes at the estimate of the link back,
-//   Observation::ResultReturnMs) when k < n.
+//   end-device time of [0, k) + the predicted transfer of bytes(k) over the
+//   uplink (Observation::TransferMs) + cloud time of [k, n) + the result's way
+//   back (Observation::ResultReturnMs) when k < n, + the waits for the
+//   sites' cores (Observation::WaitMs: the end device's now, the cloud's when
+//   the tensor arrives), so that a busy end device offloads sooner.
 // For the end device's energy (neurosurgeon@objective=energy, the paper's
 // other mode):
 //   compute power · end-device time + transmit power at the estimated rate

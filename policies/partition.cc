@@ -40,7 +40,7 @@ Partition MakePartition(const Graph& g, const LayerTimes& times, std::vector<boo
 }
 
 Partition MinCutPartition(const Graph& g, const LayerTimes& times, double ms_per_byte,
-                          double result_ms) {
+                          double fixed_ms) {
   const int n = g.size();
   // Nodes: source, sink, the model input, n layers, then one auxiliary node
   // per producer (input first, then layers).
@@ -76,21 +76,24 @@ Partition MinCutPartition(const Graph& g, const LayerTimes& times, double ms_per
   // cut, so comparing it with the two one-sided partitions is exact (and
   // needless without these, when the one-sided partitions are cuts like any
   // other).
-  if (times.end_task_ms == 0 && times.cloud_task_ms == 0 && result_ms == 0) return best;
+  if (times.end_task_ms == 0 && times.cloud_task_ms == 0 && fixed_ms == 0) return best;
   for (bool side : {true, false}) {
     Partition one_sided = MakePartition(g, times, std::vector<bool>(n, side));
-    if (one_sided.TotalMs(ms_per_byte, result_ms) < best.TotalMs(ms_per_byte, result_ms))
+    if (one_sided.TotalMs(ms_per_byte, fixed_ms) < best.TotalMs(ms_per_byte, fixed_ms))
       best = std::move(one_sided);
   }
   return best;
 }
 
-Plan MakePartitionPlan(const Observation& obs, const Partition& p, double uplink_mbps) {
+double OffloadFixedMs(const Observation& obs) {
+  return obs.TransferMs(obs.end, obs.cloud, 0) + obs.ResultReturnMs(obs.cloud);
+}
+
+Plan MakePartitionPlan(const Observation& obs, const Partition& p) {
   const Graph& g = *obs.graph;
   Plan plan;
   auto add = [&plan](Stage s) {
     if (!plan.stages.empty()) s.deps = {static_cast<int>(plan.stages.size()) - 1};
-    plan.predicted_ms += s.predicted_ms;
     plan.stages.push_back(std::move(s));
   };
   Stage local, send, remote;
@@ -103,13 +106,14 @@ Plan MakePartitionPlan(const Observation& obs, const Partition& p, double uplink
   send.site = obs.end;
   send.to = obs.cloud;
   send.bytes = p.bytes;
-  send.predicted_ms = MsPerByte(uplink_mbps) * p.bytes;
+  send.predicted_ms = obs.TransferMs(obs.end, obs.cloud, p.bytes);
   if (!local.layers.empty()) add(local);
   if (!remote.layers.empty()) {
     add(send);
     add(remote);
   }
   EndWithResult(obs, &plan);
+  PredictQueueWaits(obs, &plan);
   // A device side that is a prefix at a split point is also reported as that split.
   const int k = static_cast<int>(local.layers.size());
   const bool prefix = local.layers.empty() || local.layers.back() == k - 1;

@@ -27,29 +27,34 @@ struct Partition {
   int64_t bytes = 0;                   // tensors crossing from the device side, each once
   bool offloads = false;               // the cloud computes part: the result comes back
   double CostMs(double ms_per_byte) const { return compute_ms + ms_per_byte * bytes; }
-  // With the result's way back when it offloads.
-  double TotalMs(double ms_per_byte, double result_ms) const {
-    return CostMs(ms_per_byte) + (offloads ? result_ms : 0);
+  // With what offloading costs whatever the bytes (OffloadFixedMs) when it offloads.
+  double TotalMs(double ms_per_byte, double fixed_ms) const {
+    return CostMs(ms_per_byte) + (offloads ? fixed_ms : 0);
   }
 };
 
 // Milliseconds per byte at `mbps`.
 inline double MsPerByte(double mbps) { return 8.0 / (mbps * 1e3); }
 
-// The partition of least TotalMs for a byte price and the result's way back
-// (DADS's construction; see policies/dads.h): the device side is closed under
-// predecessors.
+// The partition of least TotalMs for a byte price and what offloading costs
+// whatever the bytes (DADS's construction; see policies/dads.h): the device
+// side is closed under predecessors.
 Partition MinCutPartition(const Graph& graph, const LayerTimes& times, double ms_per_byte,
-                          double result_ms);
+                          double fixed_ms);
 
 // The partition's compute and bytes.
 Partition MakePartition(const Graph& graph, const LayerTimes& times, std::vector<bool> on_device);
 
+// What every partition that offloads pays whatever its bytes: the uplink's
+// fixed part (half a round trip and the connection's backlog with the
+// delivery estimator, sim/transfer_time.h; slow start, which grows with the
+// bytes, is left to the plan's prediction) and the result's way back.
+double OffloadFixedMs(const Observation& observation);
+
 // The plan: device layers on the observation's end device, then one message
 // with the crossing tensors, then the cloud layers, predicted at the
-// partition's device and cloud times; `split` set when the device side is a
-// split point's prefix.
-Plan MakePartitionPlan(const Observation& observation, const Partition& partition,
-                       double uplink_mbps);
+// partition's device and cloud times, the uplink's estimate and the sites'
+// queues; `split` set when the device side is a split point's prefix.
+Plan MakePartitionPlan(const Observation& observation, const Partition& partition);
 
 }  // namespace coinfer

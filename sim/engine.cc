@@ -37,6 +37,7 @@ class EngineRun {
       obs_.lan_mbps = config.network.lan_mbps;
     obs_.uplink_estimate_mbps = config.estimator.prior_mbps;
     obs_.queue.assign(config.sites.size(), 0);
+    obs_.wait_ms.assign(config.sites.size(), 0);
   }
 
   void Start(const std::vector<double>& arrivals) {
@@ -55,8 +56,11 @@ class EngineRun {
  private:
   void OnArrival(int id) {
     RequestRecord& r = records_[id];
-    for (size_t s = 0; s < queues_.size(); ++s) obs_.queue[s] = queues_[s].load();
     obs_.now_s = Simulation::Now();
+    for (size_t s = 0; s < queues_.size(); ++s) {
+      obs_.queue[s] = queues_[s].load();
+      obs_.wait_ms[s] = queues_[s].WaitMs(obs_.now_s, 1);
+    }
     if (delivery_) ReadDeliveryEstimates();
 
     const Stopwatch decide;
@@ -218,10 +222,10 @@ class EngineRun {
       ms /= 1 - site.load;  // background load takes its fraction of the site's capacity
       SiteQueue& queue = queues_[st.site];
       const int cores = st.cores;
-      queue.Acquire(cores, [this, id, s, ms, cores, &queue] {
+      queue.Acquire(Simulation::Now(), cores, ms, [this, id, s, ms, cores, &queue] {
         records_[id].stages[s].start_s = Simulation::Now();
         Simulation::Schedule(ms / 1e3, [this, id, s, cores, &queue] {
-          queue.Release(cores);
+          queue.Release(Simulation::Now(), cores);
           EndStage(id, s);
         });
       });

@@ -3,6 +3,7 @@
 // trace: policies see the network only through what they have measured.
 #pragma once
 
+#include <algorithm>
 #include <vector>
 
 #include "devices/device_model.h"
@@ -36,6 +37,9 @@ struct Observation {
   double lan_mbps = 0;
   double uplink_estimate_mbps = 0;  // end device -> cloud
   std::vector<int> queue;           // per site: stages waiting or running there
+  // Per site: the wait for a core of a stage queued now, from the work its
+  // queue has committed (sim/site_queue.h).
+  std::vector<double> wait_ms;
   double now_s = 0;
 
   const DeviceModel& device(SiteId site) const { return *sites.at(site).device; }
@@ -52,6 +56,13 @@ struct Observation {
   bool OnLan(SiteId site) const {
     return lan_mbps > 0 && site >= 0 && site < static_cast<SiteId>(sites.size()) &&
            (site == end || sites[site].role == SiteRole::kClusterDevice);
+  }
+  // The predicted wait for a core on `site` of a stage ready `after_ms` from
+  // now: the committed work drains meanwhile (work that joins later is not
+  // foreseen).
+  double WaitMs(SiteId site, double after_ms = 0) const {
+    if (site < 0 || site >= static_cast<SiteId>(wait_ms.size())) return 0;
+    return std::max(0.0, wait_ms[site] - after_ms);
   }
   // The predicted time of sending `bytes` from -> to (sim/transfer_time.h).
   double TransferMs(SiteId from, SiteId to, double bytes) const {

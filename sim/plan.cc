@@ -41,7 +41,7 @@ double CriticalPathMs(const std::vector<Stage>& stages) {
   for (size_t i = 0; i < stages.size(); ++i) {
     double start = 0;
     for (int d : stages[i].deps) start = std::max(start, done.at(d));
-    done[i] = start + stages[i].predicted_ms;
+    done[i] = start + stages[i].predicted_wait_ms + stages[i].predicted_ms;
     last = std::max(last, done[i]);
   }
   return last;
@@ -63,6 +63,18 @@ Stage ResultReturn(const Observation& obs, SiteId from, int after, int64_t bytes
   return back;
 }
 
+void PredictQueueWaits(const Observation& obs, Plan* plan) {
+  std::vector<double> done(plan->stages.size(), 0);
+  for (size_t i = 0; i < plan->stages.size(); ++i) {
+    Stage& s = plan->stages[i];
+    double start = 0;
+    for (int d : s.deps) start = std::max(start, done.at(d));
+    s.predicted_wait_ms = s.kind == Stage::Kind::kCompute ? obs.WaitMs(s.site, start) : 0;
+    done[i] = start + s.predicted_wait_ms + s.predicted_ms;
+  }
+  plan->predicted_ms = CriticalPathMs(plan->stages);
+}
+
 void EndWithResult(const Observation& obs, Plan* plan) {
   if (plan->stages.empty() || EndsAt(plan->stages.back()) == obs.end) return;
   const int last = static_cast<int>(plan->stages.size()) - 1;
@@ -78,7 +90,6 @@ Plan MakeSplitPlan(const Observation& obs, int split) {
   plan.split = split;
   auto add = [&plan](Stage s) {
     if (!plan.stages.empty()) s.deps = {static_cast<int>(plan.stages.size()) - 1};
-    plan.predicted_ms += s.predicted_ms;
     plan.stages.push_back(std::move(s));
   };
   if (point.index > 0) {
@@ -103,6 +114,7 @@ Plan MakeSplitPlan(const Observation& obs, int split) {
     add(s);
   }
   EndWithResult(obs, &plan);
+  PredictQueueWaits(obs, &plan);
   return plan;
 }
 

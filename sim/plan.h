@@ -40,6 +40,8 @@ struct Stage {
   int codec = -1;
   std::vector<int> deps;  // indices of stages that must finish first
   double predicted_ms = 0;
+  // Compute only: the predicted wait for its site's cores (PredictQueueWaits).
+  double predicted_wait_ms = 0;
 };
 
 class DeviceModel;
@@ -53,7 +55,8 @@ Status StageComputeMs(const Stage& stage, const Graph& graph, const DeviceModel&
                       bool* measured);
 
 // The plan's predicted latency when its stages run as soon as their
-// dependencies are done: the longest path of predicted stage times.
+// dependencies are done: the longest path of predicted stage times, each
+// compute stage's predicted wait included.
 double CriticalPathMs(const std::vector<Stage>& stages);
 
 // Layer indices as ranges, e.g. "0-17" or "0-3,5,9-12" (ends included).

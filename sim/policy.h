@@ -76,7 +76,8 @@ class Policy {
 // The plan of a single cut at `split` (an index into graph.SplitPoints()):
 // compute [0, k) on the end device, send the crossing tensor, compute [k, n)
 // in the cloud and send the result back; empty stages are left out.
-// Predicted times use the device models and bytes / each link's estimate.
+// Predicted times use the device models, each link's estimate
+// (Observation::TransferMs) and the sites' queues (PredictQueueWaits).
 Plan MakeSplitPlan(const Observation& observation, int split);
 
 // Where a stage's output is once it is done: its site, or a transfer's receiver.
@@ -87,5 +88,9 @@ Stage ResultReturn(const Observation& observation, SiteId from, int after, int64
 // Appends the result's way back when the plan's last stage ends away from
 // the end device. The engine adds it to a plan that lacks it, unpredicted.
 void EndWithResult(const Observation& observation, Plan* plan);
+// Gives each compute stage the wait it is predicted to meet for a core of its
+// site (Observation::WaitMs when its dependencies are predicted done) and
+// sets the plan's predicted latency to its critical path, waits included.
+void PredictQueueWaits(const Observation& observation, Plan* plan);
 
 }  // namespace coinfer

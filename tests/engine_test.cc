@@ -52,6 +52,43 @@ TEST_F(EngineTest, RequestsArrivingTogetherOnOneCoreFinishOneAfterTheOther) {
   EXPECT_NEAR(records[1].actual_ms, 2 * one_ms, 0.01);
 }
 
+// Periodic arrivals faster than the end device computes: request i waits for
+// the i before it, i * (one request's time - the period), and the policy's
+// prediction, from the queue's committed work, says so.
+TEST_F(EngineTest, PredictionsIncludeTheWaitBehindEarlierRequests) {
+  config_.arrivals = {ArrivalConfig::Process::kPeriodic, 10};  // every 100 ms
+  config_.duration_s = 0.95;
+  const auto records = Run("device-only");
+  ASSERT_EQ(records.size(), 10u);
+  const double one_ms = graph_.size() * 10.0;
+  ASSERT_GT(one_ms, 100);
+  for (const RequestRecord& r : records) {
+    const double expected = one_ms + r.id * (one_ms - 100);
+    EXPECT_NEAR(r.actual_ms, expected, 1e-6) << r.id;
+    EXPECT_NEAR(r.predicted_ms, expected, 1e-6) << r.id;
+  }
+}
+
+// Alone, a request is faster on the end device than over a 0.1 Mbit/s
+// uplink; behind a backlog on the end device, sending it is faster, and
+// Neurosurgeon, counting the wait, does.
+TEST_F(EngineTest, NeurosurgeonOffloadsWhenTheEndDeviceIsBacklogged) {
+  config_.network.uplink.capacity.constant_mbps = 0.1;
+  config_.estimator.prior_mbps = 0.1;
+  config_.arrivals = {ArrivalConfig::Process::kPeriodic, 20};  // every 50 ms
+  config_.duration_s = 0.5;
+  const double one_ms = graph_.size() * 10.0;
+  const double send_ms = graph_.input_bytes * 8 / 100.0;  // at the estimate, in ms
+  ASSERT_LT(one_ms, send_ms);
+  ASSERT_GT(2 * one_ms, send_ms);
+  const auto records = Run("neurosurgeon");
+  const int device_only = static_cast<int>(graph_.SplitPoints().size()) - 1;
+  ASSERT_EQ(records[0].split, device_only);
+  int offloaded = 0;
+  for (const RequestRecord& r : records) offloaded += r.split == 0;
+  EXPECT_GT(offloaded, 0);
+}
+
 TEST_F(EngineTest, CloudOnlySendsTheInputOverTcp) {
   config_.arrivals = {ArrivalConfig::Process::kPeriodic, 1};
   config_.duration_s = 3;
@@ -256,15 +293,35 @@ namespace {
 TEST(SiteQueueTest, StagesWaitForEnoughCoresInArrivalOrder) {
   SiteQueue q(4);
   std::vector<int> started;
-  q.Acquire(3, [&] { started.push_back(1); });
-  q.Acquire(2, [&] { started.push_back(2); });  // 1 core free: waits
-  q.Acquire(1, [&] { started.push_back(3); });  // would fit, but may not overtake
+  q.Acquire(0, 3, 100, [&] { started.push_back(1); });
+  q.Acquire(0, 2, 100, [&] { started.push_back(2); });  // 1 core free: waits
+  q.Acquire(0, 1, 100, [&] { started.push_back(3); });  // would fit, but may not overtake
   EXPECT_EQ(started, std::vector<int>{1});
   EXPECT_EQ(q.load(), 3);
-  q.Release(3);
+  q.Release(0.1, 3);
   EXPECT_EQ(started, (std::vector<int>{1, 2, 3}));
   EXPECT_EQ(q.busy_cores(), 3);
-  EXPECT_THROW(q.Acquire(5, [] {}), std::invalid_argument);
+  EXPECT_THROW(q.Acquire(0.1, 5, 1, [] {}), std::invalid_argument);
+}
+
+// By hand, on 2 cores at t = 1 s: A (1 core) runs until 1.3 s and B (2 cores,
+// 500 ms) waits behind it. C (1 core, 200 ms) waits behind B, which starts at
+// 1.3 s and ends at 1.8 s. A one-core stage queued now starts when C has one
+// core and the other is free: 1.8 s, 800 ms from now; after C starts, a
+// two-core stage waits for C too: 2.0 s.
+TEST(SiteQueueTest, ForecastsTheWaitFromTheCommittedWork) {
+  SiteQueue q(2);
+  q.Acquire(0.9, 1, 400, [] {});  // A: due at 1.3 s
+  EXPECT_DOUBLE_EQ(q.WaitMs(1.0, 1), 0);
+  q.Acquire(1.0, 2, 500, [] {});  // B
+  q.Acquire(1.0, 1, 200, [] {});  // C
+  EXPECT_NEAR(q.WaitMs(1.0, 1), 800, 1e-9);
+  EXPECT_NEAR(q.WaitMs(1.0, 2), 1000, 1e-9);
+  q.Release(1.3, 1);  // A ends, B runs until 1.8 s
+  EXPECT_NEAR(q.WaitMs(1.3, 1), 500, 1e-9);
+  q.Release(1.8, 2);  // B ends, C runs until 2.0 s, a core is free
+  EXPECT_NEAR(q.WaitMs(1.8, 1), 0, 1e-9);
+  EXPECT_NEAR(q.WaitMs(1.8, 2), 200, 1e-9);
 }
 
 TEST(EnergyTest, RequestEnergyIsTheSumOfStagePowerTimesTime) {
