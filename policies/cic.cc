@@ -48,6 +48,9 @@ void CicPolicy::Prepare(const Observation& obs) {
   device_only_.partition =
       MakePartition(*prepared_.graph, times_, std::vector<bool>(prepared_.graph->size(), true));
   device_only_.plan = MakePartitionPlan(obs, device_only_.partition);
+  cloud_only_.partition =
+      MakePartition(*prepared_.graph, times_, std::vector<bool>(prepared_.graph->size(), false));
+  cloud_only_.plan = MakePartitionPlan(obs, cloud_only_.partition);
   candidates_.clear();
   if (!load_aware_) return;
   candidates_ = pieces_;
@@ -89,9 +92,13 @@ Plan CicPolicy::Decide(const Observation& obs) {
   // The envelope's piece is the cheapest partition; the fixed part
   // (OffloadFixedMs) adds the same to every one that offloads, so only
   // running everything on the device can beat it then.
-  if (!(load_aware_ && busy) &&
-      device_only_.partition.TotalMs(price, fixed_ms) < piece->partition.TotalMs(price, fixed_ms))
-    piece = &device_only_;
+  if (!(load_aware_ && busy)) {
+    if (device_only_.partition.TotalMs(price, fixed_ms) < piece->partition.TotalMs(price, fixed_ms))
+      piece = &device_only_;
+    if (&WithEndDeviceWait(piece->partition, cloud_only_.partition, price, fixed_ms,
+                           obs.WaitMs(obs.end)) == &cloud_only_.partition)
+      piece = &cloud_only_;
+  }
   // The piece's plan, with its transfers priced at the links' estimates.
   Plan plan = piece->plan;
   for (Stage& s : plan.stages)

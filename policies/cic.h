@@ -10,7 +10,9 @@
 // the full minimum cut at every bandwidth, in O(log pieces). The result's way
 // back and the uplink's fixed latency (OffloadFixedMs) are paid by every
 // partition that offloads, so the piece is compared with running everything
-// on the device, which does not pay them.
+// on the device, which does not pay them; the end device's forecast wait is
+// paid by every partition that computes there, so the piece is then compared
+// with cloud-only (WithEndDeviceWait).
 // Choices: the envelope spans 1e-4 to 1e6 Mbit/s (beyond, the end pieces stay
 // optimal: their lines are the envelope's asymptotes there); the compressed
 // model is the envelope itself (no separate chain contraction: the envelope
@@ -66,6 +68,7 @@ class CicPolicy : public Policy {
   LayerTimes times_;
   std::vector<Piece> pieces_;
   Piece device_only_{0, {}, {}};     // everything on the end device
+  Piece cloud_only_{0, {}, {}};      // nothing on it: taken when its wait is too long
   std::vector<Piece> candidates_;    // load-aware only
   std::vector<double> breakpoints_;  // pieces_[i + 1].from_ms_per_byte
 };

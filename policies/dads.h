@@ -11,7 +11,9 @@
 // stage even when it is not a prefix of the topological order; what every
 // partition that offloads pays whatever its bytes (the result's way back, the
 // uplink's fixed latency: OffloadFixedMs) is weighed by comparing the cut
-// with running everything on the device (policies/partition.h).
+// with running everything on the device (policies/partition.h), and the end
+// device's forecast wait, paid by every partition that computes there, by
+// comparing the result with cloud-only (WithEndDeviceWait).
 #pragma once
 
 #include <vector>
@@ -31,8 +33,12 @@ class DadsPolicy : public Policy {
   std::vector<int> DeviceLayers(const Observation& observation);
 
  private:
+  // The minimum cut, or cloud-only when the end device's wait makes it faster.
+  Partition Choose(const Observation& observation);
+
   PreparedFor prepared_;
   LayerTimes times_;
+  Partition cloud_only_;
 };
 
 // The predicted cost of running `device_layers` on the end device and the

@@ -89,6 +89,19 @@ double OffloadFixedMs(const Observation& obs) {
   return obs.TransferMs(obs.end, obs.cloud, 0) + obs.ResultReturnMs(obs.cloud);
 }
 
+bool ComputesOnDevice(const Partition& p) {
+  return std::find(p.on_device.begin(), p.on_device.end(), true) != p.on_device.end();
+}
+
+const Partition& WithEndDeviceWait(const Partition& best, const Partition& cloud_only,
+                                   double ms_per_byte, double fixed_ms, double end_wait_ms) {
+  if (!ComputesOnDevice(best)) return best;
+  return cloud_only.TotalMs(ms_per_byte, fixed_ms) <
+                 best.TotalMs(ms_per_byte, fixed_ms) + end_wait_ms
+             ? cloud_only
+             : best;
+}
+
 Plan MakePartitionPlan(const Observation& obs, const Partition& p) {
   const Graph& g = *obs.graph;
   Plan plan;

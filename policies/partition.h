@@ -51,6 +51,17 @@ Partition MakePartition(const Graph& graph, const LayerTimes& times, std::vector
 // bytes, is left to the plan's prediction) and the result's way back.
 double OffloadFixedMs(const Observation& observation);
 
+// Whether a partition computes anything on the end device.
+bool ComputesOnDevice(const Partition& partition);
+
+// The end device's forecast wait (Observation::WaitMs) is paid by every
+// partition that computes there and by no other: `best`, the least TotalMs
+// of all partitions, or cloud-only (`cloud_only`), whichever finishes first
+// once the wait is counted. Exact, as the wait is the same for every
+// partition with a device layer.
+const Partition& WithEndDeviceWait(const Partition& best, const Partition& cloud_only,
+                                   double ms_per_byte, double fixed_ms, double end_wait_ms);
+
 // The plan: device layers on the observation's end device, then one message
 // with the crossing tensors, then the cloud layers, predicted at the
 // partition's device and cloud times, the uplink's estimate and the sites'

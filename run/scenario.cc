@@ -156,7 +156,7 @@ po::options_description Declaration() {
       "cross traffic, comma-separated flows FROM>TO:bulk@START-STOP (TCP, as fast as it can) or "
       "FROM>TO:constant:RATE@START-STOP (UDP) between sites (end, edge, cloud; leader, "
       "device0..), e.g. end>cloud:bulk@10s-60s,cloud>end:constant:2Mbps@0s-30s")(
-      "estimator.kind", po::value<std::string>()->default_value("ewma"),
+      "estimator.kind", po::value<std::string>()->default_value("delivery"),
       "each link's estimator: delivery (the sender's own TCP: BBR's delivery rate, minimum RTT, "
       "congestion window and queued bytes), or over completed transfers' goodput last, ewma or "
       "harmonic")("estimator.prior_mbps", po::value<double>()->default_value(5),
@@ -165,7 +165,7 @@ po::options_description Declaration() {
       "ewma: weight of the newest transfer's throughput, in (0, 1]")(
       "estimator.window", po::value<int>()->default_value(5),
       "harmonic: number of recent transfers averaged")(
-      "estimator.rate_rounds", po::value<int>()->default_value(10),
+      "estimator.rate_rounds", po::value<int>()->default_value(3),
       "delivery: the rate is the largest sample of this many recent round trips (BBR: 10)")(
       "estimator.min_rtt_window_s", po::value<double>()->default_value(10),
       "delivery: the round trip is the smallest sample of this many recent seconds (BBR: 10)")(

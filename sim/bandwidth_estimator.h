@@ -19,7 +19,7 @@ namespace coinfer {
 
 struct EstimatorConfig {
   enum class Kind { kLast, kEwma, kHarmonic, kDelivery };
-  Kind kind = Kind::kEwma;
+  Kind kind = Kind::kDelivery;
   double prior_mbps = 5;
   double alpha = 0.3;     // ewma
   int window = 5;         // harmonic

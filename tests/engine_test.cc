@@ -71,8 +71,8 @@ TEST_F(EngineTest, PredictionsIncludeTheWaitBehindEarlierRequests) {
 
 // Alone, a request is faster on the end device than over a 0.1 Mbit/s
 // uplink; behind a backlog on the end device, sending it is faster, and
-// Neurosurgeon, counting the wait, does.
-TEST_F(EngineTest, NeurosurgeonOffloadsWhenTheEndDeviceIsBacklogged) {
+// Neurosurgeon, DADS and CIC, counting the wait, do.
+TEST_F(EngineTest, LatencyPoliciesOffloadWhenTheEndDeviceIsBacklogged) {
   config_.network.uplink.capacity.constant_mbps = 0.1;
   config_.estimator.prior_mbps = 0.1;
   config_.arrivals = {ArrivalConfig::Process::kPeriodic, 20};  // every 50 ms
@@ -81,12 +81,13 @@ TEST_F(EngineTest, NeurosurgeonOffloadsWhenTheEndDeviceIsBacklogged) {
   const double send_ms = graph_.input_bytes * 8 / 100.0;  // at the estimate, in ms
   ASSERT_LT(one_ms, send_ms);
   ASSERT_GT(2 * one_ms, send_ms);
-  const auto records = Run("neurosurgeon");
-  const int device_only = static_cast<int>(graph_.SplitPoints().size()) - 1;
-  ASSERT_EQ(records[0].split, device_only);
-  int offloaded = 0;
-  for (const RequestRecord& r : records) offloaded += r.split == 0;
-  EXPECT_GT(offloaded, 0);
+  for (const char* policy : {"neurosurgeon", "dads", "cic"}) {
+    const auto records = Run(policy);
+    EXPECT_EQ(records[0].bytes_sent, 0) << policy;
+    int offloaded = 0;
+    for (const RequestRecord& r : records) offloaded += r.split == 0;
+    EXPECT_GT(offloaded, 0) << policy;
+  }
 }
 
 TEST_F(EngineTest, CloudOnlySendsTheInputOverTcp) {
