@@ -76,6 +76,13 @@ void CnnpcPolicy::Prepare(const Observation& obs) {
   const Status st = MakeCnnpcTiers(g, cuts, obs.end_device(), obs.device(edge_), obs.cloud_device(),
                                    options_.overhead_ms, &tiers);
   if (!st.ok()) throw std::invalid_argument(name_ + ": " + st.message());
+  // Each tier's background load stretches its times, as the engine's.
+  const SiteId tier_sites[] = {obs.end, edge_, obs.cloud};
+  std::vector<double>* tier_ms[] = {&tiers.end_ms, &tiers.edge_ms, &tiers.cloud_ms};
+  for (int tier = 0; tier < 3; ++tier) {
+    for (double& ms : *tier_ms[tier]) ms = obs.ComputeMs(tier_sites[tier], ms);
+    tiers.task_ms[tier] = obs.ComputeMs(tier_sites[tier], tiers.task_ms[tier]);
+  }
   const std::vector<SplitPoint> points = g.SplitPoints();
   split_of_.clear();
   for (int k = 0; k < tiers.segments(); ++k) {
@@ -124,7 +131,7 @@ Plan CnnpcPolicy::Decide(const Observation& obs) {
     Stage s;
     s.site = site;
     for (int l = begin; l < end; ++l) s.layers.push_back(l);
-    s.predicted_ms = obs.device(site).TaskLatencyMs(g, begin, end);
+    s.predicted_ms = obs.ComputeMs(site, obs.device(site).TaskLatencyMs(g, begin, end));
     add(s);
   };
   auto send = [&](SiteId from, SiteId to, int boundary, int rate, double bytes) {

@@ -54,8 +54,8 @@ void EdgediPolicy::Prepare(const Observation& obs) {
   capacity_.assign(segments_.size(), {});
   for (size_t k = 0; k < segments_.size(); ++k)
     for (SiteId d : devices_)
-      capacity_[k].push_back(
-          1.0 / obs.device(d).SegmentLatencyMs(g, segments_[k].begin, segments_[k].end));
+      capacity_[k].push_back(1.0 / obs.ComputeMs(d, obs.device(d).SegmentLatencyMs(
+                                                        g, segments_[k].begin, segments_[k].end)));
   compute_ms_.clear();
   // The tail leaves for the cloud at the first split point after the strips
   // (one tensor crosses it: after a ResNet's last block, once its add has run
@@ -81,6 +81,7 @@ double EdgediPolicy::StripComputeMs(const Observation& obs, size_t segment, int 
   bool measured = false;
   const Status st = StageComputeMs(strip, *obs.graph, obs.device(strip.site), &ms, &measured);
   if (!st.ok()) throw std::logic_error(name_ + ": " + st.message());
+  ms = obs.ComputeMs(strip.site, ms);
   compute_ms_.emplace(key, ms);
   return ms;
 }
@@ -125,7 +126,7 @@ Plan EdgediPolicy::Decide(const Observation& obs) {
     s.site = site;
     s.layers = LayersOf(begin, end);
     s.deps = std::move(deps);
-    s.predicted_ms = obs.device(site).TaskLatencyMs(g, begin, end);
+    s.predicted_ms = obs.ComputeMs(site, obs.device(site).TaskLatencyMs(g, begin, end));
     return add(std::move(s));
   };
   int layer = 0;
@@ -161,10 +162,12 @@ Plan EdgediPolicy::Decide(const Observation& obs) {
     bool to_cloud = cut >= 0 && obs.cloud != kNoSite && options_.tail != Tail::kLeader;
     if (to_cloud && options_.tail == Tail::kAuto) {
       const SplitPoint& p = points[cut];
-      const double leader_ms = obs.end_device().TaskLatencyMs(g, p.index, g.size());
-      const double cloud_ms = obs.TransferMs(obs.end, obs.cloud, p.bytes) +
-                              obs.cloud_device().TaskLatencyMs(g, p.index, g.size()) +
-                              obs.ResultReturnMs(obs.cloud);
+      const double leader_ms =
+          obs.ComputeMs(obs.end, obs.end_device().TaskLatencyMs(g, p.index, g.size()));
+      const double cloud_ms =
+          obs.TransferMs(obs.end, obs.cloud, p.bytes) +
+          obs.ComputeMs(obs.cloud, obs.cloud_device().TaskLatencyMs(g, p.index, g.size())) +
+          obs.ResultReturnMs(obs.cloud);
       to_cloud = cloud_ms < leader_ms;
     }
     if (to_cloud) {

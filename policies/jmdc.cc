@@ -42,8 +42,8 @@ void JmdcPolicy::Prepare(const Observation& obs) {
   if (!m || !m->measured()) return;
   // Device time of layers [0, k) plus cloud time of the rest, on graph g.
   auto compute_ms_at = [&obs](const Graph& g, int k) {
-    return obs.end_device().TaskLatencyMs(g, 0, k) +
-           obs.cloud_device().TaskLatencyMs(g, k, g.size());
+    return obs.ComputeMs(obs.end, obs.end_device().TaskLatencyMs(g, 0, k)) +
+           obs.ComputeMs(obs.cloud, obs.cloud_device().TaskLatencyMs(g, k, g.size()));
   };
   const Graph& g = *obs.graph;
   const std::vector<SplitPoint> points = g.SplitPoints();

@@ -11,8 +11,9 @@ void NeurosurgeonPolicy::Prepare(const Observation& obs) {
   offloads_.clear();
   for (const SplitPoint& p : g.SplitPoints()) {
     // Segments, not sums of layers: a device may have measured a segment whole.
-    end_ms_.push_back(obs.end_device().TaskLatencyMs(g, 0, p.index));
-    cloud_ms_.push_back(obs.cloud_device().TaskLatencyMs(g, p.index, g.size()));
+    end_ms_.push_back(obs.ComputeMs(obs.end, obs.end_device().TaskLatencyMs(g, 0, p.index)));
+    cloud_ms_.push_back(
+        obs.ComputeMs(obs.cloud, obs.cloud_device().TaskLatencyMs(g, p.index, g.size())));
     bytes_.push_back(p.bytes);
     offloads_.push_back(p.index < g.size());
   }

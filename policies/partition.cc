@@ -11,11 +11,12 @@ LayerTimes LayerTimes::Of(const Observation& obs) {
   LayerTimes t;
   const Graph& g = *obs.graph;
   for (int v = 0; v < g.size(); ++v) {
-    t.end_ms.push_back(obs.end_device().SegmentLatencyMs(g, v, v + 1));
-    t.cloud_ms.push_back(obs.cloud_device().SegmentLatencyMs(g, v, v + 1));
+    t.end_ms.push_back(obs.ComputeMs(obs.end, obs.end_device().SegmentLatencyMs(g, v, v + 1)));
+    t.cloud_ms.push_back(
+        obs.ComputeMs(obs.cloud, obs.cloud_device().SegmentLatencyMs(g, v, v + 1)));
   }
-  t.end_task_ms = obs.end_device().task_overhead_ms();
-  t.cloud_task_ms = obs.cloud_device().task_overhead_ms();
+  t.end_task_ms = obs.ComputeMs(obs.end, obs.end_device().task_overhead_ms());
+  t.cloud_task_ms = obs.ComputeMs(obs.cloud, obs.cloud_device().task_overhead_ms());
   return t;
 }
 

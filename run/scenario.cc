@@ -167,8 +167,8 @@ po::options_description Declaration() {
       "harmonic: number of recent transfers averaged")(
       "estimator.rate_rounds", po::value<int>()->default_value(3),
       "delivery: the rate is the largest sample of this many recent round trips (BBR: 10)")(
-      "estimator.min_rtt_window_s", po::value<double>()->default_value(10),
-      "delivery: the round trip is the smallest sample of this many recent seconds (BBR: 10)")(
+      "estimator.min_rtt_window_s", po::value<double>()->default_value(300),
+      "delivery: the round trip is the smallest sample of this many recent seconds (Linux: 300)")(
       "compression.codec", po::value<std::string>()->default_value(""),
       "codec pipeline for the tensor a single-cut plan sends, e.g. quant:8,zstd:3 "
       "(docs/formats.md; "

@@ -43,6 +43,11 @@ struct Observation {
   double now_s = 0;
 
   const DeviceModel& device(SiteId site) const { return *sites.at(site).device; }
+  // A device model's time on `site` stretched by the site's background load,
+  // as the engine stretches it (a deployment knows its own load).
+  double ComputeMs(SiteId site, double device_ms) const {
+    return device_ms / (1 - sites.at(site).load);
+  }
   const DeviceModel& end_device() const { return device(end); }
   const DeviceModel& cloud_device() const { return device(cloud); }
   // The estimate of the link from -> to (the prior before its first transfer).

@@ -96,7 +96,7 @@ Plan MakeSplitPlan(const Observation& obs, int split) {
     Stage s;
     s.site = obs.end;
     for (int i = 0; i < point.index; ++i) s.layers.push_back(i);
-    s.predicted_ms = obs.end_device().TaskLatencyMs(g, 0, point.index);
+    s.predicted_ms = obs.ComputeMs(obs.end, obs.end_device().TaskLatencyMs(g, 0, point.index));
     add(s);
   }
   if (point.index < g.size()) {
@@ -110,7 +110,8 @@ Plan MakeSplitPlan(const Observation& obs, int split) {
     Stage s;
     s.site = obs.cloud;
     for (int i = point.index; i < g.size(); ++i) s.layers.push_back(i);
-    s.predicted_ms = obs.cloud_device().TaskLatencyMs(g, point.index, g.size());
+    s.predicted_ms =
+        obs.ComputeMs(obs.cloud, obs.cloud_device().TaskLatencyMs(g, point.index, g.size()));
     add(s);
   }
   EndWithResult(obs, &plan);

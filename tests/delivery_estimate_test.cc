@@ -184,5 +184,37 @@ TEST(DeliveryEstimateTest, PredictsTransfersFromOneKilobyteToTenMegabytes) {
   }
 }
 
+// A sender that has only sent one small message has one round trip sample;
+// when the link stalled during it (here a 300 ms outage in the trace), that
+// sample is no round trip of the path. The handshake's is: the prediction
+// of the next small message stays at its one-way trip.
+TEST(DeliveryEstimateTest, OneStalledSampleDoesNotStandForTheRoundTrip) {
+  auto trace = std::make_shared<DeliveryTrace>();
+  for (uint32_t ms = 1; ms <= 10'000; ++ms)
+    if (ms < 1000 || ms >= 1300) trace->opportunities.push_back(ms);
+  trace->period_ms = 10'000;
+  NetworkConfig config;
+  config.uplink.capacity.trace = trace;
+  config.downlink.capacity = SteadyTrace(1);
+  config.uplink.delay_ms = config.downlink.delay_ms = 20;
+  Simulation sim(1);
+  PacketNetwork net(config, DeliveryFilter());
+  Simulation::Schedule(1.0, [&] { net.Send(kEnd, kCloud, 200, [] {}); });
+  double predicted_s = 0, sent_at = 0, actual_s = 0;
+  Simulation::Schedule(5, [&] {
+    const DeliveryEstimate e = *net.Estimate(kEnd, kCloud);
+    LinkEstimate link{kEnd, kCloud, 12};
+    link.min_rtt_ms = e.min_rtt_s * 1e3;
+    link.cwnd_bytes = e.cwnd_bytes;
+    link.backlog_bytes = static_cast<double>(e.backlog_bytes);
+    predicted_s = PredictTransferMs(link, 200) / 1e3;
+    sent_at = Simulation::Now();
+    net.Send(kEnd, kCloud, 200, [&] { actual_s = Simulation::Now() - sent_at; });
+  });
+  sim.Run(20);
+  ASSERT_GT(actual_s, 0.02);
+  EXPECT_NEAR(predicted_s, actual_s, 0.004);
+}
+
 }  // namespace
 }  // namespace coinfer

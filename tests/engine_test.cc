@@ -384,7 +384,22 @@ TEST_F(EngineTest, BackgroundLoadStretchesComputeAndEnergyIsRecorded) {
   config_.sites[0].load = 0.5;
   const auto loaded = Run("device-only");
   EXPECT_NEAR(loaded[0].actual_ms, 2 * alone, 1e-6);
+  EXPECT_NEAR(loaded[0].predicted_ms, 2 * alone, 1e-6);  // the policy knows its device's load
   EXPECT_LT(loaded[0].end_energy_j, 0);  // FromCoefficients devices have no power figures
+  // Neurosurgeon and DADS weigh the stretched time too: over 0.1 Mbit/s
+  // the input takes longer to send than the device takes to compute, but
+  // not than the device takes at half its capacity.
+  config_.network.uplink.capacity.constant_mbps = 0.1;
+  config_.estimator.prior_mbps = 0.1;
+  const double send_ms = graph_.input_bytes * 8 / 100.0;
+  ASSERT_LT(alone, send_ms);
+  ASSERT_GT(2 * alone, send_ms + 20);
+  for (const char* policy : {"neurosurgeon", "dads"}) {
+    config_.sites[0].load = 0;
+    EXPECT_EQ(Run(policy)[0].bytes_sent, 0) << policy;
+    config_.sites[0].load = 0.5;
+    EXPECT_EQ(Run(policy)[0].split, 0) << policy;
+  }
 }
 
 // EdgeLD's Raspberry Pi model: a fixed cost per compute task on top of the

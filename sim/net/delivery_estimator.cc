@@ -7,13 +7,7 @@ namespace coinfer {
 DeliveryEstimator::DeliveryEstimator(const DeliveryFilter& filter) : filter_(filter) {}
 
 void DeliveryEstimator::OnSample(const DeliveryRateSampler::Sample& sample, double now_s) {
-  if (sample.rtt_s > 0) {
-    while (!rtts_.empty() && rtts_.back().rtt_s >= sample.rtt_s) rtts_.pop_back();
-    rtts_.push_back({now_s, sample.rtt_s});
-    // The newest sample stays: after a long idle it is the best there is.
-    while (rtts_.size() > 1 && rtts_.front().at_s < now_s - filter_.min_rtt_window_s)
-      rtts_.pop_front();
-  }
+  if (sample.rtt_s > 0) OnRtt(sample.rtt_s, now_s);
   if (sample.round_start) ++round_;
   if (sample.interval_s < MinRttS()) return;
   for (std::deque<RateSample>* q : {&path_, &app_limited_})
@@ -30,6 +24,14 @@ void DeliveryEstimator::OnSample(const DeliveryRateSampler::Sample& sample, doub
 void DeliveryEstimator::Push(std::deque<RateSample>& q, RateSample s) {
   while (!q.empty() && q.back().mbps <= s.mbps) q.pop_back();
   q.push_back(s);
+}
+
+void DeliveryEstimator::OnRtt(double rtt_s, double now_s) {
+  while (!rtts_.empty() && rtts_.back().rtt_s >= rtt_s) rtts_.pop_back();
+  rtts_.push_back({now_s, rtt_s});
+  // The newest sample stays: after a long idle it is the best there is.
+  while (rtts_.size() > 1 && rtts_.front().at_s < now_s - filter_.min_rtt_window_s)
+    rtts_.pop_front();
 }
 
 double DeliveryEstimator::PathMbps() const { return path_.empty() ? 0 : path_.front().mbps; }

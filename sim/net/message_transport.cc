@@ -30,12 +30,21 @@ MessageConnection::MessageConnection(Ptr<Node> client, Ptr<Node> server,
                              MakeNullCallback<void, Ptr<Socket>>());
   // Connect once the simulation runs, when ns-3 has initialised the stack.
   const InetSocketAddress remote(Ipv4Address::ConvertFrom(server_address), port);
-  Simulator::ScheduleNow([socket, remote]() { socket->Connect(remote); });
+  Simulator::ScheduleNow([this, socket, remote]() {
+    connect_s_ = Simulator::Now().GetSeconds();
+    socket->Connect(remote);
+  });
 }
 
 void MessageConnection::OnConnected(Ptr<Socket> socket) {
   up_.tx = socket;
-  if (up_.monitor) up_.monitor->Attach(socket);
+  if (up_.monitor) {
+    // The handshake's round trip is the path's, for both directions' senders.
+    const double rtt = Simulator::Now().GetSeconds() - connect_s_;
+    up_.monitor->Attach(socket);
+    up_.monitor->OnHandshake(rtt);
+    down_.monitor->OnHandshake(rtt);
+  }
   socket->SetRecvCallback(MakeCallback(&MessageConnection::OnClientReadable, this));
   socket->SetSendCallback(MakeCallback(&MessageConnection::OnClientWritable, this));
   Pump(up_);

@@ -64,8 +64,9 @@ class MessageConnection {
   void OnServerWritable(ns3::Ptr<ns3::Socket> socket, uint32_t available);
 
   ns3::Ptr<ns3::Socket> listener_;
-  Direction up_;    // client -> server
-  Direction down_;  // server -> client
+  double connect_s_ = 0;  // when the client asked to connect
+  Direction up_;          // client -> server
+  Direction down_;        // server -> client
 };
 
 }  // namespace coinfer

@@ -57,6 +57,10 @@ void SenderMonitor::OnAck(SequenceNumber32, SequenceNumber32 new_ack) {
   if (auto sample = sampler_.OnAck(Unwrap(new_ack), now)) estimator_.OnSample(*sample, now);
 }
 
+void SenderMonitor::OnHandshake(double rtt_s) {
+  estimator_.OnRtt(rtt_s, Simulator::Now().GetSeconds());
+}
+
 DeliveryEstimate SenderMonitor::Estimate() const {
   DeliveryEstimate e;
   e.path_mbps = estimator_.PathMbps();

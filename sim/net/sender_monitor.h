@@ -26,6 +26,8 @@ class SenderMonitor {
   SenderMonitor& operator=(const SenderMonitor&) = delete;
 
   void Attach(ns3::Ptr<ns3::Socket> socket);
+  // The connection's handshake took `rtt_s`: a round trip of the path.
+  void OnHandshake(double rtt_s);
   DeliveryEstimate Estimate() const;
 
  private:
