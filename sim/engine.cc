@@ -219,7 +219,7 @@ class EngineRun {
       const Status computed = StageComputeMs(st, st.graph ? *st.graph : *config_.graph,
                                              *site.device, &ms, &sr.measured);
       if (!computed.ok()) throw std::logic_error(policy_.name() + ": " + computed.message());
-      ms /= 1 - site.load;  // background load takes its fraction of the site's capacity
+      ms = obs_.ComputeMs(st.site, ms);  // background load takes its fraction of the capacity
       SiteQueue& queue = queues_[st.site];
       const int cores = st.cores;
       queue.Acquire(Simulation::Now(), cores, ms, [this, id, s, ms, cores, &queue] {
