@@ -44,7 +44,9 @@ Status SummarizeRun(const std::string& db_path, int64_t run_id, std::vector<Poli
     run_id = sqlite3_column_int64(last.get(), 0);
   }
   Stmt policies =
-      Prepare(db.get(), "SELECT policy FROM policy_runs WHERE run_id = ? ORDER BY rowid");
+      Prepare(db.get(),
+              "SELECT policy, probes, probe_bytes, probe_energy_j FROM policy_runs WHERE run_id = "
+              "? ORDER BY rowid");
   Stmt rows =
       Prepare(db.get(),
               "SELECT completed, actual_ms, predicted_ms, bytes_sent, split, decision_wall_us, "
@@ -56,6 +58,10 @@ Status SummarizeRun(const std::string& db_path, int64_t run_id, std::vector<Poli
   while (sqlite3_step(policies.get()) == SQLITE_ROW) {
     PolicySummary s;
     s.policy = reinterpret_cast<const char*>(sqlite3_column_text(policies.get(), 0));
+    s.probes = sqlite3_column_int(policies.get(), 1);  // NULL (older runs): 0
+    s.probe_bytes = sqlite3_column_int64(policies.get(), 2);
+    if (sqlite3_column_type(policies.get(), 3) != SQLITE_NULL)
+      s.probe_energy_j = sqlite3_column_double(policies.get(), 3);
     sqlite3_reset(rows.get());
     sqlite3_bind_int64(rows.get(), 1, run_id);
     sqlite3_bind_text(rows.get(), 2, s.policy.c_str(), -1, SQLITE_TRANSIENT);
@@ -138,13 +144,22 @@ void PrintSummaryTable(const std::vector<PolicySummary>& summaries, std::ostream
                   missed.c_str());
     os << line << Histogram(s.split_histogram) << "\n";
   }
+  for (const PolicySummary& s : summaries) {
+    if (s.probes == 0) continue;
+    os << "probes: " << s.policy << " sent " << s.probes << " (" << s.probe_bytes << " bytes";
+    if (s.probe_energy_j >= 0) {
+      std::snprintf(line, sizeof line, ", %.2f J", s.probe_energy_j);
+      os << line;
+    }
+    os << ")\n";
+  }
 }
 
 void WriteSummaryCsv(const std::vector<PolicySummary>& summaries, std::ostream& os) {
   os << "policy,requests,completed,throughput_per_s,mean_ms,p50_ms,p95_ms,p99_ms,mean_bytes_sent,"
         "mean_abs_prediction_error_ms,mean_relative_prediction_error,mean_decision_us,mean_end_"
         "energy_j,accuracy,"
-        "requirement_missed,split_histogram\n";
+        "requirement_missed,split_histogram,probes,probe_bytes,probe_energy_j\n";
   for (const PolicySummary& s : summaries) {
     os << s.policy << "," << s.requests << "," << s.completed << "," << s.throughput_per_s << ","
        << s.mean_ms << "," << s.p50_ms << "," << s.p95_ms << "," << s.p99_ms << ","
@@ -153,7 +168,8 @@ void WriteSummaryCsv(const std::vector<PolicySummary>& summaries, std::ostream& 
        << (s.mean_end_energy_j < 0 ? "" : std::to_string(s.mean_end_energy_j)) << ","
        << (s.accuracy < 0 ? "" : std::to_string(s.accuracy)) << ","
        << (s.requirement_missed < 0 ? "" : std::to_string(s.requirement_missed)) << ",\""
-       << Histogram(s.split_histogram) << "\"\n";
+       << Histogram(s.split_histogram) << "\"," << s.probes << "," << s.probe_bytes << ","
+       << (s.probe_energy_j < 0 ? "" : std::to_string(s.probe_energy_j)) << "\n";
   }
 }
 

@@ -30,6 +30,11 @@ struct PolicySummary {
   // Completed requests per second, from the first arrival to the last completion.
   double throughput_per_s = 0;
   std::map<int, int> split_histogram;  // split index -> requests
+  // The end device's probes (sim/engine.h ProbeConfig): how many, their
+  // payload, and their energy on the device (-1: not known).
+  int probes = 0;
+  int64_t probe_bytes = 0;
+  double probe_energy_j = -1;
 };
 
 // Reads the summaries of `run_id` (the latest run when run_id <= 0), in the

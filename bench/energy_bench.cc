@@ -27,7 +27,7 @@ void BM_AssignEndDeviceEnergy(benchmark::State& state) {
   }
   const DevicePower power{2.0, 5.0, 3.0, 0.4};
   for (auto _ : state) {
-    AssignEndDeviceEnergy(power, 0, &requests);
+    AssignEndDeviceEnergy(power, 0, {}, &requests);
     benchmark::DoNotOptimize(requests.back().end_energy_j);
   }
   state.SetItemsProcessed(state.iterations() * n);

@@ -124,6 +124,7 @@ std::string EncodePolicyRun(const PolicyRun& run) {
   Encoder out;
   auto put = [&out](const auto& x) { out.Put(x); };
   out.Put(run.stats.events), out.Put(run.stats.simulated_s), out.Put(run.stats.wall_s);
+  out.Put(run.stats.probes), out.Put(run.stats.probe_bytes), out.Put(run.stats.probe_energy_j);
   out.Put(static_cast<uint64_t>(run.records.size()));
   for (const RequestRecord& r : run.records) {
     RecordFields(put, r);
@@ -137,6 +138,7 @@ Status DecodePolicyRun(const std::string& bytes, PolicyRun* run) {
   Decoder in(bytes);
   auto get = [&in](auto& x) { in.Get(&x); };
   in.Get(&run->stats.events), in.Get(&run->stats.simulated_s), in.Get(&run->stats.wall_s);
+  in.Get(&run->stats.probes), in.Get(&run->stats.probe_bytes), in.Get(&run->stats.probe_energy_j);
   static const size_t min_record = MinRecordBytes(), min_stage = MinStageBytes();
   run->records.resize(in.Count(min_record));
   for (RequestRecord& r : run->records) {

@@ -27,6 +27,9 @@ CREATE TABLE IF NOT EXISTS policy_runs (
   events INTEGER NOT NULL,
   simulated_s REAL NOT NULL,
   wall_s REAL NOT NULL,
+  probes INTEGER,
+  probe_bytes INTEGER,
+  probe_energy_j REAL,
   PRIMARY KEY (run_id, policy)
 );
 CREATE TABLE IF NOT EXISTS requests (
@@ -105,7 +108,7 @@ Status ResultStore::Open(const std::string& path, std::unique_ptr<ResultStore>* 
   // Version 2 had no measured-compression columns, version 3 no edge and
   // cluster-device totals and no strip rows, version 4 no run keys: they are
   // added, NULL in old rows (and the sites table is created, empty for old
-  // runs).
+  // runs); version 5 had no probe figures.
   static const std::map<int, std::string> kUpgrades = {
       {2,
        "ALTER TABLE requests ADD COLUMN sample INTEGER;"
@@ -120,7 +123,11 @@ Status ResultStore::Open(const std::string& path, std::unique_ptr<ResultStore>* 
        "ALTER TABLE requests ADD COLUMN device_compute_ms REAL;"
        "ALTER TABLE stages ADD COLUMN rows TEXT;"
        "ALTER TABLE stages ADD COLUMN codec TEXT;"},
-      {4, "ALTER TABLE runs ADD COLUMN run_key TEXT;"}};
+      {4, "ALTER TABLE runs ADD COLUMN run_key TEXT;"},
+      {5,
+       "ALTER TABLE policy_runs ADD COLUMN probes INTEGER;"
+       "ALTER TABLE policy_runs ADD COLUMN probe_bytes INTEGER;"
+       "ALTER TABLE policy_runs ADD COLUMN probe_energy_j REAL;"}};
   COINFER_RETURN_IF_ERROR(OpenVersionedDatabase(path, "results database", "runs", kSchema,
                                                 kSchemaVersion, &db, kUpgrades));
   out->reset(new ResultStore(db));
@@ -173,12 +180,17 @@ Status ResultStore::BeginRun(const RunInfo& info, int64_t* run_id) {
 
 Status ResultStore::AddRequests(int64_t run_id, const std::string& policy,
                                 const std::vector<RequestRecord>& records, const RunStats& stats) {
-  Statement run(db_, "INSERT INTO policy_runs VALUES (?, ?, ?, ?, ?)");
+  Statement run(db_,
+                "INSERT INTO policy_runs (run_id, policy, events, simulated_s, wall_s, probes, "
+                "probe_bytes, probe_energy_j) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
   run.Bind(1, run_id)
       .Bind(2, policy)
       .Bind(3, static_cast<int64_t>(stats.events))
       .Bind(4, stats.simulated_s)
-      .Bind(5, stats.wall_s);
+      .Bind(5, stats.wall_s)
+      .Bind(6, static_cast<int64_t>(stats.probes))
+      .Bind(7, static_cast<int64_t>(stats.probe_bytes))
+      .BindOptional(8, stats.probe_energy_j, stats.probe_energy_j >= 0);
   COINFER_RETURN_IF_ERROR(run.Step());
 
   Statement req(

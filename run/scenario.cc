@@ -169,6 +169,12 @@ po::options_description Declaration() {
       "delivery: the rate is the largest sample of this many recent round trips (BBR: 10)")(
       "estimator.min_rtt_window_s", po::value<double>()->default_value(300),
       "delivery: the round trip is the smallest sample of this many recent seconds (Linux: 300)")(
+      "probe.interval_s", po::value<double>()->default_value(0),
+      "once a connection from the end device over the access uplink has carried nothing for "
+      "this long, the device sends a probe on it so that its estimate stays current (radio "
+      "energy charged, results' probe figures); 0: never")(
+      "probe.bytes", po::value<int64_t>()->default_value(64 << 10),
+      "each probe's payload: a rate sample needs about a bandwidth-delay product")(
       "compression.codec", po::value<std::string>()->default_value(""),
       "codec pipeline for the tensor a single-cut plan sends, e.g. quant:8,zstd:3 "
       "(docs/formats.md; "
@@ -682,6 +688,10 @@ Status LoadScenario(const std::string& path, const std::vector<std::string>& ove
   est.filter.rate_rounds = vm["estimator.rate_rounds"].as<int>();
   est.filter.min_rtt_window_s = num("estimator.min_rtt_window_s");
   if (est.alpha <= 0 || est.alpha > 1) return v.KeyError("estimator.alpha", "must be in (0, 1]");
+  e.probe.interval_s = num("probe.interval_s");
+  const int64_t probe_bytes = vm["probe.bytes"].as<int64_t>();
+  if (probe_bytes <= 0) return v.KeyError("probe.bytes", "must be > 0");
+  e.probe.bytes = static_cast<uint64_t>(probe_bytes);
 
   struct Positive {
     const char* key;
@@ -697,7 +707,8 @@ Status LoadScenario(const std::string& path, const std::vector<std::string>& ove
         Positive{"estimator.prior_mbps", est.prior_mbps, false},
         Positive{"estimator.window", double(est.window), false},
         Positive{"estimator.rate_rounds", double(est.filter.rate_rounds), false},
-        Positive{"estimator.min_rtt_window_s", est.filter.min_rtt_window_s, false}}) {
+        Positive{"estimator.min_rtt_window_s", est.filter.min_rtt_window_s, false},
+        Positive{"probe.interval_s", e.probe.interval_s, true}}) {
     if (p.value < 0 || (!p.allow_zero && p.value == 0))
       return v.KeyError(p.key, std::string("must be ") + (p.allow_zero ? ">= 0" : "> 0"));
   }

@@ -16,10 +16,11 @@ struct Boundary {
 
 }  // namespace
 
-void AssignEndDeviceEnergy(const DevicePower& power, SiteId end,
-                           std::vector<RequestRecord>* requests) {
+double AssignEndDeviceEnergy(const DevicePower& power, SiteId end,
+                             const std::vector<DeviceTransfer>& own,
+                             std::vector<RequestRecord>* requests) {
   for (RequestRecord& r : *requests) r.end_energy_j = -1;
-  if (!power.known()) return;
+  if (!power.known()) return -1;
   // Every request in flight draws idle power at the same rate, idle_w / (requests
   // in flight), and every transfer on air the radio's at (transmit_w − idle_w) /
   // (transfers on air): a request's share is the difference of the running
@@ -35,6 +36,11 @@ void AssignEndDeviceEnergy(const DevicePower& power, SiteId end,
         boundaries.push_back({s.end_s, 0, -1});
       }
   }
+  for (const DeviceTransfer& t : own)
+    if (t.end_s >= 0) {
+      boundaries.push_back({t.start_s, 0, +1});
+      boundaries.push_back({t.end_s, 0, -1});
+    }
   std::vector<size_t> order(boundaries.size());
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(),
@@ -52,7 +58,11 @@ void AssignEndDeviceEnergy(const DevicePower& power, SiteId end,
     sending += boundaries[b].sending;
     last_t = boundaries[b].t;
   }
-  // The boundaries in the order they were made: each request's own pairs.
+  // The boundaries in the order they were made: each request's own pairs,
+  // then the device's own transfers'.
+  auto transfer_j = [&](size_t b, uint64_t bytes) {
+    return radio_j[b + 1] - radio_j[b] + power.transmit_w_per_mbps * bytes * 8.0 / 1e6;
+  };
   size_t b = 0;
   for (RequestRecord& r : *requests) {
     if (!r.completed) continue;
@@ -63,13 +73,19 @@ void AssignEndDeviceEnergy(const DevicePower& power, SiteId end,
       if (s.stage.kind == Stage::Kind::kCompute) {
         joules += (power.compute_w - power.idle_w) * (s.end_s - s.start_s);
       } else {
-        joules +=
-            radio_j[b + 1] - radio_j[b] + power.transmit_w_per_mbps * s.stage.bytes * 8.0 / 1e6;
+        joules += transfer_j(b, s.stage.bytes);
         b += 2;
       }
     }
     r.end_energy_j = joules;
   }
+  double own_j = 0;
+  for (const DeviceTransfer& t : own)
+    if (t.end_s >= 0) {
+      own_j += transfer_j(b, t.bytes);
+      b += 2;
+    }
+  return own_j;
 }
 
 }  // namespace coinfer

@@ -8,8 +8,11 @@
 // power while it sends and idle power for the rest of its latency, and
 // overlapping requests add up to what the device drew. Stages are taken as
 // they ran (StageRecord times); requests that did not finish take no share.
+// Transfers the device makes for no request (probes, sim/engine.h) share the
+// radio as well and are charged on their own.
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
 #include "devices/device_model.h"
@@ -17,10 +20,19 @@
 
 namespace coinfer {
 
+// A transfer the end device makes for no request; end_s < 0: never delivered.
+struct DeviceTransfer {
+  double start_s = 0, end_s = -1;
+  uint64_t bytes = 0;
+};
+
 // Sets end_energy_j (joules) of every completed request, from the stages on
 // site `end` with that site's `power`; -1 for the others, and for all when the
-// device's power is not known.
-void AssignEndDeviceEnergy(const DevicePower& power, SiteId end,
-                           std::vector<RequestRecord>* requests);
+// device's power is not known. Returns the energy of the delivered `own`
+// transfers (radio and bits; the idle draw is the device's anyway): 0 when
+// there are none, -1 when the power is not known.
+double AssignEndDeviceEnergy(const DevicePower& power, SiteId end,
+                             const std::vector<DeviceTransfer>& own,
+                             std::vector<RequestRecord>* requests);
 
 }  // namespace coinfer

@@ -42,6 +42,7 @@ class EngineRun {
 
   void Start(const std::vector<double>& arrivals) {
     policy_.Prepare(obs_);
+    StartProbing();
     records_.resize(arrivals.size());
     pending_stages_.assign(arrivals.size(), 0);
     for (size_t i = 0; i < arrivals.size(); ++i) {
@@ -52,6 +53,7 @@ class EngineRun {
   }
 
   std::vector<RequestRecord> TakeRecords() { return std::move(records_); }
+  const std::vector<DeviceTransfer>& probes() const { return probes_; }
 
  private:
   void OnArrival(int id) {
@@ -110,9 +112,9 @@ class EngineRun {
 
   // Whether a transfer leaves the end device over the access link's uplink
   // (a cluster leader reaches its devices over the LAN).
-  bool CrossesAccessUplink(const Stage& st) const {
-    return st.site == obs_.end &&
-           (config_.network.topology != NetworkConfig::Topology::kCluster || st.to == obs_.cloud);
+  bool CrossesAccessUplink(SiteId from, SiteId to) const {
+    return from == obs_.end &&
+           (config_.network.topology != NetworkConfig::Topology::kCluster || to == obs_.cloud);
   }
 
   // What a stage leaves at its site: a transfer's bytes, or the output of the
@@ -231,6 +233,7 @@ class EngineRun {
       });
     } else {
       sr.start_s = Simulation::Now();
+      OnSendStart(st.site, st.to);
       network_.Send(st.site, st.to, st.bytes, [this, id, s] { EndStage(id, s); });
     }
   }
@@ -245,8 +248,11 @@ class EngineRun {
     if (st.kind == Stage::Kind::kTransfer) {
       r.transfer_ms += run_ms;
       if (st.site == obs_.end) r.bytes_sent += st.bytes;
-      OnTransferDelivered(st, sr);
-      if (CrossesAccessUplink(st) && r.uplink_capacity_mbps < 0)
+      OnSendEnd(st.site, st.to);
+      // A result is a few bytes: its time is the link's delay, which a goodput
+      // estimate would read as a link of a few kbit/s. It teaches nothing.
+      if (!st.result) FeedGoodput(st.site, st.to, st.bytes, sr.start_s, sr.end_s);
+      if (CrossesAccessUplink(st.site, st.to) && r.uplink_capacity_mbps < 0)
         r.uplink_capacity_mbps =
             config_.network.uplink.capacity.MeanMbpsBetween(sr.start_s, sr.end_s);
     } else {
@@ -286,26 +292,83 @@ class EngineRun {
     obs_.uplink_estimate_mbps = obs_.EstimateMbps(obs_.end, obs_.cloud);
   }
 
-  // Feeds the link's estimator (not with results). Messages share one TCP connection in order: a
-  // message queued behind another is on the link only once that one is
-  // delivered, so its waiting is not counted as transfer time (it would read
-  // as a slow link).
-  void OnTransferDelivered(const Stage& st, const StageRecord& sr) {
+  // Feeds the goodput estimators (last, ewma, harmonic) with a message
+  // delivered from one site to another. Messages share one TCP connection in
+  // order: a message queued behind another is on the link only once that one
+  // is delivered, so its waiting is not counted as transfer time (it would
+  // read as a slow link).
+  void FeedGoodput(SiteId from, SiteId to, uint64_t bytes, double start_s, double end_s) {
     if (delivery_) return;
-    auto it = links_.find({st.site, st.to});
+    auto it = links_.find({from, to});
     if (it == links_.end())
-      it = links_.emplace(std::make_pair(st.site, st.to), LinkState{config_.estimator}).first;
+      it = links_.emplace(std::make_pair(from, to), LinkState{config_.estimator}).first;
     LinkState& link = it->second;
-    const double on_link_s = std::max(sr.start_s, link.last_delivery_s);
-    link.last_delivery_s = sr.end_s;
-    // A result is a few bytes: its time is the link's delay, which a goodput
-    // estimate would read as a link of a few kbit/s. It teaches nothing.
-    if (st.result) return;
-    link.estimator.OnTransferComplete(static_cast<double>(st.bytes), sr.end_s - on_link_s);
+    const double on_link_s = std::max(start_s, link.last_delivery_s);
+    link.last_delivery_s = end_s;
+    link.estimator.OnTransferComplete(static_cast<double>(bytes), end_s - on_link_s);
     obs_.links.clear();
     for (const auto& [pair, state] : links_)
       obs_.links.push_back({pair.first, pair.second, state.estimator.EstimateMbps()});
     obs_.uplink_estimate_mbps = obs_.EstimateMbps(obs_.end, obs_.cloud);
+  }
+
+  // Probing (ProbeConfig): a connection from the end device that probes keep
+  // measured. Each idle_since_s has its timer, armed when it was set.
+  struct ProbedLink {
+    SiteId to;
+    int sending = 0;          // messages handed to it, not yet delivered
+    double idle_since_s = 0;  // when the last of them was delivered
+  };
+
+  void StartProbing() {
+    if (config_.probe.interval_s <= 0) return;
+    for (SiteId to = 0; to < static_cast<SiteId>(config_.sites.size()); ++to)
+      if (to != obs_.end && CrossesAccessUplink(obs_.end, to)) probed_.push_back({to});
+    for (size_t i = 0; i < probed_.size(); ++i) ArmProbe(i, config_.probe.interval_s);
+  }
+
+  void ArmProbe(size_t i, double at_s) {
+    if (at_s >= config_.duration_s) return;  // no request comes to use it
+    Simulation::Schedule(at_s - Simulation::Now(), [this, i] { OnProbeTimer(i); });
+  }
+
+  void OnProbeTimer(size_t i) {
+    ProbedLink& link = probed_[i];
+    const double now = Simulation::Now();
+    // Busy, or busy since the timer was armed: the last delivery armed another.
+    // (ns-3 rounds times to nanoseconds.)
+    if (link.sending > 0 || now < link.idle_since_s + config_.probe.interval_s - 1e-6) return;
+    probes_.push_back({now, -1, config_.probe.bytes});
+    const size_t probe = probes_.size() - 1;
+    OnSendStart(obs_.end, link.to);
+    network_.Send(
+        obs_.end, link.to, config_.probe.bytes,
+        [this, probe, to = link.to] {
+          DeviceTransfer& p = probes_[probe];
+          p.end_s = Simulation::Now();
+          OnSendEnd(obs_.end, to);
+          FeedGoodput(obs_.end, to, p.bytes, p.start_s, p.end_s);
+        },
+        /*probe=*/true);
+  }
+
+  ProbedLink* Probed(SiteId from, SiteId to) {
+    if (from != obs_.end) return nullptr;
+    for (ProbedLink& link : probed_)
+      if (link.to == to) return &link;
+    return nullptr;
+  }
+
+  void OnSendStart(SiteId from, SiteId to) {
+    if (ProbedLink* link = Probed(from, to)) ++link->sending;
+  }
+
+  void OnSendEnd(SiteId from, SiteId to) {
+    ProbedLink* link = Probed(from, to);
+    if (!link || --link->sending > 0) return;
+    link->idle_since_s = Simulation::Now();
+    ArmProbe(static_cast<size_t>(link - probed_.data()),
+             link->idle_since_s + config_.probe.interval_s);
   }
 
   void Finish(int id) {
@@ -329,6 +392,8 @@ class EngineRun {
   std::vector<SiteQueue> queues_;  // per site
   Observation obs_;                // kept up to date, handed to every decision
   std::map<std::pair<SiteId, SiteId>, LinkState> links_;
+  std::vector<ProbedLink> probed_;
+  std::vector<DeviceTransfer> probes_;
   const std::vector<SplitPoint> split_points_;
   // Its own stream, so drawing samples leaves arrivals and the network alone.
   static constexpr uint64_t kSampleStream = 0x5eed5a3b1e5ull;
@@ -371,7 +436,12 @@ std::vector<RequestRecord> RunEngine(const EngineConfig& config, Policy& policy,
     sim.Run(config.duration_s + config.drain_s);
     records = run.TakeRecords();
     const SiteId end = FirstSiteOf(config.sites, SiteRole::kEndDevice);
-    AssignEndDeviceEnergy(config.sites.at(end).device->power(), end, &records);
+    stats->probe_energy_j =
+        AssignEndDeviceEnergy(config.sites.at(end).device->power(), end, run.probes(), &records);
+    stats->probe_log = run.probes();
+    stats->probes = static_cast<int>(stats->probe_log.size());
+    stats->probe_bytes = 0;
+    for (const DeviceTransfer& p : stats->probe_log) stats->probe_bytes += p.bytes;
     stats->events = Simulation::EventCount() - events0;
     stats->simulated_s = Simulation::Now();
   }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "sim/bandwidth_estimator.h"
+#include "sim/energy.h"
 #include "sim/measured_compression.h"
 #include "sim/net/packet_network.h"
 #include "sim/policy.h"
@@ -25,6 +26,16 @@ struct ArrivalConfig {
   double rate_per_s = 1;
 };
 
+// Probing keeps the estimates of the links a policy stopped using current:
+// once a connection from the end device over its access uplink has carried
+// nothing for `interval_s`, the device sends `bytes` on it (the estimator
+// samples it as any transfer; it costs the device radio energy, and a request
+// sent meanwhile queues behind it). 0: never.
+struct ProbeConfig {
+  double interval_s = 0;
+  uint64_t bytes = 64 << 10;
+};
+
 struct EngineConfig {
   const Graph* graph = nullptr;
   // The topology's sites (TopologySites(network)), each with its device
@@ -36,6 +47,7 @@ struct EngineConfig {
   double drain_s = 60;     // then the run goes on at most this long for them to finish
   uint64_t seed = 1;
   EstimatorConfig estimator;
+  ProbeConfig probe;
   // How much slower the end device runs than this host (for decision times).
   double decision_scale = 1;
   // When set, each request draws a test sample (seeded) and a single-cut
@@ -47,6 +59,12 @@ struct RunStats {
   uint64_t events = 0;     // ns-3 events processed
   double simulated_s = 0;  // simulated time at the end
   double wall_s = 0;       // host time of the run
+  // The end device's probes (ProbeConfig): each one, how many were sent and
+  // their payload, and the device's energy for those delivered (-1: power unknown).
+  std::vector<DeviceTransfer> probe_log;  // not stored: tests and in-process readers
+  int probes = 0;
+  uint64_t probe_bytes = 0;
+  double probe_energy_j = 0;
 };
 
 // Arrival times in [0, duration_s) for the config's process and seed.

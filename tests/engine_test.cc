@@ -339,9 +339,9 @@ TEST(EnergyTest, RequestEnergyIsTheSumOfStagePowerTimesTime) {
   cloud.site = 1;
   r.stages = {{compute, 0, 0.0, 0.3}, {send, 0.3, 0.3, 0.7}, {cloud, 0.7, 0.7, 0.9}};
   // Compute 5 W · 0.3 s + radio (1 + 0.5·5) W · 0.4 s + idle 2 W · (1 − 0.7) s.
-  AssignEndDeviceEnergy(p, 0, &alone);
+  AssignEndDeviceEnergy(p, 0, {}, &alone);
   EXPECT_NEAR(r.end_energy_j, 1.5 + 1.4 + 0.6, 1e-12);
-  AssignEndDeviceEnergy(DevicePower{}, 0, &alone);
+  AssignEndDeviceEnergy(DevicePower{}, 0, {}, &alone);
   EXPECT_LT(r.end_energy_j, 0);  // unknown power
 }
 
@@ -363,7 +363,7 @@ TEST(EnergyTest, OverlappingRequestsShareTheDeviceTheyDrewFrom) {
   requests[1].stages = {{send, 0.2, 0.2, 0.6}};
   requests[2].arrival_s = 0.1;  // never finished: no energy, no share
   requests[2].stages = {{compute, 0.1, 0.5, -1}};
-  AssignEndDeviceEnergy(p, 0, &requests);
+  AssignEndDeviceEnergy(p, 0, {}, &requests);
   // The device: A alone computing 0–0.2 s (5 W); A computing while B sends
   // 0.2–0.4 s (idle 2 + compute 3 + radio 1 + 0.5·5 W per the rate); B sending
   // 0.4–0.6 s (2 + 1 + 2.5 W); both waiting 0.6–1 s (2 W).

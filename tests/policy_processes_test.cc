@@ -218,9 +218,11 @@ TEST(PolicyProcessesTest, TruncatedOrPaddedRecordsAreRefused) {
   for (const size_t cut : {size_t{0}, size_t{7}, bytes.size() / 2, bytes.size() - 1})
     EXPECT_FALSE(DecodePolicyRun(bytes.substr(0, cut), &run).ok()) << cut;
   EXPECT_FALSE(DecodePolicyRun(bytes + "x", &run).ok());
-  // A length field claiming more than the bytes hold.
+  // A length field claiming more than the bytes hold: the record count,
+  // after the run's stats (events, simulated_s, wall_s, probes, probe_bytes,
+  // probe_energy_j).
   std::string huge = bytes;
-  huge.replace(24, 8, std::string(8, '\xff'));
+  huge.replace(8 + 8 + 8 + 4 + 8 + 8, 8, std::string(8, '\xff'));
   EXPECT_FALSE(DecodePolicyRun(huge, &run).ok());
 }
 

@@ -91,6 +91,11 @@ void StoreOneRun(const std::string& path) {
   ASSERT_TRUE(store->CommitRun(run).ok());
 }
 
+// What version 6 added: the probe figures.
+const char kDropVersion6[] =
+    "ALTER TABLE policy_runs DROP COLUMN probes; ALTER TABLE policy_runs DROP COLUMN probe_bytes; "
+    "ALTER TABLE policy_runs DROP COLUMN probe_energy_j;";
+
 // What version 5 added: run keys.
 const char kDropVersion5[] = "DROP INDEX runs_by_key; ALTER TABLE runs DROP COLUMN run_key;";
 
@@ -108,7 +113,7 @@ TEST(ResultStoreTest, AnOlderResultsFileIsUpgradedInPlace) {
   const std::string path = ::testing::TempDir() + "store_v2.sqlite";
   std::filesystem::remove(path);
   StoreOneRun(path);
-  Exec(path, std::string(kDropVersion5) + kDropVersion4 +
+  Exec(path, std::string(kDropVersion6) + kDropVersion5 + kDropVersion4 +
                  "ALTER TABLE requests DROP COLUMN sample; ALTER TABLE requests DROP COLUMN "
                  "correct; ALTER TABLE requests DROP COLUMN codec; ALTER TABLE requests DROP "
                  "COLUMN requirement_met; ALTER TABLE requests DROP COLUMN variant; PRAGMA "
@@ -179,7 +184,8 @@ TEST(ResultStoreTest, AVersion3FileGetsSitesAndEdgeTotals) {
   const std::string path = ::testing::TempDir() + "store_v3.sqlite";
   std::filesystem::remove(path);
   StoreOneRun(path);
-  Exec(path, std::string(kDropVersion5) + kDropVersion4 + "PRAGMA user_version = 3;");
+  Exec(path,
+       std::string(kDropVersion6) + kDropVersion5 + kDropVersion4 + "PRAGMA user_version = 3;");
   const DeviceModel d = DeviceModel::FromCoefficients("d", 1, {});
   std::unique_ptr<ResultStore> store;
   const Status st = ResultStore::Open(path, &store);
@@ -206,7 +212,7 @@ TEST(ResultStoreTest, AVersion4FileGetsRunKeys) {
   const std::string path = ::testing::TempDir() + "store_v4.sqlite";
   std::filesystem::remove(path);
   StoreOneRun(path);
-  Exec(path, std::string(kDropVersion5) + "PRAGMA user_version = 4;");
+  Exec(path, std::string(kDropVersion6) + kDropVersion5 + "PRAGMA user_version = 4;");
   std::unique_ptr<ResultStore> store;
   const Status st = ResultStore::Open(path, &store);
   ASSERT_TRUE(st.ok()) << st.message();
@@ -219,6 +225,31 @@ TEST(ResultStoreTest, AVersion4FileGetsRunKeys) {
   EXPECT_EQ(found, 0);
   store.reset();
   EXPECT_EQ(Count(path, "runs WHERE run_key IS NULL"), 1);
+}
+
+// A version 5 file gets the probe figures: NULL for its runs, stored for new ones.
+TEST(ResultStoreTest, AVersion5FileGetsProbeFigures) {
+  const std::string path = ::testing::TempDir() + "store_v5.sqlite";
+  std::filesystem::remove(path);
+  StoreOneRun(path);
+  Exec(path, std::string(kDropVersion6) + "PRAGMA user_version = 5;");
+  std::unique_ptr<ResultStore> store;
+  const Status st = ResultStore::Open(path, &store);
+  ASSERT_TRUE(st.ok()) << st.message();
+  RunStats probed;
+  probed.probes = 3;
+  probed.probe_bytes = 3 * 65536;
+  probed.probe_energy_j = 1.5;
+  int64_t run = 0;
+  ASSERT_TRUE(store->BeginRun(RunInfo{}, &run).ok());
+  ASSERT_TRUE(store->AddRequests(run, "neurosurgeon", TwoRequests(), probed).ok());
+  ASSERT_TRUE(store->CommitRun(run).ok());
+  store.reset();
+  EXPECT_EQ(Count(path, "policy_runs WHERE probes IS NULL AND probe_energy_j IS NULL"), 1);
+  EXPECT_EQ(Count(path,
+                  "policy_runs WHERE probes = 3 AND probe_bytes = 196608 AND "
+                  "probe_energy_j = 1.5"),
+            1);
 }
 
 // A results file with `keys` runs (each: three sites, two requests of one

@@ -8,7 +8,7 @@ void DeliveryRateSampler::OnSend(uint64_t seq, uint32_t bytes, double now_s, uin
                                  uint32_t cwnd) {
   if (!started_) {
     started_ = true;
-    sent_end_ = acked_ = seq;
+    sent_end_ = acked_ = first_seq_ = seq;
   }
   const uint64_t end = seq + bytes;
   if (seq < sent_end_) {
@@ -18,13 +18,19 @@ void DeliveryRateSampler::OnSend(uint64_t seq, uint32_t bytes, double now_s, uin
   }
   // An empty pipe restarts both intervals: idle time is not path time.
   if (in_flight() == 0) first_sent_s_ = delivered_s_ = now_s;
+  const bool measurement = seq - first_seq_ >= measure_begin_ && seq - first_seq_ < measure_end_;
   // Linux's tcp_rate_check_app_limited: less than a segment left to send and
   // room in the window.
-  if (backlog < bytes && in_flight() + bytes < cwnd)
+  if (!measurement && backlog < bytes && in_flight() + bytes < cwnd)
     app_limited_until_ = std::max<uint64_t>(delivered_ + in_flight() + bytes, 1);
-  segments_.push_back(
-      {seq, end, now_s, delivered_, delivered_s_, first_sent_s_, app_limited_until_ != 0});
+  segments_.push_back({seq, end, now_s, delivered_, delivered_s_, first_sent_s_,
+                       !measurement && app_limited_until_ != 0});
   sent_end_ = end;
+}
+
+void DeliveryRateSampler::MarkMeasurement(uint64_t begin, uint64_t end) {
+  measure_begin_ = begin;
+  measure_end_ = end;
 }
 
 std::optional<DeliveryRateSampler::Sample> DeliveryRateSampler::OnAck(uint64_t ack, double now_s) {

@@ -35,6 +35,10 @@ class DeliveryRateSampler {
   // The cumulative ACK reached `ack` at `now_s`; a sample when it acknowledged
   // a segment not retransmitted.
   std::optional<Sample> OnAck(uint64_t ack, double now_s);
+  // The stream's bytes [begin, end) (counted from its first data byte) are a
+  // measurement the application sends on purpose (a probe): their segments
+  // are never app-limited, however little follows them.
+  void MarkMeasurement(uint64_t begin, uint64_t end);
 
   uint64_t delivered() const { return delivered_; }
   uint64_t in_flight() const { return sent_end_ - acked_; }
@@ -59,6 +63,8 @@ class DeliveryRateSampler {
   uint64_t app_limited_until_ = 0;  // delivered_ beyond which samples are not app-limited; 0: none
   uint64_t next_round_delivered_ = 0;
   bool started_ = false;
+  uint64_t first_seq_ = 0;  // the stream's first data byte
+  uint64_t measure_begin_ = 0, measure_end_ = 0;
 };
 
 }  // namespace coinfer

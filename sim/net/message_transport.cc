@@ -63,9 +63,12 @@ void MessageConnection::OnServerReadable(Ptr<Socket> socket) { OnReceive(up_, so
 void MessageConnection::OnClientWritable(Ptr<Socket>, uint32_t) { Pump(up_); }
 void MessageConnection::OnServerWritable(Ptr<Socket>, uint32_t) { Pump(down_); }
 
-void MessageConnection::Send(bool from_client, uint64_t payload_bytes, Delivered delivered) {
+void MessageConnection::Send(bool from_client, uint64_t payload_bytes, Delivered delivered,
+                             bool probe) {
   Direction& d = from_client ? up_ : down_;
   const uint64_t bytes = payload_bytes + kFrameHeaderBytes;
+  if (probe && d.monitor) d.monitor->OnProbe(d.queued_bytes, d.queued_bytes + bytes);
+  d.queued_bytes += bytes;
   d.unsent.push_back(bytes);
   d.unsent_bytes += bytes;
   d.in_flight.push_back({bytes, std::move(delivered)});

@@ -34,8 +34,9 @@ class MessageConnection {
   MessageConnection& operator=(const MessageConnection&) = delete;
 
   // Queues a message of `payload_bytes`; `delivered` runs when its last byte
-  // reaches the other side. from_client selects the direction.
-  void Send(bool from_client, uint64_t payload_bytes, Delivered delivered);
+  // reaches the other side. from_client selects the direction; a probe's
+  // segments are a measurement to the sender's monitor.
+  void Send(bool from_client, uint64_t payload_bytes, Delivered delivered, bool probe);
   // The sender's estimate of one direction; none unless monitored.
   std::optional<DeliveryEstimate> Estimate(bool from_client) const;
 
@@ -49,6 +50,7 @@ class MessageConnection {
     ns3::Ptr<ns3::Socket> tx;     // null until connected / accepted
     std::deque<uint64_t> unsent;  // bytes still to write, per queued message
     uint64_t unsent_bytes = 0;    // their sum
+    uint64_t queued_bytes = 0;    // every message's, since the connection opened
     std::unique_ptr<SenderMonitor> monitor;
     std::deque<Message> in_flight;  // messages the receiver has not completed
     uint64_t received = 0;          // bytes of in_flight.front() received so far

@@ -350,7 +350,8 @@ PacketNetwork::PacketNetwork(const NetworkConfig& config,
 
 PacketNetwork::~PacketNetwork() = default;
 
-void PacketNetwork::Send(SiteId from, SiteId to, uint64_t bytes, std::function<void()> delivered) {
+void PacketNetwork::Send(SiteId from, SiteId to, uint64_t bytes, std::function<void()> delivered,
+                         bool probe) {
   Impl& n = *impl_;
   const int sites = static_cast<int>(n.sites.GetN());
   if (from < 0 || from >= sites || to < 0 || to >= sites || from == to)
@@ -358,17 +359,17 @@ void PacketNetwork::Send(SiteId from, SiteId to, uint64_t bytes, std::function<v
                                 std::to_string(to));
   auto it = n.connections.find({from, to});
   if (it != n.connections.end()) {
-    it->second->Send(true, bytes, std::move(delivered));
+    it->second->Send(true, bytes, std::move(delivered), probe);
     return;
   }
   it = n.connections.find({to, from});
   if (it == n.connections.end()) {
     n.Connect(from, to);
     it = n.connections.find({from, to});
-    it->second->Send(true, bytes, std::move(delivered));
+    it->second->Send(true, bytes, std::move(delivered), probe);
     return;
   }
-  it->second->Send(false, bytes, std::move(delivered));
+  it->second->Send(false, bytes, std::move(delivered), probe);
 }
 
 std::optional<DeliveryEstimate> PacketNetwork::Estimate(SiteId from, SiteId to) const {

@@ -127,9 +127,11 @@ class PacketNetwork {
 
   // Sends `bytes` of payload from one site to another over their connection
   // (opened now if they have not talked yet); `delivered` runs in simulated
-  // time when the last byte has arrived. Unknown or identical sites:
-  // std::invalid_argument.
-  void Send(SiteId from, SiteId to, uint64_t bytes, std::function<void()> delivered);
+  // time when the last byte has arrived. A probe is sent to measure the path:
+  // the sender's monitor never counts its segments app-limited. Unknown or
+  // identical sites: std::invalid_argument.
+  void Send(SiteId from, SiteId to, uint64_t bytes, std::function<void()> delivered,
+            bool probe = false);
   // What the sender at `from` knows of its connection to `to`: none without
   // monitors or before the two have a connection.
   std::optional<DeliveryEstimate> Estimate(SiteId from, SiteId to) const;

@@ -28,6 +28,9 @@ class SenderMonitor {
   void Attach(ns3::Ptr<ns3::Socket> socket);
   // The connection's handshake took `rtt_s`: a round trip of the path.
   void OnHandshake(double rtt_s);
+  // The application's bytes [begin, end) of the stream are a probe
+  // (DeliveryRateSampler::MarkMeasurement).
+  void OnProbe(uint64_t begin, uint64_t end) { sampler_.MarkMeasurement(begin, end); }
   DeliveryEstimate Estimate() const;
 
  private:
