@@ -26,7 +26,8 @@ struct Column {
   const char* header;
   Estimate ReportRow::*field;
   int decimals;
-  double scale;  // Markdown only: accuracy in %
+  double scale;         // Markdown only: accuracy in %
+  bool if_any = false;  // Markdown only: shown when some row's mean is not 0
 };
 
 const Column kColumns[] = {
@@ -44,6 +45,8 @@ const Column kColumns[] = {
     {"end_energy_j", "end J", &ReportRow::end_energy_j, 4, 1},
     {"prediction_error_ms", "pred err ms", &ReportRow::prediction_error_ms, 2, 1},
     {"prediction_error", "pred err %", &ReportRow::prediction_error, 1, 100},
+    {"probe_bytes", "probe kB", &ReportRow::probe_bytes, 1, 1e-3, true},
+    {"probe_energy_j", "probe J", &ReportRow::probe_energy_j, 2, 1, true},
 };
 
 // "key = value" lines into a map, seed and output.db left out.
@@ -167,6 +170,10 @@ void AddRows(const Report& report, int point, const std::vector<std::vector<Poli
                  [](const PolicySummary& s) { return s.requirement_missed >= 0; });
     row.end_energy_j = estimate([](const PolicySummary& s) { return s.mean_end_energy_j; },
                                 [](const PolicySummary& s) { return s.mean_end_energy_j >= 0; });
+    row.probe_bytes =
+        estimate([](const PolicySummary& s) { return double(s.probe_bytes); }, always);
+    row.probe_energy_j = estimate([](const PolicySummary& s) { return s.probe_energy_j; },
+                                  [](const PolicySummary& s) { return s.probe_energy_j >= 0; });
     rows->push_back(std::move(row));
   }
 }
@@ -260,13 +267,19 @@ void WriteReportMarkdown(const Report& report, std::ostream& os) {
   os << "\n## Results\n\nPer point and policy, the mean over the point's runs, ± the half-width "
         "of its 95 % confidence interval (Student's t) where there are several runs.\n\n"
         "| point | policy | runs |";
-  for (const Column& c : kColumns) os << " " << c.header << " |";
+  std::vector<const Column*> shown;
+  for (const Column& c : kColumns) {
+    bool any = !c.if_any;
+    for (const ReportRow& row : report.rows) any = any || (row.*c.field).mean != 0;
+    if (any) shown.push_back(&c);
+  }
+  for (const Column* c : shown) os << " " << c->header << " |";
   os << "\n|---|---|---|";
-  for (size_t i = 0; i < std::size(kColumns); ++i) os << "---|";
+  for (size_t i = 0; i < shown.size(); ++i) os << "---|";
   os << "\n";
   for (const ReportRow& row : report.rows) {
     os << "| " << row.point << " | " << row.policy << " | " << row.runs << " |";
-    for (const Column& c : kColumns) os << " " << Format(row.*c.field, c.decimals, c.scale) << " |";
+    for (const Column* c : shown) os << " " << Format(row.*c->field, c->decimals, c->scale) << " |";
     os << "\n";
   }
   if (!report.notes.empty()) {

@@ -39,7 +39,8 @@ struct ReportRow {
   int runs = 0;
   Estimate requests, completed, throughput_per_s, mean_ms, p50_ms, p95_ms, p99_ms, bytes_sent,
       accuracy, requirement_missed, decision_us, end_energy_j, prediction_error_ms,
-      prediction_error;  // relative: |predicted - actual| / actual
+      prediction_error,  // relative: |predicted - actual| / actual
+      probe_bytes, probe_energy_j;  // per run: the end device's probes (ProbeConfig)
 };
 
 struct Report {
@@ -52,8 +53,8 @@ struct Report {
 // Reads every finished run of `db_path` (a results database, opened read-only).
 Status BuildReport(const std::string& db_path, Report* out);
 
-// Markdown: the points, then one table row per point and policy ("mean ± ci"),
-// then the notes.
+// Markdown: the points, then one table row per point and policy ("mean ± ci";
+// the probe columns only when some policy probed), then the notes.
 void WriteReportMarkdown(const Report& report, std::ostream& os);
 // A CSV field: quoted, its quotes doubled (RFC 4180).
 std::string CsvField(const std::string& text);

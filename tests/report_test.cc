@@ -29,11 +29,12 @@ namespace fs = std::filesystem;
 
 std::string Scratch() { return ScratchDirFor("report"); }
 
-// Runs of two policies: "fast" (no accuracy measured) and "slow" (with).
-// Point 0 (rate 2) has seeds 1, 2, 3; point 1 (rate 5) seeds 1, 2 only, as
-// a sweep interrupted before its last run.
-std::string FixtureDatabase() {
-  const std::string path = Scratch() + "fixture.sqlite";
+// Runs of two policies: "fast" (no accuracy measured, no probes, unknown
+// power) and "slow" (with; its probes only when `probing`). Point 0 (rate 2)
+// has seeds 1, 2, 3; point 1 (rate 5) seeds 1, 2 only, as a sweep
+// interrupted before its last run.
+std::string FixtureDatabase(bool probing = true) {
+  const std::string path = Scratch() + (probing ? "fixture.sqlite" : "unprobed.sqlite");
   fs::remove(path);
   std::unique_ptr<ResultStore> store;
   EXPECT_TRUE(ResultStore::Open(path, &store).ok());
@@ -61,7 +62,14 @@ std::string FixtureDatabase() {
               r.completed ? (policy == "fast" ? 7 + seed * i : 40 + 3 * i * i + seed) : -1;
           if (policy == "slow") r.correct = (i + seed) % 3 != 0;
         }
-        EXPECT_TRUE(store->AddRequests(run, policy, records, RunStats{}).ok());
+        RunStats stats;
+        stats.probe_energy_j = -1;
+        if (policy == "slow" && probing) {
+          stats.probes = seed + rate;
+          stats.probe_bytes = 65536 * stats.probes;
+          stats.probe_energy_j = 0.3 * stats.probes;
+        }
+        EXPECT_TRUE(store->AddRequests(run, policy, records, stats).ok());
       }
       EXPECT_TRUE(store->CommitRun(run).ok());
     }
@@ -146,6 +154,7 @@ TEST(ReportTest, MarkdownNumbersAreSqlOnTheDatabase) {
     double scale;
   };
   const std::string of = " FROM requests WHERE run_id = ?1 AND policy = ?2";
+  const std::string runs_of = " FROM policy_runs WHERE run_id = ?1 AND policy = ?2";
   const Figure figures[] = {
       {"requests", "SELECT COUNT(*)" + of, 1, 1},
       {"done", "SELECT COUNT(*)" + of + " AND completed = 1", 1, 1},
@@ -162,6 +171,8 @@ TEST(ReportTest, MarkdownNumbersAreSqlOnTheDatabase) {
        1},
       {"pred err %",
        "SELECT AVG(ABS(predicted_ms - actual_ms) / actual_ms)" + of + " AND completed = 1", 1, 100},
+      {"probe kB", "SELECT probe_bytes / 1000.0" + runs_of, 1, 1},
+      {"probe J", "SELECT probe_energy_j" + runs_of, 2, 1},
   };
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
@@ -195,6 +206,20 @@ TEST(ReportTest, MarkdownNumbersAreSqlOnTheDatabase) {
   sqlite3_close(db);
   EXPECT_EQ(report.points[0].label, "arrival.rate_per_s=2");
   EXPECT_EQ(report.points[1].label, "arrival.rate_per_s=5");
+}
+
+// A run where no policy probed has no probe columns to read.
+TEST(ReportTest, ProbeColumnsAppearOnlyWhenSomePolicyProbed) {
+  for (const bool probing : {false, true}) {
+    Report report;
+    ASSERT_TRUE(BuildReport(FixtureDatabase(probing), &report).ok());
+    std::ostringstream md;
+    WriteReportMarkdown(report, md);
+    EXPECT_EQ(md.str().find("| probe kB | probe J |") != std::string::npos, probing) << md.str();
+    std::ostringstream csv;
+    WriteReportCsv(report, csv);
+    EXPECT_NE(csv.str().find(",probe_bytes,probe_bytes_ci95,probe_bytes_n"), std::string::npos);
+  }
 }
 
 // Labels name what differs between points, paths by their file name when
