@@ -54,6 +54,9 @@ class DeviceModel {
   static DeviceModel FromCoefficients(std::string name, int cores, const KindCoefficients& all,
                                       double task_overhead_ms = 0,
                                       const DevicePower& power = DevicePower());
+  // The same device known only through its regression: no measured row (what
+  // a policy that predicts per layer kind knows, e.g. Neurosurgeon).
+  DeviceModel RegressionOnly() const;
   // An InvalidInput naming the profile row when a measured row of
   // graph.model names a layer or segment outside the graph's layers.
   Status CheckRows(const Graph& graph) const;

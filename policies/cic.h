@@ -40,6 +40,7 @@ class CicPolicy : public Policy {
  public:
   explicit CicPolicy(bool load_aware = false) : load_aware_(load_aware) {}
   std::string name() const override { return load_aware_ ? "cic@throughput" : "cic"; }
+  DeviceKnowledge PaperKnowledge() const override { return DeviceKnowledge::kRegression; }
   void Prepare(const Observation& observation) override;
   Plan Decide(const Observation& observation) override;
 

@@ -26,6 +26,7 @@ namespace coinfer {
 class DadsPolicy : public Policy {
  public:
   std::string name() const override { return "dads"; }
+  DeviceKnowledge PaperKnowledge() const override { return DeviceKnowledge::kRegression; }
   void Prepare(const Observation& observation) override;
   Plan Decide(const Observation& observation) override;
 

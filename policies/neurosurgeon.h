@@ -34,6 +34,7 @@ class NeurosurgeonPolicy : public Policy {
     return objective_ == Objective::kEnergy ? "neurosurgeon@energy" : "neurosurgeon";
   }
   bool NeedsEndDevicePower() const override { return objective_ == Objective::kEnergy; }
+  DeviceKnowledge PaperKnowledge() const override { return DeviceKnowledge::kRegression; }
   void Prepare(const Observation& observation) override;
   Plan Decide(const Observation& observation) override;
 

@@ -93,6 +93,10 @@ po::options_description Declaration() {
       "comma-separated policies, each run on the same arrivals: name[@param=value,...] (listed "
       "below)")("seed", po::value<std::string>()->default_value("1"),
                 "seed of the arrivals and of ns-3")(
+      "policy.knowledge", po::value<std::string>()->default_value("paper"),
+      "what policies know of the devices' compute times: paper (each its paper's: "
+      "Neurosurgeon, DADS and CIC the device's per-layer-kind regression, the others its "
+      "profiled times), regression, or oracle (the times the engine charges)")(
       "duration_s", po::value<double>()->default_value(0),
       "requests arrive during this many seconds; 0: the uplink trace's length (60 s if constant)")(
       "drain_s", po::value<double>()->default_value(60),
@@ -564,6 +568,15 @@ Status LoadScenario(const std::string& path, const std::vector<std::string>& ove
   } else if (!IsZooModel(sc.model))
     return v.KeyError("model",
                       "unknown model '" + sc.model + "' (coinfer graph --list shows the zoo)");
+  enum class Knowledge { kPaper, kOracle, kRegression };
+  Knowledge knowledge = Knowledge::kPaper;
+  COINFER_RETURN_IF_ERROR(Choose(v, "policy.knowledge", str("policy.knowledge"),
+                                 {{"paper", Knowledge::kPaper},
+                                  {"oracle", Knowledge::kOracle},
+                                  {"regression", Knowledge::kRegression}},
+                                 &knowledge));
+  if (knowledge == Knowledge::kOracle) sc.engine.knowledge = DeviceKnowledge::kOracle;
+  if (knowledge == Knowledge::kRegression) sc.engine.knowledge = DeviceKnowledge::kRegression;
   sc.policies = SplitPolicyList(str("policies"));
   if (sc.policies.empty()) return v.KeyError("policies", "at least one policy is needed");
   for (size_t i = 0; i < sc.policies.size(); ++i)  // results are stored by policy name

@@ -29,6 +29,13 @@ class EngineRun {
     for (const Site& site : config.sites) queues_.emplace_back(site.device->cores());
     obs_.graph = config.graph;
     obs_.sites = config.sites;
+    if (config.knowledge.value_or(policy.PaperKnowledge()) == DeviceKnowledge::kRegression) {
+      known_devices_.reserve(config.sites.size());
+      for (size_t s = 0; s < config.sites.size(); ++s) {
+        known_devices_.push_back(config.sites[s].device->RegressionOnly());
+        obs_.sites[s].device = &known_devices_.back();
+      }
+    }
     obs_.end = FirstSiteOf(config.sites, SiteRole::kEndDevice);
     obs_.cloud = FirstSiteOf(config.sites, SiteRole::kCloud);
     obs_.compression = config.compression;
@@ -389,8 +396,9 @@ class EngineRun {
   Policy& policy_;
   const bool delivery_;  // the senders' TCP view, read at each decision
   PacketNetwork network_;
-  std::vector<SiteQueue> queues_;  // per site
-  Observation obs_;                // kept up to date, handed to every decision
+  std::vector<SiteQueue> queues_;           // per site
+  std::vector<DeviceModel> known_devices_;  // the policy's view, when not the devices themselves
+  Observation obs_;                         // kept up to date, handed to every decision
   std::map<std::pair<SiteId, SiteId>, LinkState> links_;
   std::vector<ProbedLink> probed_;
   std::vector<DeviceTransfer> probes_;

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "sim/bandwidth_estimator.h"
@@ -48,6 +49,10 @@ struct EngineConfig {
   uint64_t seed = 1;
   EstimatorConfig estimator;
   ProbeConfig probe;
+  // What the policy's observation holds of the devices (policy.knowledge):
+  // none, its paper's (Policy::PaperKnowledge); else that for every policy.
+  // The engine always charges the devices' own times.
+  std::optional<DeviceKnowledge> knowledge;
   // How much slower the end device runs than this host (for decision times).
   double decision_scale = 1;
   // When set, each request draws a test sample (seeded) and a single-cut

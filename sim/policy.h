@@ -31,6 +31,12 @@ struct PreparedFor {
   }
 };
 
+// What a policy knows of the devices' compute times: the profiled times the
+// engine charges (measured rows first, then the regression), or only the
+// device's per-layer-kind regression (Neurosurgeon's, DADS's and CIC's
+// papers predict with per-kind regressions).
+enum class DeviceKnowledge { kOracle, kRegression };
+
 class Policy {
  public:
   virtual ~Policy() = default;
@@ -39,6 +45,8 @@ class Policy {
   Policy& operator=(const Policy&) = delete;
 
   virtual std::string name() const = 0;
+  // What the policy's paper knows of the devices (policy.knowledge = paper).
+  virtual DeviceKnowledge PaperKnowledge() const { return DeviceKnowledge::kOracle; }
   // Whether the policy needs measured compression (catalog accuracy) in its
   // observations; the command refuses such a policy without it.
   virtual bool NeedsMeasuredCompression() const { return false; }
