@@ -1,6 +1,7 @@
 #include "devices/device_model.h"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <sstream>
 #include <vector>
@@ -163,9 +164,27 @@ Status DeviceModel::AddProfile(const std::string& path, const std::string& where
     } else if (r.kind == "segment") {
       range = SegmentRange(r);
     }
-    measured_[r.model][range] = {r.median_ms, r.kind, r.output_shape, r.kernel, r.where};
+    measured_[r.model][range] = {r.median_ms, r.p90_ms, r.kind, r.output_shape, r.kernel, r.where};
   }
   return Status::Ok();
+}
+
+double DeviceModel::SpreadSigma(const Graph& graph) const {
+  constexpr double kZ90 = 1.2815515655446004;  // the standard normal's 0.9 quantile
+  auto sigma = [](const Measured& m) {
+    return m.p90_ms > m.ms && m.ms > 0 ? std::log(m.p90_ms / m.ms) / kZ90 : 0.0;
+  };
+  std::vector<double> sigmas;
+  for (const auto& [model, rows] : measured_) {
+    const auto whole = rows.find({0, kWholeModel});
+    if (whole == rows.end()) continue;
+    if (model == graph.model) return sigma(whole->second);
+    sigmas.push_back(sigma(whole->second));
+  }
+  if (sigmas.empty()) return 0;
+  std::sort(sigmas.begin(), sigmas.end());
+  const size_t n = sigmas.size();
+  return n % 2 ? sigmas[n / 2] : (sigmas[n / 2 - 1] + sigmas[n / 2]) / 2;
 }
 
 DeviceModel DeviceModel::RegressionOnly() const {

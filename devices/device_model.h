@@ -89,6 +89,12 @@ class DeviceModel {
   // Whether SegmentLatencyMs of that range used measurements only (no
   // regression, no proportional share).
   bool SegmentMeasured(const Graph& graph, int begin, int end) const;
+  // How much a run of the graph's model varies from pass to pass on this
+  // device, as the spread of a lognormal whose median is the measured
+  // median: ln(p90 / median) / 1.2816 of the model's whole-model row, else
+  // the median of that over the device's whole-model rows; 0 when no
+  // whole-model row recorded a p90 above its median (tables of means).
+  double SpreadSigma(const Graph& graph) const;
   // Any set of layers (ascending indices): the sum over its runs of
   // consecutive layers, each a segment as above. *measured (if given): whether
   // every run used measurements only.
@@ -101,6 +107,7 @@ class DeviceModel {
 
   struct Measured {
     double ms;
+    double p90_ms;
     std::string kind;
     std::string output_shape;
     std::string kernel;  // empty: not recorded

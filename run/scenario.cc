@@ -97,6 +97,10 @@ po::options_description Declaration() {
       "what policies know of the devices' compute times: paper (each its paper's: "
       "Neurosurgeon, DADS and CIC the device's per-layer-kind regression, the others its "
       "profiled times), regression, or oracle (the times the engine charges)")(
+      "compute.spread", po::value<std::string>()->default_value("profile"),
+      "each compute stage's time: profile (drawn around the device's median with the spread its "
+      "whole-model profile rows measured, seeded; none where they recorded none) or none (the "
+      "median every time)")(
       "duration_s", po::value<double>()->default_value(0),
       "requests arrive during this many seconds; 0: the uplink trace's length (60 s if constant)")(
       "drain_s", po::value<double>()->default_value(60),
@@ -577,6 +581,8 @@ Status LoadScenario(const std::string& path, const std::vector<std::string>& ove
                                  &knowledge));
   if (knowledge == Knowledge::kOracle) sc.engine.knowledge = DeviceKnowledge::kOracle;
   if (knowledge == Knowledge::kRegression) sc.engine.knowledge = DeviceKnowledge::kRegression;
+  COINFER_RETURN_IF_ERROR(Choose(v, "compute.spread", str("compute.spread"),
+                                 {{"profile", true}, {"none", false}}, &sc.engine.compute_spread));
   sc.policies = SplitPolicyList(str("policies"));
   if (sc.policies.empty()) return v.KeyError("policies", "at least one policy is needed");
   for (size_t i = 0; i < sc.policies.size(); ++i)  // results are stored by policy name

@@ -16,6 +16,14 @@
 namespace coinfer {
 namespace {
 
+// A standard normal draw (Box-Muller) from mt19937_64's output, converted by
+// hand: std::normal_distribution differs across standard libraries.
+double StandardNormal(std::mt19937_64& rng) {
+  const double u1 = static_cast<double>(rng() >> 11) * 0x1.0p-53;  // [0, 1)
+  const double u2 = static_cast<double>(rng() >> 11) * 0x1.0p-53;
+  return std::sqrt(-2 * std::log1p(-u1)) * std::cos(2 * M_PI * u2);
+}
+
 class EngineRun {
  public:
   EngineRun(const EngineConfig& config, Policy& policy)
@@ -25,8 +33,12 @@ class EngineRun {
         network_(config.network,
                  delivery_ ? std::optional<DeliveryFilter>(config.estimator.filter) : std::nullopt),
         split_points_(config.graph->SplitPoints()),
-        sample_rng_(config.seed ^ kSampleStream) {
-    for (const Site& site : config.sites) queues_.emplace_back(site.device->cores());
+        sample_rng_(config.seed ^ kSampleStream),
+        compute_rng_(config.seed ^ kComputeStream) {
+    for (const Site& site : config.sites) {
+      queues_.emplace_back(site.device->cores());
+      spread_.push_back(config.compute_spread ? site.device->SpreadSigma(*config.graph) : 0);
+    }
     obs_.graph = config.graph;
     obs_.sites = config.sites;
     if (config.knowledge.value_or(policy.PaperKnowledge()) == DeviceKnowledge::kRegression) {
@@ -229,6 +241,7 @@ class EngineRun {
                                              *site.device, &ms, &sr.measured);
       if (!computed.ok()) throw std::logic_error(policy_.name() + ": " + computed.message());
       ms = obs_.ComputeMs(st.site, ms);  // background load takes its fraction of the capacity
+      if (spread_[st.site] > 0) ms *= std::exp(spread_[st.site] * StandardNormal(compute_rng_));
       SiteQueue& queue = queues_[st.site];
       const int cores = st.cores;
       queue.Acquire(Simulation::Now(), cores, ms, [this, id, s, ms, cores, &queue] {
@@ -403,9 +416,13 @@ class EngineRun {
   std::vector<ProbedLink> probed_;
   std::vector<DeviceTransfer> probes_;
   const std::vector<SplitPoint> split_points_;
-  // Its own stream, so drawing samples leaves arrivals and the network alone.
+  // Their own streams, so drawing samples and compute times leaves arrivals
+  // and the network alone.
   static constexpr uint64_t kSampleStream = 0x5eed5a3b1e5ull;
+  static constexpr uint64_t kComputeStream = 0xc0de5b4eadull;
   std::mt19937_64 sample_rng_;
+  std::mt19937_64 compute_rng_;
+  std::vector<double> spread_;  // per site: SpreadSigma, 0 without spread
   std::vector<RequestRecord> records_;
   std::vector<int> pending_stages_;  // per request, stages not yet ended
   int finished_ = 0;

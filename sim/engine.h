@@ -53,6 +53,10 @@ struct EngineConfig {
   // none, its paper's (Policy::PaperKnowledge); else that for every policy.
   // The engine always charges the devices' own times.
   std::optional<DeviceKnowledge> knowledge;
+  // Each compute stage takes its device's time times a lognormal factor of
+  // median 1 and the device's profiled spread (DeviceModel::SpreadSigma),
+  // drawn from the run's seed; false: the median every time.
+  bool compute_spread = true;
   // How much slower the end device runs than this host (for decision times).
   double decision_scale = 1;
   // When set, each request draws a test sample (seeded) and a single-cut
