@@ -43,10 +43,17 @@ Status SummarizeRun(const std::string& db_path, int64_t run_id, std::vector<Poli
       return Status::IoError(db_path + ": no finished run");
     run_id = sqlite3_column_int64(last.get(), 0);
   }
-  Stmt policies =
-      Prepare(db.get(),
-              "SELECT policy, probes, probe_bytes, probe_energy_j FROM policy_runs WHERE run_id = "
-              "? ORDER BY rowid");
+  // Files of schema version 5 and earlier have no probe columns (read-only
+  // here: nothing upgrades them).
+  Stmt probe_columns = Prepare(
+      db.get(), "SELECT COUNT(*) FROM pragma_table_info('policy_runs') WHERE name = 'probes'");
+  const bool probed = probe_columns && sqlite3_step(probe_columns.get()) == SQLITE_ROW &&
+                      sqlite3_column_int(probe_columns.get(), 0) == 1;
+  Stmt policies = Prepare(
+      db.get(), probed ? "SELECT policy, probes, probe_bytes, probe_energy_j FROM policy_runs "
+                         "WHERE run_id = ? ORDER BY rowid"
+                       : "SELECT policy, 0, 0, NULL FROM policy_runs WHERE run_id = ? ORDER BY "
+                         "rowid");
   Stmt rows =
       Prepare(db.get(),
               "SELECT completed, actual_ms, predicted_ms, bytes_sent, split, decision_wall_us, "
@@ -58,7 +65,7 @@ Status SummarizeRun(const std::string& db_path, int64_t run_id, std::vector<Poli
   while (sqlite3_step(policies.get()) == SQLITE_ROW) {
     PolicySummary s;
     s.policy = reinterpret_cast<const char*>(sqlite3_column_text(policies.get(), 0));
-    s.probes = sqlite3_column_int(policies.get(), 1);  // NULL (older runs): 0
+    s.probes = sqlite3_column_int(policies.get(), 1);
     s.probe_bytes = sqlite3_column_int64(policies.get(), 2);
     if (sqlite3_column_type(policies.get(), 3) != SQLITE_NULL)
       s.probe_energy_j = sqlite3_column_double(policies.get(), 3);

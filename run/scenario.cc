@@ -95,7 +95,7 @@ po::options_description Declaration() {
                 "seed of the arrivals and of ns-3")(
       "policy.knowledge", po::value<std::string>()->default_value("paper"),
       "what policies know of the devices' compute times: paper (each its paper's: "
-      "Neurosurgeon, DADS and CIC the device's per-layer-kind regression, the others its "
+      "Neurosurgeon, DADS and CIC the device's per-layer regression, the others its "
       "profiled times), regression, or oracle (the times the engine charges)")(
       "compute.spread", po::value<std::string>()->default_value("profile"),
       "each compute stage's time: profile (drawn around the device's median with the spread its "
@@ -178,11 +178,11 @@ po::options_description Declaration() {
       "estimator.min_rtt_window_s", po::value<double>()->default_value(300),
       "delivery: the round trip is the smallest sample of this many recent seconds (Linux: 300)")(
       "probe.interval_s", po::value<double>()->default_value(0),
-      "once a connection from the end device over the access uplink has carried nothing for "
-      "this long, the device sends a probe on it so that its estimate stays current (radio "
-      "energy charged, results' probe figures); 0: never")(
-      "probe.bytes", po::value<int64_t>()->default_value(64 << 10),
-      "each probe's payload: a rate sample needs about a bandwidth-delay product")(
+      "once nothing the end device sends over its access uplink has been in flight for this "
+      "long, it probes the link with a message to the nearest site beyond it so that its "
+      "estimate stays current (radio energy charged, results' probe figures); 0: never, else at "
+      "least 0.001")("probe.bytes", po::value<int64_t>()->default_value(64 << 10),
+                     "each probe's payload: a rate sample needs about a bandwidth-delay product")(
       "compression.codec", po::value<std::string>()->default_value(""),
       "codec pipeline for the tensor a single-cut plan sends, e.g. quant:8,zstd:3 "
       "(docs/formats.md; "
@@ -708,6 +708,8 @@ Status LoadScenario(const std::string& path, const std::vector<std::string>& ove
   est.filter.min_rtt_window_s = num("estimator.min_rtt_window_s");
   if (est.alpha <= 0 || est.alpha > 1) return v.KeyError("estimator.alpha", "must be in (0, 1]");
   e.probe.interval_s = num("probe.interval_s");
+  if (e.probe.interval_s > 0 && e.probe.interval_s < 1e-3)
+    return v.KeyError("probe.interval_s", "must be 0 (never) or at least 0.001 s");
   const int64_t probe_bytes = vm["probe.bytes"].as<int64_t>();
   if (probe_bytes <= 0) return v.KeyError("probe.bytes", "must be > 0");
   e.probe.bytes = static_cast<uint64_t>(probe_bytes);

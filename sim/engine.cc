@@ -240,11 +240,16 @@ class EngineRun {
       const Status computed = StageComputeMs(st, st.graph ? *st.graph : *config_.graph,
                                              *site.device, &ms, &sr.measured);
       if (!computed.ok()) throw std::logic_error(policy_.name() + ": " + computed.message());
-      ms = obs_.ComputeMs(st.site, ms);  // background load takes its fraction of the capacity
-      if (spread_[st.site] > 0) ms *= std::exp(spread_[st.site] * StandardNormal(compute_rng_));
+      const double expected_ms = obs_.ComputeMs(st.site, ms);  // load takes its share
+      // The queue forecasts waits from the expected times, as a scheduler
+      // does; the stage holds its cores for its own draw.
+      if (spread_[st.site] > 0)
+        ms = expected_ms * std::exp(spread_[st.site] * StandardNormal(compute_rng_));
+      else
+        ms = expected_ms;
       SiteQueue& queue = queues_[st.site];
       const int cores = st.cores;
-      queue.Acquire(Simulation::Now(), cores, ms, [this, id, s, ms, cores, &queue] {
+      queue.Acquire(Simulation::Now(), cores, expected_ms, [this, id, s, ms, cores, &queue] {
         records_[id].stages[s].start_s = Simulation::Now();
         Simulation::Schedule(ms / 1e3, [this, id, s, cores, &queue] {
           queue.Release(Simulation::Now(), cores);
@@ -332,63 +337,52 @@ class EngineRun {
     obs_.uplink_estimate_mbps = obs_.EstimateMbps(obs_.end, obs_.cloud);
   }
 
-  // Probing (ProbeConfig): a connection from the end device that probes keep
-  // measured. Each idle_since_s has its timer, armed when it was set.
-  struct ProbedLink {
-    SiteId to;
-    int sending = 0;          // messages handed to it, not yet delivered
-    double idle_since_s = 0;  // when the last of them was delivered
-  };
-
+  // Probing (ProbeConfig): the end device probes its access link through the
+  // nearest site beyond it (two-tier and cluster: the cloud; three-tier: the
+  // edge) once nothing it sends over that link has been in flight for the
+  // interval. Each value of uplink_idle_since_s_ has its timer, armed when it
+  // was set.
   void StartProbing() {
     if (config_.probe.interval_s <= 0) return;
-    for (SiteId to = 0; to < static_cast<SiteId>(config_.sites.size()); ++to)
-      if (to != obs_.end && CrossesAccessUplink(obs_.end, to)) probed_.push_back({to});
-    for (size_t i = 0; i < probed_.size(); ++i) ArmProbe(i, config_.probe.interval_s);
+    probe_to_ = config_.network.topology == NetworkConfig::Topology::kThreeTier
+                    ? FirstSiteOf(config_.sites, SiteRole::kEdge)
+                    : obs_.cloud;
+    if (probe_to_ < 0 || !CrossesAccessUplink(obs_.end, probe_to_)) return;  // no access link
+    ArmProbe(config_.probe.interval_s);
   }
 
-  void ArmProbe(size_t i, double at_s) {
+  void ArmProbe(double at_s) {
     if (at_s >= config_.duration_s) return;  // no request comes to use it
-    Simulation::Schedule(at_s - Simulation::Now(), [this, i] { OnProbeTimer(i); });
+    Simulation::Schedule(at_s - Simulation::Now(), [this] { OnProbeTimer(); });
   }
 
-  void OnProbeTimer(size_t i) {
-    ProbedLink& link = probed_[i];
+  void OnProbeTimer() {
     const double now = Simulation::Now();
     // Busy, or busy since the timer was armed: the last delivery armed another.
-    // (ns-3 rounds times to nanoseconds.)
-    if (link.sending > 0 || now < link.idle_since_s + config_.probe.interval_s - 1e-6) return;
+    // (ns-3 rounds times to nanoseconds; intervals are at least a millisecond.)
+    if (uplink_sending_ > 0 || now < uplink_idle_since_s_ + config_.probe.interval_s - 1e-6) return;
     probes_.push_back({now, -1, config_.probe.bytes});
     const size_t probe = probes_.size() - 1;
-    OnSendStart(obs_.end, link.to);
+    OnSendStart(obs_.end, probe_to_);
     network_.Send(
-        obs_.end, link.to, config_.probe.bytes,
-        [this, probe, to = link.to] {
+        obs_.end, probe_to_, config_.probe.bytes,
+        [this, probe] {
           DeviceTransfer& p = probes_[probe];
           p.end_s = Simulation::Now();
-          OnSendEnd(obs_.end, to);
-          FeedGoodput(obs_.end, to, p.bytes, p.start_s, p.end_s);
+          OnSendEnd(obs_.end, probe_to_);
+          FeedGoodput(obs_.end, probe_to_, p.bytes, p.start_s, p.end_s);
         },
         /*probe=*/true);
   }
 
-  ProbedLink* Probed(SiteId from, SiteId to) {
-    if (from != obs_.end) return nullptr;
-    for (ProbedLink& link : probed_)
-      if (link.to == to) return &link;
-    return nullptr;
-  }
-
   void OnSendStart(SiteId from, SiteId to) {
-    if (ProbedLink* link = Probed(from, to)) ++link->sending;
+    if (probe_to_ >= 0 && CrossesAccessUplink(from, to)) ++uplink_sending_;
   }
 
   void OnSendEnd(SiteId from, SiteId to) {
-    ProbedLink* link = Probed(from, to);
-    if (!link || --link->sending > 0) return;
-    link->idle_since_s = Simulation::Now();
-    ArmProbe(static_cast<size_t>(link - probed_.data()),
-             link->idle_since_s + config_.probe.interval_s);
+    if (probe_to_ < 0 || !CrossesAccessUplink(from, to) || --uplink_sending_ > 0) return;
+    uplink_idle_since_s_ = Simulation::Now();
+    ArmProbe(uplink_idle_since_s_ + config_.probe.interval_s);
   }
 
   void Finish(int id) {
@@ -413,7 +407,9 @@ class EngineRun {
   std::vector<DeviceModel> known_devices_;  // the policy's view, when not the devices themselves
   Observation obs_;                         // kept up to date, handed to every decision
   std::map<std::pair<SiteId, SiteId>, LinkState> links_;
-  std::vector<ProbedLink> probed_;
+  SiteId probe_to_ = -1;            // the probes' destination; -1: no probing
+  int uplink_sending_ = 0;          // the end device's messages on its access uplink
+  double uplink_idle_since_s_ = 0;  // when the last of them was delivered
   std::vector<DeviceTransfer> probes_;
   const std::vector<SplitPoint> split_points_;
   // Their own streams, so drawing samples and compute times leaves arrivals

@@ -27,11 +27,13 @@ struct ArrivalConfig {
   double rate_per_s = 1;
 };
 
-// Probing keeps the estimates of the links a policy stopped using current:
-// once a connection from the end device over its access uplink has carried
-// nothing for `interval_s`, the device sends `bytes` on it (the estimator
-// samples it as any transfer; it costs the device radio energy, and a request
-// sent meanwhile queues behind it). 0: never.
+// Probing keeps the estimate of an access link a policy stopped using
+// current: once nothing the end device sends over its access uplink has been
+// in flight for `interval_s`, the device sends `bytes` to the nearest site
+// beyond that link (two-tier and cluster: the cloud; three-tier: the edge).
+// The estimator samples it as a measurement; it costs the device radio
+// energy, and a request sent meanwhile on that connection queues behind it.
+// 0: never.
 struct ProbeConfig {
   double interval_s = 0;
   uint64_t bytes = 64 << 10;

@@ -33,8 +33,8 @@ struct PreparedFor {
 
 // What a policy knows of the devices' compute times: the profiled times the
 // engine charges (measured rows first, then the regression), or only the
-// device's per-layer-kind regression (Neurosurgeon's, DADS's and CIC's
-// papers predict with per-kind regressions).
+// device's per-layer regression (Neurosurgeon's, DADS's and CIC's papers
+// predict with per-layer-type regressions).
 enum class DeviceKnowledge { kOracle, kRegression };
 
 class Policy {

@@ -70,6 +70,26 @@ TEST(DeliveryRateSamplerTest, ASenderWithNothingMoreToSendIsAppLimited) {
   EXPECT_EQ(again->rtt_s, 0);
 }
 
+// A probe's bytes are a measurement: its segments, the last included, are
+// not app-limited, and the application's own message after it is again.
+TEST(DeliveryRateSamplerTest, AProbesSegmentsAreAMeasurement) {
+  DeliveryRateSampler sampler;
+  // The stream's first data byte is sequence 1; the probe is its bytes [0, 3000).
+  sampler.MarkMeasurement(0, 3000);
+  for (uint64_t seq = 1; seq < 3001; seq += 1000)
+    sampler.OnSend(seq, 1000, 0, /*backlog=*/3001 - seq - 1000, /*cwnd=*/14480);
+  for (uint64_t ack = 1001; ack <= 3001; ack += 1000) {
+    const std::optional<DeliveryRateSampler::Sample> s = sampler.OnAck(ack, 0.05 + ack * 1e-6);
+    ASSERT_TRUE(s);
+    EXPECT_FALSE(s->app_limited) << ack;
+  }
+  // The next message, alone on an idle connection, is app-limited.
+  sampler.OnSend(3001, 1000, 1, 0, 14480);
+  const std::optional<DeliveryRateSampler::Sample> after = sampler.OnAck(4001, 1.05);
+  ASSERT_TRUE(after);
+  EXPECT_TRUE(after->app_limited);
+}
+
 TEST(DeliveryEstimatorTest, KeepsTheMaximumRateOfTenRoundsAndTheMinimumRtt) {
   DeliveryEstimator estimator(DeliveryFilter{10, 10});
   auto sample = [](double mbps, double rtt_s, bool app_limited) {

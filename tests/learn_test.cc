@@ -30,8 +30,8 @@ const std::string kModels = COINFER_SOURCE_DIR "/models";
 // A directory of this test process's own: ctest runs tests in parallel
 // processes, and two that write the same file would read each other's.
 fs::path TempDir(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() /
-                       ("coinfer_learn_" + name + "_" + std::to_string(getpid()));
+  const fs::path dir =
+      fs::temp_directory_path() / ("coinfer_learn_" + name + "_" + std::to_string(getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;

@@ -72,7 +72,12 @@ RequestRecord FullRecord(size_t policy, int id) {
 PolicyRun FullRun(size_t policy) {
   PolicyRun run;
   for (int id = 0; id < 50; ++id) run.records.push_back(FullRecord(policy, id));
-  run.stats = {123456789012ull + policy, 60.5 + policy, 0.25};
+  run.stats.events = 123456789012ull + policy;
+  run.stats.simulated_s = 60.5 + policy;
+  run.stats.wall_s = 0.25;
+  run.stats.probes = 17 + static_cast<int>(policy);
+  run.stats.probe_bytes = (uint64_t{1} << 35) + policy;
+  run.stats.probe_energy_j = 3.75 + policy;
   return run;
 }
 
@@ -81,6 +86,9 @@ void ExpectSameRun(const PolicyRun& a, const PolicyRun& b) {
   EXPECT_EQ(a.stats.events, b.stats.events);
   EXPECT_EQ(a.stats.simulated_s, b.stats.simulated_s);
   EXPECT_EQ(a.stats.wall_s, b.stats.wall_s);
+  EXPECT_EQ(a.stats.probes, b.stats.probes);
+  EXPECT_EQ(a.stats.probe_bytes, b.stats.probe_bytes);
+  EXPECT_EQ(a.stats.probe_energy_j, b.stats.probe_energy_j);
   ASSERT_EQ(a.records.size(), b.records.size());
   for (size_t i = 0; i < a.records.size(); ++i) {
     const RequestRecord &x = a.records[i], &y = b.records[i];

@@ -220,6 +220,22 @@ TEST(ReportTest, ProbeColumnsAppearOnlyWhenSomePolicyProbed) {
     WriteReportCsv(report, csv);
     EXPECT_NE(csv.str().find(",probe_bytes,probe_bytes_ci95,probe_bytes_n"), std::string::npos);
   }
+  // A file of schema version 5, from before probes, is reported as it is.
+  const std::string old = FixtureDatabase(false);
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(old.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "ALTER TABLE policy_runs DROP COLUMN probes; ALTER TABLE policy_runs DROP "
+                         "COLUMN probe_bytes; ALTER TABLE policy_runs DROP COLUMN probe_energy_j; "
+                         "PRAGMA user_version = 5;",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  Report report;
+  const Status st = BuildReport(old, &report);
+  ASSERT_TRUE(st.ok()) << st.message();
+  ASSERT_EQ(report.rows.size(), 4u);
+  EXPECT_EQ(report.rows[0].probe_bytes.mean, 0);
 }
 
 // Labels name what differs between points, paths by their file name when
