@@ -8,6 +8,7 @@
 #include "sim/energy.h"
 #include "sim/engine.h"
 #include "sim/site_queue.h"
+#include "tests/engine_fixtures.h"
 #include "traces/trace_loader.h"
 
 namespace coinfer {
@@ -21,13 +22,7 @@ class EngineTest : public ::testing::Test {
     each_layer_10ms.fixed_us = 10'000;
     end_ = DeviceModel::FromCoefficients("end", 1, each_layer_10ms);
     cloud_ = DeviceModel::FromCoefficients("cloud", 1, KindCoefficients{100, 0, 0, 0});
-    config_.graph = &graph_;
-    config_.sites = TopologySites(config_.network);  // two-tier: end, cloud
-    config_.sites[0].device = &end_;
-    config_.sites[1].device = &cloud_;
-    config_.network.uplink.capacity.constant_mbps = 10;
-    config_.network.downlink.capacity.constant_mbps = 10;
-    config_.network.uplink.delay_ms = config_.network.downlink.delay_ms = 10;
+    TwoTierTenMbps(&graph_, &end_, &cloud_, &config_);
   }
   std::vector<RequestRecord> Run(const std::string& policy_name) {
     std::unique_ptr<Policy> policy;
@@ -199,24 +194,6 @@ TEST(ArrivalTest, PeriodicIsEvenlySpaced) {
 namespace coinfer {
 namespace {
 
-// A one-layer model whose input is 500 kB: cloud-only sends it every request.
-Graph BigInputGraph() {
-  Graph g;
-  g.model = "big_input";
-  g.input_shape = {1, 125000};
-  g.input_bytes = 500'000;
-  Layer l;
-  l.name = "fc";
-  l.kind = LayerKind::kLinear;
-  l.inputs = {Layer::kModelInput};
-  l.input_shapes = {g.input_shape};
-  l.input_bytes = g.input_bytes;
-  l.output_shape = {1, 10};
-  l.output_bytes = 40;
-  g.layers.push_back(l);
-  return g;
-}
-
 class EstimatorStepTest : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(EstimatorStepTest, LearnsAStepDropOnlyFromTransfersThatSawIt) {
@@ -327,17 +304,8 @@ TEST(SiteQueueTest, ForecastsTheWaitFromTheCommittedWork) {
 
 TEST(EnergyTest, RequestEnergyIsTheSumOfStagePowerTimesTime) {
   const DevicePower p{2.0, 5.0, 1.0, 0.5};
-  std::vector<RequestRecord> alone(1);
-  RequestRecord& r = alone[0];
-  r.completed = true;
-  r.actual_ms = 1000;
-  Stage compute;
-  Stage send;
-  send.kind = Stage::Kind::kTransfer;
-  send.bytes = 250'000;  // over 0.4 s: 5 Mbit/s
-  Stage cloud;
-  cloud.site = 1;
-  r.stages = {{compute, 0, 0.0, 0.3}, {send, 0.3, 0.3, 0.7}, {cloud, 0.7, 0.7, 0.9}};
+  std::vector<RequestRecord> alone = {OffloadedRequest()};  // its 2 Mbit at 5 Mbit/s
+  const RequestRecord& r = alone[0];
   // Compute 5 W · 0.3 s + radio (1 + 0.5·5) W · 0.4 s + idle 2 W · (1 − 0.7) s.
   AssignEndDeviceEnergy(p, 0, {}, &alone);
   EXPECT_NEAR(r.end_energy_j, 1.5 + 1.4 + 0.6, 1e-12);

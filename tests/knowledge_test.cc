@@ -10,6 +10,7 @@
 #include "dnn/zoo.h"
 #include "policies/registry.h"
 #include "sim/engine.h"
+#include "tests/engine_fixtures.h"
 
 namespace coinfer {
 namespace {
@@ -31,13 +32,7 @@ class KnowledgeTest : public ::testing::Test {
         << "*,100,0,0,0\n";
     const Status st = DeviceModel::Load(dir + "end.device", &end_);
     ASSERT_TRUE(st.ok()) << st.message();
-    config_.graph = &graph_;
-    config_.sites = TopologySites(config_.network);  // two-tier: end, cloud
-    config_.sites[0].device = &end_;
-    config_.sites[1].device = &cloud_;
-    config_.network.uplink.capacity.constant_mbps = 10;
-    config_.network.downlink.capacity.constant_mbps = 10;
-    config_.network.uplink.delay_ms = config_.network.downlink.delay_ms = 10;
+    TwoTierTenMbps(&graph_, &end_, &cloud_, &config_);
     config_.arrivals = {ArrivalConfig::Process::kPeriodic, 1};
     config_.duration_s = 5;
   }

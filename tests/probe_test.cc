@@ -8,28 +8,11 @@
 #include "policies/registry.h"
 #include "sim/energy.h"
 #include "sim/engine.h"
+#include "tests/engine_fixtures.h"
 #include "traces/trace_loader.h"
 
 namespace coinfer {
 namespace {
-
-// One linear layer whose input is 500 kB, so offloading it sends 500 kB.
-Graph BigInputGraph() {
-  Graph g;
-  g.model = "big_input";
-  g.input_shape = {1, 125000};
-  g.input_bytes = 500'000;
-  Layer l;
-  l.name = "fc";
-  l.kind = LayerKind::kLinear;
-  l.inputs = {Layer::kModelInput};
-  l.input_shapes = {g.input_shape};
-  l.input_bytes = g.input_bytes;
-  l.output_shape = {1, 10};
-  l.output_bytes = 40;
-  g.layers.push_back(l);
-  return g;
-}
 
 class ProbeTest : public ::testing::Test {
  protected:
@@ -165,17 +148,8 @@ TEST_F(ProbeTest, ProbesLetAPolicySeeTheLinkRecoverAndNeverMislead) {
 // pays its own bits; one never delivered is charged nothing.
 TEST(ProbeEnergyTest, ProbesShareTheRadioAndPayTheirBits) {
   const DevicePower p{1.0, 5.0, 3.0, 0.5};  // idle, compute, transmit, per Mbit/s
-  std::vector<RequestRecord> requests(1);
-  RequestRecord& r = requests[0];
-  r.completed = true;
-  r.actual_ms = 1000;
-  Stage compute;
-  Stage send;
-  send.kind = Stage::Kind::kTransfer;
-  send.bytes = 250'000;  // 2 Mbit
-  Stage cloud;
-  cloud.site = 1;
-  r.stages = {{compute, 0, 0.0, 0.3}, {send, 0.3, 0.3, 0.7}, {cloud, 0.7, 0.7, 0.9}};
+  std::vector<RequestRecord> requests = {OffloadedRequest()};
+  const RequestRecord& r = requests[0];
   const std::vector<DeviceTransfer> probes = {{0.5, 0.9, 100'000}, {0.95, -1, 100'000}};
   const double probe_j = AssignEndDeviceEnergy(p, 0, probes, &requests);
   // Radio above idle, 2 W: the request alone 0.3-0.5 s, shared 0.5-0.7 s,
