@@ -10,6 +10,7 @@
 #include <fstream>
 #include <limits>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -572,15 +573,12 @@ Status LoadScenario(const std::string& path, const std::vector<std::string>& ove
   } else if (!IsZooModel(sc.model))
     return v.KeyError("model",
                       "unknown model '" + sc.model + "' (coinfer graph --list shows the zoo)");
-  enum class Knowledge { kPaper, kOracle, kRegression };
-  Knowledge knowledge = Knowledge::kPaper;
-  COINFER_RETURN_IF_ERROR(Choose(v, "policy.knowledge", str("policy.knowledge"),
-                                 {{"paper", Knowledge::kPaper},
-                                  {"oracle", Knowledge::kOracle},
-                                  {"regression", Knowledge::kRegression}},
-                                 &knowledge));
-  if (knowledge == Knowledge::kOracle) sc.engine.knowledge = DeviceKnowledge::kOracle;
-  if (knowledge == Knowledge::kRegression) sc.engine.knowledge = DeviceKnowledge::kRegression;
+  using Knowledge = std::optional<DeviceKnowledge>;  // none: each policy's paper's
+  COINFER_RETURN_IF_ERROR(Choose<Knowledge>(v, "policy.knowledge", str("policy.knowledge"),
+                                            {{"paper", std::nullopt},
+                                             {"oracle", DeviceKnowledge::kOracle},
+                                             {"regression", DeviceKnowledge::kRegression}},
+                                            &sc.engine.knowledge));
   COINFER_RETURN_IF_ERROR(Choose(v, "compute.spread", str("compute.spread"),
                                  {{"profile", true}, {"none", false}}, &sc.engine.compute_spread));
   sc.policies = SplitPolicyList(str("policies"));
