@@ -7,6 +7,7 @@
 #include "base/parse.h"
 #include "compress/codec_spec.h"
 #include "policies/cnnpc_tiers.h"
+#include "sim/codec_stages.h"
 
 namespace coinfer {
 
@@ -152,6 +153,9 @@ Plan CnnpcPolicy::Decide(const Observation& obs) {
     send(edge_, obs.cloud, p.j, p.r2, choice.plan.bytes2);
     compute(obs.cloud, p.j, b);
   }
+  // Its codec stages are charged by the engine; CNNPC's model counts fixed
+  // overheads for them instead (overhead_ms).
+  InsertCodecStages(obs, &plan);
   EndWithResult(obs, &plan);
   plan.predicted_ms = choice.latency_ms;
   if (obs.compression->measured()) plan.requirement_met = choice.requirement_met ? 1 : 0;

@@ -180,8 +180,7 @@ Plan EdgediPolicy::Decide(const Observation& obs) {
       compute(obs.end, layer, g.size(), ready);
     }
   }
-  EndWithResult(obs, &plan);
-  PredictQueueWaits(obs, &plan);
+  FinishPlan(obs, &plan);
   return plan;
 }
 

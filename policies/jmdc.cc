@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "base/parse.h"
+#include "sim/codec_stages.h"
 
 namespace coinfer {
 namespace {
@@ -45,6 +46,8 @@ void JmdcPolicy::Prepare(const Observation& obs) {
     return obs.ComputeMs(obs.end, obs.end_device().TaskLatencyMs(g, 0, k)) +
            obs.ComputeMs(obs.cloud, obs.cloud_device().TaskLatencyMs(g, k, g.size()));
   };
+  // Encoding on the device and decoding in the cloud are compute too.
+  auto codec_ms = [&obs](const CatalogEntry& e) { return CodecMs(obs, e, obs.end, obs.cloud); };
   const Graph& g = *obs.graph;
   const std::vector<SplitPoint> points = g.SplitPoints();
   for (size_t k = 0; k < points.size(); ++k) {
@@ -56,8 +59,8 @@ void JmdcPolicy::Prepare(const Observation& obs) {
     }
     for (int c = 0; c < m->MenuSize(); ++c) {
       const CatalogEntry* e = m->Find(c, points[k].index);
-      configs_.push_back(
-          {static_cast<int>(k), c, -1, compute_ms, e->MeanBytes(), e->ValidationAccuracy()});
+      configs_.push_back({static_cast<int>(k), c, -1, compute_ms + codec_ms(*e), e->MeanBytes(),
+                          e->ValidationAccuracy()});
     }
   }
   for (size_t v = 0; v < m->variants.size(); ++v) {
@@ -69,7 +72,7 @@ void JmdcPolicy::Prepare(const Observation& obs) {
       for (size_t c = 0; c < variant.by_codec.size(); ++c) {
         const CatalogEntry& e = variant.by_codec[c];
         configs_.push_back({static_cast<int>(k), static_cast<int>(c), static_cast<int>(v),
-                            compute_ms, e.MeanBytes(), e.ValidationAccuracy()});
+                            compute_ms + codec_ms(e), e.MeanBytes(), e.ValidationAccuracy()});
       }
     }
   }
@@ -148,12 +151,12 @@ Plan JmdcPolicy::Decide(const Observation& obs) {
   const Config& c = configs_[choice.config];
   Plan plan;
   if (c.variant < 0) {
-    plan = MakeSplitPlan(obs, c.split);
+    plan = SplitPlanStages(obs, c.split);
   } else {  // the variant's layers, timed on its graph
     const Graph* variant = &obs.compression->variants[c.variant].graph;
     Observation on_variant = obs;
     on_variant.graph = variant;
-    plan = MakeSplitPlan(on_variant, c.split);
+    plan = SplitPlanStages(on_variant, c.split);
     for (Stage& s : plan.stages)
       if (s.kind == Stage::Kind::kCompute) s.graph = variant;
     plan.variant = c.variant;
@@ -162,12 +165,12 @@ Plan JmdcPolicy::Decide(const Observation& obs) {
   plan.requirement_met = choice.requirement_met ? 1 : 0;
   // The transfer carries the chosen codec's mean bytes, not codec 0's.
   for (Stage& s : plan.stages) {
-    if (s.kind == Stage::Kind::kTransfer && !s.result) {
+    if (s.kind == Stage::Kind::kTransfer) {
       s.bytes = static_cast<int64_t>(c.bytes + 0.5);
       s.predicted_ms = obs.TransferMs(obs.end, obs.cloud, c.bytes);
     }
   }
-  PredictQueueWaits(obs, &plan);
+  FinishPlan(obs, &plan);
   return plan;
 }
 

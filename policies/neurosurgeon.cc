@@ -1,5 +1,7 @@
 #include "policies/neurosurgeon.h"
 
+#include "sim/codec_stages.h"
+
 namespace coinfer {
 
 void NeurosurgeonPolicy::Prepare(const Observation& obs) {
@@ -16,6 +18,16 @@ void NeurosurgeonPolicy::Prepare(const Observation& obs) {
         obs.ComputeMs(obs.cloud, obs.cloud_device().TaskLatencyMs(g, p.index, g.size())));
     bytes_.push_back(p.bytes);
     offloads_.push_back(p.index < g.size());
+    // With compression, the tensor is encoded on the device and decoded in
+    // the cloud (the scenario's codec, which MakeSplitPlan's plans send).
+    const CatalogEntry* e =
+        offloads_.back() && obs.compression ? obs.compression->Find(0, p.index) : nullptr;
+    if (e) {
+      end_ms_.back() +=
+          obs.ComputeMs(obs.end, CodecWorkMs(*e, Stage::Work::kEncode, obs.sites.at(obs.end)));
+      cloud_ms_.back() +=
+          obs.ComputeMs(obs.cloud, CodecWorkMs(*e, Stage::Work::kDecode, obs.sites.at(obs.cloud)));
+    }
   }
 }
 

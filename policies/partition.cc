@@ -126,8 +126,7 @@ Plan MakePartitionPlan(const Observation& obs, const Partition& p) {
     add(send);
     add(remote);
   }
-  EndWithResult(obs, &plan);
-  PredictQueueWaits(obs, &plan);
+  FinishPlan(obs, &plan);
   // A device side that is a prefix at a split point is also reported as that split.
   const int k = static_cast<int>(local.layers.size());
   const bool prefix = local.layers.empty() || local.layers.back() == k - 1;

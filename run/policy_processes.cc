@@ -96,7 +96,7 @@ void RecordFields(Visit&& f, Record& r) {
 template <class Visit, class StageRec>
 void StageRecordFields(Visit&& f, StageRec& s) {
   auto& st = s.stage;
-  f(st.kind), f(st.site), f(st.to), f(st.layers), f(st.rows.begin), f(st.rows.end), f(st.cores),
+  f(st.kind), f(st.work), f(st.work_ms), f(st.site), f(st.to), f(st.layers), f(st.rows.begin), f(st.rows.end), f(st.cores),
       f(st.bytes), f(st.result), f(st.split), f(st.codec), f(st.deps), f(st.predicted_ms);
   f(s.ready_s), f(s.start_s), f(s.end_s), f(s.measured), f(s.codec);
 }

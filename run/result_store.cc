@@ -94,6 +94,20 @@ CREATE TABLE IF NOT EXISTS stages (
 );
 )sql";
 
+// The stages table's kind (docs/formats.md).
+const char* StageKindText(const Stage& s) {
+  if (s.kind == Stage::Kind::kTransfer) return s.result ? "result" : "transfer";
+  switch (s.work) {
+    case Stage::Work::kEncode:
+      return "encode";
+    case Stage::Work::kDecode:
+      return "decode";
+    case Stage::Work::kLayers:
+      break;
+  }
+  return "compute";
+}
+
 }  // namespace
 
 std::string UtcNow() {
@@ -251,17 +265,18 @@ Status ResultStore::AddRequests(int64_t run_id, const std::string& policy,
           .Bind(2, policy)
           .Bind(3, static_cast<int64_t>(r.id))
           .Bind(4, static_cast<int64_t>(i))
-          .Bind(5, std::string(!transfer        ? "compute"
-                               : s.stage.result ? "result"
-                                                : "transfer"))
+          .Bind(5, std::string(StageKindText(s.stage)))
           .Bind(6, SiteName(s.stage.site));
       if (transfer) {
         stage.Bind(7, SiteName(s.stage.to)).BindNull(8).Bind(9, s.stage.bytes).BindNull(14);
       } else {
-        stage.BindNull(7)
-            .Bind(8, LayersText(s.stage.layers))
-            .BindNull(9)
-            .Bind(14, static_cast<int64_t>(s.measured));
+        stage.BindNull(7);
+        if (s.stage.work == Stage::Work::kLayers) {
+          stage.Bind(8, LayersText(s.stage.layers));
+        } else {  // a codec's work, on the tensor named by its codec
+          stage.BindNull(8);
+        }
+        stage.BindNull(9).Bind(14, static_cast<int64_t>(s.measured));
       }
       stage.Bind(10, s.stage.predicted_ms)
           .BindOptional(11, s.ready_s, s.ready_s >= 0)

@@ -61,17 +61,17 @@ Status PrepareInputs(const Scenario& sc, Inputs* in, std::ostream* progress) {
   for (size_t i = 0; i < in->policies.size(); ++i)
     if (const Status st = in->policies[i]->CheckModel(in->graph); !st.ok())
       return sc.KeyError("policies", sc.policies[i] + ": " + st.message());
-  // The end device's slowdown to this host, on this model, scales decision times.
+  // Each site's slowdown to this host, on this model, scales what was
+  // measured here: decisions (on the end device) and codecs.
   DeviceModel host;
   COINFER_RETURN_IF_ERROR(DeviceModel::Load(sc.host_file, &host));
   if (const Status st = host.CheckRows(in->graph); !st.ok())
     return Status::InvalidInput(sc.host_file, "profile", st.message());
   const Graph& g = in->graph;
   const double host_ms = host.SegmentLatencyMs(g, 0, g.size());
-  const SiteId end = FirstSiteOf(in->engine.sites, SiteRole::kEndDevice);
   if (host_ms > 0)
-    in->engine.decision_scale =
-        in->engine.sites[end].device->SegmentLatencyMs(g, 0, g.size()) / host_ms;
+    for (Site& site : in->engine.sites)
+      site.host_slowdown = site.device->SegmentLatencyMs(g, 0, g.size()) / host_ms;
   if (!sc.codecs.empty()) {
     COINFER_RETURN_IF_ERROR(PrepareCompression(sc, &in->graph, &in->compression, progress));
     in->engine.compression = &in->compression;

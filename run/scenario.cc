@@ -115,7 +115,8 @@ po::options_description Declaration() {
       "cloud server: a name in devices/data/ or a path to a .device file")(
       "device.host", po::value<std::string>()->default_value("host"),
       "this machine's device model (a name in devices/data/ or a .device file): decision times "
-      "are scaled by the end device's slowdown to it on the scenario's model")(
+      "are scaled by the end device's slowdown to it on the scenario's model, codec times by "
+      "each site's")(
       "device.edge", po::value<std::string>()->default_value("edge"),
       "three-tier: the edge server (a name in devices/data/ or a path to a .device file)")(
       "device.end_load", po::value<double>()->default_value(0),

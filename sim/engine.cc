@@ -9,6 +9,7 @@
 
 #include "base/stopwatch.h"
 #include "sim/bandwidth_estimator.h"
+#include "sim/codec_stages.h"
 #include "sim/energy.h"
 #include "sim/net/simulation.h"
 #include "sim/site_queue.h"
@@ -87,7 +88,7 @@ class EngineRun {
     const Stopwatch decide;
     Plan plan = policy_.Decide(obs_);
     r.decision_wall_us = decide.Us();
-    r.decision_device_us = r.decision_wall_us * config_.decision_scale;
+    r.decision_device_us = r.decision_wall_us * config_.sites[obs_.end].host_slowdown;
 
     r.split = plan.split;
     r.requirement_met = plan.requirement_met;
@@ -95,6 +96,10 @@ class EngineRun {
     r.predicted_ms = plan.predicted_ms;
     for (size_t s = 0; s < plan.stages.size(); ++s) CheckStage(plan.stages[s], static_cast<int>(s));
     AppendMissingResults(&plan);
+    // Codec stages the policy left out are charged all the same, unpredicted.
+    if (InsertCodecStages(obs_, &plan))
+      for (Stage& st : plan.stages)
+        if (st.work != Stage::Work::kLayers) st.predicted_ms = 0;
     for (const Stage& stage : plan.stages) r.stages.push_back({stage});
     if (config_.compression) ApplyMeasuredSample(plan.codec, plan.variant, r);
     pending_stages_[id] = static_cast<int>(r.stages.size());
@@ -162,72 +167,78 @@ class EngineRun {
     }
   }
 
-  // Draws the request's test sample. Each transfer of a tensor at a split
-  // point (its own, or the plan's single cut) sends that sample's bytes
-  // encoded with its codec (its own, or the plan's); other transfers (several
-  // tensors of a cut) send their planned bytes. The request is as correct as
-  // the sample's prediction through its encodings: none when nothing is sent,
-  // the catalog's entry when one tensor is encoded (relayed over several
-  // links or not), a two-cut probe (MeasuredCompression::pairs) when two
-  // are; unmeasured otherwise.
+  // Draws the request's test sample. Each tensor the plan sends
+  // (TensorSends) carries that sample's bytes encoded with its codec, and its
+  // codec stages take the catalog's time for it on their sites; other
+  // transfers (several tensors of a cut) send their planned bytes. The
+  // request is as correct as the sample's prediction through its encodings:
+  // none when nothing is sent, the catalog's entry when one tensor is
+  // encoded (relayed over several links or not), a two-cut probe
+  // (MeasuredCompression::pairs) when two are; unmeasured otherwise.
   void ApplyMeasuredSample(int plan_codec, int variant, RequestRecord& r) {
     const MeasuredCompression& m = *config_.compression;
     const int sample = static_cast<int>(sample_rng_() % m.samples);
     if (m.measured()) r.sample = sample;
-    auto sends_tensor = [](const StageRecord& s) {
-      return s.stage.kind == Stage::Kind::kTransfer && !s.stage.result;
-    };
-    const int sends =
-        static_cast<int>(std::count_if(r.stages.begin(), r.stages.end(), sends_tensor));
+    Plan plan;  // the stages as planned, to find the tensors they send
+    plan.split = r.split;
+    plan.codec = plan_codec;
+    for (const StageRecord& s : r.stages) plan.stages.push_back(s.stage);
     struct Encoding {
-      int split, codec;
+      TensorSend send;
       const CatalogEntry* entry;
       std::vector<StageRecord*> transfers;
     };
-    std::vector<Encoding> encodings;  // distinct (split, codec), in stage order
-    for (StageRecord& s : r.stages) {
-      if (!sends_tensor(s)) continue;
-      Stage& t = s.stage;
-      // The plan's cut is its one transfer's; other transfers name their own.
-      const int split = t.split >= 0 ? t.split : sends == 1 ? r.split : -1;
-      if (split < 0) continue;
-      const int codec = t.codec >= 0 ? t.codec : plan_codec;
-      const CatalogEntry* entry = MeasuredEntry(m, codec, split, variant, r);
+    std::vector<Encoding> encodings;
+    for (const TensorSend& send : TensorSends(plan)) {
+      const CatalogEntry* entry = Entry(send.split, send.codec, variant, r);
       if (!entry) continue;
-      t.bytes = entry->sample_bytes[sample];
-      s.codec = m.codecs.at(codec);
-      r.codec += (r.codec.empty() ? "" : ";") + s.codec;
-      if (encodings.empty() || encodings.back().split != split || encodings.back().codec != codec)
-        encodings.push_back({split, codec, entry, {}});
-      encodings.back().transfers.push_back(&s);
+      Encoding& e = encodings.emplace_back(Encoding{send, entry, {}});
+      for (int t : send.transfers) {
+        StageRecord& s = r.stages[t];
+        s.stage.bytes = entry->sample_bytes[sample];
+        s.codec = m.codecs.at(send.codec);
+        r.codec += (r.codec.empty() ? "" : ";") + s.codec;
+        e.transfers.push_back(&s);
+      }
+    }
+    for (StageRecord& s : r.stages) {
+      if (s.stage.work == Stage::Work::kLayers) continue;
+      const CatalogEntry* entry = Entry(s.stage.split, s.stage.codec, variant, r);
+      if (!entry)
+        throw std::logic_error(policy_.name() + ": a codec stage of an unmeasured tensor");
+      s.stage.work_ms = CodecWorkMs(*entry, s.stage.work, config_.sites[s.stage.site]);
+      s.codec = m.codecs.at(s.stage.codec);
     }
     if (encodings.size() == 2 && m.pairs && variant < 0) {
-      const Encoding &a = encodings[0], &b = encodings[1];
+      const TensorSend &a = encodings[0].send, &b = encodings[1].send;
       Status st;
       const CatalogEntry* pair = m.pairs->Probe(split_points_.at(a.split).index, a.codec,
                                                 split_points_.at(b.split).index, b.codec, &st);
       if (!pair) throw std::runtime_error(policy_.name() + ": " + st.message());
-      for (StageRecord* t : a.transfers) t->stage.bytes = pair->sample_bytes[sample];
-      for (StageRecord* t : b.transfers) t->stage.bytes = pair->then_bytes[sample];
+      for (StageRecord* t : encodings[0].transfers) t->stage.bytes = pair->sample_bytes[sample];
+      for (StageRecord* t : encodings[1].transfers) t->stage.bytes = pair->then_bytes[sample];
       if (m.measured()) r.correct = pair->correct[sample];
       return;
     }
     if (!m.measured()) return;
+    const int sends =
+        static_cast<int>(std::count_if(r.stages.begin(), r.stages.end(), [](const StageRecord& s) {
+          return s.stage.kind == Stage::Kind::kTransfer && !s.stage.result;
+        }));
     if (sends == 0) r.correct = m.plain_correct[sample];
     if (encodings.size() == 1) r.correct = encodings[0].entry->correct[sample];
   }
 
-  // The catalog's entry for a tensor at split point `split` sent with
-  // `codec`: the plan's variant's when the tensor is at the variant's split.
-  const CatalogEntry* MeasuredEntry(const MeasuredCompression& m, int codec, int split, int variant,
-                                    RequestRecord& r) const {
-    const int split_index = split_points_.at(split).index;
-    if (variant < 0) return m.Find(codec, split_index);
-    const ModelVariant& v = m.variants.at(variant);
-    if (v.split_index != split_index)
-      throw std::logic_error(policy_.name() + ": a variant runs only at its own split");
-    r.variant = v.name;
-    return &v.by_codec.at(codec);
+  // The catalog's entry for a tensor (SendEntry); the request records the
+  // variant that sent it.
+  const CatalogEntry* Entry(int split, int codec, int variant, RequestRecord& r) const {
+    const MeasuredCompression& m = *config_.compression;
+    if (variant >= 0) r.variant = m.variants.at(variant).name;
+    try {
+      return SendEntry(m, split_points_, split, codec, variant);
+    } catch (const std::logic_error& e) {
+      throw std::logic_error(policy_.name() + ": " + e.what());
+    }
   }
 
   void StartStage(int id, int s) {
@@ -242,8 +253,9 @@ class EngineRun {
       if (!computed.ok()) throw std::logic_error(policy_.name() + ": " + computed.message());
       const double expected_ms = obs_.ComputeMs(st.site, ms);  // load takes its share
       // The queue forecasts waits from the expected times, as a scheduler
-      // does; the stage holds its cores for its own draw.
-      if (spread_[st.site] > 0)
+      // does; the stage holds its cores for its own draw (a codec's work has
+      // only its measured mean).
+      if (spread_[st.site] > 0 && st.work == Stage::Work::kLayers)
         ms = expected_ms * std::exp(spread_[st.site] * StandardNormal(compute_rng_));
       else
         ms = expected_ms;

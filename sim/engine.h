@@ -42,7 +42,7 @@ struct ProbeConfig {
 struct EngineConfig {
   const Graph* graph = nullptr;
   // The topology's sites (TopologySites(network)), each with its device
-  // model and background load.
+  // model, background load and slowdown to this host.
   std::vector<Site> sites;
   NetworkConfig network;
   ArrivalConfig arrivals;
@@ -59,8 +59,6 @@ struct EngineConfig {
   // median 1 and the device's profiled spread (DeviceModel::SpreadSigma),
   // drawn from the run's seed; false: the median every time.
   bool compute_spread = true;
-  // How much slower the end device runs than this host (for decision times).
-  double decision_scale = 1;
   // When set, each request draws a test sample (seeded) and a single-cut
   // plan sends that sample's measured bytes; its correctness is recorded.
   const MeasuredCompression* compression = nullptr;

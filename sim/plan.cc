@@ -4,6 +4,7 @@
 
 #include "devices/device_model.h"
 #include "dnn/graph.h"
+#include "sim/codec_stages.h"
 #include "sim/policy.h"
 
 namespace coinfer {
@@ -19,6 +20,11 @@ std::string LayersText(const std::vector<int>& layers) {
 
 Status StageComputeMs(const Stage& stage, const Graph& graph, const DeviceModel& device, double* ms,
                       bool* measured) {
+  if (stage.work != Stage::Work::kLayers) {  // a codec's work: priced when inserted
+    *ms = stage.work_ms;
+    *measured = false;
+    return Status::Ok();
+  }
   if (stage.rows.empty()) {
     *ms = device.LayersLatencyMs(graph, stage.layers, measured) + device.task_overhead_ms();
     return Status::Ok();
@@ -83,7 +89,13 @@ void EndWithResult(const Observation& obs, Plan* plan) {
   plan->predicted_ms += plan->stages.back().predicted_ms;
 }
 
-Plan MakeSplitPlan(const Observation& obs, int split) {
+void FinishPlan(const Observation& obs, Plan* plan) {
+  InsertCodecStages(obs, plan);
+  EndWithResult(obs, plan);
+  PredictQueueWaits(obs, plan);
+}
+
+Plan SplitPlanStages(const Observation& obs, int split) {
   const Graph& g = *obs.graph;
   const SplitPoint point = g.SplitPoints().at(split);
   Plan plan;
@@ -114,8 +126,12 @@ Plan MakeSplitPlan(const Observation& obs, int split) {
         obs.ComputeMs(obs.cloud, obs.cloud_device().TaskLatencyMs(g, point.index, g.size()));
     add(s);
   }
-  EndWithResult(obs, &plan);
-  PredictQueueWaits(obs, &plan);
+  return plan;
+}
+
+Plan MakeSplitPlan(const Observation& obs, int split) {
+  Plan plan = SplitPlanStages(obs, split);
+  FinishPlan(obs, &plan);
   return plan;
 }
 

@@ -19,6 +19,11 @@ struct Graph;
 struct Stage {
   enum class Kind { kCompute, kTransfer };
   Kind kind = Kind::kCompute;
+  // Compute only: what it computes: layers, or a codec's work on a tensor
+  // (sim/codec_stages.h), the tensor named by split and codec below.
+  enum class Work { kLayers, kEncode, kDecode };
+  Work work = Work::kLayers;
+  double work_ms = 0;       // encode and decode: the device's time for it, before load
   SiteId site = 0;          // compute: where; transfer: the sender
   SiteId to = kNoSite;      // transfer only: the receiver
   std::vector<int> layers;  // compute only: graph layer indices, ascending
@@ -32,7 +37,7 @@ struct Stage {
   int cores = 1;        // compute only: cores the stage holds on its site
   int64_t bytes = 0;    // transfer only: payload bytes
   bool result = false;  // transfer only: the result going back to the end device
-  // Transfer only, with measured compression: the split point (index into
+  // Transfer, encode and decode, with measured compression: the split point (index into
   // graph.SplitPoints()) whose crossing tensor it carries and the codec
   // (index into MeasuredCompression::codecs) it is sent with; -1: the plan's
   // split and codec. A plan with two cuts compresses each tensor its own way.
@@ -49,8 +54,9 @@ class DeviceModel;
 // The device's time for a compute stage on `graph` (its own or a variant's):
 // its layers, or their strip priced from the strip's own MACs and bytes (a
 // device's measurements of that strip where it has them), plus the device's
-// per-task overhead. *measured: whether measurements alone gave it. An
-// InvalidInput when the strip is not one of the layers.
+// per-task overhead; a codec stage's work_ms. *measured: whether
+// measurements alone gave it. An InvalidInput when the strip is not one of
+// the layers.
 Status StageComputeMs(const Stage& stage, const Graph& graph, const DeviceModel& device, double* ms,
                       bool* measured);
 

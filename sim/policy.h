@@ -87,6 +87,13 @@ class Policy {
 // Predicted times use the device models, each link's estimate
 // (Observation::TransferMs) and the sites' queues (PredictQueueWaits).
 Plan MakeSplitPlan(const Observation& observation, int split);
+// The same plan's stages before FinishPlan, for a policy that adjusts them
+// (a variant's graph, a codec's bytes).
+Plan SplitPlanStages(const Observation& observation, int split);
+// Finishes a plan a policy built: its codec stages (InsertCodecStages), the
+// result's way back (EndWithResult), then its predicted waits and latency
+// (PredictQueueWaits).
+void FinishPlan(const Observation& observation, Plan* plan);
 
 // Where a stage's output is once it is done: its site, or a transfer's receiver.
 SiteId EndsAt(const Stage& stage);

@@ -31,7 +31,7 @@ struct RequestRecord {
   double arrival_s = 0;
   double decision_wall_us = 0;  // host wall time of Policy::Decide (not deterministic)
   // decision_wall_us scaled to the end device, which decides: times its
-  // slowdown to this host (EngineConfig::decision_scale).
+  // slowdown to this host (Site::host_slowdown).
   double decision_device_us = 0;
   int split = -1;
   int64_t bytes_sent = 0;

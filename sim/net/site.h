@@ -26,6 +26,9 @@ struct Site {
   // Fraction of its capacity taken by other work, in [0, 1): compute stages
   // there last 1 / (1 − load) times longer.
   double load = 0;
+  // The device's time for the run's model over this host's: what scales
+  // work measured on this host (codecs, decisions) to the site.
+  double host_slowdown = 1;
 };
 
 // The site of that name, or kNoSite.
