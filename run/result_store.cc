@@ -71,6 +71,7 @@ CREATE TABLE IF NOT EXISTS sites (
   device TEXT NOT NULL,
   cores INTEGER NOT NULL,
   load REAL NOT NULL,
+  host_slowdown REAL,
   PRIMARY KEY (run_id, site)
 );
 CREATE TABLE IF NOT EXISTS stages (
@@ -120,9 +121,9 @@ std::string UtcNow() {
 Status ResultStore::Open(const std::string& path, std::unique_ptr<ResultStore>* out) {
   sqlite3* db = nullptr;
   // Version 2 had no measured-compression columns, version 3 no edge and
-  // cluster-device totals and no strip rows, version 4 no run keys: they are
-  // added, NULL in old rows (and the sites table is created, empty for old
-  // runs); version 5 had no probe figures.
+  // cluster-device totals, no strip rows and no sites table, version 4 no run
+  // keys, version 5 no probe figures, version 6 no sites' slowdowns: they are
+  // added, NULL in old rows (and the sites table empty for old runs).
   static const std::map<int, std::string> kUpgrades = {
       {2,
        "ALTER TABLE requests ADD COLUMN sample INTEGER;"
@@ -136,12 +137,17 @@ Status ResultStore::Open(const std::string& path, std::unique_ptr<ResultStore>* 
        "ALTER TABLE requests ADD COLUMN device_wait_ms REAL;"
        "ALTER TABLE requests ADD COLUMN device_compute_ms REAL;"
        "ALTER TABLE stages ADD COLUMN rows TEXT;"
-       "ALTER TABLE stages ADD COLUMN codec TEXT;"},
+       "ALTER TABLE stages ADD COLUMN codec TEXT;"
+       // The sites table as version 4 made it, for the upgrades after it.
+       "CREATE TABLE sites (run_id INTEGER NOT NULL REFERENCES runs(run_id), site INTEGER NOT "
+       "NULL, name TEXT NOT NULL, role TEXT NOT NULL, device TEXT NOT NULL, cores INTEGER NOT "
+       "NULL, load REAL NOT NULL, PRIMARY KEY (run_id, site));"},
       {4, "ALTER TABLE runs ADD COLUMN run_key TEXT;"},
       {5,
        "ALTER TABLE policy_runs ADD COLUMN probes INTEGER;"
        "ALTER TABLE policy_runs ADD COLUMN probe_bytes INTEGER;"
-       "ALTER TABLE policy_runs ADD COLUMN probe_energy_j REAL;"}};
+       "ALTER TABLE policy_runs ADD COLUMN probe_energy_j REAL;"},
+      {6, "ALTER TABLE sites ADD COLUMN host_slowdown REAL;"}};
   COINFER_RETURN_IF_ERROR(OpenVersionedDatabase(path, "results database", "runs", kSchema,
                                                 kSchemaVersion, &db, kUpgrades));
   out->reset(new ResultStore(db));
@@ -176,8 +182,8 @@ Status ResultStore::BeginRun(const RunInfo& info, int64_t* run_id) {
   *run_id = sqlite3_last_insert_rowid(db_);
   site_names_.clear();
   Statement site(db_,
-                 "INSERT INTO sites (run_id, site, name, role, device, cores, load) "
-                 "VALUES (?, ?, ?, ?, ?, ?, ?)");
+                 "INSERT INTO sites (run_id, site, name, role, device, cores, load, host_slowdown) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
   for (const Site& s : info.sites) {
     site.Bind(1, *run_id)
         .Bind(2, static_cast<int64_t>(site_names_.size()))
@@ -185,7 +191,8 @@ Status ResultStore::BeginRun(const RunInfo& info, int64_t* run_id) {
         .Bind(4, std::string(SiteRoleName(s.role)))
         .Bind(5, s.device ? s.device->name() : std::string())
         .Bind(6, static_cast<int64_t>(s.device ? s.device->cores() : 0))
-        .Bind(7, s.load);
+        .Bind(7, s.load)
+        .Bind(8, s.host_slowdown);
     COINFER_RETURN_IF_ERROR(site.Step());
     site_names_.push_back(s.name);
   }

@@ -33,7 +33,7 @@ std::string UtcNow();
 
 class ResultStore {
  public:
-  static constexpr int kSchemaVersion = 6;
+  static constexpr int kSchemaVersion = 7;
 
   // Opens or creates the database at `path` (its folder is created). Fails
   // with IoError if it cannot be opened or has another schema version.

@@ -225,6 +225,7 @@ TEST(ReportTest, ProbeColumnsAppearOnlyWhenSomePolicyProbed) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(old.c_str(), &db), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(db,
+                         "ALTER TABLE sites DROP COLUMN host_slowdown; "
                          "ALTER TABLE policy_runs DROP COLUMN probes; ALTER TABLE policy_runs DROP "
                          "COLUMN probe_bytes; ALTER TABLE policy_runs DROP COLUMN probe_energy_j; "
                          "PRAGMA user_version = 5;",

@@ -91,6 +91,9 @@ void StoreOneRun(const std::string& path) {
   ASSERT_TRUE(store->CommitRun(run).ok());
 }
 
+// What version 7 added: the sites' slowdowns to this host.
+const char kDropVersion7[] = "ALTER TABLE sites DROP COLUMN host_slowdown;";
+
 // What version 6 added: the probe figures.
 const char kDropVersion6[] =
     "ALTER TABLE policy_runs DROP COLUMN probes; ALTER TABLE policy_runs DROP COLUMN probe_bytes; "
@@ -113,7 +116,7 @@ TEST(ResultStoreTest, AnOlderResultsFileIsUpgradedInPlace) {
   const std::string path = ::testing::TempDir() + "store_v2.sqlite";
   std::filesystem::remove(path);
   StoreOneRun(path);
-  Exec(path, std::string(kDropVersion6) + kDropVersion5 + kDropVersion4 +
+  Exec(path, std::string(kDropVersion7) + kDropVersion6 + kDropVersion5 + kDropVersion4 +
                  "ALTER TABLE requests DROP COLUMN sample; ALTER TABLE requests DROP COLUMN "
                  "correct; ALTER TABLE requests DROP COLUMN codec; ALTER TABLE requests DROP "
                  "COLUMN requirement_met; ALTER TABLE requests DROP COLUMN variant; PRAGMA "
@@ -139,7 +142,7 @@ TEST(ResultStoreTest, AnOlderResultsFileIsUpgradedInPlace) {
 RunInfo ThreeTierRun(const DeviceModel& end, const DeviceModel& edge) {
   RunInfo info;
   info.sites = {{"end", SiteRole::kEndDevice, &end},
-                {"edge", SiteRole::kEdge, &edge, 0.25},
+                {"edge", SiteRole::kEdge, &edge, 0.25, 1.5},
                 {"cloud", SiteRole::kCloud, &edge}};
   return info;
 }
@@ -171,7 +174,7 @@ TEST(ResultStoreTest, SitesAreStoredAndNameTheStages) {
   EXPECT_EQ(Count(path, "sites"), 3);
   EXPECT_EQ(Count(path,
                   "sites WHERE site = 1 AND name = 'edge' AND role = 'edge' AND device = "
-                  "'server' AND cores = 16 AND load = 0.25"),
+                  "'server' AND cores = 16 AND load = 0.25 AND host_slowdown = 1.5"),
             1);
   EXPECT_EQ(Count(path, "stages WHERE site = 'end' AND to_site = 'edge'"), 1);
   EXPECT_EQ(Count(path,
@@ -184,8 +187,8 @@ TEST(ResultStoreTest, AVersion3FileGetsSitesAndEdgeTotals) {
   const std::string path = ::testing::TempDir() + "store_v3.sqlite";
   std::filesystem::remove(path);
   StoreOneRun(path);
-  Exec(path,
-       std::string(kDropVersion6) + kDropVersion5 + kDropVersion4 + "PRAGMA user_version = 3;");
+  Exec(path, std::string(kDropVersion7) + kDropVersion6 + kDropVersion5 + kDropVersion4 +
+                 "PRAGMA user_version = 3;");
   const DeviceModel d = DeviceModel::FromCoefficients("d", 1, {});
   std::unique_ptr<ResultStore> store;
   const Status st = ResultStore::Open(path, &store);
@@ -212,7 +215,8 @@ TEST(ResultStoreTest, AVersion4FileGetsRunKeys) {
   const std::string path = ::testing::TempDir() + "store_v4.sqlite";
   std::filesystem::remove(path);
   StoreOneRun(path);
-  Exec(path, std::string(kDropVersion6) + kDropVersion5 + "PRAGMA user_version = 4;");
+  Exec(path,
+       std::string(kDropVersion7) + kDropVersion6 + kDropVersion5 + "PRAGMA user_version = 4;");
   std::unique_ptr<ResultStore> store;
   const Status st = ResultStore::Open(path, &store);
   ASSERT_TRUE(st.ok()) << st.message();
@@ -227,12 +231,37 @@ TEST(ResultStoreTest, AVersion4FileGetsRunKeys) {
   EXPECT_EQ(Count(path, "runs WHERE run_key IS NULL"), 1);
 }
 
+// A version 6 file gets the sites' slowdowns: NULL for its runs' sites,
+// stored for new ones.
+TEST(ResultStoreTest, AVersion6FileGetsSiteSlowdowns) {
+  const std::string path = ::testing::TempDir() + "store_v6.sqlite";
+  std::filesystem::remove(path);
+  const DeviceModel d = DeviceModel::FromCoefficients("d", 1, {});
+  {
+    std::unique_ptr<ResultStore> store;
+    ASSERT_TRUE(ResultStore::Open(path, &store).ok());
+    int64_t run = 0;
+    ASSERT_TRUE(store->BeginRun(ThreeTierRun(d, d), &run).ok());
+    ASSERT_TRUE(store->CommitRun(run).ok());
+  }
+  Exec(path, std::string(kDropVersion7) + "PRAGMA user_version = 6;");
+  std::unique_ptr<ResultStore> store;
+  const Status st = ResultStore::Open(path, &store);
+  ASSERT_TRUE(st.ok()) << st.message();
+  int64_t run = 0;
+  ASSERT_TRUE(store->BeginRun(ThreeTierRun(d, d), &run).ok());
+  ASSERT_TRUE(store->CommitRun(run).ok());
+  store.reset();
+  EXPECT_EQ(Count(path, "sites WHERE host_slowdown IS NULL"), 3);
+  EXPECT_EQ(Count(path, "sites WHERE host_slowdown = 1.5"), 1);
+}
+
 // A version 5 file gets the probe figures: NULL for its runs, stored for new ones.
 TEST(ResultStoreTest, AVersion5FileGetsProbeFigures) {
   const std::string path = ::testing::TempDir() + "store_v5.sqlite";
   std::filesystem::remove(path);
   StoreOneRun(path);
-  Exec(path, std::string(kDropVersion6) + "PRAGMA user_version = 5;");
+  Exec(path, std::string(kDropVersion7) + kDropVersion6 + "PRAGMA user_version = 5;");
   std::unique_ptr<ResultStore> store;
   const Status st = ResultStore::Open(path, &store);
   ASSERT_TRUE(st.ok()) << st.message();
