@@ -56,7 +56,6 @@ std::vector<int> CnnpcPolicy::BlockBoundaries(const Graph& g) {
 
 void CnnpcPolicy::Prepare(const Observation& obs) {
   prepared_ = PreparedFor::Of(obs);
-  prepared_compression_ = obs.compression;
   const MeasuredCompression* m = obs.compression;
   if (!m) throw std::logic_error(name_ + ": needs its codecs' sizes (MeasuredCompression)");
   edge_ = FirstSiteOf(obs.sites, SiteRole::kEdge);
@@ -113,7 +112,7 @@ void CnnpcPolicy::Prepare(const Observation& obs) {
 }
 
 Plan CnnpcPolicy::Decide(const Observation& obs) {
-  if (!search_ || !prepared_.Matches(obs) || prepared_compression_ != obs.compression) Prepare(obs);
+  if (!search_ || !prepared_.Matches(obs)) Prepare(obs);
   const CnnpcTiers& t = search_->tiers();
   const CnnpcLinks links{obs.EstimateMbps(obs.end, edge_), obs.EstimateMbps(edge_, obs.cloud),
                          obs.ResultReturnMs(edge_), obs.ResultReturnMs(obs.cloud)};

@@ -70,7 +70,6 @@ class CnnpcPolicy : public Policy {
   Options options_;
   std::string name_;
   PreparedFor prepared_;
-  const MeasuredCompression* prepared_compression_ = nullptr;
   std::unique_ptr<CnnpcSearch> search_;
   std::vector<int> rate_codec_;  // per rate: index into MeasuredCompression::codecs
   std::vector<int> split_of_;    // per boundary < B: index into graph.SplitPoints()

@@ -35,7 +35,6 @@ std::vector<int> ParetoSet(const std::vector<JmdcPolicy::Config>& configs,
 
 void JmdcPolicy::Prepare(const Observation& obs) {
   prepared_ = PreparedFor::Of(obs);
-  prepared_compression_ = obs.compression;
   configs_.clear();
   pareto_.clear();
   fallback_.clear();
@@ -144,7 +143,7 @@ JmdcPolicy::Choice JmdcPolicy::ChooseExhaustive(const LinkEstimate& uplink,
 }
 
 Plan JmdcPolicy::Decide(const Observation& obs) {
-  if (!prepared_.Matches(obs) || prepared_compression_ != obs.compression) Prepare(obs);
+  if (!prepared_.Matches(obs)) Prepare(obs);
   if (configs_.empty())
     throw std::logic_error(name_ + ": needs measured compression (compression.codec or .menu)");
   const Choice choice = Choose(obs.Link(obs.end, obs.cloud), obs.ResultReturnMs(obs.cloud));

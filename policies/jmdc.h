@@ -85,7 +85,6 @@ class JmdcPolicy : public Policy {
   JmdcRequirement requirement_;
   std::string name_;
   PreparedFor prepared_;
-  const MeasuredCompression* prepared_compression_ = nullptr;
   std::vector<Config> configs_;
   std::vector<int> pareto_;    // candidates meeting the requirement's offline part
   std::vector<int> fallback_;  // candidates when nothing meets it

@@ -126,13 +126,14 @@ Plan MakePartitionPlan(const Observation& obs, const Partition& p) {
     add(send);
     add(remote);
   }
-  FinishPlan(obs, &plan);
-  // A device side that is a prefix at a split point is also reported as that split.
+  // A device side that is a prefix at a split point is also reported as that
+  // split (before FinishPlan: the crossing tensor is then that split's, encoded).
   const int k = static_cast<int>(local.layers.size());
   const bool prefix = local.layers.empty() || local.layers.back() == k - 1;
   const auto points = g.SplitPoints();
   for (size_t i = 0; i < points.size() && prefix; ++i)
     if (points[i].index == k) plan.split = static_cast<int>(i);
+  FinishPlan(obs, &plan);
   return plan;
 }
 

@@ -277,13 +277,15 @@ Status ResultStore::AddRequests(int64_t run_id, const std::string& policy,
       if (transfer) {
         stage.Bind(7, SiteName(s.stage.to)).BindNull(8).Bind(9, s.stage.bytes).BindNull(14);
       } else {
-        stage.BindNull(7);
-        if (s.stage.work == Stage::Work::kLayers) {
-          stage.Bind(8, LayersText(s.stage.layers));
-        } else {  // a codec's work, on the tensor named by its codec
-          stage.BindNull(8);
+        // A codec's work (its tensor named by its codec) has no layers, and
+        // its time is the catalog's, neither profiled nor extrapolated.
+        const bool layers = s.stage.work == Stage::Work::kLayers;
+        stage.BindNull(7).BindNull(9);
+        if (layers) {
+          stage.Bind(8, LayersText(s.stage.layers)).Bind(14, static_cast<int64_t>(s.measured));
+        } else {
+          stage.BindNull(8).BindNull(14);
         }
-        stage.BindNull(9).Bind(14, static_cast<int64_t>(s.measured));
       }
       stage.Bind(10, s.stage.predicted_ms)
           .BindOptional(11, s.ready_s, s.ready_s >= 0)

@@ -1,5 +1,6 @@
 #include "sim/codec_stages.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "sim/measured_compression.h"
@@ -34,8 +35,12 @@ std::vector<TensorSend> TensorSends(const Plan& plan) {
     const int split = t.split >= 0 ? t.split : sends == 1 ? plan.split : -1;
     if (split < 0) continue;
     const int codec = t.codec >= 0 ? t.codec : plan.codec;
-    if (out.empty() || out.back().split != split || out.back().codec != codec)
-      out.push_back({split, codec, {}});
+    // A relay's next hop leaves from where the last one arrived, once it has.
+    const int last = out.empty() ? -1 : out.back().transfers.back();
+    const bool relays = last >= 0 && out.back().split == split && out.back().codec == codec &&
+                        t.site == plan.stages[last].to &&
+                        std::find(t.deps.begin(), t.deps.end(), last) != t.deps.end();
+    if (!relays) out.push_back({split, codec, {}});
     out.back().transfers.push_back(static_cast<int>(i));
   }
   return out;

@@ -19,7 +19,8 @@ struct Observation;
 struct SplitPoint;
 
 // A tensor a plan sends, encoded once: the transfers that carry split point
-// `split`'s tensor with `codec` (one transfer, or several when it is relayed).
+// `split`'s tensor with `codec` (one transfer, or a relay: each hop leaving
+// from where the one before arrived, after it).
 struct TensorSend {
   int split = -1;
   int codec = -1;

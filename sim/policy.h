@@ -11,20 +11,23 @@
 
 namespace coinfer {
 
-// What a policy's offline work was done for: the graph and the sites' devices.
+// What a policy's offline work was done for: the graph, the sites' devices
+// and the measured compression.
 // A policy keeps one and redoes Prepare when a decision's observation differs
 // (a policy used outside the engine, which calls Prepare itself).
 struct PreparedFor {
   const Graph* graph = nullptr;
   std::vector<const DeviceModel*> devices;  // per site
+  const MeasuredCompression* compression = nullptr;
 
   static PreparedFor Of(const Observation& o) {
-    PreparedFor p{o.graph, {}};
+    PreparedFor p{o.graph, {}, o.compression};
     for (const Site& s : o.sites) p.devices.push_back(s.device);
     return p;
   }
   bool Matches(const Observation& o) const {
-    if (o.graph != graph || o.sites.size() != devices.size()) return false;
+    if (o.graph != graph || o.compression != compression || o.sites.size() != devices.size())
+      return false;
     for (size_t i = 0; i < devices.size(); ++i)
       if (o.sites[i].device != devices[i]) return false;
     return true;

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "policies/partition.h"
 #include "policies/registry.h"
 #include "sim/energy.h"
 #include "sim/engine.h"
@@ -112,7 +113,8 @@ TEST_F(CodecStagesTest, ARelayedTensorIsEncodedOnceAndDecodedWhereItIsUsed) {
 
 TEST_F(CodecStagesTest, WorkMeasuredAsFreeAndTransfersOfNoTensorGetNoStage) {
   Plan plan;
-  plan.stages = {Send(0, 2, {}), Send(0, 2, {})};  // two transfers, no split named
+  plan.split = 0;  // a cut's split names its tensor only when one transfer sends it
+  plan.stages = {Send(0, 2, {}), Send(0, 2, {})};
   EXPECT_FALSE(InsertCodecStages(obs_, &plan));
   m_ = InputCodec(1000, 0);
   plan.stages = {Send(0, 2, {}, 0)};
@@ -122,6 +124,55 @@ TEST_F(CodecStagesTest, WorkMeasuredAsFreeAndTransfersOfNoTensorGetNoStage) {
   obs_.compression = nullptr;
   plan.stages = {Send(0, 2, {}, 0)};
   EXPECT_FALSE(InsertCodecStages(obs_, &plan));
+}
+
+TEST_F(CodecStagesTest, EachTensorIsDecodedBeforeTheStageThatReadsBoth) {
+  m_.codecs = {"quant:8", "quant:4"};
+  m_.at_split.push_back(m_.at_split[0]);
+  m_.at_split[1][0].encode_us = 500;
+  Plan plan;
+  plan.stages = {Send(0, 2, {}, 0), Send(0, 2, {}, 0)};
+  plan.stages[1].codec = 1;
+  Stage both;
+  both.site = 2;
+  both.layers = {0};
+  both.deps = {0, 1};
+  plan.stages.push_back(both);
+  ASSERT_TRUE(InsertCodecStages(obs_, &plan));
+  ASSERT_EQ(plan.stages.size(), 7u);
+  // encode A, send A, decode A, encode B, send B, decode B, compute.
+  const std::vector<Work> work = {Work::kEncode, Work::kLayers, Work::kDecode, Work::kEncode,
+                                  Work::kLayers, Work::kDecode, Work::kLayers};
+  for (size_t i = 0; i < work.size(); ++i) EXPECT_EQ(plan.stages[i].work, work[i]) << i;
+  EXPECT_TRUE(plan.stages[3].deps.empty());  // B's encoding does not wait for A
+  EXPECT_EQ(plan.stages[3].codec, 1);
+  EXPECT_DOUBLE_EQ(plan.stages[3].predicted_ms, 4);  // 0.5 ms here, 4x slower, half taken
+  EXPECT_EQ(plan.stages[6].deps, (std::vector<int>{2, 5}));
+}
+
+TEST_F(CodecStagesTest, OneTensorSentToTwoSitesIsEncodedAndDecodedForEach) {
+  Plan plan;
+  plan.stages = {Send(0, 1, {}, 0), Send(0, 2, {}, 0)};  // side by side, not a relay
+  ASSERT_TRUE(InsertCodecStages(obs_, &plan));
+  ASSERT_EQ(plan.stages.size(), 6u);
+  EXPECT_EQ(plan.stages[2].work, Work::kDecode);
+  EXPECT_EQ(plan.stages[2].site, 1);
+  EXPECT_EQ(plan.stages[5].work, Work::kDecode);
+  EXPECT_EQ(plan.stages[5].site, 2);
+}
+
+TEST_F(CodecStagesTest, DadsAndCicPlansOfACutPredictTheirCodecWork) {
+  Partition cloud_only;
+  cloud_only.on_device = {false};
+  cloud_only.bytes = 1000;
+  cloud_only.offloads = true;
+  const Plan plan = MakePartitionPlan(obs_, cloud_only);
+  ASSERT_EQ(plan.split, 0);
+  ASSERT_EQ(plan.stages.size(), 5u);
+  EXPECT_EQ(plan.stages[0].work, Work::kEncode);
+  EXPECT_DOUBLE_EQ(plan.stages[0].predicted_ms, 8);
+  EXPECT_EQ(plan.stages[2].work, Work::kDecode);
+  EXPECT_DOUBLE_EQ(plan.stages[2].predicted_ms, 1);
 }
 
 // A policy that sends the input to the cloud with codec stages of its own,
