@@ -64,18 +64,14 @@ void CicPolicy::Prepare(const Observation& obs) {
   }
 }
 
-double CicPolicy::BottleneckMs(const Partition& p, double ms_per_byte) const {
-  return std::max({p.device_ms / end_cores_, ms_per_byte * p.bytes, p.cloud_ms / cloud_cores_});
-}
-
 const CicPolicy::Piece& CicPolicy::PieceFor(double price, bool busy, double fixed_ms) const {
   if (!load_aware_ || !busy)
     return pieces_[std::upper_bound(breakpoints_.begin(), breakpoints_.end(), price) -
                    breakpoints_.begin()];
   const Piece* best = &candidates_[0];
   for (const Piece& c : candidates_) {
-    const double b = BottleneckMs(c.partition, price);
-    const double best_b = BottleneckMs(best->partition, price);
+    const double b = BottleneckMs(c.partition, price, end_cores_, cloud_cores_);
+    const double best_b = BottleneckMs(best->partition, price, end_cores_, cloud_cores_);
     if (b < best_b || (b == best_b && c.partition.TotalMs(price, fixed_ms) <
                                           best->partition.TotalMs(price, fixed_ms)))
       best = &c;

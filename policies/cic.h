@@ -55,8 +55,6 @@ class CicPolicy : public Policy {
   // `busy` (and load-aware) the candidate of the shortest bottleneck stage
   // (ties: the lower latency, the result's way back included).
   const Piece& PieceFor(double ms_per_byte, bool busy, double fixed_ms) const;
-  // A partition's slowest pipeline stage, per request, in ms.
-  double BottleneckMs(const Partition& partition, double ms_per_byte) const;
   // Load-aware candidates: the envelope's pieces, then every split point's cut.
   const std::vector<Piece>& throughput_candidates() const { return candidates_; }
 

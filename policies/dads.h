@@ -14,6 +14,12 @@
 // with running everything on the device (policies/partition.h), and the end
 // device's forecast wait, paid by every partition that computes there, by
 // comparing the result with cloud-only (WithEndDeviceWait).
+//
+// Load (the paper's Algorithm 3): that light-load cut stands while its
+// pipeline keeps up with the arrivals, its bottleneck stage (BottleneckMs)
+// shorter than 1 / Q at the arrival rate Q; otherwise DADS is heavily loaded
+// and takes the heavy-load partition (HeavyLoadPartition), which maximises
+// throughput instead. `mode` fixes either.
 #pragma once
 
 #include <vector>
@@ -25,7 +31,11 @@ namespace coinfer {
 
 class DadsPolicy : public Policy {
  public:
-  std::string name() const override { return "dads"; }
+  enum class Mode { kAuto, kLight, kHeavy };
+  explicit DadsPolicy(Mode mode = Mode::kAuto) : mode_(mode) {}
+  std::string name() const override {
+    return mode_ == Mode::kAuto ? "dads" : mode_ == Mode::kLight ? "dads@light" : "dads@heavy";
+  }
   DeviceKnowledge PaperKnowledge() const override { return DeviceKnowledge::kRegression; }
   void Prepare(const Observation& observation) override;
   Plan Decide(const Observation& observation) override;
@@ -34,9 +44,11 @@ class DadsPolicy : public Policy {
   std::vector<int> DeviceLayers(const Observation& observation);
 
  private:
-  // The minimum cut, or cloud-only when the end device's wait makes it faster.
+  // The minimum cut, or cloud-only when the end device's wait makes it
+  // faster; under heavy load, the heavy-load partition.
   Partition Choose(const Observation& observation);
 
+  Mode mode_;
   PreparedFor prepared_;
   LayerTimes times_;
   Partition cloud_only_;

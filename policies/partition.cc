@@ -86,6 +86,50 @@ Partition MinCutPartition(const Graph& g, const LayerTimes& times, double ms_per
   return best;
 }
 
+double BottleneckMs(const Partition& p, double ms_per_byte, int end_cores, int cloud_cores) {
+  return std::max({p.device_ms / end_cores, ms_per_byte * p.bytes, p.cloud_ms / cloud_cores});
+}
+
+Partition HeavyLoadPartition(const Graph& g, const LayerTimes& times, double ms_per_byte,
+                             int end_cores, int cloud_cores, int rounds) {
+  const int n = g.size();
+  auto better = [&](const Partition& a, const Partition& b) {
+    const double ba = BottleneckMs(a, ms_per_byte, end_cores, cloud_cores);
+    const double bb = BottleneckMs(b, ms_per_byte, end_cores, cloud_cores);
+    return ba < bb || (ba == bb && a.CostMs(ms_per_byte) < b.CostMs(ms_per_byte));
+  };
+  // Every prefix of the layer order (device-only and cloud-only among them)
+  // is closed under predecessors.
+  Partition best = MakePartition(g, times, std::vector<bool>(n, true));
+  for (int k = 0; k < n; ++k) {
+    std::vector<bool> on_device(n, false);
+    std::fill(on_device.begin(), on_device.begin() + k, true);
+    Partition prefix = MakePartition(g, times, std::move(on_device));
+    if (better(prefix, best)) best = std::move(prefix);
+  }
+  double device_weight = 1, link_weight = 1, cloud_weight = 1;
+  for (int round = 0; round < rounds; ++round) {
+    LayerTimes weighted = times;
+    for (double& ms : weighted.end_ms) ms *= device_weight / end_cores;
+    for (double& ms : weighted.cloud_ms) ms *= cloud_weight / cloud_cores;
+    weighted.end_task_ms *= device_weight / end_cores;
+    weighted.cloud_task_ms *= cloud_weight / cloud_cores;
+    const Partition cut = MakePartition(
+        g, times, MinCutPartition(g, weighted, link_weight * ms_per_byte, 0).on_device);
+    if (better(cut, best)) best = cut;
+    const double device = cut.device_ms / end_cores, link = ms_per_byte * cut.bytes,
+                 cloud = cut.cloud_ms / cloud_cores;
+    if (device >= link && device >= cloud) {
+      device_weight *= 1.5;
+    } else if (link >= cloud) {
+      link_weight *= 1.5;
+    } else {
+      cloud_weight *= 1.5;
+    }
+  }
+  return best;
+}
+
 double OffloadFixedMs(const Observation& obs) {
   return obs.TransferMs(obs.end, obs.cloud, 0) + obs.ResultReturnMs(obs.cloud);
 }

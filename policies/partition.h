@@ -42,6 +42,23 @@ inline double MsPerByte(double mbps) { return 8.0 / (mbps * 1e3); }
 Partition MinCutPartition(const Graph& graph, const LayerTimes& times, double ms_per_byte,
                           double fixed_ms);
 
+// The pipeline's bottleneck when requests follow one another: the longest
+// of its stages' occupancy per request — device time over the end device's
+// cores, the uplink's bytes at the price, cloud time over the cloud's cores.
+double BottleneckMs(const Partition& partition, double ms_per_byte, int end_cores, int cloud_cores);
+
+// DADS's heavy-load partition (DNN Surgery Heavy): the least bottleneck
+// (BottleneckMs; ties: the least CostMs) among every prefix of the layer
+// order (the one-sided partitions among them) and the minimum cuts of
+// weighted stage times. The first weights are equal: the light-load cut,
+// whose sum of the three is at most three times the best bottleneck (DSH's
+// ratio of 3); each further round multiplies the weight of the stage that was
+// the bottleneck by 1.5. Exactly, the problem is NP-hard (the paper); the
+// weighted cuts find only partitions on the convex hull of the three stage
+// times, the prefixes cover chains whatever the hull.
+Partition HeavyLoadPartition(const Graph& graph, const LayerTimes& times, double ms_per_byte,
+                             int end_cores, int cloud_cores, int rounds = 24);
+
 // The partition's compute and bytes.
 Partition MakePartition(const Graph& graph, const LayerTimes& times, std::vector<bool> on_device);
 

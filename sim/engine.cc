@@ -56,6 +56,7 @@ class EngineRun {
     if (config.network.topology == NetworkConfig::Topology::kCluster)
       obs_.lan_mbps = config.network.lan_mbps;
     obs_.uplink_estimate_mbps = config.estimator.prior_mbps;
+    obs_.arrival_rate_per_s = config.arrivals.rate_per_s;
     obs_.queue.assign(config.sites.size(), 0);
     obs_.wait_ms.assign(config.sites.size(), 0);
   }

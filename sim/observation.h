@@ -36,7 +36,10 @@ struct Observation {
   double prior_mbps = 0;
   double lan_mbps = 0;
   double uplink_estimate_mbps = 0;  // end device -> cloud
-  std::vector<int> queue;           // per site: stages waiting or running there
+  // The requests' mean arrival rate (the scenario's): a deployment knows the
+  // rate it samples at (DADS's Q). 0: not known.
+  double arrival_rate_per_s = 0;
+  std::vector<int> queue;  // per site: stages waiting or running there
   // Per site: the wait for a core of a stage queued now, from the work its
   // queue has committed (sim/site_queue.h).
   std::vector<double> wait_ms;

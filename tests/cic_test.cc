@@ -113,12 +113,13 @@ TEST(CicTest, LoadAwareModeMinimisesTheBottleneckOnlyWhenBusy) {
     const double price = MsPerByte(mbps);
     double best = INFINITY;
     for (const auto& c : load_aware.throughput_candidates())
-      best = std::min(best, load_aware.BottleneckMs(c.partition, price));
+      best = std::min(best, BottleneckMs(c.partition, price, end.cores(), cloud.cores()));
     const auto& chosen = load_aware.PieceFor(price, true, 0);
-    EXPECT_DOUBLE_EQ(load_aware.BottleneckMs(chosen.partition, price), best) << mbps;
+    EXPECT_DOUBLE_EQ(BottleneckMs(chosen.partition, price, end.cores(), cloud.cores()), best)
+        << mbps;
     const auto& fastest = load_aware.PieceFor(price, false, 0);
-    EXPECT_LE(best, load_aware.BottleneckMs(fastest.partition, price));
-    differs = differs || best < load_aware.BottleneckMs(fastest.partition, price);
+    EXPECT_LE(best, BottleneckMs(fastest.partition, price, end.cores(), cloud.cores()));
+    differs = differs || best < BottleneckMs(fastest.partition, price, end.cores(), cloud.cores());
   }
   EXPECT_TRUE(differs);  // somewhere in the sweep a balanced cut beats the fastest one
 }

@@ -66,7 +66,8 @@ TEST_F(EngineTest, PredictionsIncludeTheWaitBehindEarlierRequests) {
 
 // Alone, a request is faster on the end device than over a 0.1 Mbit/s
 // uplink; behind a backlog on the end device, sending it is faster, and
-// Neurosurgeon, DADS and CIC, counting the wait, do.
+// Neurosurgeon, DADS and CIC, counting the wait, do (DADS in its light-load
+// mode: at this rate it is heavily loaded, and balances stages instead).
 TEST_F(EngineTest, LatencyPoliciesOffloadWhenTheEndDeviceIsBacklogged) {
   config_.network.uplink.capacity.constant_mbps = 0.1;
   config_.estimator.prior_mbps = 0.1;
@@ -76,7 +77,7 @@ TEST_F(EngineTest, LatencyPoliciesOffloadWhenTheEndDeviceIsBacklogged) {
   const double send_ms = graph_.input_bytes * 8 / 100.0;  // at the estimate, in ms
   ASSERT_LT(one_ms, send_ms);
   ASSERT_GT(2 * one_ms, send_ms);
-  for (const char* policy : {"neurosurgeon", "dads", "cic"}) {
+  for (const char* policy : {"neurosurgeon", "dads@light", "cic"}) {
     const auto records = Run(policy);
     EXPECT_EQ(records[0].bytes_sent, 0) << policy;
     int offloaded = 0;

@@ -123,7 +123,8 @@ TEST(RegistryTest, ParametersAreNamedCheckedAndKeepTheirOlderSpellings) {
             "error: cic@mode=fastest: mode must be one of latency, throughput, got 'fastest'");
   EXPECT_EQ(CreatedName("cic@speed=1"),
             "error: cic@speed=1: cic has no parameter 'speed' (its parameters: mode)");
-  EXPECT_EQ(CreatedName("dads@mode=x"), "error: dads@mode=x: dads takes no parameters");
+  EXPECT_EQ(CreatedName("device-only@mode=x"),
+            "error: device-only@mode=x: device-only takes no parameters");
   EXPECT_EQ(CreatedName("cic@mode=latency,mode=throughput"),
             "error: cic@mode=latency,mode=throughput: mode is given twice");
 }
