@@ -52,9 +52,8 @@ double HandPricedMs(const Graph& g, const std::vector<bool>& on_device, const Ha
   return ms;
 }
 
-// The best hand-priced cost over every device set closed under predecessors
-// (2^n sets).
-double BruteForceMs(const Graph& g, const HandDevices& d, double mbps) {
+// The least `cost` over every device set closed under predecessors (2^n sets).
+double BruteForceMin(const Graph& g, const std::function<double(const std::vector<bool>&)>& cost) {
   double best = INFINITY;
   for (uint32_t mask = 0; mask < (1u << g.size()); ++mask) {
     std::vector<bool> on_device(g.size());
@@ -63,9 +62,15 @@ double BruteForceMs(const Graph& g, const HandDevices& d, double mbps) {
     for (int v = 0; v < g.size() && closed; ++v)
       for (int u : g.layers[v].inputs)
         if (on_device[v] && u >= 0 && !on_device[u]) closed = false;
-    if (closed) best = std::min(best, HandPricedMs(g, on_device, d, mbps));
+    if (closed) best = std::min(best, cost(on_device));
   }
   return best;
+}
+
+// The best hand-priced cost.
+double BruteForceMs(const Graph& g, const HandDevices& d, double mbps) {
+  return BruteForceMin(
+      g, [&](const std::vector<bool>& on_device) { return HandPricedMs(g, on_device, d, mbps); });
 }
 
 TEST(DadsTest, MinCutEqualsBruteForceOnRandomDags) {
@@ -161,17 +166,9 @@ TEST(DadsTest, HeavyLoadPartitionIsWithinThreeTimesTheBestBottleneck) {
     DadsPolicy heavy(DadsPolicy::Mode::kHeavy), light(DadsPolicy::Mode::kLight);
     const double got = bottleneck(heavy.DeviceLayers(obs));
     const double light_cut = bottleneck(light.DeviceLayers(obs));
-    double best = INFINITY;
-    for (uint32_t mask = 0; mask < (1u << g.size()); ++mask) {
-      std::vector<bool> on_device(g.size());
-      bool closed = true;
-      for (int v = 0; v < g.size(); ++v) on_device[v] = mask >> v & 1;
-      for (int v = 0; v < g.size() && closed; ++v)
-        for (int u : g.layers[v].inputs)
-          if (on_device[v] && u >= 0 && !on_device[u]) closed = false;
-      if (closed)
-        best = std::min(best, HandBottleneckMs(g, on_device, d, mbps, end_cores, cloud_cores));
-    }
+    const double best = BruteForceMin(g, [&](const std::vector<bool>& on_device) {
+      return HandBottleneckMs(g, on_device, d, mbps, end_cores, cloud_cores);
+    });
     ASSERT_LE(got, 3 * best * (1 + 1e-9)) << "trial " << trial;
     ASSERT_LE(got, light_cut * (1 + 1e-9)) << "trial " << trial;
     optimal += got <= best * (1 + 1e-9);
