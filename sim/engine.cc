@@ -102,7 +102,7 @@ class EngineRun {
       for (Stage& st : plan.stages)
         if (st.work != Stage::Work::kLayers) st.predicted_ms = 0;
     for (const Stage& stage : plan.stages) r.stages.push_back({stage});
-    if (config_.compression) ApplyMeasuredSample(plan.codec, plan.variant, r);
+    if (config_.compression) ApplyMeasuredSample(plan, r);
     pending_stages_[id] = static_cast<int>(r.stages.size());
     if (r.stages.empty()) {
       Finish(id);
@@ -176,14 +176,12 @@ class EngineRun {
   // none when nothing is sent, the catalog's entry when one tensor is
   // encoded (relayed over several links or not), a two-cut probe
   // (MeasuredCompression::pairs) when two are; unmeasured otherwise.
-  void ApplyMeasuredSample(int plan_codec, int variant, RequestRecord& r) {
+  // `plan`'s stages are r's, in the same order.
+  void ApplyMeasuredSample(const Plan& plan, RequestRecord& r) {
+    const int variant = plan.variant;
     const MeasuredCompression& m = *config_.compression;
     const int sample = static_cast<int>(sample_rng_() % m.samples);
     if (m.measured()) r.sample = sample;
-    Plan plan;  // the stages as planned, to find the tensors they send
-    plan.split = r.split;
-    plan.codec = plan_codec;
-    for (const StageRecord& s : r.stages) plan.stages.push_back(s.stage);
     struct Encoding {
       TensorSend send;
       const CatalogEntry* entry;
