@@ -1,6 +1,7 @@
 #include "sim/codec_stages.h"
 
 #include <algorithm>
+#include <optional>
 #include <stdexcept>
 
 #include "sim/measured_compression.h"
@@ -69,22 +70,17 @@ bool InsertCodecStages(const Observation& obs, Plan* plan) {
   for (const Stage& s : plan->stages)
     if (s.work != Stage::Work::kLayers) return false;
   const std::vector<SplitPoint> points = obs.graph->SplitPoints();
-  std::vector<Stage> encode_before(n), decode_after(n);
-  std::vector<bool> has_encode(n, false), has_decode(n, false);
+  std::vector<std::optional<Stage>> encode_before(n), decode_after(n);
   for (const TensorSend& send : TensorSends(*plan)) {
     const CatalogEntry* e =
         SendEntry(*obs.compression, points, send.split, send.codec, plan->variant);
     if (!e) continue;
     const int first = send.transfers.front(), last = send.transfers.back();
-    if (e->encode_us > 0) {
+    if (e->encode_us > 0)
       encode_before[first] =
           CodecStage(obs, *e, Stage::Work::kEncode, plan->stages[first].site, send);
-      has_encode[first] = true;
-    }
-    if (e->decode_us > 0) {
+    if (e->decode_us > 0)
       decode_after[last] = CodecStage(obs, *e, Stage::Work::kDecode, plan->stages[last].to, send);
-      has_decode[last] = true;
-    }
   }
   // Later stages that waited for a tensor's last transfer wait for its decoding.
   std::vector<int> output(n);  // where each stage's output is ready: itself, or its decoding
@@ -96,18 +92,18 @@ bool InsertCodecStages(const Observation& obs, Plan* plan) {
   for (int i = 0; i < n; ++i) {
     Stage s = plan->stages[i];
     s.deps = remap(s.deps);
-    if (has_encode[i]) {
-      encode_before[i].deps = s.deps;
-      stages.push_back(encode_before[i]);
+    if (encode_before[i]) {
+      encode_before[i]->deps = s.deps;
+      stages.push_back(*encode_before[i]);
       s.deps = {static_cast<int>(stages.size()) - 1};
     }
     const int at = static_cast<int>(stages.size());
     output[i] = at;
     stages.push_back(s);
-    if (has_decode[i]) {
-      decode_after[i].deps = {at};
+    if (decode_after[i]) {
+      decode_after[i]->deps = {at};
       output[i] = static_cast<int>(stages.size());
-      stages.push_back(decode_after[i]);
+      stages.push_back(*decode_after[i]);
     }
   }
   const bool inserted = stages.size() > plan->stages.size();
