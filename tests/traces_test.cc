@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <vector>
 
 #include "traces/delivery_trace.h"
 
@@ -99,6 +100,30 @@ TEST(DeliveryTraceTest, TheLargestTimestampIsBinnedWithoutOverflow) {
   EXPECT_DOUBLE_EQ(mbps.front(), 1500 * 8 / 1e6);
   EXPECT_DOUBLE_EQ(mbps.back(), 1500 * 8 / 1e6);
   EXPECT_DOUBLE_EQ(ComputeTraceStats(t).median_mbps, 0);
+}
+
+// Against a linear scan of the looped trace, at every nanosecond boundary
+// that matters: loop ends (where the last opportunity is due), opportunity
+// instants and the nanoseconds around them.
+TEST(DeliveryTraceTest, FirstOpportunityAtOrAfterMatchesALinearScan) {
+  const std::vector<std::pair<std::vector<uint32_t>, uint32_t>> traces = {
+      {{1}, 1}, {{5, 6, 20}, 20}, {{0, 3, 3, 7}, 7}, {{2, 2, 9, 9}, 9}};
+  for (const auto& [opportunities, period] : traces) {
+    DeliveryTrace trace;
+    trace.opportunities = opportunities;
+    trace.period_ms = period;
+    for (int64_t ms = 0; ms <= 4 * period + 1; ++ms) {
+      for (int64_t t : {ms * 1000000 - 1, ms * 1000000, ms * 1000000 + 1}) {
+        if (t < 0) continue;
+        for (uint64_t from : {0, 2, 5}) {
+          uint64_t expected = from;
+          while (trace.OpportunityNs(expected) < t) ++expected;
+          EXPECT_EQ(trace.FirstOpportunityAtOrAfter(t, from), expected)
+              << "period " << period << " t " << t << " ns from " << from;
+        }
+      }
+    }
+  }
 }
 
 TEST(DeliveryTraceTest, MissingFileIsAnInputError) {

@@ -27,8 +27,14 @@ uint64_t DeliveryTrace::FirstOpportunityAtOrAfter(int64_t t_ns, uint64_t from) c
   // Jump to t's loop, then binary-search inside it.
   const uint64_t n = opportunities.size();
   const int64_t period_ns = period_ms * 1000000LL;
-  const uint64_t cycle = static_cast<uint64_t>(t_ns / period_ns);
-  const int64_t rest_ms = (t_ns - static_cast<int64_t>(cycle) * period_ns + 999999) / 1000000;
+  uint64_t cycle = static_cast<uint64_t>(t_ns / period_ns);
+  int64_t rest_ms = (t_ns - static_cast<int64_t>(cycle) * period_ns + 999999) / 1000000;
+  if (rest_ms == 0 && cycle > 0) {
+    // A loop's last opportunity is at its end (period_ms): on the boundary
+    // itself, it is the one due.
+    --cycle;
+    rest_ms = period_ms;
+  }
   const uint64_t offset =
       std::lower_bound(opportunities.begin(), opportunities.end(), rest_ms) - opportunities.begin();
   return std::max(from, cycle * n + offset);
