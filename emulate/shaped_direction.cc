@@ -1,0 +1,79 @@
+#include "emulate/shaped_direction.h"
+
+#include <algorithm>
+
+namespace coinfer {
+
+ShapedDirection::ShapedDirection(std::shared_ptr<const DeliveryTrace> trace, int64_t delay_ns,
+                                 uint64_t queue_limit_bytes, int64_t start_ns)
+    : trace_(std::move(trace)),
+      delay_ns_(delay_ns),
+      limit_bytes_(queue_limit_bytes),
+      start_ns_(start_ns) {}
+
+uint64_t ShapedDirection::Room() const {
+  const uint64_t in = delayed_bytes_ + queued_bytes_;
+  return in >= limit_bytes_ ? 0 : limit_bytes_ - in;
+}
+
+void ShapedDirection::Enter(int64_t now_ns, int stream, size_t bytes) {
+  if (bytes == 0) return;
+  delayed_.push_back({now_ns + delay_ns_, stream, bytes});
+  delayed_bytes_ += bytes;
+}
+
+int64_t ShapedDirection::OpportunityAt(uint64_t index) const {
+  return start_ns_ + trace_->OpportunityNs(index);
+}
+
+void ShapedDirection::JoinQueue() {
+  const Chunk chunk = delayed_.front();
+  delayed_.pop_front();
+  delayed_bytes_ -= chunk.bytes;
+  if (queued_.empty()) {
+    // An idle queue lets the opportunities before this chunk pass unused.
+    next_opportunity_ =
+        trace_->FirstOpportunityAtOrAfter(chunk.at_ns - start_ns_, next_opportunity_);
+  }
+  queued_.push_back(chunk);
+  queued_bytes_ += chunk.bytes;
+}
+
+void ShapedDirection::Advance(int64_t now_ns, std::vector<Released>* out) {
+  while (true) {
+    if (queued_.empty()) {
+      if (delayed_.empty() || delayed_.front().at_ns > now_ns) return;
+      JoinQueue();
+      continue;
+    }
+    const int64_t opportunity = OpportunityAt(next_opportunity_);
+    // Bytes that reach the queue by the opportunity's instant may use it.
+    while (!delayed_.empty() && delayed_.front().at_ns <= std::min(opportunity, now_ns)) {
+      JoinQueue();
+    }
+    if (opportunity > now_ns) return;
+    size_t budget = kPayloadPerOpportunity;
+    while (budget > 0 && !queued_.empty()) {
+      Chunk& head = queued_.front();
+      const size_t carried = std::min(budget, head.bytes);
+      if (!out->empty() && out->back().stream == head.stream) {
+        out->back().bytes += carried;
+      } else {
+        out->push_back({head.stream, carried});
+      }
+      head.bytes -= carried;
+      queued_bytes_ -= carried;
+      budget -= carried;
+      if (head.bytes == 0) queued_.pop_front();
+    }
+    ++next_opportunity_;
+  }
+}
+
+int64_t ShapedDirection::NextChangeNs() const {
+  int64_t next = delayed_.empty() ? kNever : delayed_.front().at_ns;
+  if (!queued_.empty()) next = std::min(next, OpportunityAt(next_opportunity_));
+  return next;
+}
+
+}  // namespace coinfer
