@@ -13,6 +13,7 @@
 #include <memory>
 
 #include "base/status.h"
+#include "emulate/steady_now.h"
 #include "traces/delivery_trace.h"
 
 namespace coinfer {
@@ -27,11 +28,8 @@ struct RelayConfig {
   RelayDirection forward;   // connecting side -> target
   RelayDirection backward;  // target -> connecting side
   uint16_t target_port = 0;
-  int64_t start_ns = 0;  // steady-clock instant at which both traces start
+  int64_t start_ns = 0;  // SteadyNowNs() instant at which both traces start
 };
-
-// The steady clock in nanoseconds, the relay's time base.
-int64_t SteadyNowNs();
 
 class LinkRelay {
  public:

@@ -27,12 +27,12 @@ double StandardNormal(std::mt19937_64& rng) {
 
 class EngineRun {
  public:
-  EngineRun(const EngineConfig& config, Policy& policy)
+  EngineRun(const EngineConfig& config, Policy& policy, EngineClock& clock, SiteNetwork& network)
       : config_(config),
         policy_(policy),
         delivery_(config.estimator.kind == EstimatorConfig::Kind::kDelivery),
-        network_(config.network,
-                 delivery_ ? std::optional<DeliveryFilter>(config.estimator.filter) : std::nullopt),
+        clock_(clock),
+        network_(network),
         split_points_(config.graph->SplitPoints()),
         sample_rng_(config.seed ^ kSampleStream),
         compute_rng_(config.seed ^ kComputeStream) {
@@ -69,7 +69,7 @@ class EngineRun {
     for (size_t i = 0; i < arrivals.size(); ++i) {
       records_[i].id = static_cast<int>(i);
       records_[i].arrival_s = arrivals[i];
-      Simulation::Schedule(arrivals[i], [this, i] { OnArrival(static_cast<int>(i)); });
+      clock_.Schedule(arrivals[i], [this, i] { OnArrival(static_cast<int>(i)); });
     }
   }
 
@@ -79,7 +79,7 @@ class EngineRun {
  private:
   void OnArrival(int id) {
     RequestRecord& r = records_[id];
-    obs_.now_s = Simulation::Now();
+    obs_.now_s = clock_.Now();
     for (size_t s = 0; s < queues_.size(); ++s) {
       obs_.queue[s] = queues_[s].load();
       obs_.wait_ms[s] = queues_[s].WaitMs(obs_.now_s, 1);
@@ -242,7 +242,7 @@ class EngineRun {
 
   void StartStage(int id, int s) {
     StageRecord& sr = records_[id].stages[s];
-    sr.ready_s = Simulation::Now();
+    sr.ready_s = clock_.Now();
     const Stage& st = sr.stage;
     if (st.kind == Stage::Kind::kCompute) {
       const Site& site = config_.sites[st.site];
@@ -260,15 +260,15 @@ class EngineRun {
         ms = expected_ms;
       SiteQueue& queue = queues_[st.site];
       const int cores = st.cores;
-      queue.Acquire(Simulation::Now(), cores, expected_ms, [this, id, s, ms, cores, &queue] {
-        records_[id].stages[s].start_s = Simulation::Now();
-        Simulation::Schedule(ms / 1e3, [this, id, s, cores, &queue] {
-          queue.Release(Simulation::Now(), cores);
+      queue.Acquire(clock_.Now(), cores, expected_ms, [this, id, s, ms, cores, &queue] {
+        records_[id].stages[s].start_s = clock_.Now();
+        clock_.Schedule(ms / 1e3, [this, id, s, cores, &queue] {
+          queue.Release(clock_.Now(), cores);
           EndStage(id, s);
         });
       });
     } else {
-      sr.start_s = Simulation::Now();
+      sr.start_s = clock_.Now();
       OnSendStart(st.site, st.to);
       network_.Send(st.site, st.to, st.bytes, [this, id, s] { EndStage(id, s); });
     }
@@ -277,7 +277,7 @@ class EngineRun {
   void EndStage(int id, int s) {
     RequestRecord& r = records_[id];
     StageRecord& sr = r.stages[s];
-    sr.end_s = Simulation::Now();
+    sr.end_s = clock_.Now();
     const Stage& st = sr.stage;
     const double wait_ms = (sr.start_s - sr.ready_s) * 1e3;
     const double run_ms = (sr.end_s - sr.start_s) * 1e3;
@@ -364,11 +364,11 @@ class EngineRun {
 
   void ArmProbe(double at_s) {
     if (at_s >= config_.duration_s) return;  // no request comes to use it
-    Simulation::Schedule(at_s - Simulation::Now(), [this] { OnProbeTimer(); });
+    clock_.Schedule(at_s - clock_.Now(), [this] { OnProbeTimer(); });
   }
 
   void OnProbeTimer() {
-    const double now = Simulation::Now();
+    const double now = clock_.Now();
     // Busy, or busy since the timer was armed: the last delivery armed another.
     // (ns-3 rounds times to nanoseconds; intervals are at least a millisecond.)
     if (uplink_sending_ > 0 || now < uplink_idle_since_s_ + config_.probe.interval_s - 1e-6) return;
@@ -379,7 +379,7 @@ class EngineRun {
         obs_.end, probe_to_, config_.probe.bytes,
         [this, probe] {
           DeviceTransfer& p = probes_[probe];
-          p.end_s = Simulation::Now();
+          p.end_s = clock_.Now();
           OnSendEnd(obs_.end, probe_to_);
           FeedGoodput(obs_.end, probe_to_, p.bytes, p.start_s, p.end_s);
         },
@@ -392,15 +392,15 @@ class EngineRun {
 
   void OnSendEnd(SiteId from, SiteId to) {
     if (probe_to_ < 0 || !CrossesAccessUplink(from, to) || --uplink_sending_ > 0) return;
-    uplink_idle_since_s_ = Simulation::Now();
+    uplink_idle_since_s_ = clock_.Now();
     ArmProbe(uplink_idle_since_s_ + config_.probe.interval_s);
   }
 
   void Finish(int id) {
     RequestRecord& r = records_[id];
     r.completed = true;
-    r.actual_ms = (Simulation::Now() - r.arrival_s) * 1e3;
-    if (++finished_ == static_cast<int>(records_.size())) Simulation::Stop();
+    r.actual_ms = (clock_.Now() - r.arrival_s) * 1e3;
+    if (++finished_ == static_cast<int>(records_.size())) clock_.Stop();
   }
 
   // A directed link's estimator, and when its latest message was delivered.
@@ -413,7 +413,8 @@ class EngineRun {
   const EngineConfig& config_;
   Policy& policy_;
   const bool delivery_;  // the senders' TCP view, read at each decision
-  PacketNetwork network_;
+  EngineClock& clock_;
+  SiteNetwork& network_;
   std::vector<SiteQueue> queues_;           // per site
   std::vector<DeviceModel> known_devices_;  // the policy's view, when not the devices themselves
   Observation obs_;                         // kept up to date, handed to every decision
@@ -463,21 +464,35 @@ std::vector<RequestRecord> RunEngine(const EngineConfig& config, Policy& policy,
   const uint64_t events0 = Simulation::EventCount();
   std::vector<RequestRecord> records;
   {
-    EngineRun run(config, policy);
-    run.Start(ArrivalTimes(config.arrivals, config.duration_s, config.seed));
-    sim.Run(config.duration_s + config.drain_s);
-    records = run.TakeRecords();
-    const SiteId end = FirstSiteOf(config.sites, SiteRole::kEndDevice);
-    stats->probe_energy_j =
-        AssignEndDeviceEnergy(config.sites.at(end).device->power(), end, run.probes(), &records);
-    stats->probe_log = run.probes();
-    stats->probes = static_cast<int>(stats->probe_log.size());
-    stats->probe_bytes = 0;
-    for (const DeviceTransfer& p : stats->probe_log) stats->probe_bytes += p.bytes;
+    const bool delivery = config.estimator.kind == EstimatorConfig::Kind::kDelivery;
+    PacketNetwork network(
+        config.network,
+        delivery ? std::optional<DeliveryFilter>(config.estimator.filter) : std::nullopt);
+    SimulatedClock clock;
+    records = RunEngineOn(
+        config, policy, clock, network, [&] { sim.Run(config.duration_s + config.drain_s); },
+        stats);
     stats->events = Simulation::EventCount() - events0;
     stats->simulated_s = Simulation::Now();
   }
   stats->wall_s = wall.Seconds();
+  return records;
+}
+
+std::vector<RequestRecord> RunEngineOn(const EngineConfig& config, Policy& policy,
+                                       EngineClock& clock, SiteNetwork& network,
+                                       const std::function<void()>& run_clock, RunStats* stats) {
+  EngineRun run(config, policy, clock, network);
+  run.Start(ArrivalTimes(config.arrivals, config.duration_s, config.seed));
+  run_clock();
+  std::vector<RequestRecord> records = run.TakeRecords();
+  const SiteId end = FirstSiteOf(config.sites, SiteRole::kEndDevice);
+  stats->probe_energy_j =
+      AssignEndDeviceEnergy(config.sites.at(end).device->power(), end, run.probes(), &records);
+  stats->probe_log = run.probes();
+  stats->probes = static_cast<int>(stats->probe_log.size());
+  stats->probe_bytes = 0;
+  for (const DeviceTransfer& p : stats->probe_log) stats->probe_bytes += p.bytes;
   return records;
 }
 

@@ -1,4 +1,5 @@
-// Engine: runs one policy over one scenario on ns-3's event loop. Requests
+// Engine: runs one policy over one scenario on a clock and a network of sites
+// (sim/net/engine_world.h): ns-3's in simulation, real ones in emulation. Requests
 // arrive (periodic or Poisson, seeded); for each, the engine builds an
 // Observation (bandwidth from an estimator fed by completed transfers only),
 // asks the policy for a Plan, and executes it: compute stages occupy a core
@@ -9,12 +10,14 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <vector>
 
 #include "sim/bandwidth_estimator.h"
 #include "sim/energy.h"
 #include "sim/measured_compression.h"
+#include "sim/net/engine_world.h"
 #include "sim/net/packet_network.h"
 #include "sim/policy.h"
 #include "sim/request_record.h"
@@ -79,7 +82,14 @@ struct RunStats {
 // Arrival times in [0, duration_s) for the config's process and seed.
 std::vector<double> ArrivalTimes(const ArrivalConfig& arrivals, double duration_s, uint64_t seed);
 
-// Runs the scenario with `policy`; returns one record per arrival, in order.
+// Runs the scenario with `policy` on ns-3; returns one record per arrival, in order.
 std::vector<RequestRecord> RunEngine(const EngineConfig& config, Policy& policy, RunStats* stats);
+
+// The same run on another clock and network (emulation's): the arrivals are
+// scheduled, then `run_clock` runs the clock until it stops or the run's
+// time is up. Fills the stats' probe figures only.
+std::vector<RequestRecord> RunEngineOn(const EngineConfig& config, Policy& policy,
+                                       EngineClock& clock, SiteNetwork& network,
+                                       const std::function<void()>& run_clock, RunStats* stats);
 
 }  // namespace coinfer

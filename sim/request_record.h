@@ -19,7 +19,7 @@ struct StageRecord {
   // (profile rows), not from its regression (extrapolated).
   bool measured = false;
   // Transfer only: the codec its tensor was encoded with ("": sent as planned).
-  std::string codec;
+  std::string codec{};
 };
 
 struct RoleTotals {

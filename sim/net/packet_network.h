@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "sim/net/delivery_estimator.h"
+#include "sim/net/engine_world.h"
 #include "sim/net/link_capacity.h"
 #include "sim/net/site.h"
 
@@ -115,13 +116,13 @@ struct NetworkConfig {
 // device), device0..N-1 and, with an upstream, cloud.
 std::vector<Site> TopologySites(const NetworkConfig& config);
 
-class PacketNetwork {
+class PacketNetwork : public SiteNetwork {
  public:
   // With `monitor`, every connection's senders keep a delivery estimate
   // through those filters (Estimate).
   explicit PacketNetwork(const NetworkConfig& config,
                          const std::optional<DeliveryFilter>& monitor = std::nullopt);
-  ~PacketNetwork();
+  ~PacketNetwork() override;
   PacketNetwork(const PacketNetwork&) = delete;
   PacketNetwork& operator=(const PacketNetwork&) = delete;
 
@@ -131,10 +132,10 @@ class PacketNetwork {
   // the sender's monitor never counts its segments app-limited. Unknown or
   // identical sites: std::invalid_argument.
   void Send(SiteId from, SiteId to, uint64_t bytes, std::function<void()> delivered,
-            bool probe = false);
+            bool probe = false) override;
   // What the sender at `from` knows of its connection to `to`: none without
   // monitors or before the two have a connection.
-  std::optional<DeliveryEstimate> Estimate(SiteId from, SiteId to) const;
+  std::optional<DeliveryEstimate> Estimate(SiteId from, SiteId to) const override;
 
  private:
   struct Impl;

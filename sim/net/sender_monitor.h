@@ -37,7 +37,7 @@ class SenderMonitor {
   void OnTx(ns3::Ptr<const ns3::Packet> packet, const ns3::TcpHeader& header,
             ns3::Ptr<const ns3::TcpSocketBase> socket);
   void OnAck(ns3::SequenceNumber32 old_ack, ns3::SequenceNumber32 new_ack);
-  void OnCwnd(uint32_t old_cwnd, uint32_t new_cwnd) { cwnd_ = new_cwnd; }
+  void OnCwnd(uint32_t /*old_cwnd*/, uint32_t new_cwnd) { cwnd_ = new_cwnd; }
   // 32-bit TCP sequence numbers to a 64-bit count that does not wrap.
   uint64_t Unwrap(ns3::SequenceNumber32 seq);
 

@@ -6,6 +6,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <utility>
+
+#include "sim/net/engine_world.h"
 
 namespace coinfer {
 
@@ -26,6 +29,16 @@ class Simulation {
   static void Stop();
   // Events processed so far.
   static uint64_t EventCount();
+};
+
+// The engine's clock on ns-3's simulator (a Simulation must exist).
+class SimulatedClock : public EngineClock {
+ public:
+  double Now() const override { return Simulation::Now(); }
+  void Schedule(double delay_s, std::function<void()> fn) override {
+    Simulation::Schedule(delay_s, std::move(fn));
+  }
+  void Stop() override { Simulation::Stop(); }
 };
 
 }  // namespace coinfer
