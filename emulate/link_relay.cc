@@ -25,6 +25,12 @@ namespace coinfer {
 namespace {
 
 constexpr size_t kReadChunk = 64 * 1024;
+// A receiver that stops reading stops its sender here too: its flow is not
+// read while this much waits to be written to it.
+constexpr size_t kMaxOutgoing = 1 << 20;
+// After accept fails for lack of descriptors, the listener rests this long
+// instead of waking the loop at once, again and again.
+constexpr int64_t kAcceptPauseNs = 100'000'000;
 
 // Bytes in arrival order, taken from the front without moving the rest.
 class ByteQueue {
@@ -60,14 +66,16 @@ struct Flow {
   ByteQueue pending;   // read, not yet carried by the link
   ByteQueue outgoing;  // carried, not yet written to `to`
   bool read_eof = false;
-  bool write_shut = false;
+  bool write_shut = false;  // shut after its last byte, or its receiver is gone
+  bool finished() const { return write_shut; }
 };
 
 struct Connection {
-  UniqueFd client;  // accepted: the connecting side
-  UniqueFd server;  // ours, to the target
-  Flow forward;     // client -> server
-  Flow backward;    // server -> client
+  UniqueFd client;          // accepted: the connecting side
+  UniqueFd server;          // ours, to the target
+  bool connecting = false;  // the target has not accepted yet
+  Flow forward;             // client -> server
+  Flow backward;            // server -> client
 };
 
 Status SocketError(const std::string& what) {
@@ -95,13 +103,16 @@ struct LinkRelay::Impl {
         forward(c.forward.trace, c.forward.delay_ns, c.forward.queue_limit_bytes, c.start_ns),
         backward(c.backward.trace, c.backward.delay_ns, c.backward.queue_limit_bytes, c.start_ns) {}
 
-  void Accept();
-  void Read(int id, Flow* flow, ShapedDirection* direction);
-  // False when the connection failed and was closed.
-  bool Write(int id, Flow* flow);
+  void Accept(int64_t now_ns);
+  void FinishConnecting(int id, Connection* c);
+  void Read(int id, Flow* flow, ShapedDirection* direction, int64_t now_ns);
+  void Write(int id, Flow* flow);
   void Deliver(const std::vector<ShapedDirection::Released>& released, bool forward_direction);
   void CloseFinished();
-  void Close(int id, const std::string& why);
+  // The socket a flow reads from (or the one it writes to) failed: that
+  // socket's peer is gone, so nothing more comes from it and nothing more
+  // reaches it; what it sent before still crosses to the other side.
+  void SocketFailed(int id, int fd, const std::string& why);
 
   RelayConfig config;
   ShapedDirection forward;
@@ -112,32 +123,54 @@ struct LinkRelay::Impl {
   std::atomic<bool> stopping{false};
   std::map<int, Connection> connections;
   int next_id = 0;
+  int64_t accept_paused_until_ns = 0;
 };
 
-void LinkRelay::Impl::Accept() {
+void LinkRelay::Impl::Accept(int64_t now_ns) {
   UniqueFd client(accept4(listener.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
-  if (!client.valid()) return;
-  UniqueFd server(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!client.valid()) {
+    if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+      std::fprintf(stderr, "link relay: accept: %s\n", std::strerror(errno));
+      accept_paused_until_ns = now_ns + kAcceptPauseNs;
+    }
+    return;
+  }
+  // Connecting does not block: a target slow to accept holds no other connection.
+  UniqueFd server(socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   const sockaddr_in target = Loopback(config.target_port);
   if (!server.valid() ||
-      connect(server.get(), reinterpret_cast<const sockaddr*>(&target), sizeof(target)) != 0) {
+      (connect(server.get(), reinterpret_cast<const sockaddr*>(&target), sizeof(target)) != 0 &&
+       errno != EINPROGRESS)) {
     std::fprintf(stderr, "link relay: cannot reach port %u: %s\n", config.target_port,
                  std::strerror(errno));
     return;
   }
-  fcntl(server.get(), F_SETFL, fcntl(server.get(), F_GETFL) | O_NONBLOCK);
   SetNoDelay(client.get());
   SetNoDelay(server.get());
   Connection& connection = connections[next_id++];
+  connection.connecting = true;
   connection.forward.from = connection.backward.to = client.get();
   connection.forward.to = connection.backward.from = server.get();
   connection.client = std::move(client);
   connection.server = std::move(server);
 }
 
-void LinkRelay::Impl::Read(int id, Flow* flow, ShapedDirection* direction) {
+void LinkRelay::Impl::FinishConnecting(int id, Connection* c) {
+  int error = 0;
+  socklen_t length = sizeof(error);
+  getsockopt(c->server.get(), SOL_SOCKET, SO_ERROR, &error, &length);
+  if (error != 0) {
+    std::fprintf(stderr, "link relay: cannot reach port %u: %s\n", config.target_port,
+                 std::strerror(error));
+    connections.erase(id);  // the client sees its connection closed
+    return;
+  }
+  c->connecting = false;
+}
+
+void LinkRelay::Impl::Read(int id, Flow* flow, ShapedDirection* direction, int64_t now_ns) {
   char buffer[kReadChunk];
-  const size_t want = std::min<uint64_t>(kReadChunk, direction->Room());
+  const size_t want = std::min<uint64_t>(kReadChunk, direction->Room(now_ns));
   if (want == 0) return;  // a hang-up seen while the link is full: read it later
   const ssize_t n = recv(flow->from, buffer, want, 0);
   if (n > 0) {
@@ -146,24 +179,23 @@ void LinkRelay::Impl::Read(int id, Flow* flow, ShapedDirection* direction) {
   } else if (n == 0) {
     flow->read_eof = true;
   } else if (errno != EAGAIN && errno != EINTR) {
-    Close(id, std::string("read: ") + std::strerror(errno));
+    SocketFailed(id, flow->from, std::string("read: ") + std::strerror(errno));
   }
 }
 
-bool LinkRelay::Impl::Write(int id, Flow* flow) {
-  while (!flow->outgoing.empty()) {
+void LinkRelay::Impl::Write(int id, Flow* flow) {
+  while (!flow->outgoing.empty() && !flow->write_shut) {
     const ssize_t n =
         send(flow->to, flow->outgoing.data(), flow->outgoing.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n > 0) {
       flow->outgoing.Drop(static_cast<size_t>(n));
     } else if (errno == EAGAIN || errno == EINTR) {
-      return true;
+      return;
     } else {
-      Close(id, std::string("write: ") + std::strerror(errno));
-      return false;
+      SocketFailed(id, flow->to, std::string("write: ") + std::strerror(errno));
+      return;
     }
   }
-  return true;
 }
 
 void LinkRelay::Impl::Deliver(const std::vector<ShapedDirection::Released>& released,
@@ -172,6 +204,10 @@ void LinkRelay::Impl::Deliver(const std::vector<ShapedDirection::Released>& rele
     auto it = connections.find(r.stream);
     if (it == connections.end()) continue;  // closed while its bytes crossed
     Flow& flow = forward_direction ? it->second.forward : it->second.backward;
+    if (flow.write_shut) {  // its receiver is gone: the bytes are lost with it
+      flow.pending.Drop(r.bytes);
+      continue;
+    }
     flow.pending.MoveTo(r.bytes, &flow.outgoing);
     Write(r.stream, &flow);
   }
@@ -186,13 +222,25 @@ void LinkRelay::Impl::CloseFinished() {
         flow->write_shut = true;
       }
     }
-    it = c.forward.write_shut && c.backward.write_shut ? connections.erase(it) : std::next(it);
+    const bool done = c.forward.finished() && c.backward.finished() && c.forward.pending.empty() &&
+                      c.backward.pending.empty();
+    it = done ? connections.erase(it) : std::next(it);
   }
 }
 
-void LinkRelay::Impl::Close(int id, const std::string& why) {
-  std::fprintf(stderr, "link relay: connection %d closed: %s\n", id, why.c_str());
-  connections.erase(id);
+void LinkRelay::Impl::SocketFailed(int id, int fd, const std::string& why) {
+  auto it = connections.find(id);
+  if (it == connections.end()) return;
+  std::fprintf(stderr, "link relay: connection %d: %s\n", id, why.c_str());
+  for (Flow* flow : {&it->second.forward, &it->second.backward}) {
+    if (flow->from == fd) flow->read_eof = true;
+    if (flow->to == fd) {
+      flow->read_eof = true;
+      flow->write_shut = true;
+      flow->outgoing.Drop(flow->outgoing.size());
+      shutdown(flow->from, SHUT_RD);
+    }
+  }
 }
 
 Status LinkRelay::Open(const RelayConfig& config, std::unique_ptr<LinkRelay>* out) {
@@ -244,17 +292,26 @@ Status LinkRelay::Run() {
     r.Deliver(released, false);
     r.CloseFinished();
 
-    polled.assign({{r.wake.get(), POLLIN, 0}, {r.listener.get(), POLLIN, 0}});
+    const bool accepting = now >= r.accept_paused_until_ns;
+    polled.assign({{r.wake.get(), POLLIN, 0}, {accepting ? r.listener.get() : -1, POLLIN, 0}});
     polled_ends.clear();
     for (auto& [id, c] : r.connections) {
-      // A socket is polled only for what is wanted of it: one whose peer has
-      // gone would otherwise report POLLHUP on every turn.
-      const short client_events =
-          static_cast<short>((!c.forward.read_eof && r.forward.Room() > 0 ? POLLIN : 0) |
-                             (c.backward.outgoing.empty() ? 0 : POLLOUT));
-      const short server_events =
-          static_cast<short>((!c.backward.read_eof && r.backward.Room() > 0 ? POLLIN : 0) |
-                             (c.forward.outgoing.empty() ? 0 : POLLOUT));
+      if (c.connecting) {
+        polled.push_back({c.server.get(), POLLOUT, 0});
+        polled_ends.push_back({id, false});
+        continue;
+      }
+      // A socket is polled only for what is wanted of it (one whose peer has
+      // gone would otherwise report POLLHUP on every turn), and a flow is
+      // read only while the link has room and its receiver keeps up.
+      auto reads = [now](const Flow& flow, const ShapedDirection& direction) {
+        return !flow.read_eof && flow.outgoing.size() < kMaxOutgoing && direction.Room(now) > 0;
+      };
+      auto writes = [](const Flow& flow) { return !flow.outgoing.empty() && !flow.write_shut; };
+      const short client_events = static_cast<short>((reads(c.forward, r.forward) ? POLLIN : 0) |
+                                                     (writes(c.backward) ? POLLOUT : 0));
+      const short server_events = static_cast<short>((reads(c.backward, r.backward) ? POLLIN : 0) |
+                                                     (writes(c.forward) ? POLLOUT : 0));
       if (client_events != 0) {
         polled.push_back({c.client.get(), client_events, 0});
         polled_ends.push_back({id, true});
@@ -264,7 +321,8 @@ Status LinkRelay::Run() {
         polled_ends.push_back({id, false});
       }
     }
-    const int64_t next = std::min(r.forward.NextChangeNs(), r.backward.NextChangeNs());
+    int64_t next = std::min(r.forward.NextChangeNs(), r.backward.NextChangeNs());
+    if (!accepting) next = std::min(next, r.accept_paused_until_ns);
     timespec timeout{};
     if (next != ShapedDirection::kNever) {
       const int64_t wait = std::max<int64_t>(0, next - SteadyNowNs());
@@ -272,22 +330,27 @@ Status LinkRelay::Run() {
       timeout.tv_nsec = wait % 1000000000;
     }
     if (ppoll(polled.data(), polled.size(), next == ShapedDirection::kNever ? nullptr : &timeout,
-              nullptr) < 0 &&
-        errno != EINTR) {
+              nullptr) < 0) {
+      if (errno == EINTR) continue;
       return SocketError("poll");
     }
-    if (polled[1].revents & POLLIN) r.Accept();
+    const int64_t ready_at = SteadyNowNs();
+    if (polled[1].revents & POLLIN) r.Accept(ready_at);
     for (size_t i = 0; i < polled_ends.size(); ++i) {
       const auto [id, is_client] = polled_ends[i];
       const short events = polled[2 + i].revents;
       auto it = r.connections.find(id);
-      if (it == r.connections.end()) continue;
+      if (events == 0 || it == r.connections.end()) continue;
       Connection& c = it->second;
+      if (c.connecting) {
+        r.FinishConnecting(id, &c);
+        continue;
+      }
       Flow& in = is_client ? c.forward : c.backward;
       Flow& out = is_client ? c.backward : c.forward;
-      if ((events & POLLOUT) && !r.Write(id, &out)) continue;
-      if (events & (POLLIN | POLLHUP | POLLERR)) {
-        r.Read(id, &in, is_client ? &r.forward : &r.backward);
+      if (events & POLLOUT) r.Write(id, &out);
+      if ((events & (POLLIN | POLLHUP | POLLERR)) && !in.read_eof) {
+        r.Read(id, &in, is_client ? &r.forward : &r.backward, ready_at);
       }
     }
   }

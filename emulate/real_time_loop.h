@@ -7,7 +7,9 @@
 // time, not the instant the host got to it, so a chain of delays (a compute
 // stage scheduled at the end of another) does not accumulate the host's
 // lateness; while a socket's callback runs it is the instant it was found
-// ready. It never goes back.
+// ready. It never goes back: a timer that runs after a socket callback later
+// than its due time sees that callback's time instead (and what it schedules
+// starts from there).
 #pragma once
 
 #include <cstdint>

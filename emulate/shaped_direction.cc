@@ -11,9 +11,15 @@ ShapedDirection::ShapedDirection(std::shared_ptr<const DeliveryTrace> trace, int
       limit_bytes_(queue_limit_bytes),
       start_ns_(start_ns) {}
 
-uint64_t ShapedDirection::Room() const {
+uint64_t ShapedDirection::Room(int64_t now_ns) const {
+  // Bytes read now join the queue one delay later; by then the link has
+  // carried at most its opportunities in (now, now + delay].
+  const int64_t from = now_ns - start_ns_ + 1;
+  const uint64_t opportunities = trace_->FirstOpportunityAtOrAfter(from + delay_ns_, 0) -
+                                 trace_->FirstOpportunityAtOrAfter(from, 0);
+  const uint64_t allowed = limit_bytes_ + opportunities * kPayloadPerOpportunity;
   const uint64_t in = delayed_bytes_ + queued_bytes_;
-  return in >= limit_bytes_ ? 0 : limit_bytes_ - in;
+  return in >= allowed ? 0 : allowed - in;
 }
 
 void ShapedDirection::Enter(int64_t now_ns, int stream, size_t bytes) {

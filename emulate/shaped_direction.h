@@ -11,6 +11,12 @@
 // sender's own socket buffer holds the excess, as the queue limit's
 // backpressure. docs/emulation.md says what that changes.
 //
+// The delay line itself is not limited (a link in flight holds a
+// bandwidth-delay product, whatever the queue): what may be read is the
+// queue's limit plus what the link carries during one delay, less what is
+// delayed or queued. So the queue holds about its limit under a greedy
+// sender, and at most one delay's worth more when it was idle.
+//
 // Times are steady-clock nanoseconds; the trace starts at start_ns. No
 // socket here, so the arithmetic is tested on its own.
 #pragma once
@@ -39,9 +45,8 @@ class ShapedDirection {
   ShapedDirection(std::shared_ptr<const DeliveryTrace> trace, int64_t delay_ns,
                   uint64_t queue_limit_bytes, int64_t start_ns);
 
-  // Bytes this direction takes now: the queue's limit less what is queued or
-  // still in the delay line.
-  uint64_t Room() const;
+  // Bytes this direction takes at now_ns (see above).
+  uint64_t Room(int64_t now_ns) const;
   // `bytes` of `stream` read at now_ns (not before an earlier Enter).
   void Enter(int64_t now_ns, int stream, size_t bytes);
   // Appends what the opportunities up to now_ns carry, in order.

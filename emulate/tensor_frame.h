@@ -36,8 +36,11 @@ struct FrameLimits {
   uint64_t max_payload_bytes = uint64_t{256} << 20;
 };
 
-// The frame's bytes, checksum included.
-std::string EncodeFrame(const TensorFrame& frame);
+// The frame's bytes, checksum included, in *out; an error (and nothing
+// written) for a frame no reader would accept: a rank above kMaxRank, a
+// codec spec longer than kMaxCodecBytes or not printable ASCII, a negative
+// dimension.
+Status EncodeFrame(const TensorFrame& frame, std::string* out);
 
 // Reassembles frames from a byte stream. Each header field is checked as soon
 // as its bytes are in, so an oversized or malformed frame is refused before
@@ -46,7 +49,7 @@ class FrameReader {
  public:
   explicit FrameReader(FrameLimits limits = {}) : limits_(limits) {}
 
-  void Append(std::string_view bytes) { buffer_.append(bytes.data(), bytes.size()); }
+  void Append(std::string_view bytes);
   // True and *out set when a whole, valid frame is in; false when more bytes
   // are needed or the stream is invalid (then *error says why, and stays
   // set: the stream cannot be resynchronised).
@@ -57,6 +60,7 @@ class FrameReader {
  private:
   FrameLimits limits_;
   std::string buffer_;
+  size_t head_ = 0;  // buffer_[0, head_) was read: frames are taken without moving the rest
   Status failed_;
 };
 

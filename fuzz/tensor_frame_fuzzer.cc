@@ -32,7 +32,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     TensorFrame frame;
     while (reader.Next(&frame, &error)) {
       FuzzCheck(frame.payload.size() <= limits.max_payload_bytes);
-      frames += EncodeFrame(frame);
+      std::string encoded;
+      FuzzCheck(EncodeFrame(frame, &encoded).ok());
+      frames += encoded;
     }
   }
   FuzzCheck(bytes.compare(0, frames.size(), frames) == 0);

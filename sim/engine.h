@@ -87,7 +87,9 @@ std::vector<RequestRecord> RunEngine(const EngineConfig& config, Policy& policy,
 
 // The same run on another clock and network (emulation's): the arrivals are
 // scheduled, then `run_clock` runs the clock until it stops or the run's
-// time is up. Fills the stats' probe figures only.
+// time is up. Fills the stats' probe figures only. Callbacks of the run may
+// remain on the clock and the network after it returns: neither may run
+// again.
 std::vector<RequestRecord> RunEngineOn(const EngineConfig& config, Policy& policy,
                                        EngineClock& clock, SiteNetwork& network,
                                        const std::function<void()>& run_clock, RunStats* stats);

@@ -127,9 +127,10 @@ TEST(LinkRelayTest, ASmallMessageTakesTheDelayAndOneOpportunity) {
   int64_t arrived = 0;
   EXPECT_EQ(Receive(server.get(), 100, [&](size_t, int64_t now) { arrived = now; }), 100u);
   // 20 ms of delay, then the next opportunity (< 1 ms), plus the host's own
-  // scheduling.
+  // scheduling (generous: other tests run beside this one). Twice the delay
+  // (the delay applied in both directions, or twice) would be 40 ms.
   EXPECT_GE(arrived - sent, 20 * kMs);
-  EXPECT_LT(arrived - sent, 26 * kMs);
+  EXPECT_LT(arrived - sent, 35 * kMs);
 }
 
 TEST(LinkRelayTest, EachDirectionHasItsOwnTraceAndDelay) {
@@ -152,7 +153,7 @@ TEST(LinkRelayTest, EachDirectionHasItsOwnTraceAndDelay) {
   // Up: the last of 50 opportunities from 20 ms: 69 ms. Down: joins the queue
   // at 74 ms, then 20 opportunities 2 ms apart: the last at 112 ms.
   EXPECT_GE(answered - sent, 111 * kMs);
-  EXPECT_LT(answered - sent, 122 * kMs);
+  EXPECT_LT(answered - sent, 135 * kMs);
 }
 
 TEST(LinkRelayTest, ConnectionsShareTheLinksCapacity) {
@@ -176,7 +177,7 @@ TEST(LinkRelayTest, ConnectionsShareTheLinksCapacity) {
   // together take 10 + 400 ms, every opportunity used. (How they split it
   // depends on the order the relay reads them, as flows' shares of a FIFO do.)
   EXPECT_GE(std::max(done[0], done[1]) - sent, 409 * kMs);
-  EXPECT_LT(std::max(done[0], done[1]) - sent, 420 * kMs);
+  EXPECT_LT(std::max(done[0], done[1]) - sent, 440 * kMs);
 }
 
 TEST(LinkRelayTest, EndOfStreamCrossesTheLinkAfterTheData) {
@@ -192,6 +193,17 @@ TEST(LinkRelayTest, EndOfStreamCrossesTheLinkAfterTheData) {
   SendAll(server.get(), 3);
   server.reset();
   EXPECT_EQ(Receive(client.get(), 100), 3u);
+}
+
+TEST(LinkRelayTest, AnUnreachableTargetClosesTheClientAndTheRelayServesOn) {
+  uint16_t closed_port = 0;
+  Listen(&closed_port);  // bound, then closed at once: nothing listens there
+  RunningRelay relay(Config(closed_port, EveryMs(1), 5, EveryMs(1), 5));
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    UniqueFd client = Connect(relay.port());
+    char byte;
+    EXPECT_LE(recv(client.get(), &byte, 1, 0), 0) << "attempt " << attempt;
+  }
 }
 
 // The check: bulk data through a shipped LTE trace for 30 s delivers,

@@ -43,7 +43,7 @@ TEST(RealTimeLoopTest, TimersRunInOrderAtTheirRealTimes) {
   for (size_t i = 0; i < order.size(); ++i) {
     EXPECT_DOUBLE_EQ(logical[i], order[i] * kMs);
     EXPECT_GE(real[i], order[i] * kMs);
-    EXPECT_LT(real[i], order[i] * kMs + 5 * kMs);
+    EXPECT_LT(real[i], order[i] * kMs + 20 * kMs);  // the host's lateness, under load
   }
   EXPECT_DOUBLE_EQ(loop.Now(), 1.0);
 }
@@ -62,10 +62,10 @@ TEST(RealTimeLoopTest, AChainOfDelaysDoesNotAccumulateTheHostsLateness) {
   };
   loop.Schedule(5 * kMs, hop);
   ASSERT_TRUE(loop.Run(10.0));
-  // Ten hops of 5 ms: logical time 50 ms; the host ends 3 ms after the last
-  // one started, not 10 × 3 ms later.
+  // Ten hops of 5 ms: logical time 50 ms; the host ends about 3 ms after the
+  // last one started, not 10 × 3 ms later (80 ms).
   EXPECT_DOUBLE_EQ(loop.Now(), 50 * kMs);
-  EXPECT_LT(RealSince(origin), 60 * kMs);
+  EXPECT_LT(RealSince(origin), 70 * kMs);
 }
 
 TEST(RealTimeLoopTest, ASocketIsServedWhenItBecomesReadable) {
@@ -86,7 +86,7 @@ TEST(RealTimeLoopTest, ASocketIsServedWhenItBecomesReadable) {
   loop.Schedule(20 * kMs, [&] { ASSERT_EQ(write(write_end.get(), "x", 1), 1); });
   ASSERT_TRUE(loop.Run(1.0));
   EXPECT_GE(read_at, 20 * kMs);
-  EXPECT_LT(read_at, 25 * kMs);
+  EXPECT_LT(read_at, 40 * kMs);
 }
 
 TEST(RealTimeLoopTest, TimeNeverGoesBackBetweenSocketsAndLateTimers) {
@@ -98,29 +98,32 @@ TEST(RealTimeLoopTest, TimeNeverGoesBackBetweenSocketsAndLateTimers) {
     ASSERT_EQ(pipe(fds), 0);
     ends.emplace_back(fds[0]);
     ends.emplace_back(fds[1]);
+    ASSERT_EQ(write(fds[1], "x", 1), 1);  // readable from the start
   }
+  std::vector<std::string> order;
   std::vector<double> seen;  // Now(), in the order the callbacks ran
-  // Both pipes become readable at 10 ms. The first one's callback keeps the
-  // host busy past 12 ms, so the second is read at ~18 ms, before the
-  // timer due at 12 ms gets its turn: that timer must not see 12 ms.
+  // The first pipe's callback keeps the host busy past the timer's due
+  // time (50 ms); the second pipe is read then, at ~60 ms, before the timer
+  // gets its turn: the timer must not see 50 ms.
   for (int pipe_index : {0, 1}) {
     const int fd = ends[2 * pipe_index].get();
     loop.Watch(fd, POLLIN, [&, fd, pipe_index](short) {
       char byte;
       ASSERT_EQ(read(fd, &byte, 1), 1);
+      order.push_back("pipe" + std::to_string(pipe_index));
       seen.push_back(loop.Now());
-      if (pipe_index == 0) BusyFor(8 * kMs);
+      loop.Unwatch(fd);
+      if (pipe_index == 0) BusyFor(60 * kMs);
     });
   }
-  loop.Schedule(10 * kMs, [&] {
-    ASSERT_EQ(write(ends[1].get(), "x", 1), 1);
-    ASSERT_EQ(write(ends[3].get(), "x", 1), 1);
+  loop.Schedule(50 * kMs, [&] {
+    order.push_back("timer");
+    seen.push_back(loop.Now());
+    loop.Stop();
   });
-  loop.Schedule(12 * kMs, [&] { seen.push_back(loop.Now()); });
-  loop.Schedule(40 * kMs, [&] { loop.Stop(); });
   ASSERT_TRUE(loop.Run(1.0));
-  ASSERT_EQ(seen.size(), 3u);
-  EXPECT_GE(seen[1], 18 * kMs);  // the second pipe, read after the busy callback
+  ASSERT_EQ(order, (std::vector<std::string>{"pipe0", "pipe1", "timer"}));
+  EXPECT_GE(seen[1], 60 * kMs);
   for (size_t i = 1; i < seen.size(); ++i) EXPECT_GE(seen[i], seen[i - 1]) << i;
 }
 

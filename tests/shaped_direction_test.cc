@@ -95,15 +95,36 @@ TEST(ShapedDirectionTest, ATraceWithGapsIsReplayedInALoop) {
   }
 }
 
-TEST(ShapedDirectionTest, RoomIsTheLimitLessWhatIsDelayedOrQueued) {
+TEST(ShapedDirectionTest, RoomIsTheLimitPlusOneDelaysCarriageLessWhatIsIn) {
   ShapedDirection direction(EveryMillisecond(), 10 * kMs, 2 * kFull, 0);
-  EXPECT_EQ(direction.Room(), 2 * kFull);
+  // (0, 10 ms] holds ten opportunities.
+  EXPECT_EQ(direction.Room(0), 12 * kFull);
   direction.Enter(0, 1, 2000);
-  EXPECT_EQ(direction.Room(), 2 * kFull - 2000);
-  AdvanceTo(&direction, 10 * kMs);
-  EXPECT_EQ(direction.Room(), 2 * kFull - (2000 - kFull));
-  direction.Enter(10 * kMs, 1, 2 * kFull - (2000 - kFull));
-  EXPECT_EQ(direction.Room(), 0u);
+  EXPECT_EQ(direction.Room(0), 12 * kFull - 2000);
+  AdvanceTo(&direction, 10 * kMs);  // 1448 of them carried, 552 queued
+  EXPECT_EQ(direction.Room(10 * kMs), 12 * kFull - (2000 - kFull));
+  direction.Enter(10 * kMs, 1, 12 * kFull - (2000 - kFull));
+  EXPECT_EQ(direction.Room(10 * kMs), 0u);
+}
+
+// A greedy sender, read whenever there is room, every 100 µs: the link
+// carries its trace's full rate whatever its delay, 116 Mbit/s here through
+// a 100-packet queue and 40 ms of delay (were the delay line counted in the
+// queue's limit, it would carry 100 packets per 40 ms: 29 Mbit/s).
+TEST(ShapedDirectionTest, AGreedySenderGetsTheTracesRateWhateverTheDelay) {
+  auto trace = std::make_shared<DeliveryTrace>();
+  trace->opportunities.assign(10, 1);  // ten opportunities every millisecond
+  trace->period_ms = 1;
+  ShapedDirection direction(trace, 40 * kMs, 100 * kFull, 0);
+  size_t carried = 0;
+  for (int64_t now = 0; now <= 1040 * kMs; now += kMs / 10) {
+    direction.Enter(now, 1, direction.Room(now));
+    Released out;
+    direction.Advance(now, &out);
+    for (const auto& r : out) carried += r.bytes;
+  }
+  // Opportunities from 40 ms (the first bytes' arrival) to 1040 ms: 1001 ms.
+  EXPECT_EQ(carried, 1001 * 10 * kFull);
 }
 
 }  // namespace

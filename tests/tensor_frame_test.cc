@@ -20,6 +20,13 @@ TensorFrame SampleFrame() {
   return frame;
 }
 
+std::string Encoded(const TensorFrame& frame) {
+  std::string bytes;
+  const Status status = EncodeFrame(frame, &bytes);
+  EXPECT_TRUE(status.ok()) << status.message();
+  return bytes;
+}
+
 // CRC-32 (IEEE, reflected), bit by bit: a second implementation.
 uint32_t BitwiseCrc32(const std::string& bytes) {
   uint32_t crc = 0xffffffffu;
@@ -51,7 +58,7 @@ TEST(TensorFrameTest, BytesAreTheDocumentedLayout) {
                          LittleEndian(7, 8) + LittleEndian(3, 2) + "raw" + LittleEndian(2, 8) +
                          LittleEndian(3, 8) + LittleEndian(3, 8) + "abc";
   expected += LittleEndian(BitwiseCrc32(expected), 4);
-  EXPECT_EQ(EncodeFrame(frame), expected);
+  EXPECT_EQ(Encoded(frame), expected);
 }
 
 TEST(TensorFrameTest, FramesSurviveByteByByteDelivery) {
@@ -60,7 +67,7 @@ TEST(TensorFrameTest, FramesSurviveByteByByteDelivery) {
   second.request_id = 9;
   second.shape = {};
   second.payload.clear();
-  const std::string stream = EncodeFrame(first) + EncodeFrame(second);
+  const std::string stream = Encoded(first) + Encoded(second);
   FrameReader reader;
   std::vector<TensorFrame> frames;
   for (char byte : stream) {
@@ -93,7 +100,7 @@ std::string ErrorFor(const std::string& bytes, FrameLimits limits = {}) {
 }
 
 TEST(TensorFrameTest, ATruncatedFrameWaitsThenFailsAtTheEndOfTheStream) {
-  const std::string bytes = EncodeFrame(SampleFrame());
+  const std::string bytes = Encoded(SampleFrame());
   FrameReader reader;
   reader.Append(std::string_view(bytes).substr(0, bytes.size() - 1));
   TensorFrame frame;
@@ -106,7 +113,7 @@ TEST(TensorFrameTest, ATruncatedFrameWaitsThenFailsAtTheEndOfTheStream) {
 TEST(TensorFrameTest, AnOversizedPayloadIsRefusedBeforeItArrives) {
   TensorFrame frame = SampleFrame();
   frame.payload.assign(1001, 'x');
-  const std::string bytes = EncodeFrame(frame);
+  const std::string bytes = Encoded(frame);
   const size_t header = bytes.size() - frame.payload.size() - 4;
   FrameLimits limits;
   limits.max_payload_bytes = 1000;
@@ -117,7 +124,7 @@ TEST(TensorFrameTest, AnOversizedPayloadIsRefusedBeforeItArrives) {
 }
 
 TEST(TensorFrameTest, AnyFlippedBitFailsTheChecksum) {
-  const std::string bytes = EncodeFrame(SampleFrame());
+  const std::string bytes = Encoded(SampleFrame());
   const size_t payload_at = bytes.size() - 4 - SampleFrame().payload.size();
   // The request id, a payload byte and the checksum itself: fields no other
   // check covers.
@@ -129,7 +136,7 @@ TEST(TensorFrameTest, AnyFlippedBitFailsTheChecksum) {
 }
 
 TEST(TensorFrameTest, EachHeaderFieldIsChecked) {
-  const std::string good = EncodeFrame(SampleFrame());
+  const std::string good = Encoded(SampleFrame());
   auto with = [&](size_t at, const std::string& replacement) {
     std::string bytes = good;
     bytes.replace(at, replacement.size(), replacement);
@@ -149,13 +156,51 @@ TEST(TensorFrameTest, EachHeaderFieldIsChecked) {
   EXPECT_NE(ErrorFor("GET ").find("magic"), std::string::npos);
 }
 
+TEST(TensorFrameTest, TheCodecAndShapeAreCheckedBeforeThePayloadLengthArrives) {
+  const std::string good = Encoded(SampleFrame());
+  const size_t dims_at = 18 + SampleFrame().codec.size();
+  std::string bad_codec = good.substr(0, 20);  // two characters of the codec
+  bad_codec[19] = '\x7f';
+  EXPECT_NE(ErrorFor(bad_codec).find("codec: not printable"), std::string::npos);
+  std::string bad_dimension = good.substr(0, dims_at + 8);  // the first dimension only
+  bad_dimension.replace(dims_at, 8, LittleEndian(static_cast<uint64_t>(-1), 8));
+  EXPECT_NE(ErrorFor(bad_dimension).find("shape: dimension 0 is negative"), std::string::npos);
+}
+
+TEST(TensorFrameTest, AFrameNoReaderWouldAcceptIsNotEncoded) {
+  std::string bytes = "untouched";
+  TensorFrame frame = SampleFrame();
+  frame.shape.assign(FrameLimits::kMaxRank + 1, 1);
+  EXPECT_NE(EncodeFrame(frame, &bytes).message().find("rank: 9 dimensions"), std::string::npos);
+  frame = SampleFrame();
+  frame.codec.assign(FrameLimits::kMaxCodecBytes + 1, 'a');
+  EXPECT_NE(EncodeFrame(frame, &bytes).message().find("codec"), std::string::npos);
+  frame.codec = "tab\there";
+  EXPECT_NE(EncodeFrame(frame, &bytes).message().find("codec"), std::string::npos);
+  frame = SampleFrame();
+  frame.shape[2] = -28;
+  EXPECT_NE(EncodeFrame(frame, &bytes).message().find("shape"), std::string::npos);
+  EXPECT_EQ(bytes, "untouched");
+}
+
+TEST(TensorFrameTest, AHugePayloadLengthIsWaitedForWithoutOverflow) {
+  // With no practical limit, a length near 2^64 must read as "more bytes to
+  // come", not wrap around and pass.
+  std::string bytes = Encoded(SampleFrame());
+  const size_t length_at = bytes.size() - 4 - SampleFrame().payload.size() - 8;
+  bytes.replace(length_at, 8, LittleEndian(~uint64_t{0} - 2, 8));
+  FrameLimits limits;
+  limits.max_payload_bytes = ~uint64_t{0};
+  EXPECT_EQ(ErrorFor(bytes, limits), "");
+}
+
 TEST(TensorFrameTest, AnInvalidStreamStaysInvalid) {
   FrameReader reader;
   reader.Append("GET / HTTP/1.1\r\n");
   TensorFrame frame;
   Status error;
   EXPECT_FALSE(reader.Next(&frame, &error));
-  reader.Append(EncodeFrame(SampleFrame()));
+  reader.Append(Encoded(SampleFrame()));
   EXPECT_FALSE(reader.Next(&frame, &error));
   EXPECT_FALSE(error.ok());
   EXPECT_FALSE(reader.Finish().ok());
