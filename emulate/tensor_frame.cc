@@ -9,8 +9,8 @@ namespace {
 
 constexpr char kMagic[4] = {'C', 'I', 'F', 'R'};
 constexpr uint16_t kVersion = 1;
-// magic, version, kind, rank, request id, codec length
-constexpr size_t kFixedHeaderBytes = 4 + 2 + 1 + 1 + 8 + 2;
+// magic, version, kind, rank, request id, split, codec length
+constexpr size_t kFixedHeaderBytes = 4 + 2 + 1 + 1 + 8 + 4 + 2;
 
 template <typename T>
 void PutLittleEndian(T value, std::string* out) {
@@ -62,6 +62,7 @@ Status EncodeFrame(const TensorFrame& frame, std::string* out) {
   PutLittleEndian<uint8_t>(static_cast<uint8_t>(frame.kind), &bytes);
   PutLittleEndian<uint8_t>(static_cast<uint8_t>(frame.shape.size()), &bytes);
   PutLittleEndian<uint64_t>(frame.request_id, &bytes);
+  PutLittleEndian<uint32_t>(frame.split, &bytes);
   PutLittleEndian<uint16_t>(static_cast<uint16_t>(frame.codec.size()), &bytes);
   bytes += frame.codec;
   for (int64_t dim : frame.shape) PutLittleEndian<int64_t>(dim, &bytes);
@@ -109,7 +110,7 @@ bool FrameReader::Next(TensorFrame* out, Status* error) {
   }
   if (b.size() < kFixedHeaderBytes) return false;
   const size_t rank = static_cast<uint8_t>(b[7]);
-  const size_t codec_bytes = GetLittleEndian<uint16_t>(b, 16);
+  const size_t codec_bytes = GetLittleEndian<uint16_t>(b, 20);
   if (codec_bytes > FrameLimits::kMaxCodecBytes) {
     return fail("codec", std::to_string(codec_bytes) + " bytes (at most " +
                              std::to_string(FrameLimits::kMaxCodecBytes) + ")");
@@ -142,6 +143,7 @@ bool FrameReader::Next(TensorFrame* out, Status* error) {
   }
   out->kind = static_cast<FrameKind>(b[6]);
   out->request_id = GetLittleEndian<uint64_t>(b, 8);
+  out->split = GetLittleEndian<uint32_t>(b, 16);
   out->codec.assign(b.substr(kFixedHeaderBytes, codec_bytes));
   out->shape = std::move(shape);
   out->payload.assign(b.substr(payload_at, payload_bytes));

@@ -4,8 +4,8 @@
 // crash or a tensor of the wrong shape. Layout (docs/formats.md, little-endian):
 //
 //   "CIFR" | version u16 (1) | kind u8 | rank u8 | request id u64 |
-//   codec length u16 | codec spec | rank × dim i64 | payload length u64 |
-//   payload | CRC-32 of every byte before it, u32
+//   split u32 | codec length u16 | codec spec | rank × dim i64 |
+//   payload length u64 | payload | CRC-32 of every byte before it, u32
 //
 // No socket here: FrameReader takes bytes as they arrive, in any pieces.
 #pragma once
@@ -25,6 +25,7 @@ enum class FrameKind : uint8_t { kTensor = 1, kResult = 2 };
 struct TensorFrame {
   FrameKind kind = FrameKind::kTensor;
   uint64_t request_id = 0;
+  uint32_t split = 0;          // the split point the tensor crossed (dnn/graph.h)
   std::string codec;           // codec pipeline spec (compress/codec_spec.h)
   std::vector<int64_t> shape;  // of the tensor before encoding
   std::string payload;         // the codec's output

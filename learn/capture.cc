@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <map>
+#include <tuple>
 
 #include "compress/codec.h"
 #include "datasets/dataset.h"
@@ -79,6 +80,9 @@ struct CaptureSession::Impl {
   std::map<int, std::vector<double>> scores;
   torch::Tensor pruning_input;
   std::map<std::pair<int, std::string>, std::unique_ptr<Codec>> codecs;
+  // EncodeSample's batches: (first sample, samples measured, split) -> the
+  // tensors that cross it, as Run computes them.
+  std::map<std::tuple<int64_t, int64_t, int>, torch::Tensor> crossing;
 
   Status Train() {
     return train.count > 0 ? Status::Ok() : LoadDataset(card.dataset, Split::kTrain, &train);
@@ -258,6 +262,59 @@ Status CaptureSession::Measure(const std::vector<CaptureCuts>& measurements, int
   }
   return Status::Ok();
 }
+
+Status CaptureSession::EncodeSample(int64_t sample, int64_t measured, int split_index,
+                                    const std::string& codec, std::string* bytes,
+                                    std::vector<int64_t>* shape) {
+  Impl& s = *impl_;
+  measured = Samples(measured);
+  if (sample < 0 || sample >= measured)
+    return Status::InvalidInput("", "sample",
+                                std::to_string(sample) + " is not one of the " +
+                                    std::to_string(measured) + " test samples measured");
+  SplitPoint split;
+  CodecSpec spec;
+  Codec* coder = nullptr;
+  COINFER_RETURN_IF_ERROR(s.FindSplit(split_index, &split));
+  COINFER_RETURN_IF_ERROR(ParseCodecSpec(codec, &spec));
+  COINFER_RETURN_IF_ERROR(s.GetCodec(spec, split, &coder));
+  const int64_t begin = sample / kBatch * kBatch;
+  torch::Tensor& batch = s.crossing[{begin, measured, split.index}];
+  torch::InferenceMode guard;
+  if (!batch.defined()) {
+    const torch::Tensor input = ImagesToTensor(s.test, begin, std::min(kBatch, measured - begin));
+    batch = split.source == Layer::kModelInput
+                ? input.contiguous()
+                : s.net.ForwardRange(0, Layer::kModelInput, input, split.source + 1, split.source)
+                      .contiguous();
+  }
+  const torch::Tensor x = batch[sample - begin].contiguous();
+  shape->assign(x.sizes().begin(), x.sizes().end());
+  return coder->Encode(x.data_ptr<float>(), *shape, bytes);
+}
+
+Status CaptureSession::ResumeSample(int split_index, const std::string& codec,
+                                    const std::string& bytes, int64_t* predicted) {
+  Impl& s = *impl_;
+  SplitPoint split;
+  CodecSpec spec;
+  Codec* coder = nullptr;
+  COINFER_RETURN_IF_ERROR(s.FindSplit(split_index, &split));
+  COINFER_RETURN_IF_ERROR(ParseCodecSpec(codec, &spec));
+  COINFER_RETURN_IF_ERROR(s.GetCodec(spec, split, &coder));
+  Activation decoded;
+  COINFER_RETURN_IF_ERROR(coder->Decode(bytes, &decoded));
+  torch::InferenceMode guard;
+  std::vector<int64_t> sizes = {1};
+  sizes.insert(sizes.end(), decoded.shape.begin(), decoded.shape.end());
+  const torch::Tensor received = torch::from_blob(decoded.values.data(), sizes, torch::kFloat32);
+  *predicted = s.net.ForwardFrom(split.index, split.source, received).argmax(1).item<int64_t>();
+  return Status::Ok();
+}
+
+int64_t CaptureSession::TestCount() const { return impl_->test.count; }
+
+int64_t CaptureSession::TestLabel(int64_t sample) const { return impl_->test.labels.at(sample); }
 
 Status CaptureToCatalog(const CaptureOptions& options, CompressionCatalog* catalog,
                         const std::function<void(const CatalogEntry&)>& progress) {

@@ -67,6 +67,23 @@ class CaptureSession {
   Status Measure(const std::vector<CaptureCuts>& measurements, int64_t samples,
                  std::vector<CatalogEntry>* out);
 
+  // One request's cut as an emulated site computes it (emulate/): the tensor
+  // of test sample `sample` that crosses split `split_index`, encoded with
+  // `codec` fitted as a measurement fits it, so the bytes are those of the
+  // measurement on `measured` samples. (LibTorch's results depend on the
+  // batch a sample is computed in, and a measurement computes batches of
+  // 250: the sample's batch is computed, once per batch and split.) *shape
+  // is the tensor's, without the batch dimension.
+  Status EncodeSample(int64_t sample, int64_t measured, int split_index, const std::string& codec,
+                      std::string* bytes, std::vector<int64_t>* shape);
+  // The receiver's part, on one sample as a deployed receiver runs it:
+  // `bytes` decoded with `codec` and the forward pass resumed at split
+  // `split_index`: the predicted class.
+  Status ResumeSample(int split_index, const std::string& codec, const std::string& bytes,
+                      int64_t* predicted);
+  int64_t TestCount() const;
+  int64_t TestLabel(int64_t sample) const;
+
  private:
   CaptureSession();
   struct Impl;

@@ -14,6 +14,7 @@ TensorFrame SampleFrame() {
   TensorFrame frame;
   frame.kind = FrameKind::kTensor;
   frame.request_id = 0x0102030405060708ULL;
+  frame.split = 5;
   frame.codec = "quant:bits=8|zstd";
   frame.shape = {1, 64, 28, 28};
   frame.payload = std::string("\x00\x01\xfe\xff payload", 12);
@@ -51,12 +52,14 @@ TEST(TensorFrameTest, BytesAreTheDocumentedLayout) {
   TensorFrame frame;
   frame.kind = FrameKind::kResult;
   frame.request_id = 7;
+  frame.split = 0x01020304;
   frame.codec = "raw";
   frame.shape = {2, 3};
   frame.payload = "abc";
   std::string expected = "CIFR" + LittleEndian(1, 2) + LittleEndian(2, 1) + LittleEndian(2, 1) +
-                         LittleEndian(7, 8) + LittleEndian(3, 2) + "raw" + LittleEndian(2, 8) +
-                         LittleEndian(3, 8) + LittleEndian(3, 8) + "abc";
+                         LittleEndian(7, 8) + LittleEndian(0x01020304, 4) + LittleEndian(3, 2) +
+                         "raw" + LittleEndian(2, 8) + LittleEndian(3, 8) + LittleEndian(3, 8) +
+                         "abc";
   expected += LittleEndian(BitwiseCrc32(expected), 4);
   EXPECT_EQ(Encoded(frame), expected);
 }
@@ -83,6 +86,7 @@ TEST(TensorFrameTest, FramesSurviveByteByByteDelivery) {
     const TensorFrame& want = i == 0 ? first : second;
     EXPECT_EQ(frames[i].kind, want.kind);
     EXPECT_EQ(frames[i].request_id, want.request_id);
+    EXPECT_EQ(frames[i].split, want.split);
     EXPECT_EQ(frames[i].codec, want.codec);
     EXPECT_EQ(frames[i].shape, want.shape);
     EXPECT_EQ(frames[i].payload, want.payload);
@@ -126,9 +130,9 @@ TEST(TensorFrameTest, AnOversizedPayloadIsRefusedBeforeItArrives) {
 TEST(TensorFrameTest, AnyFlippedBitFailsTheChecksum) {
   const std::string bytes = Encoded(SampleFrame());
   const size_t payload_at = bytes.size() - 4 - SampleFrame().payload.size();
-  // The request id, a payload byte and the checksum itself: fields no other
-  // check covers.
-  for (size_t at : {size_t{8}, payload_at + 3, bytes.size() - 1}) {
+  // The request id, the split, a payload byte and the checksum itself:
+  // fields no other check covers.
+  for (size_t at : {size_t{8}, size_t{17}, payload_at + 3, bytes.size() - 1}) {
     std::string corrupt = bytes;
     corrupt[at] = static_cast<char>(corrupt[at] ^ 0x10);
     EXPECT_NE(ErrorFor(corrupt).find("checksum"), std::string::npos) << "byte " << at;
@@ -146,9 +150,9 @@ TEST(TensorFrameTest, EachHeaderFieldIsChecked) {
   EXPECT_NE(with(4, LittleEndian(2, 2)).find("version: 2"), std::string::npos);
   EXPECT_NE(with(6, LittleEndian(3, 1)).find("kind: unknown kind 3"), std::string::npos);
   EXPECT_NE(with(7, LittleEndian(9, 1)).find("rank: 9 dimensions"), std::string::npos);
-  EXPECT_NE(with(16, LittleEndian(2000, 2)).find("codec: 2000 bytes"), std::string::npos);
-  EXPECT_NE(with(18, std::string(1, '\n')).find("codec: not printable"), std::string::npos);
-  const size_t dims_at = 18 + SampleFrame().codec.size();
+  EXPECT_NE(with(20, LittleEndian(2000, 2)).find("codec: 2000 bytes"), std::string::npos);
+  EXPECT_NE(with(22, std::string(1, '\n')).find("codec: not printable"), std::string::npos);
+  const size_t dims_at = 22 + SampleFrame().codec.size();
   EXPECT_NE(with(dims_at + 8, LittleEndian(static_cast<uint64_t>(-64), 8))
                 .find("shape: dimension 1 is negative"),
             std::string::npos);
@@ -158,9 +162,9 @@ TEST(TensorFrameTest, EachHeaderFieldIsChecked) {
 
 TEST(TensorFrameTest, TheCodecAndShapeAreCheckedBeforeThePayloadLengthArrives) {
   const std::string good = Encoded(SampleFrame());
-  const size_t dims_at = 18 + SampleFrame().codec.size();
-  std::string bad_codec = good.substr(0, 20);  // two characters of the codec
-  bad_codec[19] = '\x7f';
+  const size_t dims_at = 22 + SampleFrame().codec.size();
+  std::string bad_codec = good.substr(0, 24);  // two characters of the codec
+  bad_codec[23] = '\x7f';
   EXPECT_NE(ErrorFor(bad_codec).find("codec: not printable"), std::string::npos);
   std::string bad_dimension = good.substr(0, dims_at + 8);  // the first dimension only
   bad_dimension.replace(dims_at, 8, LittleEndian(static_cast<uint64_t>(-1), 8));
