@@ -1,5 +1,6 @@
 #include "learn/capture.h"
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <tuple>
@@ -304,6 +305,15 @@ Status CaptureSession::ResumeSample(int split_index, const std::string& codec,
   COINFER_RETURN_IF_ERROR(s.GetCodec(spec, split, &coder));
   Activation decoded;
   COINFER_RETURN_IF_ERROR(coder->Decode(bytes, &decoded));
+  // A tensor of another shape would make LibTorch throw: refused first.
+  const Shape& crossing = split.source == Layer::kModelInput
+                              ? s.graph.input_shape
+                              : s.graph.layers[split.source].output_shape;
+  if (!std::equal(decoded.shape.begin(), decoded.shape.end(), crossing.begin() + 1, crossing.end()))
+    return Status::InvalidInput("", "shape",
+                                "the decoded tensor is not " +
+                                    ShapeText(Shape(crossing.begin() + 1, crossing.end())) +
+                                    ", what crosses split " + std::to_string(split_index));
   torch::InferenceMode guard;
   std::vector<int64_t> sizes = {1};
   sizes.insert(sizes.end(), decoded.shape.begin(), decoded.shape.end());
