@@ -58,6 +58,7 @@ int main(int argc, char** argv) {
   if (command == "run") return coinfer::RunCommand(args);
   if (command == "sweep") return coinfer::SweepCommand(args);
   if (command == "merge") return coinfer::MergeCommand(args);
+  if (command == "emulate-site") return coinfer::EmulateSiteCommand(args);
   if (command == "report") return coinfer::ReportCommand(args);
   if (command == "graph") return coinfer::GraphCommand(args);
   if (command == "trace") return coinfer::TraceCommand(args);

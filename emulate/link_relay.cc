@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "emulate/byte_queue.h"
 #include "emulate/shaped_direction.h"
 #include "emulate/unique_fd.h"
 
@@ -31,33 +32,6 @@ constexpr size_t kMaxOutgoing = 1 << 20;
 // After accept fails for lack of descriptors, the listener rests this long
 // instead of waking the loop at once, again and again.
 constexpr int64_t kAcceptPauseNs = 100'000'000;
-
-// Bytes in arrival order, taken from the front without moving the rest.
-class ByteQueue {
- public:
-  bool empty() const { return head_ == bytes_.size(); }
-  size_t size() const { return bytes_.size() - head_; }
-  const char* data() const { return bytes_.data() + head_; }
-  void Append(const char* data, size_t n) { bytes_.append(data, n); }
-  void Drop(size_t n) {
-    head_ += n;
-    if (head_ == bytes_.size()) {
-      bytes_.clear();
-      head_ = 0;
-    } else if (head_ > bytes_.size() / 2) {
-      bytes_.erase(0, head_);
-      head_ = 0;
-    }
-  }
-  void MoveTo(size_t n, ByteQueue* to) {
-    to->Append(data(), n);
-    Drop(n);
-  }
-
- private:
-  std::string bytes_;
-  size_t head_ = 0;
-};
 
 // One direction of one relayed connection.
 struct Flow {

@@ -99,8 +99,8 @@ bool FrameReader::Next(TensorFrame* out, Status* error) {
   }
   if (b.size() >= 8) {
     const auto kind = static_cast<uint8_t>(b[6]);
-    if (kind != static_cast<uint8_t>(FrameKind::kTensor) &&
-        kind != static_cast<uint8_t>(FrameKind::kResult)) {
+    if (kind < static_cast<uint8_t>(FrameKind::kTensor) ||
+        kind > static_cast<uint8_t>(FrameKind::kProbe)) {
       return fail("kind", "unknown kind " + std::to_string(kind));
     }
     if (static_cast<uint8_t>(b[7]) > FrameLimits::kMaxRank) {

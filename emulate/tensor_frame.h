@@ -20,7 +20,8 @@
 
 namespace coinfer {
 
-enum class FrameKind : uint8_t { kTensor = 1, kResult = 2 };
+// A probe carries filler bytes that measure the path (sim/engine.h, ProbeConfig).
+enum class FrameKind : uint8_t { kTensor = 1, kResult = 2, kProbe = 3 };
 
 struct TensorFrame {
   FrameKind kind = FrameKind::kTensor;

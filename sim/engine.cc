@@ -102,7 +102,9 @@ class EngineRun {
       for (Stage& st : plan.stages)
         if (st.work != Stage::Work::kLayers) st.predicted_ms = 0;
     for (const Stage& stage : plan.stages) r.stages.push_back({stage});
-    if (config_.compression) ApplyMeasuredSample(plan, r);
+    RequestPlan request{id, -1, 0, "", {}};
+    if (config_.compression) ApplyMeasuredSample(plan, r, &request);
+    network_.Prepare(request);
     pending_stages_[id] = static_cast<int>(r.stages.size());
     if (r.stages.empty()) {
       Finish(id);
@@ -177,11 +179,19 @@ class EngineRun {
   // encoded (relayed over several links or not), a two-cut probe
   // (MeasuredCompression::pairs) when two are; unmeasured otherwise.
   // `plan`'s stages are r's, in the same order.
-  void ApplyMeasuredSample(const Plan& plan, RequestRecord& r) {
+  // Also says what each transfer carries (*request).
+  void ApplyMeasuredSample(const Plan& plan, RequestRecord& r, RequestPlan* request) {
     const int variant = plan.variant;
     const MeasuredCompression& m = *config_.compression;
     const int sample = static_cast<int>(sample_rng_() % m.samples);
     if (m.measured()) r.sample = sample;
+    request->sample = r.sample;
+    request->measured_samples = m.samples;
+    for (size_t t = 0; t < r.stages.size(); ++t) {
+      const Stage& st = r.stages[t].stage;
+      if (st.kind == Stage::Kind::kTransfer && st.result)
+        request->transfers.push_back({static_cast<int>(t), st.site, st.to, -1, ""});
+    }
     struct Encoding {
       TensorSend send;
       const CatalogEntry* entry;
@@ -194,6 +204,8 @@ class EngineRun {
       Encoding& e = encodings.emplace_back(Encoding{send, entry, {}});
       for (int t : send.transfers) {
         StageRecord& s = r.stages[t];
+        request->transfers.push_back(
+            {t, s.stage.site, s.stage.to, entry->key.split_index, entry->key.codec});
         s.stage.bytes = entry->sample_bytes[sample];
         s.codec = m.codecs.at(send.codec);
         r.codec += (r.codec.empty() ? "" : ";") + s.codec;
@@ -208,6 +220,7 @@ class EngineRun {
       s.stage.work_ms = CodecWorkMs(*entry, s.stage.work, config_.sites[s.stage.site]);
       s.codec = m.codecs.at(s.stage.codec);
     }
+    request->variant = r.variant;
     if (encodings.size() == 2 && m.pairs && variant < 0) {
       const TensorSend &a = encodings[0].send, &b = encodings[1].send;
       Status st;
@@ -270,7 +283,8 @@ class EngineRun {
     } else {
       sr.start_s = clock_.Now();
       OnSendStart(st.site, st.to);
-      network_.Send(st.site, st.to, st.bytes, [this, id, s] { EndStage(id, s); });
+      network_.Send(st.site, st.to, st.bytes, [this, id, s] { EndStage(id, s); }, /*probe=*/false,
+                    {id, s});
     }
   }
 

@@ -148,7 +148,8 @@ TEST(TensorFrameTest, EachHeaderFieldIsChecked) {
   };
   EXPECT_NE(with(0, "HTTP").find("magic"), std::string::npos);
   EXPECT_NE(with(4, LittleEndian(2, 2)).find("version: 2"), std::string::npos);
-  EXPECT_NE(with(6, LittleEndian(3, 1)).find("kind: unknown kind 3"), std::string::npos);
+  EXPECT_NE(with(6, LittleEndian(4, 1)).find("kind: unknown kind 4"), std::string::npos);
+  EXPECT_NE(with(6, LittleEndian(0, 1)).find("kind: unknown kind 0"), std::string::npos);
   EXPECT_NE(with(7, LittleEndian(9, 1)).find("rank: 9 dimensions"), std::string::npos);
   EXPECT_NE(with(20, LittleEndian(2000, 2)).find("codec: 2000 bytes"), std::string::npos);
   EXPECT_NE(with(22, std::string(1, '\n')).find("codec: not printable"), std::string::npos);

@@ -351,7 +351,7 @@ PacketNetwork::PacketNetwork(const NetworkConfig& config,
 PacketNetwork::~PacketNetwork() = default;
 
 void PacketNetwork::Send(SiteId from, SiteId to, uint64_t bytes, std::function<void()> delivered,
-                         bool probe) {
+                         bool probe, MessageTag /*tag: sizes are all ns-3 moves*/) {
   Impl& n = *impl_;
   const int sites = static_cast<int>(n.sites.GetN());
   if (from < 0 || from >= sites || to < 0 || to >= sites || from == to)

@@ -132,7 +132,7 @@ class PacketNetwork : public SiteNetwork {
   // the sender's monitor never counts its segments app-limited. Unknown or
   // identical sites: std::invalid_argument.
   void Send(SiteId from, SiteId to, uint64_t bytes, std::function<void()> delivered,
-            bool probe = false) override;
+            bool probe = false, MessageTag tag = {}) override;
   // What the sender at `from` knows of its connection to `to`: none without
   // monitors or before the two have a connection.
   std::optional<DeliveryEstimate> Estimate(SiteId from, SiteId to) const override;

@@ -1,0 +1,151 @@
+// The coordinator's side of an emulation: site processes (here threads
+// running the same RunSite) commanded over their control connections, the
+// tensor crossing a shaped link for real. Checked against the catalog's
+// batched measurement (bytes, answers) and the link's hand-computed timing.
+#include "emulate/emulated_network.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "base/parse.h"
+#include "emulate/link_relay.h"
+#include "emulate/site_process.h"
+#include "learn/capture.h"
+
+namespace coinfer {
+namespace {
+
+const std::string kCard = COINFER_SOURCE_DIR "/models/small_vgg.json";
+constexpr SiteId kEnd = 0, kCloud = 1;
+
+// Accepts a site's control connection and reads its `ready` line: the port.
+UniqueFd AcceptSite(int listener, uint16_t* data_port) {
+  UniqueFd control(accept(listener, nullptr, nullptr));
+  ControlReader reader;
+  ControlMessage message;
+  Status error;
+  char byte;
+  while (!reader.Next(&message, &error) && recv(control.get(), &byte, 1, 0) == 1)
+    reader.Append(std::string_view(&byte, 1));
+  EXPECT_EQ(message.verb, "ready");
+  int64_t port = 0;
+  EXPECT_TRUE(!message.words.empty() && ParseCount(message.words[0], &port));
+  *data_port = static_cast<uint16_t>(port);
+  return control;
+}
+
+TEST(EmulatedNetworkTest, RequestsRunAcrossSiteProcessesAndAShapedLink) {
+  // The catalog's answer for the same cut, measured in batches.
+  CaptureOptions options;
+  options.card = kCard;
+  std::unique_ptr<CaptureSession> catalog;
+  ASSERT_TRUE(CaptureSession::Open(options, &catalog).ok());
+  const int split = catalog->SplitIndices()[2];
+  const std::string codec = "quant:8,zstd:3";
+  constexpr int64_t kSamples = 20;
+  std::vector<CatalogEntry> entries;
+  ASSERT_TRUE(catalog->Measure({{{split, codec}}, {{0, "none"}}}, kSamples, &entries).ok());
+
+  UniqueFd listener(socket(AF_INET, SOCK_STREAM, 0));
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(listener.get(), reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  ASSERT_EQ(listen(listener.get(), 4), 0);
+  socklen_t length = sizeof(address);
+  getsockname(listener.get(), reinterpret_cast<sockaddr*>(&address), &length);
+  const uint16_t control_port = ntohs(address.sin_port);
+
+  std::thread cloud([&] { EXPECT_TRUE(RunSite({"cloud", kCard, control_port, 0}).ok()); });
+  uint16_t cloud_port = 0;
+  UniqueFd cloud_control = AcceptSite(listener.get(), &cloud_port);
+  ASSERT_NE(cloud_port, 0);
+  // Both directions: an opportunity every ms (1448 payload bytes), 10 ms.
+  auto every_ms = std::make_shared<DeliveryTrace>();
+  every_ms->opportunities = {1};
+  every_ms->period_ms = 1;
+  RelayConfig link;
+  link.forward = {every_ms, 10'000'000, 100 * 1448};
+  link.backward = {every_ms, 10'000'000, 100 * 1448};
+  link.target_port = cloud_port;
+  link.start_ns = SteadyNowNs();
+  std::unique_ptr<LinkRelay> relay;
+  ASSERT_TRUE(LinkRelay::Open(link, &relay).ok());
+  std::thread relay_thread([&] { EXPECT_TRUE(relay->Run().ok()); });
+  std::thread end([&] { EXPECT_TRUE(RunSite({"end", kCard, control_port, relay->port()}).ok()); });
+  uint16_t unused = 0;
+  UniqueFd end_control = AcceptSite(listener.get(), &unused);
+
+  RealTimeLoop loop(SteadyNowNs());
+  std::vector<UniqueFd> control;
+  control.push_back(std::move(end_control));
+  control.push_back(std::move(cloud_control));
+  EmulatedNetwork network(&loop, std::move(control), kEnd);
+  // Request 2k sends sample k's tensor, 2k + 1 answers it on the device;
+  // one after another, 300 ms apart.
+  std::vector<double> sent_at(kSamples), arrived_at(kSamples, -1), result_sent_at(kSamples, -1),
+      answered_at(kSamples, -1);
+  int done = 0;
+  for (int k = 0; k < kSamples; ++k) {
+    loop.Schedule(0.3 * k, [&, k] {
+      RequestPlan split_plan{2 * k, k, kSamples, "", {}};
+      split_plan.transfers = {{1, kEnd, kCloud, split, codec}, {3, kCloud, kEnd, -1, ""}};
+      network.Prepare(split_plan);
+      network.Prepare({2 * k + 1, k, kSamples, "", {}});
+      loop.Schedule(0.05, [&, k] {  // the device's compute stage, say
+        sent_at[k] = loop.Now();
+        auto answered = [&, k] {
+          answered_at[k] = loop.Now();
+          if (++done == kSamples) loop.Stop();
+        };
+        // The cloud's compute stage, long enough for this host to have
+        // resumed the model for real meanwhile.
+        auto computed = [&, k, answered] {
+          result_sent_at[k] = loop.Now();
+          network.Send(kCloud, kEnd, 8, answered, false, {2 * k, 3});
+        };
+        network.Send(kEnd, kCloud, 0,
+                     [&, k, computed] {
+                       arrived_at[k] = loop.Now();
+                       loop.Schedule(0.1, computed);
+                     },
+                     false, {2 * k, 1});
+      });
+    });
+  }
+  ASSERT_TRUE(loop.Run(30.0));
+  network.Quit();
+  end.join();
+  cloud.join();
+  relay->Stop();
+  relay_thread.join();
+
+  EXPECT_TRUE(network.failures().empty()) << network.failures().front();
+  ASSERT_EQ(done, kSamples);
+  for (int k = 0; k < kSamples; ++k) {
+    ASSERT_TRUE(network.answers().count(2 * k) && network.answers().count(2 * k + 1)) << k;
+    EXPECT_EQ(network.answers().at(2 * k).correct, entries[0].correct[k]) << k;
+    EXPECT_EQ(network.answers().at(2 * k + 1).correct, entries[1].correct[k]) << k;
+    const int64_t bytes = entries[0].sample_bytes[k];
+    EXPECT_EQ(network.sent_bytes().at(2 * k), bytes) << k;
+    // The frame (its header and checksum are under 100 bytes more) crosses
+    // after 10 ms, one opportunity per 1448 bytes; the answer comes back in
+    // one more opportunity after 10 ms. Allowed: the host's lateness.
+    const double frame_ms = 10 + static_cast<double>((bytes + 100) / 1448 + 1);
+    EXPECT_GE((arrived_at[k] - sent_at[k]) * 1e3, 10 + static_cast<double>(bytes / 1448)) << k;
+    EXPECT_LT((arrived_at[k] - sent_at[k]) * 1e3, frame_ms + 20) << k;
+    EXPECT_GE((answered_at[k] - result_sent_at[k]) * 1e3, 10) << k;
+    EXPECT_LT((answered_at[k] - result_sent_at[k]) * 1e3, 11 + 20) << k;
+  }
+}
+
+}  // namespace
+}  // namespace coinfer
