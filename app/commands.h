@@ -21,6 +21,7 @@ int CnnpcTableCommand(const std::vector<std::string>& args);
 int SweepCommand(const std::vector<std::string>& args);
 int MergeCommand(const std::vector<std::string>& args);
 int ReportCommand(const std::vector<std::string>& args);
+int EmulateCommand(const std::vector<std::string>& args);
 int EmulateSiteCommand(const std::vector<std::string>& args);
 
 // Prints "coinfer: <message>" to stderr and returns the exit code for the status.

@@ -6,6 +6,7 @@
 #include <cerrno>
 
 #include "base/parse.h"
+#include "emulate/steady_now.h"
 
 namespace coinfer {
 
@@ -21,6 +22,25 @@ EmulatedNetwork::EmulatedNetwork(RealTimeLoop* loop, std::vector<UniqueFd> contr
 EmulatedNetwork::~EmulatedNetwork() {
   for (const UniqueFd& fd : control_)
     if (fd.valid()) loop_->Unwatch(fd.get());
+}
+
+void EmulatedNetwork::AwaitAnswers(double timeout_s) {
+  const int64_t deadline = SteadyNowNs() + static_cast<int64_t>(timeout_s * 1e9);
+  std::vector<pollfd> polled;
+  std::vector<SiteId> sites;
+  while (!plans_.empty() && SteadyNowNs() < deadline) {
+    polled.clear();
+    sites.clear();
+    for (size_t s = 0; s < control_.size(); ++s) {
+      if (!control_[s].valid()) continue;
+      polled.push_back({control_[s].get(), POLLIN, 0});
+      sites.push_back(static_cast<SiteId>(s));
+    }
+    const int wait_ms = static_cast<int>((deadline - SteadyNowNs()) / 1000000) + 1;
+    if (polled.empty() || poll(polled.data(), polled.size(), wait_ms) <= 0) return;
+    for (size_t i = 0; i < polled.size(); ++i)
+      if (polled[i].revents) OnReadable(sites[i]);
+  }
 }
 
 void EmulatedNetwork::Quit() {
@@ -134,6 +154,7 @@ void EmulatedNetwork::OnMessage(SiteId site, const ControlMessage& m) {
     plans_.erase(static_cast<int>(id));
     if (auto delivered = take(results_, id)) delivered();
   } else if (m.verb == "failed" && has_id) {
+    plans_.erase(static_cast<int>(id));  // no answer is coming
     Fail(static_cast<int>(id), "site " + std::to_string(site) + ": " +
                                    (m.words.size() > 1 ? m.words[1] : std::string("failed")));
   } else {

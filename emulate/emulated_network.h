@@ -41,6 +41,11 @@ class EmulatedNetwork : public SiteNetwork {
   // whose TCP connections end at the relay.
   std::optional<DeliveryEstimate> Estimate(SiteId, SiteId) const override { return std::nullopt; }
 
+  // After the engine's run: waits up to `timeout_s` for the answers still
+  // owed (a device-only request's answer comes when the site has computed
+  // it, which the engine does not wait for), reading the sites directly, not
+  // through the clock.
+  void AwaitAnswers(double timeout_s);
   // Tells every site to quit.
   void Quit();
 

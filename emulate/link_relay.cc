@@ -245,6 +245,15 @@ LinkRelay::~LinkRelay() = default;
 
 uint16_t LinkRelay::port() const { return impl_->port; }
 
+void LinkRelay::SetStart(int64_t start_ns) {
+  Impl& r = *impl_;
+  r.config.start_ns = start_ns;
+  r.forward = ShapedDirection(r.config.forward.trace, r.config.forward.delay_ns,
+                              r.config.forward.queue_limit_bytes, start_ns);
+  r.backward = ShapedDirection(r.config.backward.trace, r.config.backward.delay_ns,
+                               r.config.backward.queue_limit_bytes, start_ns);
+}
+
 void LinkRelay::Stop() {
   impl_->stopping = true;
   const uint64_t one = 1;

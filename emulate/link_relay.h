@@ -40,6 +40,9 @@ class LinkRelay {
   LinkRelay& operator=(const LinkRelay&) = delete;
 
   uint16_t port() const;
+  // Moves the traces' start (RelayConfig::start_ns) before Run(): the
+  // relay's port can be handed out before the instant is chosen.
+  void SetStart(int64_t start_ns);
   // Serves until Stop(); then closes every connection. An error of the relay
   // itself (not of one connection, which is closed and logged) ends it.
   Status Run();

@@ -18,7 +18,8 @@ CREATE TABLE IF NOT EXISTS runs (
   coinfer_version TEXT NOT NULL,
   started_at TEXT NOT NULL,
   finished_at TEXT,
-  run_key TEXT
+  run_key TEXT,
+  mode TEXT NOT NULL DEFAULT 'simulation'
 );
 CREATE INDEX IF NOT EXISTS runs_by_key ON runs (run_key);
 CREATE TABLE IF NOT EXISTS policy_runs (
@@ -147,7 +148,8 @@ Status ResultStore::Open(const std::string& path, std::unique_ptr<ResultStore>* 
        "ALTER TABLE policy_runs ADD COLUMN probes INTEGER;"
        "ALTER TABLE policy_runs ADD COLUMN probe_bytes INTEGER;"
        "ALTER TABLE policy_runs ADD COLUMN probe_energy_j REAL;"},
-      {6, "ALTER TABLE sites ADD COLUMN host_slowdown REAL;"}};
+      {6, "ALTER TABLE sites ADD COLUMN host_slowdown REAL;"},
+      {7, "ALTER TABLE runs ADD COLUMN mode TEXT NOT NULL DEFAULT 'simulation';"}};
   COINFER_RETURN_IF_ERROR(OpenVersionedDatabase(path, "results database", "runs", kSchema,
                                                 kSchemaVersion, &db, kUpgrades));
   out->reset(new ResultStore(db));
@@ -166,7 +168,7 @@ Status ResultStore::BeginRun(const RunInfo& info, int64_t* run_id) {
   in_run_ = true;
   Statement insert(db_,
                    "INSERT INTO runs (scenario_path, scenario_text, resolved_settings, seed, "
-                   "coinfer_version, started_at, run_key) VALUES (?, ?, ?, ?, ?, ?, ?)");
+                   "coinfer_version, started_at, run_key, mode) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
   insert.Bind(1, info.scenario_path)
       .Bind(2, info.scenario_text)
       .Bind(3, info.resolved_settings)
@@ -178,6 +180,7 @@ Status ResultStore::BeginRun(const RunInfo& info, int64_t* run_id) {
   } else {
     insert.Bind(7, info.run_key);
   }
+  insert.Bind(8, info.mode);
   COINFER_RETURN_IF_ERROR(insert.Step());
   *run_id = sqlite3_last_insert_rowid(db_);
   site_names_.clear();

@@ -26,6 +26,7 @@ struct RunInfo {
   std::string run_key;      // RunKey of the scenario; empty: stored as NULL
   std::string started_at;   // UTC, ISO 8601 (UtcNow()); empty: when BeginRun is called
   std::vector<Site> sites;  // the run's site table: stages name sites by index
+  std::string mode = "simulation";  // or "emulation" (coinfer emulate)
 };
 
 // The current time, UTC, ISO 8601 ("2026-11-24T12:00:00Z").
@@ -33,7 +34,7 @@ std::string UtcNow();
 
 class ResultStore {
  public:
-  static constexpr int kSchemaVersion = 7;
+  static constexpr int kSchemaVersion = 8;
 
   // Opens or creates the database at `path` (its folder is created). Fails
   // with IoError if it cannot be opened or has another schema version.

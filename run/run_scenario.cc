@@ -86,7 +86,9 @@ Status PrepareInputs(const Scenario& sc, Inputs* in, std::ostream* progress) {
 // Runs every policy (`jobs` at once, in processes), then stores all of it in one short transaction
 // (the database is opened first, so a bad path fails before any simulation, and is locked only
 // while writing, so parallel runs can share it).
-Status SimulateAndStore(const Scenario& sc, Inputs& in, bool once, int jobs, RunResult* result) {
+Status SimulateAndStore(const Scenario& sc, Inputs& in, const RunOptions& options,
+                        RunResult* result) {
+  int jobs = options.jobs;
   std::unique_ptr<ResultStore> store;
   COINFER_RETURN_IF_ERROR(ResultStore::Open(sc.output_db, &store));
   RunInfo info;
@@ -95,17 +97,21 @@ Status SimulateAndStore(const Scenario& sc, Inputs& in, bool once, int jobs, Run
   info.resolved_settings = Join(sc.settings, "\n");
   info.seed = sc.engine.seed;
   info.coinfer_version = COINFER_VERSION;
-  info.run_key = sc.run_key;
+  // An emulation of a scenario is another run than its simulation (a merge
+  // keeps both).
+  info.run_key = options.mode == "simulation" ? sc.run_key : sc.run_key + "+" + options.mode;
   info.started_at = UtcNow();
   info.sites = in.engine.sites;
+  info.mode = options.mode;
   std::vector<PolicyRun> runs;
   // Two-cut probes run LibTorch during the simulation, and its OpenMP pool
   // does not survive a fork: runs that may probe stay in this process.
-  if (in.pairs) jobs = 1;
+  if (in.pairs || options.engine) jobs = 1;
   const Stopwatch simulating;
   COINFER_RETURN_IF_ERROR(SimulatePolicies(
       sc.policies, jobs,
-      [&in](size_t i) {
+      [&in, &options](size_t i) {
+        if (options.engine) return options.engine(in.engine, *in.policies[i]);
         PolicyRun run;
         run.records = RunEngine(in.engine, *in.policies[i], &run.stats);
         return run;
@@ -117,7 +123,7 @@ Status SimulateAndStore(const Scenario& sc, Inputs& in, bool once, int jobs, Run
     result->wall_s += run.stats.wall_s;
   }
   COINFER_RETURN_IF_ERROR(store->BeginRun(info, &result->run_id));
-  if (once) {  // stored by another process while this one simulated?
+  if (options.once) {  // stored by another process while this one simulated?
     int64_t stored = 0;
     COINFER_RETURN_IF_ERROR(store->FindRun(sc.run_key, &stored));
     if (stored == 0) return Status::IoError(sc.output_db + ": a run just stored is not found");
@@ -147,7 +153,7 @@ Status RunScenario(const Scenario& scenario, RunResult* result, const RunOptions
   Inputs in;
   COINFER_RETURN_IF_ERROR(PrepareInputs(scenario, &in, options.progress));
   try {
-    return SimulateAndStore(scenario, in, options.once, options.jobs, result);
+    return SimulateAndStore(scenario, in, options, result);
   } catch (const std::exception& e) {
     return Status::IoError(std::string("simulation failed: ") + e.what());
   }

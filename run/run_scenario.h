@@ -4,9 +4,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <ostream>
 
 #include "base/status.h"
+#include "run/policy_processes.h"
 #include "run/scenario.h"
 
 namespace coinfer {
@@ -19,6 +21,11 @@ struct RunOptions {
   // Policies simulated at once, each in its own process
   // (run/policy_processes.h); the results do not depend on it.
   int jobs = 1;
+  // Runs the engine for one policy in place of ns-3's (RunEngine): how
+  // emulation runs the same inputs. Policies then run one after another in
+  // this process, and the run is stored with `mode`.
+  std::function<PolicyRun(const EngineConfig& engine, Policy& policy)> engine;
+  std::string mode = "simulation";
 };
 
 struct RunResult {

@@ -91,6 +91,9 @@ void StoreOneRun(const std::string& path) {
   ASSERT_TRUE(store->CommitRun(run).ok());
 }
 
+// What version 8 added: the run's mode.
+const char kDropVersion8[] = "ALTER TABLE runs DROP COLUMN mode;";
+
 // What version 7 added: the sites' slowdowns to this host.
 const char kDropVersion7[] = "ALTER TABLE sites DROP COLUMN host_slowdown;";
 
@@ -116,7 +119,7 @@ TEST(ResultStoreTest, AnOlderResultsFileIsUpgradedInPlace) {
   const std::string path = ::testing::TempDir() + "store_v2.sqlite";
   std::filesystem::remove(path);
   StoreOneRun(path);
-  Exec(path, std::string(kDropVersion7) + kDropVersion6 + kDropVersion5 + kDropVersion4 +
+  Exec(path, std::string(kDropVersion8) + kDropVersion7 + kDropVersion6 + kDropVersion5 + kDropVersion4 +
                  "ALTER TABLE requests DROP COLUMN sample; ALTER TABLE requests DROP COLUMN "
                  "correct; ALTER TABLE requests DROP COLUMN codec; ALTER TABLE requests DROP "
                  "COLUMN requirement_met; ALTER TABLE requests DROP COLUMN variant; PRAGMA "
@@ -187,7 +190,7 @@ TEST(ResultStoreTest, AVersion3FileGetsSitesAndEdgeTotals) {
   const std::string path = ::testing::TempDir() + "store_v3.sqlite";
   std::filesystem::remove(path);
   StoreOneRun(path);
-  Exec(path, std::string(kDropVersion7) + kDropVersion6 + kDropVersion5 + kDropVersion4 +
+  Exec(path, std::string(kDropVersion8) + kDropVersion7 + kDropVersion6 + kDropVersion5 + kDropVersion4 +
                  "PRAGMA user_version = 3;");
   const DeviceModel d = DeviceModel::FromCoefficients("d", 1, {});
   std::unique_ptr<ResultStore> store;
@@ -216,7 +219,7 @@ TEST(ResultStoreTest, AVersion4FileGetsRunKeys) {
   std::filesystem::remove(path);
   StoreOneRun(path);
   Exec(path,
-       std::string(kDropVersion7) + kDropVersion6 + kDropVersion5 + "PRAGMA user_version = 4;");
+       std::string(kDropVersion8) + kDropVersion7 + kDropVersion6 + kDropVersion5 + "PRAGMA user_version = 4;");
   std::unique_ptr<ResultStore> store;
   const Status st = ResultStore::Open(path, &store);
   ASSERT_TRUE(st.ok()) << st.message();
@@ -244,7 +247,7 @@ TEST(ResultStoreTest, AVersion6FileGetsSiteSlowdowns) {
     ASSERT_TRUE(store->BeginRun(ThreeTierRun(d, d), &run).ok());
     ASSERT_TRUE(store->CommitRun(run).ok());
   }
-  Exec(path, std::string(kDropVersion7) + "PRAGMA user_version = 6;");
+  Exec(path, std::string(kDropVersion8) + kDropVersion7 + "PRAGMA user_version = 6;");
   std::unique_ptr<ResultStore> store;
   const Status st = ResultStore::Open(path, &store);
   ASSERT_TRUE(st.ok()) << st.message();
@@ -256,12 +259,31 @@ TEST(ResultStoreTest, AVersion6FileGetsSiteSlowdowns) {
   EXPECT_EQ(Count(path, "sites WHERE host_slowdown = 1.5"), 1);
 }
 
+// A version 7 file gets the runs' mode: its runs were simulated.
+TEST(ResultStoreTest, AVersion7FilesRunsWereSimulated) {
+  const std::string path = ::testing::TempDir() + "store_v7.sqlite";
+  std::filesystem::remove(path);
+  StoreOneRun(path);
+  Exec(path, std::string(kDropVersion8) + "PRAGMA user_version = 7;");
+  std::unique_ptr<ResultStore> store;
+  const Status st = ResultStore::Open(path, &store);
+  ASSERT_TRUE(st.ok()) << st.message();
+  RunInfo emulated;
+  emulated.mode = "emulation";
+  int64_t run = 0;
+  ASSERT_TRUE(store->BeginRun(emulated, &run).ok());
+  ASSERT_TRUE(store->CommitRun(run).ok());
+  store.reset();
+  EXPECT_EQ(Count(path, "runs WHERE mode = 'simulation'"), 1);
+  EXPECT_EQ(Count(path, "runs WHERE mode = 'emulation'"), 1);
+}
+
 // A version 5 file gets the probe figures: NULL for its runs, stored for new ones.
 TEST(ResultStoreTest, AVersion5FileGetsProbeFigures) {
   const std::string path = ::testing::TempDir() + "store_v5.sqlite";
   std::filesystem::remove(path);
   StoreOneRun(path);
-  Exec(path, std::string(kDropVersion7) + kDropVersion6 + "PRAGMA user_version = 5;");
+  Exec(path, std::string(kDropVersion8) + kDropVersion7 + kDropVersion6 + "PRAGMA user_version = 5;");
   std::unique_ptr<ResultStore> store;
   const Status st = ResultStore::Open(path, &store);
   ASSERT_TRUE(st.ok()) << st.message();

@@ -1,0 +1,57 @@
+// `coinfer emulate`: a two-tier scenario run for real (site processes, a
+// shaped link, LibTorch), stored as an emulation run; what it cannot run is
+// refused before anything starts.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "tests/app_fixtures.h"
+
+namespace coinfer {
+namespace {
+
+std::string EmulationScenario(const std::string& dir, const std::string& db = "emulated") {
+  return kSource + "/scenarios/compression.ini --set duration_s=3 --set drain_s=5" +
+         " --set policies=device-only,cloud-only --set estimator.kind=ewma" +
+         " --set compression.samples=250 --set compression.catalog=" + dir + "/catalog.sqlite" +
+         " --set output.db=" + dir + "/" + db + ".sqlite";
+}
+
+TEST(EmulateAppTest, ATwoTierScenarioRunsForRealAndIsStoredAsAnEmulation) {
+  const std::string dir = ScratchDir() + "emulate";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const Outcome emulated = Coinfer("emulate " + EmulationScenario(dir));
+  ASSERT_EQ(emulated.exit_code, 0) << emulated.output;
+  const std::string db = dir + "/emulated.sqlite";
+  EXPECT_EQ(QueryInt(db, "SELECT COUNT(*) FROM runs WHERE mode = 'emulation'"), 1);
+  const int requests = QueryInt(db, "SELECT COUNT(*) FROM requests WHERE policy = 'cloud-only'");
+  EXPECT_GT(requests, 5);
+  // Every request finished, with the answer the emulated sites computed.
+  EXPECT_EQ(QueryInt(db, "SELECT COUNT(*) FROM requests WHERE actual_ms > 0 AND correct >= 0"),
+            2 * requests);
+  // The same arrivals and samples as the simulation of the same scenario.
+  const Outcome simulated = Coinfer("run " + EmulationScenario(dir, "simulated"));
+  ASSERT_EQ(simulated.exit_code, 0) << simulated.output;
+  const std::string arrivals =
+      "SELECT policy, request_id, round(arrival_s, 9), sample, bytes_sent FROM requests "
+      "ORDER BY policy, request_id";
+  EXPECT_EQ(QueryRows(db, arrivals), QueryRows(dir + "/simulated.sqlite", arrivals));
+  // No site outlives the command (the bracket keeps pgrep from matching its own shell).
+  EXPECT_NE(std::system("pgrep -f 'coinfer emulat[e]-site' > /dev/null"), 0);
+}
+
+TEST(EmulateAppTest, WhatCannotBeEmulatedIsRefusedNamingTheKey) {
+  const std::string dir = ScratchDir() + "emulate_refused";
+  const Outcome three_tier =
+      Coinfer("emulate " + EmulationScenario(dir) + " --set topology=three-tier");
+  EXPECT_EQ(three_tier.exit_code, 2);
+  EXPECT_NE(three_tier.output.find("topology"), std::string::npos) << three_tier.output;
+  const Outcome delivery =
+      Coinfer("emulate " + EmulationScenario(dir) + " --set estimator.kind=delivery");
+  EXPECT_EQ(delivery.exit_code, 2);
+  EXPECT_NE(delivery.output.find("estimator.kind"), std::string::npos) << delivery.output;
+}
+
+}  // namespace
+}  // namespace coinfer
