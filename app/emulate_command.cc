@@ -4,6 +4,7 @@
 // relay shaped by the scenario's traces. Stored as a run of mode emulation.
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -22,6 +23,7 @@
 #include "base/parse.h"
 #include "emulate/emulated_network.h"
 #include "emulate/link_relay.h"
+#include "emulate/loopback.h"
 #include "emulate/shaped_direction.h"
 #include "policies/registry.h"
 #include "run/run_scenario.h"
@@ -60,20 +62,6 @@ uint64_t QueueBytes(const std::string& queue, const std::string& name) {
   Fail(name + ".queue: " + queue + " is not a number of packets (p) or bytes (B)");
 }
 
-UniqueFd ListenLoopback(uint16_t* port) {
-  UniqueFd fd(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (!fd.valid() || bind(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
-      listen(fd.get(), 4) != 0)
-    Fail("cannot listen on 127.0.0.1");
-  socklen_t length = sizeof(address);
-  getsockname(fd.get(), reinterpret_cast<sockaddr*>(&address), &length);
-  *port = ntohs(address.sin_port);
-  return fd;
-}
-
 // One policy's emulation: its sites started, the engine run on real time,
 // everything stopped again (also when it fails).
 class PolicyEmulation {
@@ -83,7 +71,8 @@ class PolicyEmulation {
     if (relay_) relay_->Stop();
     if (relay_thread_.joinable()) relay_thread_.join();
     for (ChildProcess& child : children_) {
-      kill(child.pid, SIGKILL);  // those that did not quit
+      if (child.pid <= 0) continue;  // never started
+      kill(child.pid, SIGKILL);      // those that did not quit
       waitpid(child.pid, nullptr, 0);
       TakeChildStderr(&child, 0);
     }
@@ -91,7 +80,9 @@ class PolicyEmulation {
 
   PolicyRun Run(const EngineConfig& engine, Policy& policy) {
     uint16_t control_port = 0;
-    listener_ = ListenLoopback(&control_port);
+    if (const Status st = ListenLoopback(/*nonblocking=*/false, &listener_, &control_port);
+        !st.ok())
+      Fail(st.message());
     // The cloud first: the end device's link relays to its data port.
     std::vector<UniqueFd> control(2);
     uint16_t cloud_port = 0;
@@ -109,28 +100,39 @@ class PolicyEmulation {
     uint16_t unused = 0;
     control[kEnd] = StartSite("end", control_port, relay_->port(), &unused);
 
-    const int64_t origin = SteadyNowNs() + 50'000'000;
-    relay_->SetStart(origin);
-    relay_thread_ = std::thread([this] { relay_status_ = relay_->Run(); });
-    RealTimeLoop loop(origin);
+    RealTimeLoop loop(0);
     EmulatedNetwork network(&loop, std::move(control), kEnd);
     PolicyRun run;
-    const int64_t wall_start = SteadyNowNs();
+    int64_t wall_start = 0;
     run.records = RunEngineOn(
         engine, policy, loop, network,
         [&] {
+          // Time 0 once the policy is prepared and the arrivals scheduled, a
+          // little ahead: the relay's traces start there too.
+          wall_start = SteadyNowNs() + 20'000'000;
+          loop.SetOrigin(wall_start);
+          relay_->SetStart(wall_start);
+          relay_thread_ = std::thread([this] { relay_status_ = relay_->Run(); });
           if (!loop.Run(engine.duration_s + engine.drain_s)) Fail("the clock's poll failed");
         },
         &run.stats);
     run.stats.simulated_s = loop.Now();
+    run.stats.wall_s = (SteadyNowNs() - wall_start) * 1e-9;
+    network.DropDeliveries();  // their callbacks belong to the engine's finished run
     network.AwaitAnswers(5.0);
     network.Quit();
-    run.stats.wall_s = (SteadyNowNs() - wall_start) * 1e-9;
-    // The emulated answers replace the catalog's.
+    relay_->Stop();
+    relay_thread_.join();
+    if (!relay_status_.ok()) Fail(relay_status_.message());
+    // The emulated answers replace the catalog's; a request the sites did
+    // not answer has none.
     int agree = 0, answered = 0;
     for (RequestRecord& r : run.records) {
       auto it = network.answers().find(r.id);
-      if (it == network.answers().end()) continue;
+      if (it == network.answers().end()) {
+        r.correct = -1;
+        continue;
+      }
       ++answered;
       agree += it->second.correct == r.correct;
       r.correct = it->second.correct;
@@ -160,17 +162,11 @@ class PolicyEmulation {
     if (poll(&ready, 1, kSiteStartTimeoutMs) != 1)
       Fail("the " + name + " site did not start: " + TakeChildStderr(&child, 5));
     UniqueFd control(accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC));
-    ControlReader reader;
+    const int one = 1;  // commands leave at once, not after a delayed ACK
+    setsockopt(control.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     ControlMessage message;
-    Status error;
-    char byte;
-    while (!reader.Next(&message, &error)) {
-      pollfd readable{control.get(), POLLIN, 0};
-      if (!error.ok() || poll(&readable, 1, kSiteStartTimeoutMs) != 1 ||
-          recv(control.get(), &byte, 1, 0) != 1)
-        Fail("the " + name + " site did not start: " + TakeChildStderr(&child, 5));
-      reader.Append(std::string_view(&byte, 1));
-    }
+    if (!ReadControlMessage(control.get(), kSiteStartTimeoutMs, &message).ok())
+      Fail("the " + name + " site did not start: " + TakeChildStderr(&child, 5));
     int64_t port = 0;
     if (message.verb != "ready" || message.words.size() != 1 ||
         !ParseCount(message.words[0], &port))

@@ -1,5 +1,8 @@
 #include "emulate/control_message.h"
 
+#include <poll.h>
+#include <sys/socket.h>
+
 #include "base/parse.h"
 
 namespace coinfer {
@@ -28,6 +31,20 @@ bool ControlReader::Next(ControlMessage* out, Status* error) {
   out->verb = std::move(words.front());
   out->words.assign(words.begin() + 1, words.end());
   return true;
+}
+
+Status ReadControlMessage(int fd, int timeout_ms, ControlMessage* out) {
+  ControlReader reader;
+  Status error;
+  char byte;
+  while (!reader.Next(out, &error)) {
+    if (!error.ok()) return error;
+    pollfd readable{fd, POLLIN, 0};
+    if (poll(&readable, 1, timeout_ms) != 1 || recv(fd, &byte, 1, 0) != 1)
+      return Status::IoError("no control message within " + std::to_string(timeout_ms) + " ms");
+    reader.Append(std::string_view(&byte, 1));
+  }
+  return Status::Ok();
 }
 
 }  // namespace coinfer

@@ -34,4 +34,8 @@ class ControlReader {
   std::string buffer_;
 };
 
+// Reads one message from `fd` (a blocking socket), waiting at most
+// timeout_ms for each byte: how a coordinator hears a new site's `ready`.
+Status ReadControlMessage(int fd, int timeout_ms, ControlMessage* out);
+
 }  // namespace coinfer

@@ -24,6 +24,12 @@ EmulatedNetwork::~EmulatedNetwork() {
     if (fd.valid()) loop_->Unwatch(fd.get());
 }
 
+void EmulatedNetwork::DropDeliveries() {
+  tensors_.clear();
+  results_.clear();
+  probes_.clear();
+}
+
 void EmulatedNetwork::AwaitAnswers(double timeout_s) {
   const int64_t deadline = SteadyNowNs() + static_cast<int64_t>(timeout_s * 1e9);
   std::vector<pollfd> polled;
@@ -74,7 +80,9 @@ void EmulatedNetwork::Prepare(const RequestPlan& plan) {
     return Fail(plan.request, "the pruned variant " + plan.variant + " is not emulated yet");
   const TransferPlan* tensor = nullptr;
   for (const TransferPlan& t : plan.transfers) {
-    if (t.split < 0) continue;
+    if (t.result) continue;
+    if (t.split < 0)
+      return Fail(plan.request, "a transfer of a tensor the catalog has not measured");
     if (tensor || t.from != end_)
       return Fail(plan.request,
                   "only plans of one tensor from the end device are emulated (device-only, "
@@ -103,10 +111,10 @@ void EmulatedNetwork::Send(SiteId from, SiteId to, uint64_t bytes, std::function
   if (plan == plans_.end()) return;  // failed in Prepare: never delivered
   for (const TransferPlan& t : plan->second.transfers) {
     if (t.stage != tag.stage) continue;
-    if (t.split >= 0)
-      tensors_[{to, tag.request}] = std::move(delivered);
-    else
+    if (t.result)
       results_[tag.request] = std::move(delivered);
+    else
+      tensors_[{to, tag.request}] = std::move(delivered);
     Command(from, "send", {std::to_string(tag.request)});
     return;
   }
@@ -153,6 +161,10 @@ void EmulatedNetwork::OnMessage(SiteId site, const ControlMessage& m) {
     answers_[static_cast<int>(id)] = {value, static_cast<int>(correct)};
     plans_.erase(static_cast<int>(id));
     if (auto delivered = take(results_, id)) delivered();
+  } else if (m.verb == "failed" && has_id && id >= kFirstProbe) {
+    probes_.erase(id);
+    failures_.push_back("probe " + std::to_string(id - kFirstProbe) + ": site " +
+                        std::to_string(site) + ": " + Join(m.words, " "));
   } else if (m.verb == "failed" && has_id) {
     plans_.erase(static_cast<int>(id));  // no answer is coming
     Fail(static_cast<int>(id), "site " + std::to_string(site) + ": " +

@@ -41,6 +41,9 @@ class EmulatedNetwork : public SiteNetwork {
   // whose TCP connections end at the relay.
   std::optional<DeliveryEstimate> Estimate(SiteId, SiteId) const override { return std::nullopt; }
 
+  // After the engine's run: forgets the deliveries still awaited, whose
+  // callbacks belong to the engine's run that has ended.
+  void DropDeliveries();
   // After the engine's run: waits up to `timeout_s` for the answers still
   // owed (a device-only request's answer comes when the site has computed
   // it, which the engine does not wait for), reading the sites directly, not
@@ -71,7 +74,8 @@ class EmulatedNetwork : public SiteNetwork {
   std::map<std::pair<SiteId, int64_t>, std::function<void()>> tensors_;
   std::map<int64_t, std::function<void()>> results_;
   std::map<int64_t, std::function<void()>> probes_;
-  int64_t next_probe_ = int64_t{1} << 40;  // probes' ids, above any request's
+  static constexpr int64_t kFirstProbe = int64_t{1} << 40;  // probes' ids, above any request's
+  int64_t next_probe_ = kFirstProbe;
   std::map<int, Answer> answers_;
   std::map<int, int64_t> sent_bytes_;
   std::vector<std::string> failures_;

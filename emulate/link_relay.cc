@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "emulate/byte_queue.h"
+#include "emulate/loopback.h"
 #include "emulate/shaped_direction.h"
 #include "emulate/unique_fd.h"
 
@@ -59,14 +60,6 @@ Status SocketError(const std::string& what) {
 void SetNoDelay(int fd) {
   const int one = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-}
-
-sockaddr_in Loopback(uint16_t port) {
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = htons(port);
-  return address;
 }
 
 }  // namespace
@@ -111,7 +104,7 @@ void LinkRelay::Impl::Accept(int64_t now_ns) {
   }
   // Connecting does not block: a target slow to accept holds no other connection.
   UniqueFd server(socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-  const sockaddr_in target = Loopback(config.target_port);
+  const sockaddr_in target = LoopbackAddress(config.target_port);
   if (!server.valid() ||
       (connect(server.get(), reinterpret_cast<const sockaddr*>(&target), sizeof(target)) != 0 &&
        errno != EINPROGRESS)) {
@@ -222,18 +215,7 @@ Status LinkRelay::Open(const RelayConfig& config, std::unique_ptr<LinkRelay>* ou
     return Status::InvalidInput("link relay", "trace", "each direction needs a delivery trace");
   }
   auto impl = std::make_unique<Impl>(config);
-  impl->listener.reset(socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-  if (!impl->listener.valid()) return SocketError("socket");
-  const sockaddr_in any_port = Loopback(0);
-  if (bind(impl->listener.get(), reinterpret_cast<const sockaddr*>(&any_port), sizeof(any_port)) !=
-      0) {
-    return SocketError("bind 127.0.0.1");
-  }
-  if (listen(impl->listener.get(), 64) != 0) return SocketError("listen");
-  sockaddr_in bound{};
-  socklen_t length = sizeof(bound);
-  getsockname(impl->listener.get(), reinterpret_cast<sockaddr*>(&bound), &length);
-  impl->port = ntohs(bound.sin_port);
+  COINFER_RETURN_IF_ERROR(ListenLoopback(/*nonblocking=*/true, &impl->listener, &impl->port));
   impl->wake.reset(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
   if (!impl->wake.valid()) return SocketError("eventfd");
   out->reset(new LinkRelay(std::move(impl)));

@@ -25,6 +25,9 @@ namespace coinfer {
 class RealTimeLoop : public EngineClock {
  public:
   explicit RealTimeLoop(int64_t origin_ns);
+  // Moves time 0 (before Run): the instant can be chosen once everything
+  // before the run is done.
+  void SetOrigin(int64_t origin_ns) { origin_ns_ = origin_ns; }
 
   double Now() const override { return now_s_; }
   void Schedule(double delay_s, std::function<void()> fn) override;

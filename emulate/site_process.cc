@@ -16,34 +16,15 @@
 #include "base/parse.h"
 #include "emulate/byte_queue.h"
 #include "emulate/control_message.h"
+#include "emulate/loopback.h"
 #include "emulate/site_runtime.h"
 #include "emulate/unique_fd.h"
 
 namespace coinfer {
 namespace {
 
-sockaddr_in Loopback(uint16_t port) {
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = htons(port);
-  return address;
-}
-
 Status SocketError(const std::string& what) {
   return Status::IoError(what + ": " + std::strerror(errno));
-}
-
-Status ConnectLoopback(uint16_t port, UniqueFd* out) {
-  UniqueFd fd(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  const sockaddr_in address = Loopback(port);
-  if (!fd.valid() ||
-      connect(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof(address)) != 0)
-    return SocketError("connect to 127.0.0.1:" + std::to_string(port));
-  const int one = 1;
-  setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-  *out = std::move(fd);
-  return Status::Ok();
 }
 
 // Words of a reason, for a control line (which splits on spaces).
@@ -73,15 +54,7 @@ class Site {
       COINFER_RETURN_IF_ERROR(ConnectLoopback(config_.connect_port, &data));
       AddConnection(std::move(data));
     } else {
-      listener_.reset(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-      sockaddr_in address = Loopback(0);
-      if (!listener_.valid() ||
-          bind(listener_.get(), reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
-          listen(listener_.get(), 16) != 0)
-        return SocketError(config_.name + ": listen on 127.0.0.1");
-      socklen_t length = sizeof(address);
-      getsockname(listener_.get(), reinterpret_cast<sockaddr*>(&address), &length);
-      port = ntohs(address.sin_port);
+      COINFER_RETURN_IF_ERROR(ListenLoopback(/*nonblocking=*/false, &listener_, &port));
     }
     return Report("ready", {std::to_string(port)});
   }
@@ -118,6 +91,8 @@ class Site {
  private:
   void AddConnection(UniqueFd fd) {
     fcntl(fd.get(), F_SETFL, fcntl(fd.get(), F_GETFL) | O_NONBLOCK);
+    const int one = 1;  // a result frame leaves at once, not after a delayed ACK
+    setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     connections_[next_connection_++].fd = std::move(fd);
   }
 

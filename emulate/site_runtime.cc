@@ -23,8 +23,12 @@ Status SiteRuntime::EncodeTensor(uint64_t request, int64_t sample, int64_t measu
   frame.request_id = request;
   frame.split = static_cast<uint32_t>(split);
   frame.codec = codec;
-  COINFER_RETURN_IF_ERROR(
-      session_->EncodeSample(sample, measured, split, codec, &frame.payload, &frame.shape));
+  try {
+    COINFER_RETURN_IF_ERROR(
+        session_->EncodeSample(sample, measured, split, codec, &frame.payload, &frame.shape));
+  } catch (const std::exception& e) {  // LibTorch's c10::Error
+    return Status::IoError(std::string("computing the tensor: ") + e.what());
+  }
   *out = std::move(frame);
   return Status::Ok();
 }
@@ -33,8 +37,12 @@ Status SiteRuntime::Finish(const TensorFrame& tensor, TensorFrame* result) {
   if (tensor.kind != FrameKind::kTensor)
     return Status::InvalidInput("tensor frame", "kind", "a result where a tensor was expected");
   int64_t predicted = -1;
-  COINFER_RETURN_IF_ERROR(session_->ResumeSample(static_cast<int>(tensor.split), tensor.codec,
-                                                 tensor.payload, &predicted));
+  try {
+    COINFER_RETURN_IF_ERROR(session_->ResumeSample(static_cast<int>(tensor.split), tensor.codec,
+                                                   tensor.payload, &predicted));
+  } catch (const std::exception& e) {  // LibTorch's c10::Error
+    return Status::IoError(std::string("resuming the model: ") + e.what());
+  }
   *result = ResultFrame(tensor.request_id, tensor.split, predicted);
   return Status::Ok();
 }

@@ -187,10 +187,11 @@ class EngineRun {
     if (m.measured()) r.sample = sample;
     request->sample = r.sample;
     request->measured_samples = m.samples;
+    // Every transfer; a tensor's split and codec are filled in below.
     for (size_t t = 0; t < r.stages.size(); ++t) {
       const Stage& st = r.stages[t].stage;
-      if (st.kind == Stage::Kind::kTransfer && st.result)
-        request->transfers.push_back({static_cast<int>(t), st.site, st.to, -1, ""});
+      if (st.kind == Stage::Kind::kTransfer)
+        request->transfers.push_back({static_cast<int>(t), st.site, st.to, st.result, -1, ""});
     }
     struct Encoding {
       TensorSend send;
@@ -204,8 +205,11 @@ class EngineRun {
       Encoding& e = encodings.emplace_back(Encoding{send, entry, {}});
       for (int t : send.transfers) {
         StageRecord& s = r.stages[t];
-        request->transfers.push_back(
-            {t, s.stage.site, s.stage.to, entry->key.split_index, entry->key.codec});
+        for (TransferPlan& planned : request->transfers)
+          if (planned.stage == t) {
+            planned.split = entry->key.split_index;
+            planned.codec = entry->key.codec;
+          }
         s.stage.bytes = entry->sample_bytes[sample];
         s.codec = m.codecs.at(send.codec);
         r.codec += (r.codec.empty() ? "" : ";") + s.codec;

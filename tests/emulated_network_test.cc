@@ -17,24 +17,20 @@
 
 #include "base/parse.h"
 #include "emulate/link_relay.h"
+#include "emulate/loopback.h"
 #include "emulate/site_process.h"
-#include "learn/capture.h"
+#include "tests/emulation_fixtures.h"
 
 namespace coinfer {
 namespace {
 
-const std::string kCard = COINFER_SOURCE_DIR "/models/small_vgg.json";
 constexpr SiteId kEnd = 0, kCloud = 1;
 
 // Accepts a site's control connection and reads its `ready` line: the port.
 UniqueFd AcceptSite(int listener, uint16_t* data_port) {
   UniqueFd control(accept(listener, nullptr, nullptr));
-  ControlReader reader;
   ControlMessage message;
-  Status error;
-  char byte;
-  while (!reader.Next(&message, &error) && recv(control.get(), &byte, 1, 0) == 1)
-    reader.Append(std::string_view(&byte, 1));
+  EXPECT_TRUE(ReadControlMessage(control.get(), 60'000, &message).ok());
   EXPECT_EQ(message.verb, "ready");
   int64_t port = 0;
   EXPECT_TRUE(!message.words.empty() && ParseCount(message.words[0], &port));
@@ -43,40 +39,26 @@ UniqueFd AcceptSite(int listener, uint16_t* data_port) {
 }
 
 TEST(EmulatedNetworkTest, RequestsRunAcrossSiteProcessesAndAShapedLink) {
-  // The catalog's answer for the same cut, measured in batches.
-  CaptureOptions options;
-  options.card = kCard;
-  std::unique_ptr<CaptureSession> catalog;
-  ASSERT_TRUE(CaptureSession::Open(options, &catalog).ok());
-  const int split = catalog->SplitIndices()[2];
-  const std::string codec = "quant:8,zstd:3";
+  // The catalog's answer for the same cuts, measured in batches.
   constexpr int64_t kSamples = 20;
-  std::vector<CatalogEntry> entries;
-  ASSERT_TRUE(catalog->Measure({{{split, codec}}, {{0, "none"}}}, kSamples, &entries).ok());
+  std::vector<int> splits;
+  const std::vector<CatalogEntry> entries = MeasureCuts(
+      [](const std::vector<int>& s) {
+        return std::vector<CaptureCuts>{{{s[2], kCodec}}, {{0, "none"}}};
+      },
+      kSamples, &splits);
+  const int split = splits[2];
+  const std::string codec = kCodec;
 
-  UniqueFd listener(socket(AF_INET, SOCK_STREAM, 0));
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(bind(listener.get(), reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
-  ASSERT_EQ(listen(listener.get(), 4), 0);
-  socklen_t length = sizeof(address);
-  getsockname(listener.get(), reinterpret_cast<sockaddr*>(&address), &length);
-  const uint16_t control_port = ntohs(address.sin_port);
+  UniqueFd listener;
+  uint16_t control_port = 0;
+  ASSERT_TRUE(ListenLoopback(/*nonblocking=*/false, &listener, &control_port).ok());
 
   std::thread cloud([&] { EXPECT_TRUE(RunSite({"cloud", kCard, control_port, 0}).ok()); });
   uint16_t cloud_port = 0;
   UniqueFd cloud_control = AcceptSite(listener.get(), &cloud_port);
   ASSERT_NE(cloud_port, 0);
-  // Both directions: an opportunity every ms (1448 payload bytes), 10 ms.
-  auto every_ms = std::make_shared<DeliveryTrace>();
-  every_ms->opportunities = {1};
-  every_ms->period_ms = 1;
-  RelayConfig link;
-  link.forward = {every_ms, 10'000'000, 100 * 1448};
-  link.backward = {every_ms, 10'000'000, 100 * 1448};
-  link.target_port = cloud_port;
-  link.start_ns = SteadyNowNs();
+  const RelayConfig link = EveryMsLink(cloud_port, 10);
   std::unique_ptr<LinkRelay> relay;
   ASSERT_TRUE(LinkRelay::Open(link, &relay).ok());
   std::thread relay_thread([&] { EXPECT_TRUE(relay->Run().ok()); });
@@ -97,7 +79,8 @@ TEST(EmulatedNetworkTest, RequestsRunAcrossSiteProcessesAndAShapedLink) {
   for (int k = 0; k < kSamples; ++k) {
     loop.Schedule(0.3 * k, [&, k] {
       RequestPlan split_plan{2 * k, k, kSamples, "", {}};
-      split_plan.transfers = {{1, kEnd, kCloud, split, codec}, {3, kCloud, kEnd, -1, ""}};
+      split_plan.transfers = {{1, kEnd, kCloud, false, split, codec},
+                              {3, kCloud, kEnd, true, -1, ""}};
       network.Prepare(split_plan);
       network.Prepare({2 * k + 1, k, kSamples, "", {}});
       loop.Schedule(0.05, [&, k] {  // the device's compute stage, say

@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "emulate/loopback.h"
 #include "emulate/shaped_direction.h"
 #include "emulate/unique_fd.h"
 
@@ -34,29 +35,15 @@ std::shared_ptr<const DeliveryTrace> EveryMs(uint32_t step_ms) {
   return trace;
 }
 
-sockaddr_in Loopback(uint16_t port) {
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = htons(port);
-  return address;
-}
-
 UniqueFd Listen(uint16_t* port) {
-  UniqueFd fd(socket(AF_INET, SOCK_STREAM, 0));
-  sockaddr_in address = Loopback(0);
-  EXPECT_EQ(bind(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
-  EXPECT_EQ(listen(fd.get(), 8), 0);
-  socklen_t length = sizeof(address);
-  getsockname(fd.get(), reinterpret_cast<sockaddr*>(&address), &length);
-  *port = ntohs(address.sin_port);
+  UniqueFd fd;
+  EXPECT_TRUE(ListenLoopback(/*nonblocking=*/false, &fd, port).ok());
   return fd;
 }
 
 UniqueFd Connect(uint16_t port) {
-  UniqueFd fd(socket(AF_INET, SOCK_STREAM, 0));
-  const sockaddr_in address = Loopback(port);
-  EXPECT_EQ(connect(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof(address)), 0);
+  UniqueFd fd;
+  EXPECT_TRUE(ConnectLoopback(port, &fd).ok());
   return fd;
 }
 

@@ -15,27 +15,18 @@
 #include <vector>
 
 #include "emulate/link_relay.h"
+#include "emulate/loopback.h"
 #include "emulate/unique_fd.h"
-#include "learn/capture.h"
+#include "tests/emulation_fixtures.h"
 
 namespace coinfer {
 namespace {
-
-const std::string kCard = COINFER_SOURCE_DIR "/models/small_vgg.json";
 
 std::unique_ptr<SiteRuntime> OpenRuntime() {
   std::unique_ptr<SiteRuntime> runtime;
   const Status status = SiteRuntime::Open(kCard, &runtime);
   EXPECT_TRUE(status.ok()) << status.message();
   return runtime;
-}
-
-sockaddr_in Loopback(uint16_t port) {
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = htons(port);
-  return address;
 }
 
 // Reads frames from `fd` until one is whole.
@@ -64,31 +55,21 @@ void SendFrame(int fd, const TensorFrame& frame) {
 // Independent answer: the catalog's batched measurement of the same cut.
 TEST(SiteRuntimeTest, RequestsAcrossAShapedLinkGetTheCatalogsBytesAndAnswers) {
   std::unique_ptr<SiteRuntime> end = OpenRuntime(), cloud = OpenRuntime();
-  CaptureOptions options;
-  options.card = kCard;
-  std::unique_ptr<CaptureSession> catalog;
-  ASSERT_TRUE(CaptureSession::Open(options, &catalog).ok());
-  const int split = catalog->SplitIndices()[2];
-  const std::string codec = "quant:8,zstd:3";
   constexpr int64_t kSamples = 40;
-  std::vector<CatalogEntry> entries;
-  ASSERT_TRUE(catalog->Measure({{{split, codec}}}, kSamples, &entries).ok());
+  std::vector<int> splits;
+  const std::vector<CatalogEntry> entries = MeasureCuts(
+      [](const std::vector<int>& s) {
+        return std::vector<CaptureCuts>{{{s[2], kCodec}}};
+      },
+      kSamples, &splits);
+  const int split = splits[2];
+  const std::string codec = kCodec;
 
-  // End device -> relay (uplink 1 opportunity/ms, 10 ms) -> cloud, and back.
-  auto every_ms = std::make_shared<DeliveryTrace>();
-  every_ms->opportunities = {1};
-  every_ms->period_ms = 1;
-  UniqueFd listener(socket(AF_INET, SOCK_STREAM, 0));
-  sockaddr_in address = Loopback(0);
-  ASSERT_EQ(bind(listener.get(), reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
-  ASSERT_EQ(listen(listener.get(), 1), 0);
-  socklen_t length = sizeof(address);
-  getsockname(listener.get(), reinterpret_cast<sockaddr*>(&address), &length);
-  RelayConfig config;
-  config.forward = {every_ms, 10'000'000, 100 * 1448};
-  config.backward = {every_ms, 10'000'000, 100 * 1448};
-  config.target_port = ntohs(address.sin_port);
-  config.start_ns = SteadyNowNs();
+  // End device -> relay (an opportunity every ms, 10 ms each way) -> cloud.
+  UniqueFd listener;
+  uint16_t cloud_port = 0;
+  ASSERT_TRUE(ListenLoopback(/*nonblocking=*/false, &listener, &cloud_port).ok());
+  const RelayConfig config = EveryMsLink(cloud_port, 10);
   std::unique_ptr<LinkRelay> relay;
   ASSERT_TRUE(LinkRelay::Open(config, &relay).ok());
   std::thread relay_thread([&] { EXPECT_TRUE(relay->Run().ok()); });
@@ -102,10 +83,8 @@ TEST(SiteRuntimeTest, RequestsAcrossAShapedLinkGetTheCatalogsBytesAndAnswers) {
       SendFrame(connection.get(), result);
     }
   });
-  UniqueFd device(socket(AF_INET, SOCK_STREAM, 0));
-  const sockaddr_in to_relay = Loopback(relay->port());
-  ASSERT_EQ(connect(device.get(), reinterpret_cast<const sockaddr*>(&to_relay), sizeof(to_relay)),
-            0);
+  UniqueFd device;
+  ASSERT_TRUE(ConnectLoopback(relay->port(), &device).ok());
   FrameReader reader;
   for (int64_t i = 0; i < kSamples; ++i) {
     TensorFrame tensor;

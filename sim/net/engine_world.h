@@ -31,8 +31,9 @@ class EngineClock {
 struct TransferPlan {
   int stage = -1;  // index in the request's stages
   SiteId from = kNoSite, to = kNoSite;
-  int split = -1;     // the split point whose tensor it carries (-1: the result)
-  std::string codec;  // the tensor's codec (CodecSpec text)
+  bool result = false;  // the answer's way back
+  int split = -1;       // the split point whose tensor it carries (-1: none measured)
+  std::string codec;    // the tensor's codec (CodecSpec text)
 };
 
 struct RequestPlan {
