@@ -122,6 +122,14 @@ struct CaptureSession::Impl {
     return Status::Ok();
   }
 
+  // The split point of index `split_index` and its codec of text `codec`.
+  Status CodecAt(int split_index, const std::string& codec, SplitPoint* split, Codec** out) {
+    CodecSpec spec;
+    COINFER_RETURN_IF_ERROR(FindSplit(split_index, split));
+    COINFER_RETURN_IF_ERROR(ParseCodecSpec(codec, &spec));
+    return GetCodec(spec, *split, out);
+  }
+
   // Sends each job's cuts for the first n images of `set` and records the
   // outcome: bytes, times, correctness and agreement on the test split,
   // correctness alone on validation.
@@ -274,11 +282,8 @@ Status CaptureSession::EncodeSample(int64_t sample, int64_t measured, int split_
                                 std::to_string(sample) + " is not one of the " +
                                     std::to_string(measured) + " test samples measured");
   SplitPoint split;
-  CodecSpec spec;
   Codec* coder = nullptr;
-  COINFER_RETURN_IF_ERROR(s.FindSplit(split_index, &split));
-  COINFER_RETURN_IF_ERROR(ParseCodecSpec(codec, &spec));
-  COINFER_RETURN_IF_ERROR(s.GetCodec(spec, split, &coder));
+  COINFER_RETURN_IF_ERROR(s.CodecAt(split_index, codec, &split, &coder));
   const int64_t begin = sample / kBatch * kBatch;
   torch::Tensor& batch = s.crossing[{begin, measured, split.index}];
   torch::InferenceMode guard;
@@ -298,11 +303,8 @@ Status CaptureSession::ResumeSample(int split_index, const std::string& codec,
                                     const std::string& bytes, int64_t* predicted) {
   Impl& s = *impl_;
   SplitPoint split;
-  CodecSpec spec;
   Codec* coder = nullptr;
-  COINFER_RETURN_IF_ERROR(s.FindSplit(split_index, &split));
-  COINFER_RETURN_IF_ERROR(ParseCodecSpec(codec, &spec));
-  COINFER_RETURN_IF_ERROR(s.GetCodec(spec, split, &coder));
+  COINFER_RETURN_IF_ERROR(s.CodecAt(split_index, codec, &split, &coder));
   Activation decoded;
   COINFER_RETURN_IF_ERROR(coder->Decode(bytes, &decoded));
   // A tensor of another shape would make LibTorch throw: refused first.
