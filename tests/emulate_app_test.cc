@@ -3,6 +3,10 @@
 // refused before anything starts.
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
 #include <string>
 
 #include "tests/app_fixtures.h"
@@ -10,9 +14,10 @@
 namespace coinfer {
 namespace {
 
-std::string EmulationScenario(const std::string& dir, const std::string& db = "emulated") {
-  return kSource + "/scenarios/compression.ini --set duration_s=3 --set drain_s=5" +
-         " --set policies=device-only,cloud-only --set estimator.kind=ewma" +
+std::string EmulationScenario(const std::string& dir, const std::string& db = "emulated",
+                              int duration_s = 3) {
+  return kSource + "/scenarios/compression.ini --set duration_s=" + std::to_string(duration_s) +
+         " --set drain_s=5" + " --set policies=device-only,cloud-only --set estimator.kind=ewma" +
          " --set compression.samples=250 --set compression.catalog=" + dir + "/catalog.sqlite" +
          " --set output.db=" + dir + "/" + db + ".sqlite";
 }
@@ -38,6 +43,37 @@ TEST(EmulateAppTest, ATwoTierScenarioRunsForRealAndIsStoredAsAnEmulation) {
       "ORDER BY policy, request_id";
   EXPECT_EQ(QueryRows(db, arrivals), QueryRows(dir + "/simulated.sqlite", arrivals));
   // No site outlives the command (the bracket keeps pgrep from matching its own shell).
+  EXPECT_NE(std::system("pgrep -f 'coinfer emulat[e]-site' > /dev/null"), 0);
+}
+
+// Interrupted while its sites run, the command leaves none behind.
+TEST(EmulateAppTest, AnInterruptedEmulationLeavesNoSiteRunning) {
+  const std::string dir = ScratchDir() + "emulate_interrupted";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  // Started without a shell in between, which would ignore SIGINT for it.
+  const std::string cmd = "exec " + std::string(COINFER_BINARY) + " emulate " +
+                          EmulationScenario(dir, "emulated", 60) + " > " + dir + "/output.txt 2>&1";
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  // Wait until both sites run (the catalog may be measured first).
+  bool running = false;
+  int status = 0;
+  for (int i = 0; i < 600 && !running; ++i) {
+    running = std::system("test $(pgrep -f 'coinfer emulat[e]-site' | wc -l) -ge 2") == 0;
+    ASSERT_EQ(waitpid(pid, &status, WNOHANG), 0)
+        << "coinfer emulate ended: " << std::ifstream(dir + "/output.txt").rdbuf();
+    if (!running) usleep(200'000);
+  }
+  ASSERT_TRUE(running) << "the sites never started";
+  ASSERT_EQ(kill(pid, SIGINT), 0);
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFSIGNALED(status) || WEXITSTATUS(status) != 0);
+  usleep(500'000);  // the kernel's SIGKILL of the orphaned sites
   EXPECT_NE(std::system("pgrep -f 'coinfer emulat[e]-site' > /dev/null"), 0);
 }
 
