@@ -7,6 +7,7 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <tuple>
 
 #include <torch/script.h>
 
@@ -592,6 +593,33 @@ TEST(Capture, ReusesTheCatalogAndRejectsBadSplitsAndCodecs) {
   o.splits = {999};
   st = CaptureToCatalog(o, catalog.get(), count);
   EXPECT_NE(st.message().find("999 is not a split point"), std::string::npos) << st.message();
+}
+
+// A card's integer fields must be integers that fit: nlohmann converts a
+// float or an out-of-range number with undefined behaviour (the fuzzer's
+// find: a 120-digit validation_correct).
+TEST(ModelCardTest, AnIntegerFieldThatIsNotOneOrDoesNotFitIsAnInputError) {
+  std::stringstream shipped;
+  shipped << std::ifstream(kModels + "/small_vgg.json").rdbuf();
+  const std::vector<std::tuple<std::string, std::string, std::string>> cases = {
+      {"\"epochs\": 4", "\"epochs\": 2.5", "epochs: not an integer"},
+      {"\"seed\": 1", "\"seed\": -1", "seed: out of range"},
+      {"\"threads\": 2", "\"threads\": 3000000000", "threads: out of range"},
+      {"\"validation_samples\": 5000", "\"validation_samples\": " + std::string(120, '7'),
+       "validation_samples: not an integer"}};
+  const std::string path = ::testing::TempDir() + "card_" + std::to_string(getpid()) + ".json";
+  for (const auto& [field, bad, error] : cases) {
+    std::string text = shipped.str();
+    const size_t at = text.find(field);
+    ASSERT_NE(at, std::string::npos) << field;
+    text.replace(at, field.size(), bad);
+    std::ofstream(path) << text;
+    ModelCard card;
+    const Status st = ReadModelCard(path, &card);
+    EXPECT_NE(st.message().find(error), std::string::npos) << st.message();
+  }
+  ModelCard card;
+  EXPECT_TRUE(ReadModelCard(kModels + "/small_vgg.json", &card).ok());
 }
 
 }  // namespace
