@@ -103,12 +103,24 @@ RelayConfig Config(uint16_t target_port, std::shared_ptr<const DeliveryTrace> up
   return config;
 }
 
-TEST(LinkRelayTest, ASmallMessageTakesTheDelayAndOneOpportunity) {
+// A target listening behind a relay (an opportunity every ms, `delay_ms`
+// each way), one client connected through it, and the target's end.
+struct RelayedConnection {
+  explicit RelayedConnection(int delay_ms)
+      : relay(Config(target_port, EveryMs(1), delay_ms, EveryMs(1), delay_ms)),
+        client(Connect(relay.port())),
+        server(accept(listener.get(), nullptr, nullptr)) {}
   uint16_t target_port = 0;
   UniqueFd listener = Listen(&target_port);
-  RunningRelay relay(Config(target_port, EveryMs(1), 20, EveryMs(1), 20));
-  UniqueFd client = Connect(relay.port());
-  UniqueFd server(accept(listener.get(), nullptr, nullptr));
+  RunningRelay relay;
+  UniqueFd client;
+  UniqueFd server;
+};
+
+TEST(LinkRelayTest, ASmallMessageTakesTheDelayAndOneOpportunity) {
+  RelayedConnection link(20);
+  UniqueFd& client = link.client;
+  UniqueFd& server = link.server;
   const int64_t sent = SteadyNowNs();
   SendAll(client.get(), 100);
   int64_t arrived = 0;
@@ -168,11 +180,9 @@ TEST(LinkRelayTest, ConnectionsShareTheLinksCapacity) {
 }
 
 TEST(LinkRelayTest, EndOfStreamCrossesTheLinkAfterTheData) {
-  uint16_t target_port = 0;
-  UniqueFd listener = Listen(&target_port);
-  RunningRelay relay(Config(target_port, EveryMs(1), 5, EveryMs(1), 5));
-  UniqueFd client = Connect(relay.port());
-  UniqueFd server(accept(listener.get(), nullptr, nullptr));
+  RelayedConnection link(5);
+  UniqueFd& client = link.client;
+  UniqueFd& server = link.server;
   SendAll(client.get(), 10 * kFull);
   shutdown(client.get(), SHUT_WR);
   // The server reads everything, then end of stream (recv returns 0).
