@@ -72,18 +72,10 @@ Status EncodeFrame(const TensorFrame& frame, std::string* out) {
   return Status::Ok();
 }
 
-void FrameReader::Append(std::string_view bytes) {
-  if (head_ > 0 && head_ >= buffer_.size() / 2) {
-    buffer_.erase(0, head_);
-    head_ = 0;
-  }
-  buffer_.append(bytes.data(), bytes.size());
-}
-
 bool FrameReader::Next(TensorFrame* out, Status* error) {
   *error = failed_;
   if (!failed_.ok()) return false;
-  const std::string_view b = std::string_view(buffer_).substr(head_);
+  const std::string_view b(buffer_.data(), buffer_.size());
   auto fail = [&](const std::string& field, const std::string& reason) {
     failed_ = Invalid(field, reason);
     *error = failed_;
@@ -147,15 +139,15 @@ bool FrameReader::Next(TensorFrame* out, Status* error) {
   out->codec.assign(b.substr(kFixedHeaderBytes, codec_bytes));
   out->shape = std::move(shape);
   out->payload.assign(b.substr(payload_at, payload_bytes));
-  head_ += crc_at + 4;
+  buffer_.Drop(crc_at + 4);
   return true;
 }
 
 Status FrameReader::Finish() const {
   if (!failed_.ok()) return failed_;
-  if (head_ < buffer_.size()) {
-    return Invalid("length", "stream ended inside a frame (" +
-                                 std::to_string(buffer_.size() - head_) + " bytes of it received)");
+  if (!buffer_.empty()) {
+    return Invalid("length", "stream ended inside a frame (" + std::to_string(buffer_.size()) +
+                                 " bytes of it received)");
   }
   return Status::Ok();
 }

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "emulate/byte_queue.h"
 
 namespace coinfer {
 
@@ -51,7 +52,7 @@ class FrameReader {
  public:
   explicit FrameReader(FrameLimits limits = {}) : limits_(limits) {}
 
-  void Append(std::string_view bytes);
+  void Append(std::string_view bytes) { buffer_.Append(bytes.data(), bytes.size()); }
   // True and *out set when a whole, valid frame is in; false when more bytes
   // are needed or the stream is invalid (then *error says why, and stays
   // set: the stream cannot be resynchronised).
@@ -61,8 +62,7 @@ class FrameReader {
 
  private:
   FrameLimits limits_;
-  std::string buffer_;
-  size_t head_ = 0;  // buffer_[0, head_) was read: frames are taken without moving the rest
+  ByteQueue buffer_;  // frames are taken from the front without moving the rest
   Status failed_;
 };
 
