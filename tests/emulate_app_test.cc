@@ -22,16 +22,26 @@ std::string EmulationScenario(const std::string& dir, const std::string& db = "e
          " --set output.db=" + dir + "/" + db + ".sqlite";
 }
 
-// Processes whose command line is `coinfer emulate-site ...`, read from /proc
+// Marks the processes this test starts: its sites inherit the variable, so
+// the count below ignores sites of tests running beside this one.
+void TagChildren(const std::string& tag) { setenv("COINFER_TEST_TAG", tag.c_str(), 1); }
+
+std::string ReadProcFile(const fs::path& path) {
+  std::ifstream in(path);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// Processes `coinfer emulate-site ...` started under `tag`, read from /proc
 // (no procps needed).
-int SiteProcesses() {
+int SiteProcesses(const std::string& tag) {
   int count = 0;
   std::error_code error;  // processes come and go while /proc is read
   for (fs::directory_iterator it("/proc", error), end; !error && it != end; it.increment(error)) {
-    std::ifstream in(it->path() / "cmdline");
-    const std::string cmdline((std::istreambuf_iterator<char>(in)),
-                              std::istreambuf_iterator<char>());
-    if (cmdline.find(std::string("emulate-site") + '\0') != std::string::npos) ++count;
+    if (ReadProcFile(it->path() / "cmdline").find(std::string("emulate-site") + '\0') ==
+        std::string::npos)
+      continue;
+    const std::string environ = ReadProcFile(it->path() / "environ");
+    if (environ.find("COINFER_TEST_TAG=" + tag + '\0') != std::string::npos) ++count;
   }
   return count;
 }
@@ -40,6 +50,7 @@ TEST(EmulateAppTest, ATwoTierScenarioRunsForRealAndIsStoredAsAnEmulation) {
   const std::string dir = ScratchDir() + "emulate";
   fs::remove_all(dir);
   fs::create_directories(dir);
+  TagChildren(dir);
   const Outcome emulated = Coinfer("emulate " + EmulationScenario(dir));
   ASSERT_EQ(emulated.exit_code, 0) << emulated.output;
   const std::string db = dir + "/emulated.sqlite";
@@ -56,7 +67,7 @@ TEST(EmulateAppTest, ATwoTierScenarioRunsForRealAndIsStoredAsAnEmulation) {
       "SELECT policy, request_id, round(arrival_s, 9), sample, bytes_sent FROM requests "
       "ORDER BY policy, request_id";
   EXPECT_EQ(QueryRows(db, arrivals), QueryRows(dir + "/simulated.sqlite", arrivals));
-  EXPECT_EQ(SiteProcesses(), 0) << "a site outlived the command";
+  EXPECT_EQ(SiteProcesses(dir), 0) << "a site outlived the command";
 }
 
 // Interrupted while its sites run, the command leaves none behind.
@@ -64,6 +75,7 @@ TEST(EmulateAppTest, AnInterruptedEmulationLeavesNoSiteRunning) {
   const std::string dir = ScratchDir() + "emulate_interrupted";
   fs::remove_all(dir);
   fs::create_directories(dir);
+  TagChildren(dir);
   // Started without a shell in between, which would ignore SIGINT for it.
   const std::string cmd = "exec " + std::string(COINFER_BINARY) + " emulate " +
                           EmulationScenario(dir, "emulated", 60) + " > " + dir + "/output.txt 2>&1";
@@ -78,7 +90,7 @@ TEST(EmulateAppTest, AnInterruptedEmulationLeavesNoSiteRunning) {
   bool running = false;
   int status = 0;
   for (int i = 0; i < 1200 && !running; ++i) {
-    running = SiteProcesses() >= 2;
+    running = SiteProcesses(dir) >= 2;
     ASSERT_EQ(waitpid(pid, &status, WNOHANG), 0)
         << "coinfer emulate ended: " << std::ifstream(dir + "/output.txt").rdbuf();
     if (!running) usleep(200'000);
@@ -88,7 +100,7 @@ TEST(EmulateAppTest, AnInterruptedEmulationLeavesNoSiteRunning) {
   ASSERT_EQ(waitpid(pid, &status, 0), pid);
   EXPECT_TRUE(WIFSIGNALED(status) || WEXITSTATUS(status) != 0);
   usleep(500'000);  // the kernel's SIGKILL of the orphaned sites
-  EXPECT_EQ(SiteProcesses(), 0) << "a site outlived the interrupted command";
+  EXPECT_EQ(SiteProcesses(dir), 0) << "a site outlived the interrupted command";
 }
 
 TEST(EmulateAppTest, WhatCannotBeEmulatedIsRefusedNamingTheKey) {
