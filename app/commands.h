@@ -23,6 +23,7 @@ int MergeCommand(const std::vector<std::string>& args);
 int ReportCommand(const std::vector<std::string>& args);
 int EmulateCommand(const std::vector<std::string>& args);
 int EmulateSiteCommand(const std::vector<std::string>& args);
+int FidelityCommand(const std::vector<std::string>& args);
 
 // Prints "coinfer: <message>" to stderr and returns the exit code for the status.
 class Status;

@@ -2,203 +2,18 @@
 // The same inputs, policies and engine as `coinfer run`; the clock is the
 // host's, each site a process computing with LibTorch, and the access link a
 // relay shaped by the scenario's traces. Stored as a run of mode emulation.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-
 #include <boost/program_options.hpp>
 
-#include <csignal>
 #include <iostream>
-#include <stdexcept>
-#include <thread>
 
 #include "analysis/summary.h"
-#include "app/child_process.h"
 #include "app/command_line.h"
 #include "app/commands.h"
-#include "base/parse.h"
-#include "emulate/emulated_network.h"
-#include "emulate/link_relay.h"
-#include "emulate/loopback.h"
-#include "emulate/shaped_direction.h"
-#include "policies/registry.h"
-#include "run/run_scenario.h"
-#include "traces/rate_schedule.h"
+#include "app/scenario_emulation.h"
 
 namespace coinfer {
-namespace {
 
 namespace po = boost::program_options;
-
-constexpr int kSiteStartTimeoutMs = 120'000;  // loading the model and its dataset
-
-[[noreturn]] void Fail(const std::string& message) {
-  throw std::runtime_error("emulation: " + message);
-}
-
-// A direction's capacity as delivery opportunities (a constant rate too).
-std::shared_ptr<const DeliveryTrace> DirectionTrace(const DirectionConfig& d,
-                                                    const std::string& name) {
-  if (d.capacity.traced()) return d.capacity.trace;
-  RateSchedule constant{{0}, {d.capacity.constant_mbps}, 1.0};
-  auto trace = std::make_shared<DeliveryTrace>();
-  const Status st = ToDeliveryTrace(constant, name, name, trace.get());
-  if (!st.ok()) Fail(st.message());
-  return trace;
-}
-
-// "100p" (packets of 1448 payload bytes) or "150000B".
-uint64_t QueueBytes(const std::string& queue, const std::string& name) {
-  int64_t n = 0;
-  if (queue.size() < 2 || !ParseCount(queue.substr(0, queue.size() - 1), &n) || n <= 0)
-    Fail(name + ".queue: " + queue + " is not a number of packets (p) or bytes (B)");
-  if (queue.back() == 'p')
-    return static_cast<uint64_t>(n) * ShapedDirection::kPayloadPerOpportunity;
-  if (queue.back() == 'B') return static_cast<uint64_t>(n);
-  Fail(name + ".queue: " + queue + " is not a number of packets (p) or bytes (B)");
-}
-
-// One policy's emulation: its sites started, the engine run on real time,
-// everything stopped again (also when it fails).
-class PolicyEmulation {
- public:
-  PolicyEmulation(const Scenario& sc, int program) : sc_(sc), program_(program) {}
-  ~PolicyEmulation() {
-    if (relay_) relay_->Stop();
-    if (relay_thread_.joinable()) relay_thread_.join();
-    for (ChildProcess& child : children_) {
-      if (child.pid <= 0) continue;  // never started
-      kill(child.pid, SIGKILL);      // those that did not quit
-      waitpid(child.pid, nullptr, 0);
-      TakeChildStderr(&child, 0);
-    }
-  }
-
-  PolicyRun Run(const EngineConfig& engine, Policy& policy) {
-    uint16_t control_port = 0;
-    if (const Status st = ListenLoopback(/*nonblocking=*/false, &listener_, &control_port);
-        !st.ok())
-      Fail(st.message());
-    // The cloud first: the end device's link relays to its data port.
-    std::vector<UniqueFd> control(2);
-    uint16_t cloud_port = 0;
-    control[kCloud] = StartSite("cloud", control_port, 0, &cloud_port);
-    const NetworkConfig& net = engine.network;
-    RelayConfig link;
-    link.forward = {DirectionTrace(net.uplink, "uplink"),
-                    static_cast<int64_t>((net.uplink.delay_ms + net.wan_up.delay_ms) * 1e6),
-                    QueueBytes(net.uplink.queue, "uplink")};
-    link.backward = {DirectionTrace(net.downlink, "downlink"),
-                     static_cast<int64_t>((net.downlink.delay_ms + net.wan_down.delay_ms) * 1e6),
-                     QueueBytes(net.downlink.queue, "downlink")};
-    link.target_port = cloud_port;
-    if (const Status st = LinkRelay::Open(link, &relay_); !st.ok()) Fail(st.message());
-    uint16_t unused = 0;
-    control[kEnd] = StartSite("end", control_port, relay_->port(), &unused);
-
-    RealTimeLoop loop(0);
-    EmulatedNetwork network(&loop, std::move(control), kEnd);
-    PolicyRun run;
-    int64_t wall_start = 0;
-    run.records = RunEngineOn(
-        engine, policy, loop, network,
-        [&] {
-          // Time 0 once the policy is prepared and the arrivals scheduled, a
-          // little ahead: the relay's traces start there too.
-          wall_start = SteadyNowNs() + 20'000'000;
-          loop.SetOrigin(wall_start);
-          relay_->SetStart(wall_start);
-          relay_thread_ = std::thread([this] { relay_status_ = relay_->Run(); });
-          if (!loop.Run(engine.duration_s + engine.drain_s)) Fail("the clock's poll failed");
-        },
-        &run.stats);
-    run.stats.simulated_s = loop.Now();
-    run.stats.wall_s = (SteadyNowNs() - wall_start) * 1e-9;
-    network.DropDeliveries();  // their callbacks belong to the engine's finished run
-    network.AwaitAnswers(5.0);
-    network.Quit();
-    relay_->Stop();
-    relay_thread_.join();
-    if (!relay_status_.ok()) Fail(relay_status_.message());
-    // The emulated answers replace the catalog's; a request the sites did
-    // not answer has none.
-    int agree = 0, answered = 0;
-    for (RequestRecord& r : run.records) {
-      auto it = network.answers().find(r.id);
-      if (it == network.answers().end()) {
-        r.correct = -1;
-        continue;
-      }
-      ++answered;
-      agree += it->second.correct == r.correct;
-      r.correct = it->second.correct;
-    }
-    std::cerr << "coinfer: " << policy.name() << ": " << answered << " of " << run.records.size()
-              << " requests answered by the emulated sites, " << agree
-              << " as the catalog recorded; " << network.failures().size() << " failures\n";
-    for (size_t i = 0; i < network.failures().size() && i < 5; ++i)
-      std::cerr << "  " << network.failures()[i] << "\n";
-    return run;
-  }
-
- private:
-  static constexpr SiteId kEnd = 0, kCloud = 1;  // TopologySites' two-tier order
-
-  // Starts `coinfer emulate-site` and waits for its `ready`: its data port.
-  UniqueFd StartSite(const std::string& name, uint16_t control_port, uint16_t connect_port,
-                     uint16_t* data_port) {
-    ChildProcess& child = children_.emplace_back();
-    const Status st = StartChild(
-        program_,
-        {"coinfer", "emulate-site", "--name", name, "--card", sc_.weights_card, "--control-port",
-         std::to_string(control_port), "--connect-port", std::to_string(connect_port)},
-        &child);
-    if (!st.ok()) Fail(st.message());
-    pollfd ready{listener_.get(), POLLIN, 0};
-    if (poll(&ready, 1, kSiteStartTimeoutMs) != 1)
-      Fail("the " + name + " site did not start: " + TakeChildStderr(&child, 5));
-    UniqueFd control(accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC));
-    const int one = 1;  // commands leave at once, not after a delayed ACK
-    setsockopt(control.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    ControlMessage message;
-    if (!ReadControlMessage(control.get(), kSiteStartTimeoutMs, &message).ok())
-      Fail("the " + name + " site did not start: " + TakeChildStderr(&child, 5));
-    int64_t port = 0;
-    if (message.verb != "ready" || message.words.size() != 1 ||
-        !ParseCount(message.words[0], &port))
-      Fail("the " + name + " site said " + message.verb + " instead of ready");
-    *data_port = static_cast<uint16_t>(port);
-    return control;
-  }
-
-  const Scenario& sc_;
-  int program_;
-  UniqueFd listener_;
-  std::vector<ChildProcess> children_;
-  std::unique_ptr<LinkRelay> relay_;
-  std::thread relay_thread_;
-  Status relay_status_;
-};
-
-// What the emulator runs today, checked before anything starts.
-Status CheckEmulable(const Scenario& sc) {
-  if (sc.engine.network.topology != NetworkConfig::Topology::kTwoTier)
-    return sc.KeyError("topology", "emulation runs two-tier scenarios (end device and cloud)");
-  if (sc.weights_card.empty() || sc.codecs.empty())
-    return sc.KeyError("compression.weights",
-                       "emulation sends real tensors: it needs trained weights and codecs");
-  if (sc.engine.estimator.kind == EstimatorConfig::Kind::kDelivery)
-    return sc.KeyError("estimator.kind",
-                       "delivery reads the sender's TCP connection, which ends at the user-space "
-                       "link's relay: use last, ewma or harmonic");
-  return Status::Ok();
-}
-
-}  // namespace
 
 int EmulateCommand(const std::vector<std::string>& args) {
   po::options_description opts("coinfer emulate <scenario.ini> [options]");
@@ -215,20 +30,8 @@ int EmulateCommand(const std::vector<std::string>& args) {
   Scenario scenario;
   Status st = LoadScenario(vm["scenario"].as<std::string>(), overrides, &scenario);
   if (!st.ok()) return ReportError(st);
-  if (st = CheckEmulable(scenario); !st.ok()) return ReportError(st);
-  int program = -1;
-  if (st = OpenSelfExecutable(&program); !st.ok()) return ReportError(st);
-
-  RunOptions options;
-  options.progress = &std::cerr;
-  options.mode = "emulation";
-  options.engine = [&](const EngineConfig& engine, Policy& policy) {
-    PolicyEmulation emulation(scenario, program);
-    return emulation.Run(engine, policy);
-  };
   RunResult run;
-  st = RunScenario(scenario, &run, options);
-  if (!st.ok()) return ReportError(st);
+  if (st = EmulateScenario(scenario, &run, &std::cerr); !st.ok()) return ReportError(st);
   std::vector<PolicySummary> summaries;
   if (st = SummarizeRun(scenario.output_db, run.run_id, &summaries); !st.ok())
     return ReportError(st);

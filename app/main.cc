@@ -24,6 +24,7 @@ commands:
   run <scenario.ini> [--set key=value ...] [--csv FILE]   simulate a scenario, store results, print the table
   sweep <sweep.ini> [-j N] [--dry-run] [--shard K/N]      run every point of a sweep in parallel, resumably
   emulate <scenario.ini> [--set key=value ...]            run a two-tier scenario for real: site processes, a shaped link
+  fidelity <scenario.ini> [--set key=value ...]           simulate and emulate a scenario; the gaps per request
   merge OUT.sqlite IN.sqlite...                           join results databases, each run once
   report DB.sqlite [-o DIR]                               comparison tables (Markdown, CSV) and an HTML page of plots
   graph --model NAME | --list                             show a zoo model's layers and split points
@@ -61,6 +62,7 @@ int main(int argc, char** argv) {
   if (command == "merge") return coinfer::MergeCommand(args);
   if (command == "emulate") return coinfer::EmulateCommand(args);
   if (command == "emulate-site") return coinfer::EmulateSiteCommand(args);
+  if (command == "fidelity") return coinfer::FidelityCommand(args);
   if (command == "report") return coinfer::ReportCommand(args);
   if (command == "graph") return coinfer::GraphCommand(args);
   if (command == "trace") return coinfer::TraceCommand(args);
