@@ -93,9 +93,12 @@ void EmulatedNetwork::Prepare(const RequestPlan& plan) {
   const std::string id = std::to_string(plan.request);
   const std::string sample = std::to_string(plan.sample);
   const std::string measured = std::to_string(plan.measured_samples);
-  if (tensor)
-    Command(end_, "prepare", {id, sample, measured, std::to_string(tensor->split), tensor->codec});
-  else
+  if (tensor) {
+    const std::vector<std::string> words = {id, sample, measured, std::to_string(tensor->split),
+                                            tensor->codec};
+    Command(end_, "prepare", words);
+    Command(tensor->to, "expect", words);
+  } else
     Command(end_, "answer-locally", {id, sample, measured});
 }
 

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <set>
 #include <vector>
 
 #include "base/parse.h"
@@ -19,6 +20,7 @@
 #include "emulate/loopback.h"
 #include "emulate/site_runtime.h"
 #include "emulate/unique_fd.h"
+#include "emulate/work_thread.h"
 
 namespace coinfer {
 namespace {
@@ -35,6 +37,14 @@ std::string OneWord(const std::string& text) {
   return word;
 }
 
+constexpr int kFirstConnection = -1;  // the end device's one data connection
+
+// Is `received` the tensor that was expected, byte for byte?
+bool SameTensor(const TensorFrame& expected, const TensorFrame& received) {
+  return expected.split == received.split && expected.codec == received.codec &&
+         expected.shape == received.shape && expected.payload == received.payload;
+}
+
 struct DataConnection {
   UniqueFd fd;
   FrameReader reader;
@@ -44,9 +54,11 @@ struct DataConnection {
 class Site {
  public:
   explicit Site(const SiteProcessConfig& config) : config_(config) {}
+  ~Site() { work_.reset(); }  // its jobs use the members below
 
   Status Start() {
     COINFER_RETURN_IF_ERROR(SiteRuntime::Open(config_.card, &runtime_));
+    work_ = std::make_unique<WorkThread>();
     COINFER_RETURN_IF_ERROR(ConnectLoopback(config_.control_port, &control_));
     uint16_t port = 0;
     if (config_.connect_port != 0) {
@@ -61,9 +73,10 @@ class Site {
 
   Status Serve() {
     std::vector<pollfd> polled;
-    std::vector<int> ids;  // polled[2 + i]: data connection ids[i]
-    while (!quit_) {
-      polled.assign({{control_.get(), POLLIN, 0}, {listener_.get(), POLLIN, 0}});
+    std::vector<int> ids;  // polled[3 + i]: data connection ids[i]
+    while (!quit_ && failure_.ok()) {
+      polled.assign(
+          {{control_.get(), POLLIN, 0}, {listener_.get(), POLLIN, 0}, {work_->fd(), POLLIN, 0}});
       ids.clear();
       for (auto& [id, c] : connections_) {
         polled.push_back(
@@ -75,17 +88,18 @@ class Site {
         return SocketError(config_.name + ": poll");
       }
       if (polled[0].revents) COINFER_RETURN_IF_ERROR(ReadControl());
+      if (polled[2].revents) work_->RunCompletions();
       if (polled[1].revents & POLLIN) {
         UniqueFd accepted(accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC));
         if (accepted.valid()) AddConnection(std::move(accepted));
       }
       for (size_t i = 0; i < ids.size(); ++i) {
-        const short events = polled[2 + i].revents;
+        const short events = polled[3 + i].revents;
         if (events & POLLOUT) COINFER_RETURN_IF_ERROR(Flush(ids[i]));
         if (events & (POLLIN | POLLHUP | POLLERR)) COINFER_RETURN_IF_ERROR(ReadData(ids[i]));
       }
     }
-    return Status::Ok();
+    return failure_;
   }
 
  private:
@@ -123,7 +137,8 @@ class Site {
   }
 
   // A command's failure is its request's, reported; only the control
-  // connection's failure ends the site.
+  // connection's failure ends the site. LibTorch's work is posted to the work
+  // thread, so the site keeps serving its sockets meanwhile.
   Status OnControl(const ControlMessage& m) {
     const std::string& request = m.words.empty() ? std::string("-1") : m.words[0];
     auto number = [&](size_t i, int64_t* value) {
@@ -134,54 +149,102 @@ class Site {
       quit_ = true;
       return Status::Ok();
     }
-    if (m.verb == "prepare" && m.words.size() == 5 && number(0, &id) && number(1, &sample) &&
-        number(2, &measured) && number(3, &split)) {
-      TensorFrame frame;
-      const Status st = runtime_->EncodeTensor(static_cast<uint64_t>(id), sample, measured,
-                                               static_cast<int>(split), m.words[4], &frame);
-      if (!st.ok()) return Report("failed", {request, OneWord(st.message())});
-      const size_t payload = frame.payload.size();
-      prepared_[static_cast<uint64_t>(id)] = std::move(frame);
-      samples_[static_cast<uint64_t>(id)] = sample;
-      return Report("prepared", {request, std::to_string(payload)});
+    if (!number(0, &id)) return Report("failed", {request, OneWord("no request in: " + m.verb)});
+    const uint64_t key = static_cast<uint64_t>(id);
+    const bool tensor_words =
+        m.words.size() == 5 && number(1, &sample) && number(2, &measured) && number(3, &split);
+    if (m.verb == "prepare" && tensor_words) {
+      samples_[key] = sample;
+      computing_.insert(key);
+      const std::string codec = m.words[4];
+      work_->Post([this, key, sample, measured, split, codec] {
+        auto frame = std::make_shared<TensorFrame>();
+        const Status st = runtime_->EncodeTensor(key, sample, measured, static_cast<int>(split),
+                                                 codec, frame.get());
+        return [this, key, frame, st] {
+          if (!st.ok()) return Computed(key, st);
+          Note(Report("prepared", {std::to_string(key), std::to_string(frame->payload.size())}));
+          ready_[key] = {kFirstConnection, std::move(*frame)};
+          Computed(key, st);
+        };
+      });
+      return Status::Ok();
     }
-    if (m.verb == "answer-locally" && m.words.size() == 3 && number(0, &id) && number(1, &sample) &&
+    if (m.verb == "expect" && tensor_words) {
+      // The tensor on its way here and the answer to it, computed ahead; used
+      // when the bytes that arrive are these (emulate.compute = model: the
+      // stage's time is the device model's, the answer LibTorch's).
+      const std::string codec = m.words[4];
+      work_->Post([this, key, sample, measured, split, codec] {
+        Expected expected;
+        if (runtime_
+                ->EncodeTensor(key, sample, measured, static_cast<int>(split), codec,
+                               &expected.tensor)
+                .ok() &&
+            runtime_->Finish(expected.tensor, &expected.result).ok())
+          expected_[key] = std::move(expected);
+        return WorkThread::Completion();
+      });
+      return Status::Ok();
+    }
+    if (m.verb == "answer-locally" && m.words.size() == 3 && number(1, &sample) &&
         number(2, &measured)) {
-      TensorFrame input, result;
-      int64_t predicted = -1;
-      Status st =
-          runtime_->EncodeTensor(static_cast<uint64_t>(id), sample, measured, 0, "none", &input);
-      if (st.ok()) st = runtime_->Finish(input, &result);
-      if (st.ok()) st = ResultClass(result, &predicted);
-      if (!st.ok()) return Report("failed", {request, OneWord(st.message())});
-      samples_[static_cast<uint64_t>(id)] = sample;
-      return Answer(static_cast<uint64_t>(id), predicted);
+      samples_[key] = sample;
+      work_->Post([this, key, sample, measured] {
+        TensorFrame input, result;
+        int64_t predicted = -1;
+        Status st = runtime_->EncodeTensor(key, sample, measured, 0, "none", &input);
+        if (st.ok()) st = runtime_->Finish(input, &result);
+        if (st.ok()) st = ResultClass(result, &predicted);
+        return [this, key, predicted, st] {
+          Note(st.ok() ? Answer(key, predicted)
+                       : Report("failed", {std::to_string(key), OneWord(st.message())}));
+        };
+      });
+      return Status::Ok();
     }
-    if (m.verb == "send" && m.words.size() == 1 && number(0, &id)) {
-      const uint64_t key = static_cast<uint64_t>(id);
-      if (auto it = prepared_.find(key); it != prepared_.end()) {
-        const TensorFrame frame = std::move(it->second);
-        prepared_.erase(it);
-        return Queue(connections_.empty() ? -1 : connections_.begin()->first, frame, request);
-      }
-      if (auto it = results_.find(key); it != results_.end()) {
-        const auto [connection, frame] = std::move(it->second);
-        results_.erase(it);
-        return Queue(connection, frame, request);
+    if (m.verb == "send" && m.words.size() == 1) {
+      if (ready_.count(key)) return SendReady(key);
+      if (computing_.count(key)) {  // sent as soon as it is computed
+        asked_.insert(key);
+        return Status::Ok();
       }
       return Report("failed", {request, "nothing_to_send_for_this_request"});
     }
-    if (m.verb == "probe" && m.words.size() == 2 && number(0, &id) && number(1, &bytes)) {
+    if (m.verb == "probe" && m.words.size() == 2 && number(1, &bytes)) {
       TensorFrame probe;
       probe.kind = FrameKind::kProbe;
-      probe.request_id = static_cast<uint64_t>(id);
+      probe.request_id = key;
       probe.payload.assign(static_cast<size_t>(bytes), '\0');
-      return Queue(connections_.empty() ? -1 : connections_.begin()->first, probe, request);
+      return Queue(kFirstConnection, probe, request);
     }
     return Report("failed", {request, OneWord("unknown command: " + m.verb)});
   }
 
+  // The work thread is done with `request`'s frame to send (in ready_ when
+  // `st` is ok): sent now if the coordinator already asked.
+  void Computed(uint64_t request, const Status& st) {
+    computing_.erase(request);
+    const bool asked = asked_.erase(request) > 0;
+    if (!st.ok()) return Note(Report("failed", {std::to_string(request), OneWord(st.message())}));
+    if (asked) Note(SendReady(request));
+  }
+
+  Status SendReady(uint64_t request) {
+    auto it = ready_.find(request);
+    const auto [connection, frame] = std::move(it->second);
+    ready_.erase(it);
+    return Queue(connection, frame, std::to_string(request));
+  }
+
+  // A completion's failure to report ends the site, as in Serve.
+  void Note(const Status& st) {
+    if (!st.ok() && failure_.ok()) failure_ = st;
+  }
+
   Status Queue(int connection, const TensorFrame& frame, const std::string& request) {
+    if (connection == kFirstConnection && !connections_.empty())
+      connection = connections_.begin()->first;
     auto it = connections_.find(connection);
     if (it == connections_.end()) return Report("failed", {request, "no_data_connection"});
     std::string bytes;
@@ -242,13 +305,28 @@ class Site {
         return Answer(frame.request_id, predicted);
       }
       case FrameKind::kTensor: {
-        // Delivered now; the answer is computed at once, so it is ready
-        // when the coordinator's engine says to send it.
+        // Delivered now; the answer is computed at once (or taken from the
+        // expected one), so it is ready when the coordinator's engine says
+        // to send it.
         COINFER_RETURN_IF_ERROR(Report("arrived", {request}));
-        TensorFrame result;
-        const Status st = runtime_->Finish(frame, &result);
-        if (!st.ok()) return Report("failed", {request, OneWord(st.message())});
-        results_[frame.request_id] = {connection, std::move(result)};
+        const uint64_t key = frame.request_id;
+        computing_.insert(key);
+        auto received = std::make_shared<TensorFrame>(frame);
+        work_->Post([this, connection, received] {
+          auto result = std::make_shared<TensorFrame>();
+          Status st;
+          auto it = expected_.find(received->request_id);
+          if (it != expected_.end() && SameTensor(it->second.tensor, *received))
+            *result = it->second.result;
+          else
+            st = runtime_->Finish(*received, result.get());
+          if (it != expected_.end()) expected_.erase(it);
+          const uint64_t key = received->request_id;
+          return [this, connection, key, result, st] {
+            if (st.ok()) ready_[key] = {connection, std::move(*result)};
+            Computed(key, st);
+          };
+        });
         return Status::Ok();
       }
     }
@@ -278,9 +356,18 @@ class Site {
   UniqueFd listener_;
   std::map<int, DataConnection> connections_;
   int next_connection_ = 0;
-  std::map<uint64_t, int64_t> samples_;       // the end device's requests: their samples
-  std::map<uint64_t, TensorFrame> prepared_;  // tensors to send
-  std::map<uint64_t, std::pair<int, TensorFrame>> results_;  // answers to send back, and where
+  std::unique_ptr<WorkThread> work_;
+  std::map<uint64_t, int64_t> samples_;  // the end device's requests: their samples
+  // Frames to send (tensors, answers) and on which connection, once computed.
+  std::map<uint64_t, std::pair<int, TensorFrame>> ready_;
+  std::set<uint64_t> computing_;  // requests whose frame to send is being computed
+  std::set<uint64_t> asked_;      // of those, the ones the coordinator said to send
+  // The work thread's own: what is expected to arrive, and its answer.
+  struct Expected {
+    TensorFrame tensor, result;
+  };
+  std::map<uint64_t, Expected> expected_;
+  Status failure_;
   bool quit_ = false;
 };
 

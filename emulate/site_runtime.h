@@ -19,6 +19,7 @@ class CaptureSession;
 
 class SiteRuntime {
  public:
+  // Loads the model card and its test set, and runs one warm-up pass.
   static Status Open(const std::string& card_path, std::unique_ptr<SiteRuntime>* out);
   ~SiteRuntime();
   SiteRuntime(const SiteRuntime&) = delete;
