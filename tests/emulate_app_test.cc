@@ -7,7 +7,9 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "tests/app_fixtures.h"
 
@@ -101,6 +103,52 @@ TEST(EmulateAppTest, AnInterruptedEmulationLeavesNoSiteRunning) {
   EXPECT_TRUE(WIFSIGNALED(status) || WEXITSTATUS(status) != 0);
   usleep(500'000);  // the kernel's SIGKILL of the orphaned sites
   EXPECT_EQ(SiteProcesses(dir), 0) << "a site outlived the interrupted command";
+}
+
+// The cells of the fidelity table's row for `policy` (empty: no such row).
+std::vector<std::string> FidelityRow(const std::string& output, const std::string& policy) {
+  std::istringstream lines(output);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("| " + policy + " | ", 0) != 0) continue;
+    std::vector<std::string> cells;
+    std::istringstream in(line.substr(2));
+    for (std::string cell; std::getline(in, cell, '|');)
+      cells.push_back(cell.substr(cell.find_first_not_of(' '),
+                                  cell.find_last_not_of(' ') - cell.find_first_not_of(' ') + 1));
+    return cells;
+  }
+  return {};
+}
+
+// A short fidelity run: both runs stored, every request compared, the same
+// bytes and answers; device-only, which crosses no link, has no gap.
+TEST(EmulateAppTest, FidelityComparesASimulationWithItsEmulation) {
+  const std::string dir = ScratchDir() + "fidelity";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  TagChildren(dir);
+  const Outcome fidelity = Coinfer("fidelity " + EmulationScenario(dir, "fidelity"));
+  ASSERT_EQ(fidelity.exit_code, 0) << fidelity.output;
+  const std::string db = dir + "/fidelity.sqlite";
+  EXPECT_EQ(QueryInt(db, "SELECT COUNT(*) FROM runs WHERE mode = 'simulation'"), 1);
+  EXPECT_EQ(QueryInt(db, "SELECT COUNT(*) FROM runs WHERE mode = 'emulation'"), 1);
+  for (const std::string policy : {"device-only", "cloud-only"}) {
+    // policy, requests, compared, same plan, means, median, p95, bytes, answers
+    const std::vector<std::string> row = FidelityRow(fidelity.output, policy);
+    ASSERT_EQ(row.size(), 10u) << policy << "\n" << fidelity.output;
+    const std::string count =
+        "SELECT COUNT(*) FROM requests WHERE run_id = 1 AND policy = '" + policy + "'";
+    const std::string requests = std::to_string(QueryInt(db, count.c_str()));
+    EXPECT_EQ(row[1], requests);
+    EXPECT_EQ(row[2], requests) << "a request not completed in one of the runs";
+    EXPECT_EQ(row[3], requests) << "the emulation planned otherwise";
+    EXPECT_EQ(row[8], "0") << "bytes differ";
+    EXPECT_EQ(row[9], requests + " of " + requests) << "answers differ from the catalog's";
+  }
+  const std::vector<std::string> local = FidelityRow(fidelity.output, "device-only");
+  ASSERT_EQ(local.size(), 10u);
+  EXPECT_EQ(local[6], "0.0 %");
+  EXPECT_EQ(SiteProcesses(dir), 0) << "a site outlived the command";
 }
 
 TEST(EmulateAppTest, WhatCannotBeEmulatedIsRefusedNamingTheKey) {
