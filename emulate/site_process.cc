@@ -37,7 +37,8 @@ std::string OneWord(const std::string& text) {
   return word;
 }
 
-constexpr int kFirstConnection = -1;  // the end device's one data connection
+constexpr int kFirstConnection = -1;
+constexpr int kComputeNice = 10;  // the end device's one data connection
 
 // Is `received` the tensor that was expected, byte for byte?
 bool SameTensor(const TensorFrame& expected, const TensorFrame& received) {
@@ -58,7 +59,20 @@ class Site {
 
   Status Start() {
     COINFER_RETURN_IF_ERROR(SiteRuntime::Open(config_.card, &runtime_));
-    work_ = std::make_unique<WorkThread>();
+    // Computation yields to the threads serving sockets (this site's, the
+    // other sites', the coordinator's and its relay's), whose lateness would
+    // be the emulated link's.
+    work_ = std::make_unique<WorkThread>(kComputeNice);
+    Status warm;
+    work_->Post([this, &warm] {
+      warm = runtime_->WarmUp();
+      return WorkThread::Completion();
+    });
+    pollfd done{work_->fd(), POLLIN, 0};
+    while (poll(&done, 1, -1) < 0 && errno == EINTR) {
+    }
+    work_->RunCompletions();
+    COINFER_RETURN_IF_ERROR(warm);
     COINFER_RETURN_IF_ERROR(ConnectLoopback(config_.control_port, &control_));
     uint16_t port = 0;
     if (config_.connect_port != 0) {

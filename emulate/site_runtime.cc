@@ -12,13 +12,14 @@ Status SiteRuntime::Open(const std::string& card_path, std::unique_ptr<SiteRunti
   CaptureOptions options;  // the codecs fitted as the catalog's measurements fit them
   options.card = card_path;
   COINFER_RETURN_IF_ERROR(CaptureSession::Open(options, &runtime->session_));
-  // LibTorch's first forward pass allocates and builds its kernels: done now
-  // (a batch of one image, which no request uses), not in the first request.
-  TensorFrame input, result;
-  COINFER_RETURN_IF_ERROR(runtime->EncodeTensor(0, 0, 1, 0, "none", &input));
-  COINFER_RETURN_IF_ERROR(runtime->Finish(input, &result));
   *out = std::move(runtime);
   return Status::Ok();
+}
+
+Status SiteRuntime::WarmUp() {
+  TensorFrame input, result;  // a batch of one image, which no request uses
+  COINFER_RETURN_IF_ERROR(EncodeTensor(0, 0, 1, 0, "none", &input));
+  return Finish(input, &result);
 }
 
 Status SiteRuntime::EncodeTensor(uint64_t request, int64_t sample, int64_t measured, int split,

@@ -19,7 +19,6 @@ class CaptureSession;
 
 class SiteRuntime {
  public:
-  // Loads the model card and its test set, and runs one warm-up pass.
   static Status Open(const std::string& card_path, std::unique_ptr<SiteRuntime>* out);
   ~SiteRuntime();
   SiteRuntime(const SiteRuntime&) = delete;
@@ -34,6 +33,10 @@ class SiteRuntime {
   // to the end; *result is the frame of the predicted class.
   Status Finish(const TensorFrame& tensor, TensorFrame* result);
   int64_t Label(int64_t sample) const;
+  // LibTorch's first forward pass on a thread allocates and builds its
+  // kernels (and its thread pool): done once before the requests, on the
+  // thread that will compute them.
+  Status WarmUp();
 
  private:
   SiteRuntime();

@@ -1,14 +1,16 @@
 #include "emulate/work_thread.h"
 
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdint>
 
 namespace coinfer {
 
-WorkThread::WorkThread()
-    : event_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)), thread_([this] { Serve(); }) {}
+WorkThread::WorkThread(int nice)
+    : event_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)), thread_([this, nice] { Serve(nice); }) {}
 
 WorkThread::~WorkThread() {
   {
@@ -40,7 +42,12 @@ void WorkThread::RunCompletions() {
     if (completion) completion();
 }
 
-void WorkThread::Serve() {
+void WorkThread::Serve(int nice) {
+  if (nice != 0) {
+    errno = 0;
+    const int current = getpriority(PRIO_PROCESS, gettid());
+    if (errno == 0) setpriority(PRIO_PROCESS, gettid(), current + nice);  // best effort
+  }
   std::unique_lock<std::mutex> lock(mutex_);
   while (true) {
     wake_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });

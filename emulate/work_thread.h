@@ -20,7 +20,10 @@ class WorkThread {
   using Completion = std::function<void()>;
   using Job = std::function<Completion()>;
 
-  WorkThread();
+  // `nice`: added to the thread's nice value (Linux's is per thread), so
+  // that the threads serving sockets preempt its work at once; the threads
+  // its work starts (LibTorch's pool) inherit it.
+  explicit WorkThread(int nice = 0);
   // Finishes the job running, drops those waiting and their completions.
   ~WorkThread();
   WorkThread(const WorkThread&) = delete;
@@ -33,7 +36,7 @@ class WorkThread {
   void RunCompletions();
 
  private:
-  void Serve();
+  void Serve(int nice);
 
   UniqueFd event_;  // an eventfd counting completions not yet run
   std::mutex mutex_;

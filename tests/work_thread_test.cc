@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 #include <poll.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <thread>
 #include <vector>
@@ -58,6 +60,24 @@ TEST(WorkThreadTest, ACompletionWaitsForTheCallerAndFdSaysWhen) {
   work.Post([] { return WorkThread::Completion(); });
   EXPECT_EQ(poll(&ready, 1, 5000), 1);
   work.RunCompletions();
+}
+
+TEST(WorkThreadTest, ItsJobsRunAtTheNiceValueAsked) {
+  const int here = getpriority(PRIO_PROCESS, gettid());
+  ASSERT_LE(here, 14) << "this test needs room above the caller's nice value";
+  WorkThread work(5);
+  int theirs = -100, their_pool = -100;
+  work.Post([&] {
+    theirs = getpriority(PRIO_PROCESS, gettid());
+    std::thread started([&] { their_pool = getpriority(PRIO_PROCESS, gettid()); });
+    started.join();
+    return WorkThread::Completion();
+  });
+  pollfd ready{work.fd(), POLLIN, 0};
+  ASSERT_EQ(poll(&ready, 1, 5000), 1);
+  EXPECT_EQ(theirs, here + 5);
+  EXPECT_EQ(their_pool, here + 5) << "threads a job starts inherit it";
+  EXPECT_EQ(getpriority(PRIO_PROCESS, gettid()), here) << "the caller's own is unchanged";
 }
 
 }  // namespace
