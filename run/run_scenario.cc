@@ -15,6 +15,12 @@
 namespace coinfer {
 namespace {
 
+// An emulation of a scenario is another run than its simulation (a merge
+// keeps both, and a run once of one does not skip the other).
+std::string StoredRunKey(const Scenario& sc, const std::string& mode) {
+  return mode == "simulation" ? sc.run_key : sc.run_key + "+" + mode;
+}
+
 // What a run reads before its first event, owned for its duration.
 struct Inputs {
   EngineConfig engine;
@@ -97,9 +103,7 @@ Status SimulateAndStore(const Scenario& sc, Inputs& in, const RunOptions& option
   info.resolved_settings = Join(sc.settings, "\n");
   info.seed = sc.engine.seed;
   info.coinfer_version = COINFER_VERSION;
-  // An emulation of a scenario is another run than its simulation (a merge
-  // keeps both).
-  info.run_key = options.mode == "simulation" ? sc.run_key : sc.run_key + "+" + options.mode;
+  info.run_key = StoredRunKey(sc, options.mode);
   info.started_at = UtcNow();
   info.sites = in.engine.sites;
   info.mode = options.mode;
@@ -125,7 +129,7 @@ Status SimulateAndStore(const Scenario& sc, Inputs& in, const RunOptions& option
   COINFER_RETURN_IF_ERROR(store->BeginRun(info, &result->run_id));
   if (options.once) {  // stored by another process while this one simulated?
     int64_t stored = 0;
-    COINFER_RETURN_IF_ERROR(store->FindRun(sc.run_key, &stored));
+    COINFER_RETURN_IF_ERROR(store->FindRun(info.run_key, &stored));
     if (stored == 0) return Status::IoError(sc.output_db + ": a run just stored is not found");
     if (stored != result->run_id) {
       store->AbortRun();
@@ -147,7 +151,8 @@ Status RunScenario(const Scenario& scenario, RunResult* result, const RunOptions
   if (options.once) {  // before the inputs: they may measure compression
     std::unique_ptr<ResultStore> store;
     COINFER_RETURN_IF_ERROR(ResultStore::Open(scenario.output_db, &store));
-    COINFER_RETURN_IF_ERROR(store->FindRun(scenario.run_key, &result->run_id));
+    COINFER_RETURN_IF_ERROR(
+        store->FindRun(StoredRunKey(scenario, options.mode), &result->run_id));
     if ((result->skipped = result->run_id != 0)) return Status::Ok();
   }
   Inputs in;
