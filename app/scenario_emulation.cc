@@ -116,10 +116,13 @@ class PolicyEmulation {
     relay_->Stop();
     relay_thread_.join();
     if (!relay_status_.ok()) Fail(relay_status_.message());
-    // The emulated answers replace the catalog's; a request the sites did
-    // not answer has none.
+    // The emulated answers replace the catalog's (a request the sites did
+    // not answer has none), and the bytes the end device's site encoded the
+    // catalog's count for the tensors it sent.
     int agree = 0, answered = 0;
     for (RequestRecord& r : run.records) {
+      auto sent = network.sent_bytes().find(r.id);
+      if (sent != network.sent_bytes().end() && r.bytes_sent > 0) r.bytes_sent = sent->second;
       auto it = network.answers().find(r.id);
       if (it == network.answers().end()) {
         r.correct = -1;

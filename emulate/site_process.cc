@@ -37,8 +37,8 @@ std::string OneWord(const std::string& text) {
   return word;
 }
 
-constexpr int kFirstConnection = -1;
-constexpr int kComputeNice = 10;  // the end device's one data connection
+constexpr int kFirstConnection = -1;  // the end device's one data connection
+constexpr int kComputeNice = 10;      // see Start
 
 // Is `received` the tensor that was expected, byte for byte?
 bool SameTensor(const TensorFrame& expected, const TensorFrame& received) {
@@ -63,15 +63,18 @@ class Site {
     // other sites', the coordinator's and its relay's), whose lateness would
     // be the emulated link's.
     work_ = std::make_unique<WorkThread>(kComputeNice);
+    if (!work_->valid()) return SocketError(config_.name + ": eventfd");
     Status warm;
-    work_->Post([this, &warm] {
+    bool warmed = false;
+    work_->Post([this, &warm, &warmed] {
       warm = runtime_->WarmUp();
-      return WorkThread::Completion();
+      return [&warmed] { warmed = true; };
     });
-    pollfd done{work_->fd(), POLLIN, 0};
-    while (poll(&done, 1, -1) < 0 && errno == EINTR) {
+    while (!warmed) {
+      pollfd done{work_->fd(), POLLIN, 0};
+      if (poll(&done, 1, -1) < 0 && errno != EINTR) return SocketError(config_.name + ": poll");
+      work_->RunCompletions();
     }
-    work_->RunCompletions();
     COINFER_RETURN_IF_ERROR(warm);
     COINFER_RETURN_IF_ERROR(ConnectLoopback(config_.control_port, &control_));
     uint16_t port = 0;
@@ -176,7 +179,10 @@ class Site {
         const Status st = runtime_->EncodeTensor(key, sample, measured, static_cast<int>(split),
                                                  codec, frame.get());
         return [this, key, frame, st] {
-          if (!st.ok()) return Computed(key, st);
+          if (!st.ok()) {
+            samples_.erase(key);
+            return Computed(key, st);
+          }
           Note(Report("prepared", {std::to_string(key), std::to_string(frame->payload.size())}));
           ready_[key] = {kFirstConnection, std::move(*frame)};
           Computed(key, st);

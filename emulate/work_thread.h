@@ -29,6 +29,8 @@ class WorkThread {
   WorkThread(const WorkThread&) = delete;
   WorkThread& operator=(const WorkThread&) = delete;
 
+  // False if the kernel gave no eventfd: nothing posted would be heard of.
+  bool valid() const { return event_.valid(); }
   void Post(Job job);
   // Readable (poll POLLIN) while completions wait for RunCompletions.
   int fd() const { return event_.get(); }

@@ -151,8 +151,7 @@ Status RunScenario(const Scenario& scenario, RunResult* result, const RunOptions
   if (options.once) {  // before the inputs: they may measure compression
     std::unique_ptr<ResultStore> store;
     COINFER_RETURN_IF_ERROR(ResultStore::Open(scenario.output_db, &store));
-    COINFER_RETURN_IF_ERROR(
-        store->FindRun(StoredRunKey(scenario, options.mode), &result->run_id));
+    COINFER_RETURN_IF_ERROR(store->FindRun(StoredRunKey(scenario, options.mode), &result->run_id));
     if ((result->skipped = result->run_id != 0)) return Status::Ok();
   }
   Inputs in;
@@ -160,7 +159,9 @@ Status RunScenario(const Scenario& scenario, RunResult* result, const RunOptions
   try {
     return SimulateAndStore(scenario, in, options, result);
   } catch (const std::exception& e) {
-    return Status::IoError(std::string("simulation failed: ") + e.what());
+    return Status::IoError(
+        (options.mode == "simulation" ? std::string("simulation failed: ") : std::string()) +
+        e.what());
   }
 }
 

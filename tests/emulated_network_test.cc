@@ -72,7 +72,8 @@ TEST(EmulatedNetworkTest, RequestsRunAcrossSiteProcessesAndAShapedLink) {
   control.push_back(std::move(cloud_control));
   EmulatedNetwork network(&loop, std::move(control), kEnd);
   // Request 2k sends sample k's tensor, 2k + 1 answers it on the device;
-  // one after another, 300 ms apart.
+  // one after another, 300 ms apart. Odd k hold no compute stage: the
+  // coordinator says `send` before the sites have computed what to send.
   std::vector<double> sent_at(kSamples), arrived_at(kSamples, -1), result_sent_at(kSamples, -1),
       answered_at(kSamples, -1);
   int done = 0;
@@ -83,7 +84,8 @@ TEST(EmulatedNetworkTest, RequestsRunAcrossSiteProcessesAndAShapedLink) {
                               {3, kCloud, kEnd, true, -1, ""}};
       network.Prepare(split_plan);
       network.Prepare({2 * k + 1, k, kSamples, "", {}});
-      loop.Schedule(0.05, [&, k] {  // the device's compute stage, say
+      const double hold = k % 2 == 0 ? 1 : 0;    // times the stages below
+      loop.Schedule(0.05 * hold, [&, k, hold] {  // the device's compute stage, say
         sent_at[k] = loop.Now();
         auto answered = [&, k] {
           answered_at[k] = loop.Now();
@@ -96,9 +98,9 @@ TEST(EmulatedNetworkTest, RequestsRunAcrossSiteProcessesAndAShapedLink) {
           network.Send(kCloud, kEnd, 8, answered, false, {2 * k, 3});
         };
         network.Send(kEnd, kCloud, 0,
-                     [&, k, computed] {
+                     [&, k, computed, hold] {
                        arrived_at[k] = loop.Now();
-                       loop.Schedule(0.1, computed);
+                       loop.Schedule(0.1 * hold, computed);
                      },
                      false, {2 * k, 1});
       });
