@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <csignal>
 #include <ostream>
 #include <stdexcept>
@@ -80,13 +81,18 @@ class PolicyEmulation {
     uint16_t cloud_port = 0;
     control[kCloud] = StartSite("cloud", control_port, 0, &cloud_port);
     const NetworkConfig& net = engine.network;
+    // Delays placed as the simulator places them (sim/net/packet_network.cc):
+    // the access link's shared part, the smaller direction's, after its
+    // queue, the rest before; the WAN's after the uplink's queue and before
+    // the downlink's.
+    auto ns = [](double ms) { return static_cast<int64_t>(ms * 1e6); };
+    const double shared_ms = std::min(net.uplink.delay_ms, net.downlink.delay_ms);
     RelayConfig link;
-    link.forward = {DirectionTrace(net.uplink, "uplink"),
-                    static_cast<int64_t>((net.uplink.delay_ms + net.wan_up.delay_ms) * 1e6),
-                    QueueBytes(net.uplink.queue, "uplink")};
-    link.backward = {DirectionTrace(net.downlink, "downlink"),
-                     static_cast<int64_t>((net.downlink.delay_ms + net.wan_down.delay_ms) * 1e6),
-                     QueueBytes(net.downlink.queue, "downlink")};
+    link.forward = {DirectionTrace(net.uplink, "uplink"), ns(shared_ms + net.wan_up.delay_ms),
+                    QueueBytes(net.uplink.queue, "uplink"), ns(net.uplink.delay_ms - shared_ms)};
+    link.backward = {DirectionTrace(net.downlink, "downlink"), ns(shared_ms),
+                     QueueBytes(net.downlink.queue, "downlink"),
+                     ns(net.wan_down.delay_ms + net.downlink.delay_ms - shared_ms)};
     link.target_port = cloud_port;
     if (const Status st = LinkRelay::Open(link, &relay_); !st.ok()) Fail(st.message());
     uint16_t unused = 0;

@@ -35,6 +35,10 @@ constexpr size_t kMaxOutgoing = 1 << 20;
 constexpr int64_t kAcceptPauseNs = 100'000'000;
 
 // One direction of one relayed connection.
+ShapedDirection Shaped(const RelayDirection& d, int64_t start_ns) {
+  return ShapedDirection(d.trace, d.delay_ns, d.queue_limit_bytes, start_ns, d.ingress_ns);
+}
+
 struct Flow {
   int from = -1;
   int to = -1;
@@ -67,8 +71,8 @@ void SetNoDelay(int fd) {
 struct LinkRelay::Impl {
   Impl(const RelayConfig& c)
       : config(c),
-        forward(c.forward.trace, c.forward.delay_ns, c.forward.queue_limit_bytes, c.start_ns),
-        backward(c.backward.trace, c.backward.delay_ns, c.backward.queue_limit_bytes, c.start_ns) {}
+        forward(Shaped(c.forward, c.start_ns)),
+        backward(Shaped(c.backward, c.start_ns)) {}
 
   void Accept(int64_t now_ns);
   void FinishConnecting(int id, Connection* c);
@@ -230,10 +234,8 @@ uint16_t LinkRelay::port() const { return impl_->port; }
 void LinkRelay::SetStart(int64_t start_ns) {
   Impl& r = *impl_;
   r.config.start_ns = start_ns;
-  r.forward = ShapedDirection(r.config.forward.trace, r.config.forward.delay_ns,
-                              r.config.forward.queue_limit_bytes, start_ns);
-  r.backward = ShapedDirection(r.config.backward.trace, r.config.backward.delay_ns,
-                               r.config.backward.queue_limit_bytes, start_ns);
+  r.forward = Shaped(r.config.forward, start_ns);
+  r.backward = Shaped(r.config.backward, start_ns);
 }
 
 void LinkRelay::Stop() {

@@ -18,10 +18,13 @@
 
 namespace coinfer {
 
+// A direction's trace, its delay after the queue and its queue's limit, and
+// the part of its delay before the queue (ShapedDirection).
 struct RelayDirection {
   std::shared_ptr<const DeliveryTrace> trace;
   int64_t delay_ns = 0;
   uint64_t queue_limit_bytes = 100 * 1448;
+  int64_t ingress_ns = 0;
 };
 
 struct RelayConfig {

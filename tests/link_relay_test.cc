@@ -149,9 +149,9 @@ TEST(LinkRelayTest, EachDirectionHasItsOwnTraceAndDelay) {
   EXPECT_EQ(Receive(client.get(), 20 * kFull, [&](size_t, int64_t now) { answered = now; }),
             20 * kFull);
   server_side.join();
-  // Up: the last of 50 opportunities from 20 ms: 69 ms. Down: joins the queue
-  // at 74 ms, then 20 opportunities 2 ms apart: the last at 112 ms.
-  EXPECT_GE(answered - sent, 111 * kMs);
+  // Up: 50 opportunities, 1 to 50 ms, then 20 ms: 70 ms. Down: 20
+  // opportunities 2 ms apart from 70 ms, the last at 108 ms, then 5 ms: 113 ms.
+  EXPECT_GE(answered - sent, 112 * kMs);
   EXPECT_LT(answered - sent, 135 * kMs);
 }
 
@@ -233,10 +233,11 @@ TEST(LinkRelaySlowTest, BulkDataFollowsAShippedTraceForThirtySeconds) {
   shutdown(client.get(), SHUT_RDWR);
   sender.join();
   // What the trace carries: every opportunity from the instant the first
-  // bytes leave the delay line, counted straight from the file.
-  const int64_t first_ns = sent + kDelayMs * kMs - config.start_ns;
+  // bytes are sent to one delay before the second's end, counted straight
+  // from the file.
+  const int64_t first_ns = sent - config.start_ns;
   auto capacity_by = [&](int s) {
-    const int64_t end_ns = sent + s * 1000 * kMs - config.start_ns;
+    const int64_t end_ns = sent + (s * 1000 - kDelayMs) * kMs - config.start_ns;
     size_t capacity = 0;
     for (uint64_t i = 0; trace->OpportunityNs(i) <= end_ns; ++i) {
       if (trace->OpportunityNs(i) >= first_ns) capacity += kFull;

@@ -36,16 +36,35 @@ void ExpectReleased(const Released& got, const Released& want) {
   }
 }
 
-TEST(ShapedDirectionTest, BytesWaitTheDelayThenOneOpportunityEach) {
+TEST(ShapedDirectionTest, BytesLeaveOneOpportunityEachThenTakeTheDelay) {
   ShapedDirection direction(EveryMillisecond(), 10 * kMs, 1 << 20, 0);
   direction.Enter(0, 7, 3000);
-  EXPECT_TRUE(AdvanceTo(&direction, 10 * kMs - 1).empty());
-  EXPECT_EQ(direction.NextChangeNs(), 10 * kMs);
-  ExpectReleased(AdvanceTo(&direction, 10 * kMs), {{7, kFull}});
+  EXPECT_EQ(direction.NextChangeNs(), 0);  // joins the queue
+  EXPECT_TRUE(AdvanceTo(&direction, 0).empty());
+  EXPECT_EQ(direction.NextChangeNs(), 1 * kMs);  // the first opportunity
+  // Carried at 1, 2 and 3 ms; across at 11, 12 and 13 ms.
+  EXPECT_TRUE(AdvanceTo(&direction, 11 * kMs - 1).empty());
   EXPECT_EQ(direction.NextChangeNs(), 11 * kMs);
   ExpectReleased(AdvanceTo(&direction, 11 * kMs), {{7, kFull}});
-  ExpectReleased(AdvanceTo(&direction, 12 * kMs), {{7, 3000 - 2 * kFull}});
+  EXPECT_EQ(direction.NextChangeNs(), 12 * kMs);
+  ExpectReleased(AdvanceTo(&direction, 12 * kMs), {{7, kFull}});
+  ExpectReleased(AdvanceTo(&direction, 13 * kMs), {{7, 3000 - 2 * kFull}});
   EXPECT_EQ(direction.NextChangeNs(), ShapedDirection::kNever);
+}
+
+// The simulator's order (queue, then delay), not the delay first: bytes that
+// meet an outage leave with its end and arrive one delay later.
+TEST(ShapedDirectionTest, AnOutageHoldsBytesWhichThenTakeTheDelay) {
+  auto trace = std::make_shared<DeliveryTrace>();
+  trace->opportunities = {5, 30};  // an outage from 5 to 30 ms, every 40 ms
+  trace->period_ms = 40;
+  ShapedDirection direction(trace, 20 * kMs, 1 << 20, 0);
+  direction.Enter(0, 1, 10);         // leaves at 5 ms: across at 25
+  direction.Enter(10 * kMs, 2, 10);  // leaves at 30 ms: across at 50
+  // Delay first, both would arrive at 30 ms.
+  ExpectReleased(AdvanceTo(&direction, 25 * kMs), {{1, 10}});
+  EXPECT_TRUE(AdvanceTo(&direction, 50 * kMs - 1).empty());
+  ExpectReleased(AdvanceTo(&direction, 50 * kMs), {{2, 10}});
 }
 
 TEST(ShapedDirectionTest, StreamsShareOpportunitiesInArrivalOrder) {
@@ -67,12 +86,12 @@ TEST(ShapedDirectionTest, AnIdleLinkStoresNoCapacity) {
 TEST(ShapedDirectionTest, ALateCallCatchesUpEveryOpportunityItMissed) {
   ShapedDirection direction(EveryMillisecond(), 10 * kMs, 1 << 20, 0);
   direction.Enter(0, 1, 100 * kFull);
-  // 10, 11, ..., 20 ms: eleven opportunities.
-  ExpectReleased(AdvanceTo(&direction, 20 * kMs), {{1, 11 * kFull}});
+  // Across by 20 ms: what 1, 2, ..., 10 ms carried.
+  ExpectReleased(AdvanceTo(&direction, 20 * kMs), {{1, 10 * kFull}});
 }
 
-TEST(ShapedDirectionTest, BytesStillInTheDelayCannotUseAnEarlierOpportunity) {
-  ShapedDirection direction(EveryMillisecond(), 5 * kMs, 1 << 20, 0);
+TEST(ShapedDirectionTest, BytesStillInTheIngressDelayCannotUseAnEarlierOpportunity) {
+  ShapedDirection direction(EveryMillisecond(), 0, 1 << 20, 0, /*ingress_ns=*/5 * kMs);
   direction.Enter(0, 1, 2 * kFull);
   direction.Enter(3 * kMs, 2, 10);
   // Stream 1 leaves at 5 and 6 ms; stream 2 joins the queue at 8 ms.
@@ -95,8 +114,8 @@ TEST(ShapedDirectionTest, ATraceWithGapsIsReplayedInALoop) {
   }
 }
 
-TEST(ShapedDirectionTest, RoomIsTheLimitPlusOneDelaysCarriageLessWhatIsIn) {
-  ShapedDirection direction(EveryMillisecond(), 10 * kMs, 2 * kFull, 0);
+TEST(ShapedDirectionTest, RoomIsTheLimitPlusOneIngressDelaysCarriageLessWhatIsIn) {
+  ShapedDirection direction(EveryMillisecond(), 0, 2 * kFull, 0, /*ingress_ns=*/10 * kMs);
   // (0, 10 ms] holds ten opportunities.
   EXPECT_EQ(direction.Room(0), 12 * kFull);
   direction.Enter(0, 1, 2000);
@@ -105,6 +124,16 @@ TEST(ShapedDirectionTest, RoomIsTheLimitPlusOneDelaysCarriageLessWhatIsIn) {
   EXPECT_EQ(direction.Room(10 * kMs), 12 * kFull - (2000 - kFull));
   direction.Enter(10 * kMs, 1, 12 * kFull - (2000 - kFull));
   EXPECT_EQ(direction.Room(10 * kMs), 0u);
+}
+
+TEST(ShapedDirectionTest, BytesCarriedNoLongerCountAgainstTheQueue) {
+  ShapedDirection direction(EveryMillisecond(), 10 * kMs, 2 * kFull, 0);
+  EXPECT_EQ(direction.Room(0), 2 * kFull);
+  direction.Enter(0, 1, 2000);
+  EXPECT_EQ(direction.Room(0), 2 * kFull - 2000);
+  // 1448 bytes left at 1 ms: on their way for 10 ms, out of the queue.
+  EXPECT_TRUE(AdvanceTo(&direction, 1 * kMs).empty());
+  EXPECT_EQ(direction.Room(1 * kMs), 2 * kFull - (2000 - kFull));
 }
 
 // A greedy sender, read whenever there is room, every 100 µs: the link
@@ -123,8 +152,8 @@ TEST(ShapedDirectionTest, AGreedySenderGetsTheTracesRateWhateverTheDelay) {
     direction.Advance(now, &out);
     for (const auto& r : out) carried += r.bytes;
   }
-  // Opportunities from 40 ms (the first bytes' arrival) to 1040 ms: 1001 ms.
-  EXPECT_EQ(carried, 1001 * 10 * kFull);
+  // Across by 1040 ms: what the opportunities from 1 ms to 1000 ms carried.
+  EXPECT_EQ(carried, 1000 * 10 * kFull);
 }
 
 }  // namespace
