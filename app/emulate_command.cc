@@ -2,34 +2,19 @@
 // The same inputs, policies and engine as `coinfer run`; the clock is the
 // host's, each site a process computing with LibTorch, and the access link a
 // relay shaped by the scenario's traces. Stored as a run of mode emulation.
-#include <boost/program_options.hpp>
-
 #include <iostream>
 
 #include "analysis/summary.h"
-#include "app/command_line.h"
 #include "app/commands.h"
+#include "app/scenario_command.h"
 #include "app/scenario_emulation.h"
 
 namespace coinfer {
 
-namespace po = boost::program_options;
-
 int EmulateCommand(const std::vector<std::string>& args) {
-  po::options_description opts("coinfer emulate <scenario.ini> [options]");
-  opts.add_options()("help,h", "show the options")(
-      "set", po::value<std::vector<std::string>>()->composing(),
-      "override a scenario key: --set key=value")("scenario", po::value<std::string>()->required(),
-                                                  "scenario INI file");
-  po::positional_options_description pos;
-  pos.add("scenario", 1);
-  po::variables_map vm;
-  if (int exit = ParseCommandLine("emulate", args, opts, pos, &vm); exit >= 0) return exit;
-  const std::vector<std::string> overrides =
-      vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
   Scenario scenario;
-  Status st = LoadScenario(vm["scenario"].as<std::string>(), overrides, &scenario);
-  if (!st.ok()) return ReportError(st);
+  if (int exit = LoadScenarioCommand("emulate", args, &scenario); exit >= 0) return exit;
+  Status st;
   RunResult run;
   if (st = EmulateScenario(scenario, &run, &std::cerr); !st.ok()) return ReportError(st);
   std::vector<PolicySummary> summaries;
