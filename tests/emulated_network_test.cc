@@ -123,14 +123,15 @@ TEST(EmulatedNetworkTest, RequestsRunAcrossSiteProcessesAndAShapedLink) {
     EXPECT_EQ(network.sent_bytes().at(2 * k), bytes) << k;
     // The frame (its header and checksum are under 100 bytes more) crosses
     // after 10 ms, one opportunity per 1448 bytes; the answer comes back in
-    // one more opportunity after 10 ms. Allowed: the host's lateness, and
-    // for odd k the sites' computation, which nothing held for.
+    // one more opportunity after 10 ms. Allowed: the host's lateness. For
+    // odd k the sites' computation comes on top, which nothing held for and
+    // which a loaded host stretches without bound: no upper bound there.
     const double frame_ms = 10 + static_cast<double>((bytes + 100) / 1448 + 1);
-    const double late_ms = k % 2 == 0 ? 20 : 60;
     EXPECT_GE((arrived_at[k] - sent_at[k]) * 1e3, 10 + static_cast<double>(bytes / 1448)) << k;
-    EXPECT_LT((arrived_at[k] - sent_at[k]) * 1e3, frame_ms + late_ms) << k;
     EXPECT_GE((answered_at[k] - result_sent_at[k]) * 1e3, 10) << k;
-    EXPECT_LT((answered_at[k] - result_sent_at[k]) * 1e3, 11 + late_ms) << k;
+    if (k % 2 == 1) continue;
+    EXPECT_LT((arrived_at[k] - sent_at[k]) * 1e3, frame_ms + 20) << k;
+    EXPECT_LT((answered_at[k] - result_sent_at[k]) * 1e3, 11 + 20) << k;
   }
 }
 

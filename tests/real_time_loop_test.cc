@@ -64,9 +64,10 @@ TEST(RealTimeLoopTest, AChainOfDelaysDoesNotAccumulateTheHostsLateness) {
   ASSERT_TRUE(loop.Run(10.0));
   // Twenty hops of 5 ms: logical time 100 ms; the host ends about 4 ms after
   // the last one started, plus its own lateness. A clock that counted from
-  // when each callback ran would end at 20 × 9 = 180 ms.
+  // when each callback ran would end at 20 × 9 = 180 ms at the earliest;
+  // up to 75 ms of lateness is allowed (a CI run's load took 57).
   EXPECT_DOUBLE_EQ(loop.Now(), 100 * kMs);
-  EXPECT_LT(RealSince(origin), 150 * kMs);
+  EXPECT_LT(RealSince(origin), 175 * kMs);
 }
 
 TEST(RealTimeLoopTest, ASocketIsServedWhenItBecomesReadable) {
