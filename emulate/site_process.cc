@@ -217,8 +217,9 @@ class Site {
         if (st.ok()) st = runtime_->Finish(input, &result);
         if (st.ok()) st = ResultClass(result, &predicted);
         return [this, key, predicted, st] {
-          Note(st.ok() ? Answer(key, predicted)
-                       : Report("failed", {std::to_string(key), OneWord(st.message())}));
+          if (st.ok()) return Note(Answer(key, predicted));
+          samples_.erase(key);  // as a failed prepare does
+          Note(Report("failed", {std::to_string(key), OneWord(st.message())}));
         };
       });
       return Status::Ok();
